@@ -1,0 +1,197 @@
+//! The primitives of Fe26.2: PBKDF2-HMAC-SHA1 key derivation, AES encryption and HMAC-SHA256,
+//! plus the two text encodings (hex salts, unpadded base64url).
+
+use aes::cipher::{
+    BlockDecryptMut, BlockEncryptMut, KeyIvInit, StreamCipher, block_padding::Pkcs7,
+};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+use crate::password::MIN_PASSWORD_LENGTH;
+use crate::{Cipher, Error, KeyDerivation, Secret};
+
+/// Size of an HMAC-SHA256 digest, and of an integrity key derived from a text password.
+pub(crate) const MAC_LEN: usize = 32;
+/// Length of [`MAC_LEN`] bytes in unpadded base64url.
+pub(crate) const MAC_B64_LEN: usize = 43;
+const LARGEST_DERIVED_KEY: usize = 32;
+
+const _: () = assert!(Cipher::Aes256Cbc.key_len() <= LARGEST_DERIVED_KEY);
+const _: () = assert!(Cipher::Aes128Ctr.key_len() <= LARGEST_DERIVED_KEY);
+const _: () = assert!(MAC_LEN <= LARGEST_DERIVED_KEY);
+const _: () = assert!(MAC_B64_LEN == (MAC_LEN * 4).div_ceil(3));
+
+/// A key ready for use: derived from a text password (wiped on drop) or borrowed raw key bytes.
+pub(crate) enum Key<'a> {
+    Derived(Zeroizing<[u8; LARGEST_DERIVED_KEY]>, usize),
+    Raw(&'a [u8]),
+}
+
+impl Key<'_> {
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            Key::Derived(bytes, len) => &bytes[..*len],
+            Key::Raw(bytes) => bytes,
+        }
+    }
+}
+
+/// Whether the secret needs a salt (text passwords do; raw keys are used as they are).
+pub(crate) fn needs_salt(secret: &Secret) -> bool {
+    secret.material().1
+}
+
+/// Turns a secret into a `key_len`-byte key with `salt` (the salt *text*, used as bytes), exactly
+/// as Iron's `generateKey` does, including its checks.
+pub(crate) fn derive_key<'a>(
+    secret: &'a Secret,
+    salt: &str,
+    key_len: usize,
+    derivation: KeyDerivation,
+) -> Result<Key<'a>, Error> {
+    let (material, is_text) = secret.material();
+    if material.is_empty() {
+        return Err(Error::EmptyPassword);
+    }
+    if !is_text {
+        if material.len() < key_len {
+            return Err(Error::KeyTooSmall { min: key_len });
+        }
+        return Ok(Key::Raw(material));
+    }
+    if secret.js_length() < MIN_PASSWORD_LENGTH {
+        return Err(Error::PasswordTooShort {
+            min: MIN_PASSWORD_LENGTH,
+        });
+    }
+    let mut key = Zeroizing::new([0u8; LARGEST_DERIVED_KEY]);
+    pbkdf2::pbkdf2_hmac::<Sha1>(
+        material,
+        salt.as_bytes(),
+        derivation.iterations(),
+        &mut key[..key_len],
+    );
+    Ok(Key::Derived(key, key_len))
+}
+
+/// The cipher key: raw keys must have exactly the cipher's key size.
+fn cipher_key<'k>(cipher: Cipher, key: &'k Key<'_>) -> Result<&'k [u8], Error> {
+    let bytes = key.bytes();
+    if bytes.len() == cipher.key_len() {
+        Ok(bytes)
+    } else {
+        Err(Error::KeyLength {
+            expected: cipher.key_len(),
+        })
+    }
+}
+
+/// Encrypts `plaintext`; `iv` has the cipher's IV length (the caller drew it).
+pub(crate) fn encrypt(
+    cipher: Cipher,
+    key: &Key<'_>,
+    iv: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let key = cipher_key(cipher, key)?;
+    match cipher {
+        Cipher::Aes256Cbc => {
+            let encryptor =
+                cbc::Encryptor::<aes::Aes256>::new_from_slices(key, iv).map_err(|_| {
+                    Error::IvLength {
+                        expected: cipher.iv_len(),
+                    }
+                })?;
+            Ok(encryptor.encrypt_padded_vec_mut::<Pkcs7>(plaintext))
+        }
+        Cipher::Aes128Ctr => {
+            let mut stream =
+                ctr::Ctr128BE::<aes::Aes128>::new_from_slices(key, iv).map_err(|_| {
+                    Error::IvLength {
+                        expected: cipher.iv_len(),
+                    }
+                })?;
+            let mut out = plaintext.to_vec();
+            stream.apply_keystream(&mut out);
+            Ok(out)
+        }
+    }
+}
+
+/// Decrypts `ciphertext`.
+pub(crate) fn decrypt(
+    cipher: Cipher,
+    key: &Key<'_>,
+    iv: &[u8],
+    ciphertext: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let key = cipher_key(cipher, key)?;
+    if iv.len() != cipher.iv_len() {
+        return Err(Error::IvLength {
+            expected: cipher.iv_len(),
+        });
+    }
+    match cipher {
+        Cipher::Aes256Cbc => {
+            let decryptor =
+                cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv).map_err(|_| {
+                    Error::IvLength {
+                        expected: cipher.iv_len(),
+                    }
+                })?;
+            decryptor
+                .decrypt_padded_vec_mut::<Pkcs7>(ciphertext)
+                .map_err(|_| Error::Decrypt)
+        }
+        Cipher::Aes128Ctr => {
+            let mut stream =
+                ctr::Ctr128BE::<aes::Aes128>::new_from_slices(key, iv).map_err(|_| {
+                    Error::IvLength {
+                        expected: cipher.iv_len(),
+                    }
+                })?;
+            let mut out = ciphertext.to_vec();
+            stream.apply_keystream(&mut out);
+            Ok(out)
+        }
+    }
+}
+
+/// HMAC-SHA256 of `data` under `key`, written as unpadded base64url.
+pub(crate) fn mac_b64(key: &Key<'_>, data: &[u8]) -> [u8; MAC_B64_LEN] {
+    // HMAC takes keys of any length, so `new_from_slice` cannot fail here.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.bytes())
+        .expect("HMAC accepts keys of any length");
+    mac.update(data);
+    let digest = mac.finalize().into_bytes();
+    let mut out = [0u8; MAC_B64_LEN];
+    // 32 bytes always encode to exactly 43 characters (checked at compile time above).
+    let written = URL_SAFE_NO_PAD
+        .encode_slice(digest, &mut out)
+        .expect("43 bytes hold the base64url of 32 bytes");
+    debug_assert_eq!(written, MAC_B64_LEN);
+    out
+}
+
+/// Appends `bytes` as unpadded base64url.
+pub(crate) fn push_b64(out: &mut String, bytes: &[u8]) {
+    URL_SAFE_NO_PAD.encode_string(bytes, out);
+}
+
+/// Decodes canonical unpadded base64url: no `=`, no other alphabet, no stray trailing bits.
+pub(crate) fn decode_b64(text: &str) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD.decode(text).ok()
+}
+
+/// Appends `bytes` as lowercase hex, the form Iron writes salts in.
+pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+}

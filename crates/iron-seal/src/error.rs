@@ -1,0 +1,128 @@
+//! The one error type of this crate: a variant for each way sealing or unsealing can fail.
+
+use std::fmt;
+
+/// A part of a seal, named in errors about that part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Field {
+    /// Field 3: the initialisation vector.
+    Iv,
+    /// Field 4: the encrypted payload.
+    Ciphertext,
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Field::Iv => "iv",
+            Field::Ciphertext => "ciphertext",
+        })
+    }
+}
+
+/// Why a seal could not be made or opened.
+///
+/// Messages never contain a password, a key or the plaintext. The unseal variants are listed in
+/// the order the checks run, which is the order Iron runs them in: a seal that is both expired and
+/// tampered with reports [`Error::Expired`].
+///
+/// ```
+/// use iron_seal::{unseal_at, Error, Options, Password};
+///
+/// let password = Password::from("a password of at least thirty-two characters");
+/// let err = unseal_at("not a seal", &password, &Options::default(), 0).unwrap_err();
+/// assert_eq!(err, Error::ComponentCount { found: 1 });
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The password is the empty string or an empty key.
+    #[error("empty password")]
+    EmptyPassword,
+    /// A text password is shorter than the minimum, counted in UTF-16 code units as JavaScript does.
+    #[error("password string too short (min {min} characters required)")]
+    PasswordTooShort {
+        /// The minimum length.
+        min: usize,
+    },
+    /// A raw key is shorter than the algorithm's key size.
+    #[error("key buffer (password) too small: {min} bytes required")]
+    KeyTooSmall {
+        /// The minimum number of bytes.
+        min: usize,
+    },
+    /// A raw encryption key is longer than the cipher takes (Node and WebCrypto reject it too).
+    #[error("invalid key length for the cipher: {expected} bytes required")]
+    KeyLength {
+        /// The exact number of bytes the cipher takes.
+        expected: usize,
+    },
+    /// A password id is not made only of `A-Z a-z 0-9 _`.
+    #[error("invalid password id")]
+    InvalidPasswordId,
+    /// The operating system's random source failed.
+    #[error("failed generating random bits")]
+    Random,
+    /// The value to seal could not be turned into JSON.
+    #[error("failed to stringify object: {0}")]
+    Serialize(String),
+    /// The seal is not 8 fields joined by `*`.
+    #[error("incorrect number of sealed components: expected 8, found {found}")]
+    ComponentCount {
+        /// How many `*`-separated fields the input has.
+        found: usize,
+    },
+    /// The seal does not start with `Fe26.2`.
+    #[error("wrong mac prefix")]
+    WrongPrefix,
+    /// The expiration field is neither empty nor a decimal number.
+    #[error("invalid expiration")]
+    InvalidExpiration,
+    /// The seal expired (past its expiration plus the allowed clock skew).
+    #[error("expired seal (expired at {expired_at_ms} ms since the epoch)")]
+    Expired {
+        /// The expiration written in the seal, in milliseconds since the Unix epoch.
+        expired_at_ms: u64,
+    },
+    /// No password is known for the seal's password id.
+    #[error("cannot find password: {id}")]
+    UnknownPasswordId {
+        /// The id named by the seal (at most 64 characters of it; `default` when it was empty).
+        id: String,
+    },
+    /// The integrity check failed: wrong password, or the seal was changed.
+    #[error("bad hmac value")]
+    BadMac,
+    /// A field that passed the integrity check is not canonical unpadded base64url.
+    #[error("invalid base64 in the {field} field")]
+    InvalidBase64 {
+        /// The field that failed to decode.
+        field: Field,
+    },
+    /// The initialisation vector does not have the cipher's length.
+    #[error("the iv must be exactly {expected} bytes")]
+    IvLength {
+        /// The length the cipher takes.
+        expected: usize,
+    },
+    /// The ciphertext could not be decrypted (bad padding or length).
+    #[error("decryption failed")]
+    Decrypt,
+    /// The decrypted payload is not valid JSON for the requested type.
+    #[error("failed parsing sealed object JSON: {0}")]
+    Json(String),
+}
+
+/// Longest password id kept in [`Error::UnknownPasswordId`], so a hostile seal cannot make log
+/// lines arbitrarily long.
+pub(crate) const MAX_REPORTED_ID_CHARS: usize = 64;
+
+impl Error {
+    pub(crate) fn unknown_password_id(id: &str) -> Self {
+        let id = if id.is_empty() { "default" } else { id };
+        Error::UnknownPasswordId {
+            id: id.chars().take(MAX_REPORTED_ID_CHARS).collect(),
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! The Iron "Fe26.2" sealed-token format, byte-compatible with `@hapi/iron`, `iron-webcrypto`
+//! and so with the cookies of the npm package `iron-session`.
+//!
+//! A seal is JSON (or any bytes) encrypted with AES-256-CBC and authenticated with HMAC-SHA256,
+//! both keyed by PBKDF2 from a password, written as eight text fields joined by `*`:
+//!
+//! ```text
+//! Fe26.2*<password id>*<encryption salt>*<iv>*<ciphertext>*<expiration ms>*<hmac salt>*<hmac>
+//! ```
+//!
+//! This crate is the format only: no HTTP, no async, no global state. The clock and the random
+//! source are parameters of [`seal_at`] and [`unseal_at`], so tests can reproduce any seal; [`seal`]
+//! and [`unseal`] fill them in with the system clock and the OS random source.
+//!
+//! ```
+//! use iron_seal::{seal, unseal, Options, Password, PasswordId};
+//!
+//! let password = Password::from("a password of at least thirty-two characters");
+//! let id = PasswordId::new("1")?;
+//! let options = Options::default().with_ttl_ms(Some(3_600_000));
+//! let sealed = seal(br#"{"userId":42}"#, &id, &password, &options)?;
+//! assert_eq!(unseal(&sealed, &password, &options)?, br#"{"userId":42}"#);
+//! # Ok::<(), iron_seal::Error>(())
+//! ```
+//!
+//! # Why the defaults
+//! They are Iron's, because a seal is only useful if the peer reads it: one PBKDF2-HMAC-SHA1
+//! iteration (a password here is a high-entropy server secret, not a user's password; the random
+//! 256-bit salts make every key single-use), a 60-second allowance for clock skew between servers,
+//! and a 32-character minimum password.
+//!
+//! # Hardening beyond Iron
+//! - The HMAC is compared in constant time and checked before anything is decoded or decrypted.
+//! - Password ids are looked up among a map's own keys only.
+//! - Base64 must be canonical (no padding, no stray bits), and no error message carries a secret
+//!   or the plaintext.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod clock;
+mod crypto;
+mod error;
+mod json;
+mod options;
+mod parts;
+mod password;
+mod random;
+mod seal;
+mod unseal;
+
+pub use clock::system_now_ms;
+pub use error::{Error, Field};
+pub use json::{parse_json, seal_json, unseal_json};
+pub use options::{Cipher, KeyDerivation, Options};
+pub use parts::{PREFIX, SealParts};
+pub use password::{MIN_PASSWORD_LENGTH, Password, PasswordId, PasswordLookup, Secret};
+pub use random::{OsRandom, RandomSource};
+pub use seal::{seal, seal_at};
+pub use unseal::{unseal, unseal_at};

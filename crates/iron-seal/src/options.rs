@@ -1,0 +1,215 @@
+//! Sealing options: algorithms, key derivation and time settings, with Iron's defaults.
+
+use std::num::NonZeroU32;
+
+/// The cipher that encrypts the payload.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Cipher {
+    /// AES-256 in CBC mode with PKCS#7 padding: Iron's default, and what iron-session uses.
+    #[default]
+    Aes256Cbc,
+    /// AES-128 in CTR mode with a 128-bit big-endian counter block (supported by Iron).
+    Aes128Ctr,
+}
+
+impl Cipher {
+    /// The key size in bytes.
+    ///
+    /// ```
+    /// assert_eq!(iron_seal::Cipher::Aes256Cbc.key_len(), 32);
+    /// ```
+    pub const fn key_len(self) -> usize {
+        match self {
+            Cipher::Aes256Cbc => 32,
+            Cipher::Aes128Ctr => 16,
+        }
+    }
+
+    /// The IV size in bytes (16 for both ciphers).
+    ///
+    /// ```
+    /// assert_eq!(iron_seal::Cipher::Aes128Ctr.iv_len(), 16);
+    /// ```
+    pub const fn iv_len(self) -> usize {
+        16
+    }
+}
+
+/// How a key is derived from a text password: PBKDF2-HMAC-SHA1 over a random salt.
+///
+/// Iron's defaults are 256 salt bits and one iteration; changing them makes seals unreadable by
+/// a peer that keeps the defaults (the iteration count is not written in the seal).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KeyDerivation {
+    salt_bits: NonZeroU32,
+    iterations: NonZeroU32,
+}
+
+impl KeyDerivation {
+    /// Iron's defaults: 256 bits of salt, 1 PBKDF2 iteration.
+    ///
+    /// ```
+    /// let kd = iron_seal::KeyDerivation::IRON_DEFAULT;
+    /// assert_eq!((kd.salt_bits(), kd.iterations()), (256, 1));
+    /// ```
+    pub const IRON_DEFAULT: KeyDerivation = KeyDerivation {
+        salt_bits: NonZeroU32::new(256).expect("256 is not zero"),
+        iterations: NonZeroU32::MIN,
+    };
+
+    /// A derivation with the given salt size (bits, rounded up to whole bytes) and iterations.
+    ///
+    /// ```
+    /// use std::num::NonZeroU32;
+    /// let kd = iron_seal::KeyDerivation::new(NonZeroU32::new(128).unwrap(), NonZeroU32::new(10).unwrap());
+    /// assert_eq!(kd.salt_len(), 16);
+    /// ```
+    pub const fn new(salt_bits: NonZeroU32, iterations: NonZeroU32) -> Self {
+        KeyDerivation {
+            salt_bits,
+            iterations,
+        }
+    }
+
+    /// Salt size in bits.
+    pub const fn salt_bits(&self) -> u32 {
+        self.salt_bits.get()
+    }
+
+    /// Salt size in random bytes (the salt is written as twice as many hex characters).
+    pub const fn salt_len(&self) -> usize {
+        self.salt_bits.get().div_ceil(8) as usize
+    }
+
+    /// PBKDF2 iterations.
+    pub const fn iterations(&self) -> u32 {
+        self.iterations.get()
+    }
+}
+
+impl Default for KeyDerivation {
+    fn default() -> Self {
+        Self::IRON_DEFAULT
+    }
+}
+
+/// Everything that shapes a seal besides the password, with Iron's defaults.
+///
+/// ```
+/// use iron_seal::Options;
+/// let options = Options::default().with_ttl_ms(Some(60_000));
+/// assert_eq!(options.ttl_ms(), Some(60_000));
+/// assert_eq!(options.timestamp_skew_ms(), 60_000);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Options {
+    cipher: Cipher,
+    encryption_key: KeyDerivation,
+    integrity_key: KeyDerivation,
+    ttl_ms: Option<u64>,
+    timestamp_skew_ms: u64,
+    localtime_offset_ms: i64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self::IRON_DEFAULT
+    }
+}
+
+impl Options {
+    /// Iron's defaults: AES-256-CBC, HMAC-SHA256, PBKDF2 with 256-bit salts and one iteration, no
+    /// expiration, 60 s of allowed clock skew, no local time offset.
+    pub const IRON_DEFAULT: Options = Options {
+        cipher: Cipher::Aes256Cbc,
+        encryption_key: KeyDerivation::IRON_DEFAULT,
+        integrity_key: KeyDerivation::IRON_DEFAULT,
+        ttl_ms: None,
+        timestamp_skew_ms: 60_000,
+        localtime_offset_ms: 0,
+    };
+
+    /// Uses another cipher.
+    ///
+    /// ```
+    /// use iron_seal::{Cipher, Options};
+    /// assert_eq!(Options::default().with_cipher(Cipher::Aes128Ctr).cipher(), Cipher::Aes128Ctr);
+    /// ```
+    #[must_use]
+    pub const fn with_cipher(mut self, cipher: Cipher) -> Self {
+        self.cipher = cipher;
+        self
+    }
+
+    /// Uses another derivation for the encryption key.
+    #[must_use]
+    pub const fn with_encryption_key_derivation(mut self, derivation: KeyDerivation) -> Self {
+        self.encryption_key = derivation;
+        self
+    }
+
+    /// Uses another derivation for the integrity (HMAC) key.
+    #[must_use]
+    pub const fn with_integrity_key_derivation(mut self, derivation: KeyDerivation) -> Self {
+        self.integrity_key = derivation;
+        self
+    }
+
+    /// Sets how long a new seal lives, in milliseconds; `None` writes no expiration (the seal never
+    /// expires). Only sealing reads it: unsealing trusts the expiration written in the seal.
+    #[must_use]
+    pub const fn with_ttl_ms(mut self, ttl_ms: Option<u64>) -> Self {
+        self.ttl_ms = ttl_ms;
+        self
+    }
+
+    /// Sets how far past its expiration a seal is still accepted, in milliseconds (default 60 000).
+    #[must_use]
+    pub const fn with_timestamp_skew_ms(mut self, skew_ms: u64) -> Self {
+        self.timestamp_skew_ms = skew_ms;
+        self
+    }
+
+    /// Sets an offset added to the clock on both seal and unseal, for a host whose clock is off.
+    #[must_use]
+    pub const fn with_localtime_offset_ms(mut self, offset_ms: i64) -> Self {
+        self.localtime_offset_ms = offset_ms;
+        self
+    }
+
+    /// The cipher.
+    pub const fn cipher(&self) -> Cipher {
+        self.cipher
+    }
+
+    /// The encryption key derivation.
+    pub const fn encryption_key_derivation(&self) -> KeyDerivation {
+        self.encryption_key
+    }
+
+    /// The integrity key derivation.
+    pub const fn integrity_key_derivation(&self) -> KeyDerivation {
+        self.integrity_key
+    }
+
+    /// The lifetime of new seals in milliseconds, or `None` for seals that never expire.
+    pub const fn ttl_ms(&self) -> Option<u64> {
+        self.ttl_ms
+    }
+
+    /// The allowed clock skew in milliseconds.
+    pub const fn timestamp_skew_ms(&self) -> u64 {
+        self.timestamp_skew_ms
+    }
+
+    /// The local time offset in milliseconds.
+    pub const fn localtime_offset_ms(&self) -> i64 {
+        self.localtime_offset_ms
+    }
+
+    /// The clock reading `now_ms` shifted by the local time offset, as Iron computes "now".
+    pub(crate) fn adjusted_now(&self, now_ms: u64) -> u64 {
+        now_ms.saturating_add_signed(self.localtime_offset_ms)
+    }
+}

@@ -1,0 +1,237 @@
+//! Passwords and password ids: what seals, and how a seal's id finds the password that opens it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::Arc;
+
+use zeroize::Zeroizing;
+
+use crate::Error;
+
+/// The shortest text password Iron accepts, in UTF-16 code units.
+pub const MIN_PASSWORD_LENGTH: usize = 32;
+
+/// One secret: a text password (stretched with PBKDF2 and a salt) or raw key bytes (used as they
+/// are, and the seal's salt field is left empty).
+///
+/// The bytes are wiped from memory when the last clone is dropped, and `Debug` never shows them.
+///
+/// ```
+/// let secret = iron_seal::Secret::text("a password of at least thirty-two characters");
+/// assert_eq!(format!("{secret:?}"), "Secret::Text([redacted])");
+/// ```
+#[derive(Clone)]
+pub struct Secret(Arc<SecretKind>);
+
+enum SecretKind {
+    Text(Zeroizing<String>),
+    Key(Zeroizing<Vec<u8>>),
+}
+
+impl Secret {
+    /// A text password. Its length is checked when it is used, as Iron does: at least
+    /// [`MIN_PASSWORD_LENGTH`] UTF-16 code units.
+    pub fn text(password: impl Into<String>) -> Self {
+        Secret(Arc::new(SecretKind::Text(Zeroizing::new(password.into()))))
+    }
+
+    /// Raw key bytes, used without key derivation. For AES-256-CBC and HMAC-SHA256 it must be at
+    /// least 32 bytes.
+    ///
+    /// ```
+    /// let key = iron_seal::Secret::key([7u8; 32]);
+    /// assert!(key.is_key());
+    /// ```
+    pub fn key(bytes: impl Into<Vec<u8>>) -> Self {
+        Secret(Arc::new(SecretKind::Key(Zeroizing::new(bytes.into()))))
+    }
+
+    /// Whether this is a raw key rather than a text password.
+    pub fn is_key(&self) -> bool {
+        matches!(*self.0, SecretKind::Key(_))
+    }
+
+    /// The secret as a key-derivation input: `(bytes, is_text)`.
+    pub(crate) fn material(&self) -> (&[u8], bool) {
+        match &*self.0 {
+            SecretKind::Text(text) => (text.as_bytes(), true),
+            SecretKind::Key(key) => (key, false),
+        }
+    }
+
+    /// The length in UTF-16 code units for a text password, the byte length for a key.
+    pub(crate) fn js_length(&self) -> usize {
+        match &*self.0 {
+            SecretKind::Text(text) => text.encode_utf16().count(),
+            SecretKind::Key(key) => key.len(),
+        }
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match &*self.0 {
+            SecretKind::Text(_) => "Secret::Text([redacted])",
+            SecretKind::Key(_) => "Secret::Key([redacted])",
+        })
+    }
+}
+
+/// The secrets of one password: one for the encryption key and one for the integrity key, which
+/// are usually the same secret.
+///
+/// ```
+/// use iron_seal::{Password, Secret};
+///
+/// let same = Password::from("a password of at least thirty-two characters");
+/// let split = Password::separate(
+///     Secret::text("an encryption password of 32+ characters"),
+///     Secret::text("an integrity password of 32 or more chars"),
+/// );
+/// # let _ = (same, split);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Password {
+    encryption: Secret,
+    integrity: Secret,
+}
+
+impl Password {
+    /// One secret for both keys.
+    pub fn new(secret: Secret) -> Self {
+        Password {
+            encryption: secret.clone(),
+            integrity: secret,
+        }
+    }
+
+    /// Different secrets for the encryption and the integrity keys.
+    pub fn separate(encryption: Secret, integrity: Secret) -> Self {
+        Password {
+            encryption,
+            integrity,
+        }
+    }
+
+    /// The encryption secret.
+    pub fn encryption(&self) -> &Secret {
+        &self.encryption
+    }
+
+    /// The integrity secret.
+    pub fn integrity(&self) -> &Secret {
+        &self.integrity
+    }
+}
+
+impl From<&str> for Password {
+    fn from(text: &str) -> Self {
+        Password::new(Secret::text(text))
+    }
+}
+
+impl From<String> for Password {
+    fn from(text: String) -> Self {
+        Password::new(Secret::text(text))
+    }
+}
+
+impl From<Secret> for Password {
+    fn from(secret: Secret) -> Self {
+        Password::new(secret)
+    }
+}
+
+/// A password id as written in field 1 of a seal: empty, or ASCII letters, digits and `_`.
+///
+/// ```
+/// use iron_seal::PasswordId;
+/// assert_eq!(PasswordId::new("2").unwrap().as_str(), "2");
+/// assert!(PasswordId::new("asd$").is_err());
+/// assert_eq!(PasswordId::NONE.as_str(), "");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PasswordId(String);
+
+impl PasswordId {
+    /// No id: the seal's field 1 is empty (readers that look passwords up by id use `default`).
+    pub const NONE: PasswordId = PasswordId(String::new());
+
+    /// Checks an id against Iron's rule `^\w+$` (ASCII only).
+    ///
+    /// # Errors
+    /// [`Error::InvalidPasswordId`] for an empty id or any other character.
+    pub fn new(id: impl Into<String>) -> Result<Self, Error> {
+        let id = id.into();
+        if is_valid_id(&id) {
+            Ok(PasswordId(id))
+        } else {
+            Err(Error::InvalidPasswordId)
+        }
+    }
+
+    /// The id as written in a seal.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PasswordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Whether `id` matches `^\w+$` with JavaScript's ASCII-only `\w`.
+pub(crate) fn is_valid_id(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// Finds the password that opens a seal, from the id written in the seal.
+///
+/// A single [`Password`] ignores the id (as Iron does when given one password). Maps look the id
+/// up among their own keys only, with `default` for an empty id; unlike JavaScript's `in`, a seal
+/// naming `constructor` or `__proto__` simply finds no password.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use iron_seal::{Password, PasswordLookup};
+///
+/// let mut map = HashMap::new();
+/// map.insert("1".to_string(), Password::from("a password of at least thirty-two characters"));
+/// assert!(map.password_for("1").is_some());
+/// assert!(map.password_for("constructor").is_none());
+/// ```
+pub trait PasswordLookup {
+    /// The password for the seal's id (`id` is field 1 of the seal, possibly empty).
+    fn password_for(&self, id: &str) -> Option<&Password>;
+}
+
+impl PasswordLookup for Password {
+    fn password_for(&self, _id: &str) -> Option<&Password> {
+        Some(self)
+    }
+}
+
+/// The key a seal's id is looked up under in a map: the id itself, or `default` when it is empty.
+fn map_key(id: &str) -> &str {
+    if id.is_empty() { "default" } else { id }
+}
+
+impl PasswordLookup for HashMap<String, Password> {
+    fn password_for(&self, id: &str) -> Option<&Password> {
+        self.get(map_key(id))
+    }
+}
+
+impl PasswordLookup for BTreeMap<String, Password> {
+    fn password_for(&self, id: &str) -> Option<&Password> {
+        self.get(map_key(id))
+    }
+}
+
+impl<T: PasswordLookup + ?Sized> PasswordLookup for &T {
+    fn password_for(&self, id: &str) -> Option<&Password> {
+        (**self).password_for(id)
+    }
+}

@@ -1,0 +1,138 @@
+//! Making a seal.
+
+use std::fmt::Write;
+
+use crate::crypto::{self, MAC_B64_LEN};
+use crate::parts::{PREFIX, SEPARATOR};
+use crate::{Error, Options, OsRandom, Password, PasswordId, RandomSource, system_now_ms};
+
+/// Seals `plaintext` at the clock reading `now_ms` (milliseconds since the Unix epoch), drawing
+/// salts and IV from `random`. This is the deterministic core of [`seal`].
+///
+/// Random bytes are drawn in one call, in Iron's order: encryption salt, IV, integrity salt (a
+/// raw-key secret has no salt). So a source that counts 0, 1, 2, ... reproduces the seals the
+/// JavaScript libraries make with the same counter.
+///
+/// ```
+/// use iron_seal::{seal_at, unseal_at, Options, OsRandom, Password, PasswordId};
+///
+/// let password = Password::from("a password of at least thirty-two characters");
+/// let id = PasswordId::new("1").unwrap();
+/// let options = Options::default().with_ttl_ms(Some(60_000));
+/// let sealed = seal_at(b"{\"a\":1}", &id, &password, &options, 1_000, &mut OsRandom).unwrap();
+/// assert!(sealed.starts_with("Fe26.2*1*"));
+/// assert!(sealed.contains("*61000*"));
+/// assert_eq!(unseal_at(&sealed, &password, &options, 2_000).unwrap(), b"{\"a\":1}");
+/// ```
+///
+/// # Errors
+/// Password errors ([`Error::EmptyPassword`], [`Error::PasswordTooShort`], [`Error::KeyTooSmall`],
+/// [`Error::KeyLength`]) and [`Error::Random`].
+pub fn seal_at(
+    plaintext: &[u8],
+    password_id: &PasswordId,
+    password: &Password,
+    options: &Options,
+    now_ms: u64,
+    mut random: impl RandomSource,
+) -> Result<String, Error> {
+    let now = options.adjusted_now(now_ms);
+    let cipher = options.cipher();
+    let encryption_kd = options.encryption_key_derivation();
+    let integrity_kd = options.integrity_key_derivation();
+    let encryption_salt_len = salt_len(password.encryption(), encryption_kd.salt_len());
+    let integrity_salt_len = salt_len(password.integrity(), integrity_kd.salt_len());
+
+    let mut random_bytes = vec![0u8; encryption_salt_len + cipher.iv_len() + integrity_salt_len];
+    random.fill(&mut random_bytes)?;
+    let (encryption_salt, rest) = random_bytes.split_at(encryption_salt_len);
+    let (iv, integrity_salt) = rest.split_at(cipher.iv_len());
+
+    let ciphertext_len = match cipher {
+        crate::Cipher::Aes256Cbc => (plaintext.len() / 16 + 1) * 16,
+        crate::Cipher::Aes128Ctr => plaintext.len(),
+    };
+    let mut sealed = String::with_capacity(
+        PREFIX.len()
+            + password_id.as_str().len()
+            + 2 * (encryption_salt_len + integrity_salt_len)
+            + (cipher.iv_len() + ciphertext_len).div_ceil(3) * 4
+            + 20
+            + MAC_B64_LEN
+            + 7,
+    );
+    sealed.push_str(PREFIX);
+    sealed.push(SEPARATOR);
+    sealed.push_str(password_id.as_str());
+    sealed.push(SEPARATOR);
+    let salt_start = sealed.len();
+    crypto::push_hex(&mut sealed, encryption_salt);
+    let encryption_key = crypto::derive_key(
+        password.encryption(),
+        &sealed[salt_start..],
+        cipher.key_len(),
+        encryption_kd,
+    )?;
+    let ciphertext = crypto::encrypt(cipher, &encryption_key, iv, plaintext)?;
+    sealed.push(SEPARATOR);
+    crypto::push_b64(&mut sealed, iv);
+    sealed.push(SEPARATOR);
+    crypto::push_b64(&mut sealed, &ciphertext);
+    sealed.push(SEPARATOR);
+    if let Some(ttl_ms) = options.ttl_ms() {
+        let expiration = now.saturating_add(ttl_ms);
+        // Formatting into a String cannot fail.
+        let _ = write!(sealed, "{expiration}");
+    }
+    let mac_base_len = sealed.len();
+    sealed.push(SEPARATOR);
+    let salt_start = sealed.len();
+    crypto::push_hex(&mut sealed, integrity_salt);
+    let integrity_key = crypto::derive_key(
+        password.integrity(),
+        &sealed[salt_start..],
+        crypto::MAC_LEN,
+        integrity_kd,
+    )?;
+    let mac = crypto::mac_b64(&integrity_key, &sealed.as_bytes()[..mac_base_len]);
+    sealed.push(SEPARATOR);
+    // The base64url alphabet is ASCII, so every byte is a char.
+    sealed.extend(mac.iter().map(|&b| char::from(b)));
+    Ok(sealed)
+}
+
+/// Seals `plaintext` now, by the system clock, with salts and IV from the OS random source.
+///
+/// ```
+/// use iron_seal::{seal, unseal, Options, Password, PasswordId};
+///
+/// let password = Password::from("a password of at least thirty-two characters");
+/// let sealed = seal(b"[1,2,3]", &PasswordId::NONE, &password, &Options::default()).unwrap();
+/// assert_eq!(unseal(&sealed, &password, &Options::default()).unwrap(), b"[1,2,3]");
+/// ```
+///
+/// # Errors
+/// As [`seal_at`].
+pub fn seal(
+    plaintext: &[u8],
+    password_id: &PasswordId,
+    password: &Password,
+    options: &Options,
+) -> Result<String, Error> {
+    seal_at(
+        plaintext,
+        password_id,
+        password,
+        options,
+        system_now_ms(),
+        OsRandom,
+    )
+}
+
+fn salt_len(secret: &crate::Secret, derived_len: usize) -> usize {
+    if crypto::needs_salt(secret) {
+        derived_len
+    } else {
+        0
+    }
+}

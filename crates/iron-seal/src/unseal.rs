@@ -1,0 +1,102 @@
+//! Opening a seal: structure, expiration, password, integrity, then (only then) decryption.
+
+use subtle::ConstantTimeEq;
+
+use crate::crypto::{self, MAC_LEN};
+use crate::{Error, Field, Options, PasswordLookup, SealParts, system_now_ms};
+
+/// Opens `sealed` at the clock reading `now_ms` and returns the plaintext. This is the
+/// deterministic core of [`unseal`].
+///
+/// Checks run in Iron's order: field count, prefix, expiration format, expiry (with the allowed
+/// skew), password lookup, HMAC (compared in constant time), and only after the HMAC matched:
+/// base64 decoding, IV length, decryption. Nothing is decrypted or decoded from a seal whose HMAC
+/// does not match.
+///
+/// ```
+/// use iron_seal::{unseal_at, Options, Password};
+///
+/// // The fixed ticket of @hapi/iron's own test suite: empty password id, no expiration.
+/// let ticket = "Fe26.2**0cdd607945dd1dffb7da0b0bf5f1a7daa6218cbae14cac51dcbd91fb077aeb5b*aOZLCKLhCt0D5IU1qLTtYw*g0ilNDlQ3TsdFUqJCqAm9iL7Wa60H7eYcHL_5oP136TOJREkS3BzheDC1dlxz5oJ**05b8943049af490e913bbc3a2485bee2aaf7b823f4c41d0ff0b7c168371a3772*R8yscVdTBRMdsoVbdDiFmUL8zb-c3PQLGJn4Y8C-AqI";
+/// let password = Password::from("some_not_random_password_that_is_also_long_enough");
+/// let plaintext = unseal_at(ticket, &password, &Options::default(), 0).unwrap();
+/// assert_eq!(plaintext, br#"{"a":1,"b":2,"c":[3,4,5],"d":{"e":"f"}}"#);
+/// ```
+///
+/// # Errors
+/// Every unseal variant of [`Error`], first failing check first.
+pub fn unseal_at(
+    sealed: &str,
+    passwords: &impl PasswordLookup,
+    options: &Options,
+    now_ms: u64,
+) -> Result<Vec<u8>, Error> {
+    let parts = SealParts::parse(sealed)?;
+    if let Some(expired_at_ms) = parts.expiration_ms() {
+        let now = i128::from(options.adjusted_now(now_ms));
+        if i128::from(expired_at_ms) <= now - i128::from(options.timestamp_skew_ms()) {
+            return Err(Error::Expired { expired_at_ms });
+        }
+    }
+    let password = passwords
+        .password_for(parts.password_id())
+        .ok_or_else(|| Error::unknown_password_id(parts.password_id()))?;
+
+    // A text password with an empty salt field gets a fresh random salt in Iron, so its HMAC can
+    // never match; report that without deriving anything.
+    if crypto::needs_salt(password.integrity()) && parts.hmac_salt().is_empty() {
+        return Err(Error::BadMac);
+    }
+    let integrity_key = crypto::derive_key(
+        password.integrity(),
+        parts.hmac_salt(),
+        MAC_LEN,
+        options.integrity_key_derivation(),
+    )?;
+    let expected = crypto::mac_b64(&integrity_key, parts.mac_base().as_bytes());
+    if !bool::from(expected.as_slice().ct_eq(parts.hmac().as_bytes())) {
+        return Err(Error::BadMac);
+    }
+
+    let ciphertext = crypto::decode_b64(parts.ciphertext()).ok_or(Error::InvalidBase64 {
+        field: Field::Ciphertext,
+    })?;
+    let iv = crypto::decode_b64(parts.iv()).ok_or(Error::InvalidBase64 { field: Field::Iv })?;
+    let cipher = options.cipher();
+    if iv.len() != cipher.iv_len() {
+        return Err(Error::IvLength {
+            expected: cipher.iv_len(),
+        });
+    }
+    if crypto::needs_salt(password.encryption()) && parts.encryption_salt().is_empty() {
+        return Err(Error::Decrypt);
+    }
+    let encryption_key = crypto::derive_key(
+        password.encryption(),
+        parts.encryption_salt(),
+        cipher.key_len(),
+        options.encryption_key_derivation(),
+    )?;
+    crypto::decrypt(cipher, &encryption_key, &iv, &ciphertext)
+}
+
+/// Opens `sealed` now, by the system clock.
+///
+/// ```
+/// use iron_seal::{seal, unseal, Error, Options, Password, PasswordId};
+///
+/// let password = Password::from("a password of at least thirty-two characters");
+/// let other = Password::from("another password of thirty-two characters");
+/// let sealed = seal(b"{}", &PasswordId::NONE, &password, &Options::default()).unwrap();
+/// assert_eq!(unseal(&sealed, &other, &Options::default()), Err(Error::BadMac));
+/// ```
+///
+/// # Errors
+/// As [`unseal_at`].
+pub fn unseal(
+    sealed: &str,
+    passwords: &impl PasswordLookup,
+    options: &Options,
+) -> Result<Vec<u8>, Error> {
+    unseal_at(sealed, passwords, options, system_now_ms())
+}

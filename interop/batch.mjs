@@ -1,0 +1,110 @@
+// JSON-lines worker for the Rust interop tests: one JSON request per stdin
+// line, one JSON response per stdout line, in order. Exits at EOF.
+//
+//   node batch.mjs [--v 8|9] [--now-ms N]
+//
+// Requests:
+//   {"op":"seal","password":P,"payload":ANY,"ttl":SECONDS?,"now_ms":N?}
+//     -> {"ok":true,"seal":"Fe26.2*...~2"}
+//   {"op":"unseal","password":P,"seal":"...","ttl":SECONDS?,"now_ms":N?}
+//     -> {"ok":true,"payload":ANY}   (v9 also adds "unseal_error":{"reason","message"}
+//                                     when it swallowed an error and returned {})
+//   {"op":"info"} -> {"ok":true,"iron_session":"8.0.4","node":"v20.x"}
+// P is a string or an object id -> string. Any failure -> {"ok":false,"error":MESSAGE}.
+import { createInterface } from "node:readline";
+import { cliArgs, fatal, installedVersion, loadIronSession } from "./lib.mjs";
+
+const args = cliArgs({ "now-ms": { type: "string" } });
+const defaultNow = args["now-ms"] === undefined ? undefined : Number(args["now-ms"]);
+if (defaultNow !== undefined && !Number.isFinite(defaultNow)) fatal("--now-ms must be a number");
+
+let iron;
+try {
+  iron = await loadIronSession(args.v);
+} catch (err) {
+  fatal(err.message);
+}
+const version = installedVersion(args.v);
+
+class BadRequest extends Error {}
+
+function check(condition, message) {
+  if (!condition) throw new BadRequest(message);
+}
+
+function checkPassword(password) {
+  const ok =
+    typeof password === "string" ||
+    (password !== null && typeof password === "object" && !Array.isArray(password));
+  check(ok, "password must be a string or an object id -> password");
+}
+
+async function handle(req) {
+  check(req !== null && typeof req === "object" && !Array.isArray(req), "request must be a JSON object");
+  check(req.ttl === undefined || typeof req.ttl === "number", "ttl must be a number (seconds)");
+  switch (req.op) {
+    case "seal": {
+      checkPassword(req.password);
+      check("payload" in req, "missing payload");
+      const seal = await iron.sealData(req.payload, { password: req.password, ttl: req.ttl });
+      return { ok: true, seal };
+    }
+    case "unseal": {
+      checkPassword(req.password);
+      check(typeof req.seal === "string", "seal must be a string");
+      let unsealError;
+      // v8 ignores onUnsealError; v9 calls it instead of throwing.
+      const onUnsealError = (reason, err) => {
+        unsealError = { reason, message: err instanceof Error ? err.message : String(err) };
+      };
+      const payload = await iron.unsealData(req.seal, { password: req.password, ttl: req.ttl, onUnsealError });
+      return unsealError ? { ok: true, payload, unseal_error: unsealError } : { ok: true, payload };
+    }
+    case "info":
+      return { ok: true, iron_session: version, node: process.version };
+    default:
+      throw new BadRequest(`unknown op ${JSON.stringify(req.op)}`);
+  }
+}
+
+// Runs handle() with Date.now frozen at nowMs (if given), then restores it.
+async function withClock(nowMs, fn) {
+  if (nowMs === undefined) return fn();
+  const realNow = Date.now;
+  Date.now = () => nowMs;
+  try {
+    return await fn();
+  } finally {
+    Date.now = realNow;
+  }
+}
+
+async function answer(line) {
+  let req;
+  try {
+    req = JSON.parse(line);
+  } catch (err) {
+    return { ok: false, error: `bad request: ${err.message}` };
+  }
+  try {
+    const nowMs = req?.now_ms ?? defaultNow;
+    check(nowMs === undefined || Number.isFinite(nowMs), "now_ms must be a number");
+    return await withClock(nowMs, () => handle(req));
+  } catch (err) {
+    if (err instanceof BadRequest) return { ok: false, error: `bad request: ${err.message}` };
+    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+// Requests are handled one at a time so a frozen clock never leaks into
+// another request.
+for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+  if (line.trim() === "") continue;
+  let out;
+  try {
+    out = JSON.stringify(await answer(line));
+  } catch (err) {
+    out = JSON.stringify({ ok: false, error: `cannot encode response: ${err.message}` });
+  }
+  process.stdout.write(out + "\n");
+}
