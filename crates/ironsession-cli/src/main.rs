@@ -1,0 +1,158 @@
+//! `ironsession`: seal, unseal and inspect iron-session cookies from the command line, and
+//! generate passwords. Passwords come from an environment variable or a file, never from an
+//! argument (arguments show up in `ps` and shell history).
+#![forbid(unsafe_code)]
+
+mod error;
+mod gen_password;
+mod inspect;
+mod password_source;
+
+use std::io::{self, Read, Write};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use ironsession::{Ttl, iron_seal};
+
+use crate::error::CliError;
+use crate::password_source::PasswordSource;
+
+#[derive(Parser)]
+#[command(
+    name = "ironsession",
+    version,
+    about = "Seal, unseal and inspect iron-session (Fe26.2) cookies",
+    after_help = "Examples:\n  echo '{\"userId\":42}' | IRON_SESSION_PASSWORD=... ironsession seal\n  echo \"$COOKIE\" | ironsession unseal --password-file /run/secrets/session\n  echo \"$COOKIE\" | ironsession inspect\n  ironsession gen-password\n\nExit status: 0 success, 1 the operation failed (the reason is on stderr), 2 usage or configuration error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read one JSON value on stdin and print its seal (with the `~2` suffix)
+    #[command(
+        after_help = "Example:\n  echo '{\"userId\":42,\"isLoggedIn\":true}' | IRON_SESSION_PASSWORD=\"$(cat pw)\" ironsession seal --ttl 3600"
+    )]
+    Seal {
+        /// Lifetime in seconds; 0 means the seal never expires
+        #[arg(long, value_name = "SECONDS", default_value_t = 14 * 24 * 3600)]
+        ttl: u64,
+        #[command(flatten)]
+        clock: Clock,
+        #[command(flatten)]
+        password: PasswordSource,
+    },
+    /// Read a seal on stdin and print its JSON payload
+    #[command(
+        after_help = "Example:\n  echo 'Fe26.2*1*...~2' | ironsession unseal --password-file secrets.json\n\nOn failure: exit 1 and one line on stderr starting with `expired`, `unknown password` or `invalid`."
+    )]
+    Unseal {
+        #[command(flatten)]
+        clock: Clock,
+        #[command(flatten)]
+        password: PasswordSource,
+    },
+    /// Read a seal on stdin and describe its parts, without any password
+    #[command(after_help = "Example:\n  echo 'Fe26.2*1*...~2' | ironsession inspect")]
+    Inspect {
+        #[command(flatten)]
+        clock: Clock,
+    },
+    /// Print a random password from the OS random source, in a cookie-safe alphabet
+    #[command(after_help = "Example:\n  ironsession gen-password --length 64")]
+    GenPassword {
+        /// Number of characters (at least 32)
+        #[arg(long, default_value_t = 48, value_parser = clap::value_parser!(u16).range(32..))]
+        length: u16,
+    },
+}
+
+#[derive(Args)]
+struct Clock {
+    /// Use this clock reading (milliseconds since the Unix epoch) instead of the system clock
+    #[arg(long, value_name = "EPOCH_MS")]
+    now_ms: Option<u64>,
+}
+
+impl Clock {
+    fn now_ms(&self) -> u64 {
+        self.now_ms.unwrap_or_else(iron_seal::system_now_ms)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(output) => {
+            let mut stdout = io::stdout().lock();
+            match stdout
+                .write_all(output.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(_) => ExitCode::from(1),
+            }
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+/// Runs one command and returns everything it prints on stdout, so a failure prints nothing there.
+fn run(command: Command) -> Result<String, CliError> {
+    match command {
+        Command::Seal {
+            ttl,
+            clock,
+            password,
+        } => {
+            let passwords = password.load()?;
+            let input = read_stdin()?;
+            let value: serde_json::Value =
+                serde_json::from_str(&input).map_err(|e| CliError::InvalidJson {
+                    line: e.line(),
+                    column: e.column(),
+                })?;
+            let ttl = if ttl == 0 {
+                Ttl::Never
+            } else {
+                Ttl::seconds(ttl)
+            };
+            let sealed = ironsession::seal_data_at(
+                &value,
+                &passwords,
+                ttl,
+                clock.now_ms(),
+                iron_seal::OsRandom,
+            )?;
+            Ok(format!("{sealed}\n"))
+        }
+        Command::Unseal { clock, password } => {
+            let passwords = password.load()?;
+            let input = read_stdin()?;
+            let value: serde_json::Value =
+                ironsession::unseal_data_at(input.trim(), &passwords, clock.now_ms())?;
+            Ok(format!("{value}\n"))
+        }
+        Command::Inspect { clock } => {
+            let input = read_stdin()?;
+            inspect::describe(input.trim(), clock.now_ms())
+        }
+        Command::GenPassword { length } => Ok(format!(
+            "{}\n",
+            gen_password::generate(usize::from(length))?
+        )),
+    }
+}
+
+fn read_stdin() -> Result<String, CliError> {
+    let mut bytes = Vec::new();
+    io::stdin()
+        .read_to_end(&mut bytes)
+        .map_err(|e| CliError::Stdin(e.kind()))?;
+    String::from_utf8(bytes).map_err(|_| CliError::NotUtf8)
+}

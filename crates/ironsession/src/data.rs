@@ -1,0 +1,107 @@
+//! `seal_data` and `unseal_data`: iron-session's data layer, with its `~2` version suffix.
+
+use iron_seal::{Options, OsRandom, RandomSource, system_now_ms};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{Passwords, SealError, Ttl, UnsealError};
+
+/// The suffix iron-session appends to every seal: `~` and its format's major version.
+pub const VERSION_SUFFIX: &str = "~2";
+
+/// Seals `data` as iron-session's `sealData` does: JSON, sealed with the highest password id,
+/// expiring after `ttl`, with the `~2` suffix.
+///
+/// ```
+/// use ironsession::{seal_data, unseal_data, Passwords, Ttl};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize, PartialEq, Debug)]
+/// struct Login { user_id: u32 }
+///
+/// let passwords = Passwords::single("a password of at least thirty-two characters")?;
+/// let sealed = seal_data(&Login { user_id: 42 }, &passwords, Ttl::seconds(3600))?;
+/// assert!(sealed.starts_with("Fe26.2*1*") && sealed.ends_with("~2"));
+/// assert_eq!(unseal_data::<Login>(&sealed, &passwords)?, Login { user_id: 42 });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`SealError::Serialize`] when `data` cannot be JSON; [`SealError::Random`] when the OS random
+/// source fails.
+pub fn seal_data<T: Serialize + ?Sized>(
+    data: &T,
+    passwords: &Passwords,
+    ttl: Ttl,
+) -> Result<String, SealError> {
+    seal_data_at(data, passwords, ttl, system_now_ms(), OsRandom)
+}
+
+/// [`seal_data`] at the clock reading `now_ms` (milliseconds since the Unix epoch) with the given
+/// random source, for reproducible tests.
+///
+/// # Errors
+/// As [`seal_data`].
+pub fn seal_data_at<T: Serialize + ?Sized>(
+    data: &T,
+    passwords: &Passwords,
+    ttl: Ttl,
+    now_ms: u64,
+    random: impl RandomSource,
+) -> Result<String, SealError> {
+    let json = serde_json::to_vec(data).map_err(|e| SealError::Serialize(e.to_string()))?;
+    let (id, password) = passwords.sealing();
+    let options = Options::IRON_DEFAULT.with_ttl_ms(ttl.as_millis());
+    let mut sealed = iron_seal::seal_at(&json, id, password, &options, now_ms, random)?;
+    sealed.push_str(VERSION_SUFFIX);
+    Ok(sealed)
+}
+
+/// Unseals what [`seal_data`] or iron-session's `sealData` made, by the system clock.
+///
+/// As iron-session 9 does, everything from the first `~` on is ignored, and an empty payload reads
+/// as `{}`. Seals without the suffix (next-iron-session's legacy `persistent` format) are read as
+/// plain seals; their payload is not unwrapped, because the suffix is not authenticated and
+/// honouring it would let anyone switch a seal to the legacy reading.
+///
+/// # Errors
+/// [`UnsealError`], whose [`reason`](UnsealError::reason) is `Expired`, `UnknownPassword` or
+/// `Invalid` (including JSON that does not fit `T`).
+pub fn unseal_data<T: DeserializeOwned>(
+    sealed: &str,
+    passwords: &Passwords,
+) -> Result<T, UnsealError> {
+    unseal_data_at(sealed, passwords, system_now_ms())
+}
+
+/// [`unseal_data`] at the clock reading `now_ms`.
+///
+/// ```
+/// use ironsession::{seal_data_at, unseal_data_at, Passwords, Ttl, UnsealReason};
+///
+/// let passwords = Passwords::single("a password of at least thirty-two characters")?;
+/// let sealed = seal_data_at(&[1, 2], &passwords, Ttl::seconds(60), 0, iron_seal::OsRandom)?;
+/// assert_eq!(unseal_data_at::<Vec<u8>>(&sealed, &passwords, 119_999)?, [1, 2]);
+/// let err = unseal_data_at::<Vec<u8>>(&sealed, &passwords, 120_000).unwrap_err();
+/// assert_eq!(err.reason(), UnsealReason::Expired);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// As [`unseal_data`].
+pub fn unseal_data_at<T: DeserializeOwned>(
+    sealed: &str,
+    passwords: &Passwords,
+    now_ms: u64,
+) -> Result<T, UnsealError> {
+    let seal = sealed
+        .split_once('~')
+        .map_or(sealed, |(seal, _version)| seal);
+    let plaintext = iron_seal::unseal_at(seal, passwords, &Options::IRON_DEFAULT, now_ms)?;
+    let json: &[u8] = if plaintext.is_empty() {
+        b"{}"
+    } else {
+        &plaintext
+    };
+    Ok(iron_seal::parse_json(json)?)
+}
