@@ -20,7 +20,7 @@ try {
 
 const env = process.env;
 if (!env.IRON_SESSION_PASSWORD) fatal("IRON_SESSION_PASSWORD is required");
-const port = Number(env.PORT ?? 3001);
+const port = Number(env.PORT || 3001);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fatal(`bad PORT ${JSON.stringify(env.PORT)}`);
 
 const sessionOptions = {
@@ -145,6 +145,7 @@ const server = createServer((req, res) => {
   });
 });
 
+server.on("error", (err) => fatal(`cannot listen on 127.0.0.1:${port}: ${err.message}`));
 server.listen(port, "127.0.0.1", () => {
   console.log(`listening on http://127.0.0.1:${server.address().port}`);
 });
