@@ -5,8 +5,10 @@
 //! "Fe26.2" format, so there is no server-side store: any number of servers, in Rust or in
 //! Node.js, can read a session with nothing but the password.
 //!
-//! This crate's data layer is [`seal_data`] and [`unseal_data`], the equivalents of
-//! iron-session's `sealData` and `unsealData`, over a [`Passwords`] set that supports rotation.
+//! - [`Session<T>`]: typed session data with `save`, `destroy` and `update_config`, read from a
+//!   request's `Cookie` headers ([`SessionConfig::load`] for any framework on `http` types).
+//! - [`seal_data`] and [`unseal_data`]: iron-session's `sealData` and `unsealData`, for magic
+//!   links and tokens outside cookies.
 //!
 //! ```
 //! use ironsession::{seal_data, unseal_data, Passwords, Ttl};
@@ -21,21 +23,43 @@
 //! # Why the defaults
 //! - **ttl 14 days**: iron-session's default, so a Rust service and a Node app sharing a cookie
 //!   agree on when a login ends.
+//! - **`Max-Age` = ttl − 60 s**: the browser drops the cookie a minute before the seal expires,
+//!   so it never sends a seal the server would reject. Never above 400 days, the cap of RFC 6265bis.
+//! - **`HttpOnly`**: page scripts have no use for a sealed cookie, and an injected script must not
+//!   be able to steal it.
+//! - **`Secure`**: a session cookie over plain HTTP can be read and replayed by anyone on the path.
+//!   Turning it off is `dangerous_insecure_cookie`, for `http://localhost` only.
+//! - **`SameSite=Lax`**: the cookie comes along when a user follows a link to the site, but not
+//!   on cross-site form posts or sub-requests, which blunts CSRF.
+//! - **`Path=/`**: one session for the whole site.
 //! - **Passwords of at least 32 characters**, counted as iron-session counts them, so a password
 //!   accepted here is accepted there.
 //! - **No never-expiring seal by accident**: [`Ttl::Never`] must be named; `0` is not a synonym.
+//! - **A bad cookie is an empty session, never an error**: any client can send any cookie.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod clock;
+mod config;
+mod context;
+mod cookie;
 mod data;
 mod error;
 mod passwords;
+mod session;
 mod ttl;
 
+pub use clock::{Clock, SystemClock};
+pub use config::{
+    ConfigError, CookieLifetime, MAX_COOKIE_AGE_SECONDS, SessionConfig, SessionConfigBuilder,
+};
+pub use context::SessionContext;
+pub use cookie::{Priority, SameSite};
 pub use data::{VERSION_SUFFIX, seal_data, seal_data_at, unseal_data, unseal_data_at};
 pub use error::{PasswordError, UnsealError, UnsealReason};
 pub use iron_seal::Error as SealError;
 pub use passwords::Passwords;
+pub use session::{JsonSession, MAX_SET_COOKIE_BYTES, SaveError, Session};
 pub use ttl::Ttl;
 
 /// The format layer this crate is built on, re-exported for its clock and random-source types.

@@ -1,0 +1,340 @@
+//! Session configuration: built and validated once, at start-up.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::SharedClock;
+use crate::cookie::{self, Attributes, Priority, SameSite};
+use crate::{Clock, PasswordError, Passwords, SystemClock, Ttl};
+
+/// RFC 6265bis caps a cookie's lifetime at 400 days and browsers clamp longer ones, so no
+/// `Max-Age` above it is ever written.
+pub const MAX_COOKIE_AGE_SECONDS: u64 = 400 * 24 * 60 * 60;
+
+/// How long the browser keeps the cookie.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CookieLifetime {
+    /// `Max-Age` follows the ttl: ttl − 60 s when the ttl is over 60 s (so the browser drops the
+    /// cookie just before the seal expires), else the ttl; 400 days for [`Ttl::Never`].
+    #[default]
+    FollowTtl,
+    /// No `Max-Age`: the browser drops the cookie when it closes. The seal still expires after the
+    /// ttl (iron-session 8 made such seals valid forever; this crate does not).
+    BrowserSession,
+    /// An explicit `Max-Age`, capped at 400 days.
+    MaxAge(Duration),
+}
+
+/// Why a configuration was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The passwords are not acceptable.
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+    /// The cookie name is not a token (letters, digits and ``!#$%&'*+-.^_`|~``).
+    #[error("invalid cookie name {name:?}: use letters, digits and !#$%&'*+-.^_`|~ only")]
+    InvalidCookieName {
+        /// The name given (at most 64 characters of it).
+        name: String,
+    },
+    /// A `__Host-` cookie must be `Secure`, have `Path=/` and no `Domain`.
+    #[error("a __Host- cookie must be Secure, with Path=/ and no Domain")]
+    HostPrefix,
+    /// A `__Secure-` cookie must be `Secure`.
+    #[error("a __Secure- cookie must be Secure")]
+    SecurePrefix,
+    /// `SameSite=None` without `Secure` is rejected by browsers.
+    #[error("SameSite=None requires Secure")]
+    SameSiteNoneWithoutSecure,
+    /// `Partitioned` without `Secure` is rejected by browsers.
+    #[error("Partitioned requires Secure")]
+    PartitionedWithoutSecure,
+    /// The path has a `;` or a control character, or does not start with `/`.
+    #[error("invalid cookie path: it must start with / and contain no ; or control characters")]
+    InvalidPath,
+    /// The domain is not a host name.
+    #[error("invalid cookie domain: it must be a host name like example.com")]
+    InvalidDomain,
+    /// A ttl under one second: the cookie would be gone before it is used.
+    #[error("the ttl must be at least one second (use Ttl::Never for sessions that never expire)")]
+    TtlTooShort,
+}
+
+/// Everything a session needs: passwords, cookie name, ttl and cookie attributes.
+///
+/// Build it once at start-up with [`SessionConfig::builder`]; cloning is cheap. A request can
+/// change its own copy with [`Session::update_config`](crate::Session::update_config).
+///
+/// ```
+/// use ironsession::{Passwords, SessionConfig};
+///
+/// let config = SessionConfig::builder("app-session", Passwords::single("a password of at least thirty-two characters")?)
+///     .build()?;
+/// assert_eq!(config.cookie_name(), "app-session");
+/// assert_eq!(config.max_age_seconds(), Some(14 * 24 * 3600 - 60));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct SessionConfig {
+    passwords: Arc<Passwords>,
+    cookie_name: Arc<str>,
+    ttl: Ttl,
+    lifetime: CookieLifetime,
+    attributes: Arc<Attributes>,
+    clock: SharedClock,
+}
+
+impl SessionConfig {
+    /// Starts a configuration with iron-session's defaults: ttl 14 days, `HttpOnly`, `Secure`,
+    /// `SameSite=Lax`, `Path=/`, `Max-Age` = ttl − 60 s.
+    pub fn builder(cookie_name: impl Into<String>, passwords: Passwords) -> SessionConfigBuilder {
+        SessionConfigBuilder {
+            passwords: Arc::new(passwords),
+            cookie_name: cookie_name.into(),
+            ttl: Ttl::DEFAULT,
+            lifetime: CookieLifetime::FollowTtl,
+            attributes: Attributes {
+                http_only: true,
+                secure: true,
+                same_site: SameSite::Lax,
+                path: "/".to_owned(),
+                domain: None,
+                partitioned: false,
+                priority: None,
+            },
+            clock: SharedClock(Arc::new(SystemClock)),
+        }
+    }
+
+    /// A builder holding this configuration, to derive a changed one.
+    ///
+    /// ```
+    /// # use ironsession::{Passwords, SessionConfig, Ttl};
+    /// # let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+    /// let remember_me = config.to_builder().ttl(Ttl::seconds(30 * 24 * 3600)).build()?;
+    /// assert_eq!(remember_me.max_age_seconds(), Some(30 * 24 * 3600 - 60));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to_builder(&self) -> SessionConfigBuilder {
+        SessionConfigBuilder {
+            passwords: self.passwords.clone(),
+            cookie_name: self.cookie_name.to_string(),
+            ttl: self.ttl,
+            lifetime: self.lifetime,
+            attributes: (*self.attributes).clone(),
+            clock: self.clock.clone(),
+        }
+    }
+
+    /// The cookie name.
+    pub fn cookie_name(&self) -> &str {
+        &self.cookie_name
+    }
+
+    /// The passwords.
+    pub fn passwords(&self) -> &Passwords {
+        &self.passwords
+    }
+
+    /// The seal's lifetime.
+    pub fn ttl(&self) -> Ttl {
+        self.ttl
+    }
+
+    /// The `Max-Age` written on save, or `None` for a browser-session cookie.
+    pub fn max_age_seconds(&self) -> Option<u64> {
+        let seconds = match self.lifetime {
+            CookieLifetime::BrowserSession => return None,
+            CookieLifetime::MaxAge(max_age) => max_age.as_secs(),
+            CookieLifetime::FollowTtl => match self.ttl {
+                Ttl::Never => MAX_COOKIE_AGE_SECONDS,
+                Ttl::After(ttl) if ttl.as_secs() > 60 => ttl.as_secs() - 60,
+                Ttl::After(ttl) => ttl.as_secs(),
+            },
+        };
+        Some(seconds.min(MAX_COOKIE_AGE_SECONDS))
+    }
+
+    /// The current time by the configured clock.
+    pub(crate) fn now_ms(&self) -> u64 {
+        self.clock.0.now_ms()
+    }
+
+    /// The `Set-Cookie` value that stores `value` (a seal).
+    pub(crate) fn set_cookie_line(&self, value: &str) -> String {
+        cookie::set_cookie_line(
+            &self.cookie_name,
+            value,
+            &self.attributes,
+            self.max_age_seconds(),
+        )
+    }
+
+    /// The `Set-Cookie` value that deletes the cookie: empty, `Max-Age=0`, same attributes.
+    pub(crate) fn deletion_line(&self) -> String {
+        cookie::set_cookie_line(&self.cookie_name, "", &self.attributes, Some(0))
+    }
+}
+
+/// Builds a [`SessionConfig`]; every check runs in [`build`](SessionConfigBuilder::build).
+///
+/// ```
+/// use ironsession::{Passwords, Priority, SameSite, SessionConfig, Ttl};
+///
+/// let config = SessionConfig::builder("__Host-session", Passwords::single("a password of at least thirty-two characters")?)
+///     .ttl(Ttl::seconds(3600))
+///     .same_site(SameSite::Strict)
+///     .priority(Priority::High)
+///     .build()?;
+/// assert_eq!(config.max_age_seconds(), Some(3540));
+///
+/// let refused = SessionConfig::builder("__Host-session", Passwords::single("a password of at least thirty-two characters")?)
+///     .domain("example.com")
+///     .build();
+/// assert!(refused.is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct SessionConfigBuilder {
+    passwords: Arc<Passwords>,
+    cookie_name: String,
+    ttl: Ttl,
+    lifetime: CookieLifetime,
+    attributes: Attributes,
+    clock: SharedClock,
+}
+
+impl SessionConfigBuilder {
+    /// Replaces the passwords.
+    pub fn passwords(mut self, passwords: Passwords) -> Self {
+        self.passwords = Arc::new(passwords);
+        self
+    }
+
+    /// Sets the cookie name.
+    pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.cookie_name = name.into();
+        self
+    }
+
+    /// Sets the seal's lifetime (default 14 days). The cookie's `Max-Age` follows it unless set
+    /// otherwise with [`cookie_lifetime`](Self::cookie_lifetime).
+    pub fn ttl(mut self, ttl: Ttl) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// Sets how long the browser keeps the cookie.
+    pub fn cookie_lifetime(mut self, lifetime: CookieLifetime) -> Self {
+        self.lifetime = lifetime;
+        self
+    }
+
+    /// Sets `SameSite` (default `Lax`: sent on top-level navigations, which logins need, but not
+    /// on cross-site sub-requests).
+    pub fn same_site(mut self, same_site: SameSite) -> Self {
+        self.attributes.same_site = same_site;
+        self
+    }
+
+    /// Sets `Path` (default `/`).
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.attributes.path = path.into();
+        self
+    }
+
+    /// Sets `Domain` (default none: the cookie goes to the exact host that set it).
+    pub fn domain(mut self, domain: impl Into<String>) -> Self {
+        self.attributes.domain = Some(domain.into());
+        self
+    }
+
+    /// Sets `Partitioned` (CHIPS; requires `Secure`).
+    pub fn partitioned(mut self, partitioned: bool) -> Self {
+        self.attributes.partitioned = partitioned;
+        self
+    }
+
+    /// Sets `Priority`.
+    pub fn priority(mut self, priority: Priority) -> Self {
+        self.attributes.priority = Some(priority);
+        self
+    }
+
+    /// Drops `Secure`, so the cookie also travels over plain HTTP, where anyone on the network can
+    /// read and replay it. Only for local development over `http://localhost`.
+    pub fn dangerous_insecure_cookie(mut self) -> Self {
+        self.attributes.secure = false;
+        self
+    }
+
+    /// Drops `HttpOnly`, so page scripts (and any injected script) can read the sealed cookie.
+    pub fn dangerous_script_readable_cookie(mut self) -> Self {
+        self.attributes.http_only = false;
+        self
+    }
+
+    /// Uses another clock (tests use this to check expiry without waiting).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = SharedClock(Arc::new(clock));
+        self
+    }
+
+    /// Checks everything and builds the configuration.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first problem found.
+    pub fn build(self) -> Result<SessionConfig, ConfigError> {
+        let attributes = &self.attributes;
+        if !cookie::is_valid_name(&self.cookie_name) {
+            return Err(ConfigError::InvalidCookieName {
+                name: self.cookie_name.chars().take(64).collect(),
+            });
+        }
+        if !attributes.path.starts_with('/') || !cookie::is_valid_attribute_value(&attributes.path)
+        {
+            return Err(ConfigError::InvalidPath);
+        }
+        if let Some(domain) = &attributes.domain
+            && !cookie::is_valid_domain(domain)
+        {
+            return Err(ConfigError::InvalidDomain);
+        }
+        if has_prefix(&self.cookie_name, "__Host-")
+            && (!attributes.secure || attributes.path != "/" || attributes.domain.is_some())
+        {
+            return Err(ConfigError::HostPrefix);
+        }
+        if has_prefix(&self.cookie_name, "__Secure-") && !attributes.secure {
+            return Err(ConfigError::SecurePrefix);
+        }
+        if attributes.same_site == SameSite::None && !attributes.secure {
+            return Err(ConfigError::SameSiteNoneWithoutSecure);
+        }
+        if attributes.partitioned && !attributes.secure {
+            return Err(ConfigError::PartitionedWithoutSecure);
+        }
+        if let Ttl::After(ttl) = self.ttl
+            && ttl < Duration::from_secs(1)
+        {
+            return Err(ConfigError::TtlTooShort);
+        }
+        Ok(SessionConfig {
+            passwords: self.passwords,
+            cookie_name: self.cookie_name.into(),
+            ttl: self.ttl,
+            lifetime: self.lifetime,
+            attributes: Arc::new(self.attributes),
+            clock: self.clock,
+        })
+    }
+}
+
+/// Browsers match cookie prefixes case-insensitively (RFC 6265bis), so `__host-` counts too.
+fn has_prefix(name: &str, prefix: &str) -> bool {
+    name.get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+}

@@ -1,0 +1,124 @@
+//! The state one request's sessions share with the framework adapter: the configuration (which a
+//! handler may change), the cookie as it came in, and the `Set-Cookie` lines to send back.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use http::{HeaderMap, HeaderValue, header};
+
+use crate::SessionConfig;
+use crate::cookie;
+
+/// One request's session state. Adapters make one per request with
+/// [`from_headers`](SessionContext::from_headers) (or
+/// [`from_cookie_headers`](SessionContext::from_cookie_headers) for frameworks on other header
+/// types), hand it to handlers, and after the handler ran move
+/// [`take_set_cookies`](SessionContext::take_set_cookies) onto the response. Clones share state.
+///
+/// ```
+/// use http::HeaderMap;
+/// use ironsession::{Passwords, Session, SessionConfig, SessionContext};
+///
+/// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+/// let context = SessionContext::from_headers(&config, &HeaderMap::new());
+/// let mut session: Session<serde_json::Map<String, serde_json::Value>> = Session::load(&context);
+/// session.insert("userId".into(), 42.into());
+/// session.save()?;
+/// let lines = context.take_set_cookies();
+/// assert_eq!(lines.len(), 1);
+/// assert!(lines[0].starts_with("s=Fe26.2*1*"));
+/// assert!(context.take_set_cookies().is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct SessionContext {
+    shared: Arc<Mutex<ContextState>>,
+}
+
+#[derive(Debug)]
+pub(crate) struct ContextState {
+    pub(crate) config: SessionConfig,
+    /// The value of the cookie named in the original configuration, if the request had one.
+    pub(crate) cookie_value: Option<String>,
+    pub(crate) destroyed: bool,
+    /// `(cookie name, Set-Cookie line)`, at most one line per name.
+    pending: Vec<(String, String)>,
+}
+
+impl ContextState {
+    /// Queues `line` for the cookie `name`, replacing an earlier line for the same name.
+    pub(crate) fn queue(&mut self, name: &str, line: String) {
+        match self.pending.iter_mut().find(|(pending, _)| pending == name) {
+            Some(slot) => slot.1 = line,
+            None => self.pending.push((name.to_owned(), line)),
+        }
+    }
+}
+
+impl SessionContext {
+    /// The context of a request with these headers (every `Cookie` header is read).
+    pub fn from_headers(config: &SessionConfig, headers: &HeaderMap) -> Self {
+        Self::from_cookie_headers(
+            config,
+            headers
+                .get_all(header::COOKIE)
+                .iter()
+                .map(HeaderValue::as_bytes),
+        )
+    }
+
+    /// The context of a request whose `Cookie` header values are `cookie_headers`, in order.
+    pub fn from_cookie_headers<'h>(
+        config: &SessionConfig,
+        cookie_headers: impl IntoIterator<Item = &'h [u8]>,
+    ) -> Self {
+        let cookie_value = cookie::find_cookie(cookie_headers, config.cookie_name());
+        SessionContext {
+            shared: Arc::new(Mutex::new(ContextState {
+                config: config.clone(),
+                cookie_value,
+                destroyed: false,
+                pending: Vec::new(),
+            })),
+        }
+    }
+
+    /// Takes the `Set-Cookie` values queued by `save` and `destroy` (one per cookie name).
+    pub fn take_set_cookies(&self) -> Vec<String> {
+        std::mem::take(&mut self.lock().pending)
+            .into_iter()
+            .map(|(_, line)| line)
+            .collect()
+    }
+
+    /// Appends the queued `Set-Cookie` headers to `headers` and clears the queue.
+    ///
+    /// ```
+    /// # use http::HeaderMap;
+    /// # use ironsession::{Passwords, Session, SessionConfig, SessionContext};
+    /// # let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+    /// let context = SessionContext::from_headers(&config, &HeaderMap::new());
+    /// let mut session: Session<serde_json::Value> = Session::load(&context);
+    /// session.destroy();
+    /// let mut response_headers = HeaderMap::new();
+    /// context.append_set_cookies(&mut response_headers);
+    /// assert_eq!(response_headers["set-cookie"], "s=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn append_set_cookies(&self, headers: &mut HeaderMap) {
+        for line in self.take_set_cookies() {
+            headers.append(header::SET_COOKIE, header_value(line));
+        }
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, ContextState> {
+        // The state stays consistent even if a holder panicked: every write is a single assignment.
+        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A `Set-Cookie` line as a header value.
+fn header_value(line: String) -> HeaderValue {
+    // Lines are built from a validated token name, validated attributes and a seal, all visible
+    // ASCII (see `cookie::set_cookie_line`), which is exactly what a header value accepts.
+    HeaderValue::try_from(line).expect("Set-Cookie lines are visible ASCII")
+}

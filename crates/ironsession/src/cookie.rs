@@ -1,0 +1,260 @@
+//! The cookie codec: finding our cookie in `Cookie` headers exactly as the npm `cookie` package
+//! (which iron-session uses) does, and writing `Set-Cookie` lines in its attribute order.
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// The `SameSite` attribute.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SameSite {
+    /// Sent only with same-site requests.
+    Strict,
+    /// Sent with same-site requests and top-level navigations (iron-session's default).
+    #[default]
+    Lax,
+    /// Sent with every request; browsers require `Secure` with it.
+    None,
+}
+
+/// The `Priority` attribute (a Chromium extension that iron-session can set).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Priority {
+    /// `Priority=Low`.
+    Low,
+    /// `Priority=Medium`.
+    Medium,
+    /// `Priority=High`.
+    High,
+}
+
+/// The attributes written after `name=value` in `Set-Cookie`, already validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Attributes {
+    pub(crate) http_only: bool,
+    pub(crate) secure: bool,
+    pub(crate) same_site: SameSite,
+    pub(crate) path: String,
+    pub(crate) domain: Option<String>,
+    pub(crate) partitioned: bool,
+    pub(crate) priority: Option<Priority>,
+}
+
+/// A `Set-Cookie` value: `name=value` and the attributes in the order the npm `cookie` package
+/// writes them (Max-Age, Domain, Path, HttpOnly, Secure, Partitioned, Priority, SameSite).
+///
+/// Every part is visible ASCII without `;` (the name, path and domain were validated when the
+/// configuration was built; a seal is base64url, hex, digits, `*`, `.` and `~`).
+pub(crate) fn set_cookie_line(
+    name: &str,
+    value: &str,
+    attributes: &Attributes,
+    max_age: Option<u64>,
+) -> String {
+    let mut line = String::with_capacity(name.len() + value.len() + 96);
+    line.push_str(name);
+    line.push('=');
+    line.push_str(value);
+    // Writing into a String cannot fail.
+    if let Some(seconds) = max_age {
+        let _ = write!(line, "; Max-Age={seconds}");
+    }
+    if let Some(domain) = &attributes.domain {
+        let _ = write!(line, "; Domain={domain}");
+    }
+    let _ = write!(line, "; Path={}", attributes.path);
+    if attributes.http_only {
+        line.push_str("; HttpOnly");
+    }
+    if attributes.secure {
+        line.push_str("; Secure");
+    }
+    if attributes.partitioned {
+        line.push_str("; Partitioned");
+    }
+    if let Some(priority) = attributes.priority {
+        line.push_str(match priority {
+            Priority::Low => "; Priority=Low",
+            Priority::Medium => "; Priority=Medium",
+            Priority::High => "; Priority=High",
+        });
+    }
+    line.push_str(match attributes.same_site {
+        SameSite::Strict => "; SameSite=Strict",
+        SameSite::Lax => "; SameSite=Lax",
+        SameSite::None => "; SameSite=None",
+    });
+    line
+}
+
+/// The value of the first cookie called `name` across `headers` (several `Cookie` headers read as
+/// one, joined with `; `, as Node joins them).
+///
+/// Rules of the npm `cookie` package: pairs are split on `;`, a pair without `=` is skipped,
+/// spaces and tabs around names and values are trimmed, the first pair with a name wins, one pair
+/// of surrounding double quotes is removed, and a value with `%` is percent-decoded as UTF-8 when
+/// that succeeds (otherwise it is kept as it is).
+pub(crate) fn find_cookie<'h>(
+    headers: impl IntoIterator<Item = &'h [u8]>,
+    name: &str,
+) -> Option<String> {
+    headers.into_iter().find_map(|header| {
+        let header = String::from_utf8_lossy(header);
+        header.split(';').find_map(|pair| {
+            let (pair_name, value) = pair.split_once('=')?;
+            (trim_sp_tab(pair_name) == name).then(|| decode_value(trim_sp_tab(value)))
+        })
+    })
+}
+
+fn trim_sp_tab(text: &str) -> &str {
+    text.trim_matches([' ', '\t'])
+}
+
+fn decode_value(value: &str) -> String {
+    let value = value
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .unwrap_or(value);
+    if !value.contains('%') || !is_well_formed_percent_encoding(value) {
+        return value.to_owned();
+    }
+    match percent_encoding::percent_decode_str(value).decode_utf8() {
+        Ok(Cow::Borrowed(decoded)) => decoded.to_owned(),
+        Ok(Cow::Owned(decoded)) => decoded,
+        Err(_) => value.to_owned(),
+    }
+}
+
+/// `decodeURIComponent` throws unless every `%` starts a two-hex-digit escape.
+fn is_well_formed_percent_encoding(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let escape = bytes.get(i + 1..i + 3);
+            if !escape.is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)) {
+                return false;
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    true
+}
+
+/// Whether `name` is a cookie name the npm `cookie` package accepts (an RFC 7230 token).
+pub(crate) fn is_valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Whether `text` can stand as an attribute value: visible ASCII (or space) without `;`.
+pub(crate) fn is_valid_attribute_value(text: &str) -> bool {
+    text.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b';')
+}
+
+/// Whether `domain` is a host name as the npm `cookie` package accepts it: labels of letters,
+/// digits and `-`, separated by dots, with an optional leading dot.
+pub(crate) fn is_valid_domain(domain: &str) -> bool {
+    let host = domain.strip_prefix('.').unwrap_or(domain);
+    !host.is_empty()
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(headers: &[&str], name: &str) -> Option<String> {
+        find_cookie(headers.iter().map(|h| h.as_bytes()), name)
+    }
+
+    #[test]
+    fn first_occurrence_wins_within_and_across_headers() {
+        assert_eq!(find(&["a=1; a=2"], "a").as_deref(), Some("1"));
+        assert_eq!(
+            find(&["b=0", "a=first", "a=second"], "a").as_deref(),
+            Some("first")
+        );
+    }
+
+    #[test]
+    fn trims_only_spaces_and_tabs_and_strips_one_pair_of_quotes() {
+        assert_eq!(find(&[" \ta = \"v\" ;b=2"], "a").as_deref(), Some("v"));
+        assert_eq!(find(&["a=\"\"v\"\""], "a").as_deref(), Some("\"v\""));
+        assert_eq!(find(&["\u{a0}a=1"], "a"), None);
+    }
+
+    #[test]
+    fn percent_decodes_like_decode_uri_component() {
+        assert_eq!(find(&["a=x%7E2"], "a").as_deref(), Some("x~2"));
+        assert_eq!(find(&["a=%C3%A9"], "a").as_deref(), Some("é"));
+        // Malformed escapes and invalid UTF-8 keep the raw value, as `tryDecode` does.
+        assert_eq!(find(&["a=100%"], "a").as_deref(), Some("100%"));
+        assert_eq!(find(&["a=%FF"], "a").as_deref(), Some("%FF"));
+    }
+
+    #[test]
+    fn pairs_without_equals_are_skipped() {
+        assert_eq!(find(&["junk; a=1"], "a").as_deref(), Some("1"));
+        assert_eq!(find(&["a"], "a"), None);
+    }
+
+    #[test]
+    fn set_cookie_matches_iron_session_strings() {
+        // The strings iron-session 8.0.4 wrote (reference §2.9), with `<seal>` as the value.
+        let defaults = Attributes {
+            http_only: true,
+            secure: true,
+            same_site: SameSite::Lax,
+            path: "/".into(),
+            domain: None,
+            partitioned: false,
+            priority: None,
+        };
+        assert_eq!(
+            set_cookie_line("sess", "<seal>", &defaults, Some(1_209_540)),
+            "sess=<seal>; Max-Age=1209540; Path=/; HttpOnly; Secure; SameSite=Lax"
+        );
+        let custom = Attributes {
+            http_only: true,
+            secure: false,
+            same_site: SameSite::None,
+            path: "/app".into(),
+            domain: Some("example.com".into()),
+            partitioned: true,
+            priority: Some(Priority::High),
+        };
+        assert_eq!(
+            set_cookie_line("sess", "", &custom, Some(0)),
+            "sess=; Max-Age=0; Domain=example.com; Path=/app; HttpOnly; Partitioned; Priority=High; SameSite=None"
+        );
+    }
+
+    #[test]
+    fn validators_follow_the_npm_cookie_rules() {
+        assert!(is_valid_name("iron-session_demo.v2"));
+        assert!(!is_valid_name("a b") && !is_valid_name("a;b") && !is_valid_name(""));
+        assert!(is_valid_domain("example.com") && is_valid_domain(".example.com"));
+        assert!(
+            !is_valid_domain("exa mple.com")
+                && !is_valid_domain("a..b")
+                && !is_valid_domain("-a.com")
+        );
+        assert!(is_valid_attribute_value("/app/x"));
+        assert!(!is_valid_attribute_value("/a;b") && !is_valid_attribute_value("/a\n"));
+    }
+}

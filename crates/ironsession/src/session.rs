@@ -1,0 +1,255 @@
+//! `Session<T>`: the typed session a handler reads and changes, with iron-session's `save`,
+//! `destroy` and `updateConfig`.
+
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::context::SessionContext;
+use crate::{
+    ConfigError, SealError, SessionConfigBuilder, UnsealError, seal_data_at, unseal_data_at,
+};
+
+/// The largest `Set-Cookie` value browsers are guaranteed to keep (RFC 6265 §6.1), measured in
+/// bytes over the whole line: name, value and attributes.
+pub const MAX_SET_COOKIE_BYTES: usize = 4096;
+
+/// A session whose data is a `T`.
+///
+/// Read and change the data through `Deref`/`DerefMut` (`session.visits += 1`), then call
+/// [`save`](Session::save) to seal it into the response's cookie. Nothing is sent unless you save
+/// or [`destroy`](Session::destroy).
+///
+/// A request without a cookie, or with one that does not unseal (garbage, another app's cookie,
+/// tampered, expired, an unknown password id), gets `T::default()`; the reason is kept in
+/// [`unseal_error`](Session::unseal_error) and logged with `tracing` at debug level. A hostile
+/// cookie can never make the request fail.
+///
+/// ```
+/// use http::HeaderMap;
+/// use ironsession::{Passwords, Session, SessionConfig};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Default, Serialize, Deserialize)]
+/// struct Visit { count: u32 }
+///
+/// let config = SessionConfig::builder("visits", Passwords::single("a password of at least thirty-two characters")?).build()?;
+/// let mut session: Session<Visit> = config.load(&HeaderMap::new());
+/// session.count += 1;
+/// session.save()?;
+/// let set_cookie = session.take_set_cookies();
+/// assert!(set_cookie[0].starts_with("visits=Fe26.2*1*"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Session<T> {
+    data: T,
+    context: SessionContext,
+    unseal_error: Option<UnsealError>,
+}
+
+/// A session with iron-session's free-form data: a JSON object.
+pub type JsonSession = Session<serde_json::Map<String, serde_json::Value>>;
+
+/// Why [`Session::save`] did not queue a cookie.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SaveError {
+    /// The `Set-Cookie` line would be over 4096 bytes; browsers would drop it.
+    #[error(
+        "the session cookie would be {size} bytes, over the {limit}-byte limit browsers keep: store less in the session"
+    )]
+    TooLarge {
+        /// The size of the whole `Set-Cookie` line in bytes.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// `save` after `destroy` with data in the session (as in iron-session 9, `destroy` ends the
+    /// session for this request; saving an empty session after it does nothing).
+    #[error("the session was destroyed in this request; it cannot be saved with data again")]
+    Destroyed,
+    /// The data could not be sealed (not serializable to JSON, or no random bytes).
+    #[error("cannot seal the session: {0}")]
+    Seal(#[from] SealError),
+}
+
+impl<T: Serialize + DeserializeOwned + Default> Session<T> {
+    /// Reads the session of a request from its context.
+    pub fn load(context: &SessionContext) -> Self {
+        let state = context.lock();
+        let loaded = state.cookie_value.as_deref().map(|value| {
+            unseal_data_at::<T>(value, state.config.passwords(), state.config.now_ms())
+        });
+        let cookie_name = state.config.cookie_name().to_owned();
+        drop(state);
+        let (data, unseal_error) = match loaded {
+            None => (T::default(), None),
+            Some(Ok(data)) => (data, None),
+            Some(Err(error)) => {
+                tracing::debug!(
+                    cookie = %cookie_name,
+                    reason = error.reason().as_str(),
+                    %error,
+                    "session cookie ignored"
+                );
+                (T::default(), Some(error))
+            }
+        };
+        Session {
+            data,
+            context: context.clone(),
+            unseal_error,
+        }
+    }
+
+    /// Seals the data now and queues the `Set-Cookie` header. Saving again in the same request
+    /// replaces the queued header; each save restarts the ttl.
+    ///
+    /// # Errors
+    /// [`SaveError::TooLarge`] with the size, [`SaveError::Destroyed`], or [`SaveError::Seal`].
+    pub fn save(&self) -> Result<(), SaveError> {
+        let mut state = self.context.lock();
+        if state.destroyed {
+            let json = serde_json::to_value(&self.data)
+                .map_err(|e| SealError::Serialize(e.to_string()))?;
+            let empty = serde_json::to_value(T::default())
+                .map_err(|e| SealError::Serialize(e.to_string()))?;
+            return if json == empty {
+                Ok(())
+            } else {
+                Err(SaveError::Destroyed)
+            };
+        }
+        let config = &state.config;
+        let seal = seal_data_at(
+            &self.data,
+            config.passwords(),
+            config.ttl(),
+            config.now_ms(),
+            iron_seal::OsRandom,
+        )?;
+        let line = config.set_cookie_line(&seal);
+        if line.len() > MAX_SET_COOKIE_BYTES {
+            return Err(SaveError::TooLarge {
+                size: line.len(),
+                limit: MAX_SET_COOKIE_BYTES,
+            });
+        }
+        let name = config.cookie_name().to_owned();
+        state.queue(&name, line);
+        Ok(())
+    }
+
+    /// Empties the session and queues a deletion cookie (`Max-Age=0`, same `Path`, `Domain` and
+    /// attributes, so the browser really deletes it). After this, [`save`](Session::save) of an
+    /// empty session does nothing and of a non-empty one fails.
+    pub fn destroy(&mut self) {
+        self.data = T::default();
+        let mut state = self.context.lock();
+        state.destroyed = true;
+        let line = state.config.deletion_line();
+        let name = state.config.cookie_name().to_owned();
+        state.queue(&name, line);
+    }
+
+    /// Changes this request's configuration, as iron-session's `updateConfig` does: for a "remember
+    /// me" ttl, other cookie attributes, or another cookie name. The change applies to the next
+    /// `save` or `destroy`; it is validated like the original.
+    ///
+    /// ```
+    /// # use http::HeaderMap;
+    /// # use ironsession::{JsonSession, Passwords, SessionConfig, Ttl};
+    /// # let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// session.update_config(|c| c.ttl(Ttl::seconds(30 * 24 * 3600)))?;
+    /// session.insert("remember".into(), true.into());
+    /// session.save()?;
+    /// assert!(session.take_set_cookies()[0].contains("; Max-Age=2591940;"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The [`ConfigError`] of the changed configuration; the old one stays in force.
+    pub fn update_config(
+        &mut self,
+        change: impl FnOnce(SessionConfigBuilder) -> SessionConfigBuilder,
+    ) -> Result<(), ConfigError> {
+        let mut state = self.context.lock();
+        state.config = change(state.config.to_builder()).build()?;
+        Ok(())
+    }
+}
+
+impl<T> Session<T> {
+    /// Why the request's cookie was ignored, if it was.
+    pub fn unseal_error(&self) -> Option<&UnsealError> {
+        self.unseal_error.as_ref()
+    }
+
+    /// The data.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The data, to change it.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
+    /// Takes the data out of the session.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+
+    /// The request's shared session state.
+    pub fn context(&self) -> &SessionContext {
+        &self.context
+    }
+
+    /// Takes the queued `Set-Cookie` values (see [`SessionContext::take_set_cookies`]).
+    pub fn take_set_cookies(&self) -> Vec<String> {
+        self.context.take_set_cookies()
+    }
+
+    /// Appends the queued `Set-Cookie` headers to a response's headers.
+    pub fn append_set_cookies(&self, headers: &mut http::HeaderMap) {
+        self.context.append_set_cookies(headers);
+    }
+}
+
+impl<T> Deref for Session<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.data
+    }
+}
+
+impl<T> DerefMut for Session<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for Session<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Session")
+            .field("data", &self.data)
+            .field("unseal_error", &self.unseal_error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl crate::SessionConfig {
+    /// Reads the session of a request from its headers: the plain-`http` equivalent of
+    /// iron-session's `getIronSession(req, res)`. After the handler, move
+    /// [`Session::take_set_cookies`] (or [`Session::append_set_cookies`]) onto the response.
+    pub fn load<T: Serialize + DeserializeOwned + Default>(
+        &self,
+        headers: &http::HeaderMap,
+    ) -> Session<T> {
+        Session::load(&SessionContext::from_headers(self, headers))
+    }
+}
