@@ -38,7 +38,10 @@
 //! - **A bad cookie is an empty session, never an error**: any client can send any cookie.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "axum")]
+pub mod axum;
 mod clock;
 mod config;
 mod context;
