@@ -86,9 +86,10 @@ pub enum Error {
         expired_at_ms: u64,
     },
     /// No password is known for the seal's password id.
-    #[error("cannot find password: {id}")]
+    #[error("cannot find password: {}", id.escape_debug())]
     UnknownPasswordId {
         /// The id named by the seal (at most 64 characters of it; `default` when it was empty).
+        /// `Display` escapes control characters, so a hostile id cannot write terminal escapes.
         id: String,
     },
     /// The integrity check failed: wrong password, or the seal was changed.

@@ -18,14 +18,14 @@ pub fn describe(input: &str, now_ms: u64) -> Result<String, CliError> {
     let mut out = String::new();
     // Writing into a String cannot fail.
     let _ = writeln!(out, "format: {}", iron_seal::PREFIX);
-    let _ = writeln!(out, "length: {} characters", input.len());
+    let _ = writeln!(out, "length: {} characters", input.chars().count());
     let _ = match suffix {
-        Some(version) => writeln!(out, "suffix: ~{version}"),
+        Some(version) => writeln!(out, "suffix: ~{}", shorten(version).escape_debug()),
         None => writeln!(out, "suffix: none"),
     };
     let _ = match parts.password_id() {
         "" => writeln!(out, "password id: (none)"),
-        id => writeln!(out, "password id: {id}"),
+        id => writeln!(out, "password id: {}", shorten(id).escape_debug()),
     };
     let _ = match parts.expiration_ms() {
         Some(expiration) => {
@@ -57,4 +57,15 @@ fn utc_date(ms: u64) -> String {
         .and_then(|nanos| OffsetDateTime::from_unix_timestamp_nanos(nanos).ok())
         .and_then(|date| date.format(&Rfc3339).ok())
         .unwrap_or_else(|| "beyond the year 9999".to_string())
+}
+
+/// At most 64 characters of an attacker-chosen field, so a hostile seal cannot flood the terminal.
+fn shorten(field: &str) -> String {
+    const MAX_CHARS: usize = 64;
+    let mut chars = field.chars();
+    let mut short: String = chars.by_ref().take(MAX_CHARS).collect();
+    if chars.next().is_some() {
+        short.push('…');
+    }
+    short
 }

@@ -59,10 +59,10 @@ pub fn seal_data_at<T: Serialize + ?Sized>(
 
 /// Unseals what [`seal_data`] or iron-session's `sealData` made, by the system clock.
 ///
-/// As iron-session 9 does, everything from the first `~` on is ignored, and an empty payload reads
-/// as `{}`. Seals without the suffix (next-iron-session's legacy `persistent` format) are read as
-/// plain seals; their payload is not unwrapped, because the suffix is not authenticated and
-/// honouring it would let anyone switch a seal to the legacy reading.
+/// As iron-session 9 does, everything from the first `~` on is ignored, and an empty or `null`
+/// payload reads as `{}`. Seals without the suffix (next-iron-session's legacy `persistent`
+/// format) are read as plain seals; their payload is not unwrapped, because the suffix is not
+/// authenticated and honouring it would let anyone switch a seal to the legacy reading.
 ///
 /// # Errors
 /// [`UnsealError`], whose [`reason`](UnsealError::reason) is `Expired`, `UnknownPassword` or
@@ -98,7 +98,8 @@ pub fn unseal_data_at<T: DeserializeOwned>(
         .split_once('~')
         .map_or(sealed, |(seal, _version)| seal);
     let plaintext = iron_seal::unseal_at(seal, passwords, &Options::IRON_DEFAULT, now_ms)?;
-    let json: &[u8] = if plaintext.is_empty() {
+    // iron-session turns Iron's `null` (an empty plaintext, or a sealed `null`) into `{}`.
+    let json: &[u8] = if plaintext.is_empty() || plaintext == b"null" {
         b"{}"
     } else {
         &plaintext

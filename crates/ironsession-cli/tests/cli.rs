@@ -1,0 +1,662 @@
+//! The `ironsession` binary, run as a user runs it: stdin in, stdout and stderr and the exit status
+//! out, with an empty environment plus only the variables a case sets. Seals to unseal come from
+//! the real npm iron-session 8.0.4 (the reference vectors #4, #13 and #15).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_ironsession");
+const PASSWORD: &str = "complex_password_at_least_32_characters_long";
+const ENV: &str = "IRON_SESSION_PASSWORD";
+
+/// Vector #13: deterministic, `Date.now()` = 1700000000000, ttl 14 days, password `PASSWORD`.
+const SEAL_13: &str = "Fe26.2*1*000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f*ICEiIyQlJicoKSorLC0uLw*L3erVZTkOrdZt3MZ4kvZKcaoHBipxRGqyPbVLMqrda4*1701209600000*303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f*SSSYiPkK--pWtQtfCRGlassV1hf0nq22sQkBEHDZoO8~2";
+const PAYLOAD_13: &str = r#"{"user":{"id":1,"admin":false}}"#;
+/// Vector #15: ttl 1 s, expiration 1795785048257, password `PASSWORD`.
+const SEAL_15: &str = "Fe26.2*1*95686b599f4029d616139c3d8a07ae138a9b8adf4f16530f5281f8ba260a54e7*tGHu5LggEha747LMK475HA*RcuSAcpAblKHS7HoxponDEqjGU3PNwf30_H7fcWsDa6aHuHR9vexAQovuxieuTOk*1795785048257*76e7e5ccc7045206bc2ed92026fe4e09e506a938c6281867feb8972f104e2734*WRuHQbiIPxaJD1yg3KNzgVMFW_TUfw93raNte-Egr6Y~2";
+const EXPIRES_15: u64 = 1_795_785_048_257;
+/// Vector #4: the map below, sealed by id 2, expiration 1796994647242.
+const SEAL_4: &str = "Fe26.2*2*4fac5c928e3885bda510c8c38038e7c6c9b29da3864d31cc1e0b9d4143638582*JdbzMHISRqLU3nfXX_mqVg*dFuTKkffoP4X4v4ELbin2UYyH0nb9AJszb74dnASKRU*1796994647242*97fbb160c1879dda4cb28aff52ebb21f23d014e7d2b6003d161c5b5c9e5c47e2*UuQpu3cx0qXeJqkZmt3-dAxT_qKX9yYz9l47D7u1lEI~2";
+const MAP_4: &str = r#"{"1":"password-one-at-least-32-characters-long!!","2":"password-two-at-least-32-characters-long!!"}"#;
+/// A clock inside vector #4's validity (when it was sealed).
+const SEALED_4: &str = "1795785047243";
+
+/// Runs the binary with exactly the given environment and stdin.
+fn run(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the ironsession binary starts");
+    let mut input = child.stdin.take().unwrap();
+    let bytes = stdin.to_vec();
+    // Write from a thread so a large input cannot deadlock against a full stdout pipe; the
+    // program may exit before reading everything, so a broken pipe is fine.
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&bytes);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&output.stderr).contains("panicked"),
+        "the program panicked: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn with_password(args: &[&str], stdin: &str) -> Output {
+    run(args, &[(ENV, PASSWORD)], stdin.as_bytes())
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("stderr is UTF-8")
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited normally")
+}
+
+#[track_caller]
+fn assert_success(output: &Output) {
+    assert_eq!(code(output), 0, "stderr: {}", stderr(output));
+}
+
+#[track_caller]
+fn assert_failure(output: &Output, status: i32, stderr_starts_with: &str) {
+    assert_eq!(code(output), status, "stderr: {}", stderr(output));
+    assert!(output.stdout.is_empty(), "stdout: {}", stdout(output));
+    let err = stderr(output);
+    assert!(
+        err.starts_with(stderr_starts_with),
+        "stderr should start with {stderr_starts_with:?}: {err}"
+    );
+}
+
+/// The eight `*` fields of a printed seal.
+fn fields(seal: &str) -> Vec<String> {
+    let seal = seal.trim_end_matches('\n');
+    let without_suffix = seal.strip_suffix("~2").expect("the seal ends with ~2");
+    let fields: Vec<String> = without_suffix.split('*').map(str::to_owned).collect();
+    assert_eq!(fields.len(), 8, "{seal}");
+    fields
+}
+
+fn temp_file(name: &str, contents: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("ironsession-cli-{}-{name}", std::process::id()));
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+// ---------------------------------------------------------------------------------------------
+// seal and unseal
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn seal_then_unseal_round_trips_compact_json_in_key_order() {
+    let sealed = with_password(
+        &["seal"],
+        "{ \"b\" : 1,\n  \"a\": [2, {\"z\": null, \"y\": \"ü🔑\"}] }\n",
+    );
+    assert_success(&sealed);
+    let seal = stdout(&sealed);
+    assert!(seal.ends_with("~2\n"), "{seal}");
+    assert_eq!(seal.lines().count(), 1);
+    assert!(seal.starts_with("Fe26.2*1*"), "{seal}");
+    let opened = with_password(&["unseal"], &seal);
+    assert_success(&opened);
+    assert_eq!(
+        stdout(&opened),
+        "{\"b\":1,\"a\":[2,{\"z\":null,\"y\":\"ü🔑\"}]}\n"
+    );
+    assert!(opened.stderr.is_empty());
+}
+
+#[test]
+fn seal_accepts_any_top_level_json_value() {
+    for json in ["\"just a string\"", "42", "true", "[1,2]", "{}", "-0.5"] {
+        let sealed = with_password(&["seal", "--ttl", "0"], json);
+        assert_success(&sealed);
+        let opened = with_password(&["unseal"], &stdout(&sealed));
+        assert_success(&opened);
+        assert_eq!(stdout(&opened), format!("{json}\n"));
+    }
+}
+
+#[test]
+fn unseal_of_npm_vector_13_prints_the_exact_payload() {
+    let out = with_password(&["unseal", "--now-ms", "1700000000000"], SEAL_13);
+    assert_success(&out);
+    assert_eq!(stdout(&out), format!("{PAYLOAD_13}\n"));
+    // Surrounding whitespace (as from `echo`) is ignored.
+    let out = with_password(
+        &["unseal", "--now-ms", "1700000000000"],
+        &format!("  {SEAL_13}\r\n"),
+    );
+    assert_success(&out);
+    assert_eq!(stdout(&out), format!("{PAYLOAD_13}\n"));
+}
+
+#[test]
+fn unseal_of_an_expired_seal_fails_with_expired() {
+    let at = (EXPIRES_15 + 60_000).to_string();
+    let out = with_password(&["unseal", "--now-ms", &at], SEAL_15);
+    assert_failure(&out, 1, "expired");
+    let before = (EXPIRES_15 + 59_999).to_string();
+    let out = with_password(&["unseal", "--now-ms", &before], SEAL_15);
+    assert_success(&out);
+    assert_eq!(
+        stdout(&out),
+        "{\"user\":{\"id\":7},\"purpose\":\"expiry test\"}\n"
+    );
+}
+
+#[test]
+fn unseal_with_an_unknown_id_fails_with_unknown_password() {
+    // Vector #4 is sealed by id 2; a plain password has id 1 only.
+    let out = with_password(&["unseal", "--now-ms", SEALED_4], SEAL_4);
+    assert_failure(&out, 1, "unknown password");
+}
+
+#[test]
+fn unseal_of_garbage_fails_with_invalid() {
+    for input in ["garbage", "", "Fe26.2*1*a*b*c*d*e", "Fe26.1*1*a*b*c**e*f~2"] {
+        let out = with_password(&["unseal"], input);
+        assert_failure(&out, 1, "invalid");
+    }
+    // The wrong password: the HMAC does not match.
+    let out = run(
+        &["unseal", "--now-ms", "1700000000000"],
+        &[(ENV, "another_password_at_least_32_characters_long")],
+        SEAL_13.as_bytes(),
+    );
+    assert_failure(&out, 1, "invalid");
+}
+
+#[test]
+fn password_file_with_a_json_map() {
+    let path = temp_file("map.json", &format!("{MAP_4}\n"));
+    let out = run(
+        &[
+            "unseal",
+            "--now-ms",
+            SEALED_4,
+            "--password-file",
+            path.to_str().unwrap(),
+        ],
+        &[],
+        SEAL_4.as_bytes(),
+    );
+    assert_success(&out);
+    assert_eq!(stdout(&out), "{\"user\":{\"id\":1,\"admin\":false}}\n");
+    // Sealing with the map uses the highest id, and the map opens it again.
+    let sealed = run(
+        &["seal", "--password-file", path.to_str().unwrap()],
+        &[],
+        b"{\"n\":1}",
+    );
+    assert_success(&sealed);
+    assert_eq!(fields(&stdout(&sealed))[1], "2");
+    let opened = run(
+        &["unseal", "--password-file", path.to_str().unwrap()],
+        &[],
+        stdout(&sealed).as_bytes(),
+    );
+    assert_success(&opened);
+    assert_eq!(stdout(&opened), "{\"n\":1}\n");
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn password_from_a_json_map_in_the_environment() {
+    let out = run(
+        &["unseal", "--now-ms", SEALED_4],
+        &[(ENV, MAP_4)],
+        SEAL_4.as_bytes(),
+    );
+    assert_success(&out);
+    assert_eq!(stdout(&out), "{\"user\":{\"id\":1,\"admin\":false}}\n");
+}
+
+#[test]
+fn a_missing_password_file_is_a_configuration_error() {
+    let missing = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("no-such-password-file");
+    let out = run(
+        &["unseal", "--password-file", missing.to_str().unwrap()],
+        &[],
+        SEAL_13.as_bytes(),
+    );
+    assert_failure(&out, 2, "cannot read the password file");
+}
+
+#[test]
+fn a_missing_password_variable_is_named() {
+    let out = run(&["unseal"], &[], SEAL_13.as_bytes());
+    assert_failure(&out, 2, "");
+    assert!(stderr(&out).contains(ENV), "{}", stderr(&out));
+    let out = run(&["seal"], &[], b"{}");
+    assert_failure(&out, 2, "");
+    assert!(stderr(&out).contains(ENV), "{}", stderr(&out));
+    // Another name is the one reported, even when the default variable is set.
+    let out = run(
+        &["seal", "--password-env", "OTHER_PW"],
+        &[(ENV, PASSWORD)],
+        b"{}",
+    );
+    assert_failure(&out, 2, "");
+    assert!(stderr(&out).contains("OTHER_PW"), "{}", stderr(&out));
+}
+
+#[test]
+fn password_env_picks_the_variable() {
+    let out = run(
+        &[
+            "unseal",
+            "--now-ms",
+            "1700000000000",
+            "--password-env",
+            "OTHER",
+        ],
+        &[("OTHER", PASSWORD)],
+        SEAL_13.as_bytes(),
+    );
+    assert_success(&out);
+    assert_eq!(stdout(&out), format!("{PAYLOAD_13}\n"));
+    // The default variable is not consulted when another is named.
+    let out = run(
+        &[
+            "unseal",
+            "--now-ms",
+            "1700000000000",
+            "--password-env",
+            "OTHER",
+        ],
+        &[
+            ("OTHER", "another_password_at_least_32_characters_long"),
+            (ENV, PASSWORD),
+        ],
+        SEAL_13.as_bytes(),
+    );
+    assert_failure(&out, 1, "invalid");
+}
+
+#[test]
+fn a_short_password_is_a_configuration_error_that_does_not_echo_it() {
+    let short = "SECRET-31-characters-long-xxxxx";
+    assert_eq!(short.len(), 31);
+    for command in ["seal", "unseal"] {
+        let out = run(&[command], &[(ENV, short)], b"{}");
+        assert_failure(&out, 2, "");
+        assert!(!stderr(&out).contains("SECRET"), "{}", stderr(&out));
+    }
+    // Exactly 32 is enough.
+    let out = run(&["seal"], &[(ENV, &"x".repeat(32))], b"{}");
+    assert_success(&out);
+}
+
+#[test]
+fn bad_password_maps_are_configuration_errors() {
+    let pw = "SECRET-password-at-least-32-characters";
+    for map in [
+        format!(r#"{{"a":"{pw}"}}"#),
+        format!(r#"{{"1":"{pw}","2":3}}"#),
+        "{}".to_owned(),
+    ] {
+        let out = run(&["seal"], &[(ENV, &map)], b"{}");
+        assert_failure(&out, 2, "bad password configuration");
+        assert!(!stderr(&out).contains("SECRET"), "{}", stderr(&out));
+    }
+}
+
+#[test]
+fn password_file_and_password_env_conflict() {
+    let path = temp_file("conflict.txt", PASSWORD);
+    let out = run(
+        &[
+            "unseal",
+            "--password-file",
+            path.to_str().unwrap(),
+            "--password-env",
+            "OTHER",
+        ],
+        &[("OTHER", PASSWORD)],
+        SEAL_13.as_bytes(),
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr(&out).contains("cannot be used with"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
+fn seal_ttl_0_never_expires() {
+    let out = with_password(&["seal", "--ttl", "0"], "{}");
+    assert_success(&out);
+    let parts = fields(&stdout(&out));
+    assert_eq!(parts[0], "Fe26.2");
+    assert_eq!(parts[1], "1");
+    assert_eq!(parts[5], "");
+}
+
+#[test]
+fn seal_expiration_is_now_plus_ttl() {
+    let out = with_password(&["seal", "--ttl", "60", "--now-ms", "1000"], "{}");
+    assert_success(&out);
+    assert_eq!(fields(&stdout(&out))[5], "61000");
+    // The default ttl is 14 days: 1700000000000 + 1209600000.
+    let out = with_password(&["seal", "--now-ms", "1700000000000"], "{}");
+    assert_success(&out);
+    assert_eq!(fields(&stdout(&out))[5], "1701209600000");
+}
+
+#[test]
+fn a_sealed_seal_expires_60_seconds_after_its_ttl() {
+    let out = with_password(&["seal", "--ttl", "60", "--now-ms", "1000"], "[1]");
+    assert_success(&out);
+    let seal = stdout(&out);
+    let ok = with_password(&["unseal", "--now-ms", "120999"], &seal);
+    assert_success(&ok);
+    assert_eq!(stdout(&ok), "[1]\n");
+    let expired = with_password(&["unseal", "--now-ms", "121000"], &seal);
+    assert_failure(&expired, 1, "expired");
+}
+
+#[test]
+fn seal_of_invalid_json_fails() {
+    for input in [
+        "",
+        "{",
+        "{\"a\":1} {\"b\":2}",
+        "undefined",
+        "{'a':1}",
+        "[1,]",
+    ] {
+        let out = with_password(&["seal"], input);
+        assert_failure(&out, 1, "invalid");
+    }
+}
+
+#[test]
+fn non_utf8_stdin_fails() {
+    let bytes: &[u8] = b"{\"a\":\"\xff\xfe\"}";
+    for command in ["seal", "unseal", "inspect"] {
+        let out = run(&[command], &[(ENV, PASSWORD)], bytes);
+        assert_failure(&out, 1, "invalid");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// inspect
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn inspect_describes_vector_13() {
+    // No password in the environment at all.
+    let out = run(
+        &["inspect", "--now-ms", "1700000000000"],
+        &[],
+        SEAL_13.as_bytes(),
+    );
+    assert_success(&out);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.contains(&"password id: 1"), "{text}");
+    // 1701209600 s = 1700000000 s (2023-11-14T22:13:20Z) + 14 days.
+    assert!(
+        lines.contains(&"expiration: 1701209600000 (2023-11-28T22:13:20Z)"),
+        "{text}"
+    );
+    assert!(lines.contains(&"expired: no"), "{text}");
+    assert!(lines.contains(&"suffix: ~2"), "{text}");
+    assert!(lines.contains(&"format: Fe26.2"), "{text}");
+    assert!(lines.contains(&"length: 265 characters"), "{text}");
+    assert!(lines.contains(&"encryption salt: 64 characters"), "{text}");
+    assert!(lines.contains(&"iv: 22 characters"), "{text}");
+    assert!(lines.contains(&"ciphertext: 43 characters"), "{text}");
+    assert!(lines.contains(&"hmac salt: 64 characters"), "{text}");
+    assert!(lines.contains(&"hmac: 43 characters"), "{text}");
+    // Nothing secret-looking or decrypted is shown.
+    assert!(!text.contains("admin"), "{text}");
+}
+
+#[test]
+fn inspect_says_expired_once_the_skew_has_passed() {
+    let cases = [
+        ("1701209659999", "expired: no"),
+        ("1701209660000", "expired: yes"),
+        ("1800000000000", "expired: yes"),
+    ];
+    for (now, expected) in cases {
+        let out = run(&["inspect", "--now-ms", now], &[], SEAL_13.as_bytes());
+        assert_success(&out);
+        assert!(
+            stdout(&out).lines().any(|line| line == expected),
+            "at {now}: {}",
+            stdout(&out)
+        );
+    }
+}
+
+#[test]
+fn inspect_of_a_never_expiring_seal_without_suffix() {
+    let out = with_password(&["seal", "--ttl", "0"], "{}");
+    let seal = stdout(&out);
+    let bare = seal.trim_end().strip_suffix("~2").unwrap();
+    let out = run(&["inspect"], &[], bare.as_bytes());
+    assert_success(&out);
+    let text = stdout(&out);
+    assert!(text.lines().any(|l| l == "expiration: never"), "{text}");
+    assert!(text.lines().any(|l| l == "expired: no"), "{text}");
+    assert!(text.lines().any(|l| l == "suffix: none"), "{text}");
+}
+
+#[test]
+fn inspect_escapes_control_characters_of_a_hostile_seal() {
+    // Neither the id nor the suffix is authenticated or validated: a cookie could carry terminal
+    // escape sequences. They are shown escaped.
+    let input = "Fe26.2*\u{1b}[31mX*s*iv*ct**salt*mac~\u{1b}]0;title\u{7}";
+    let out = run(&["inspect"], &[], input.as_bytes());
+    assert_success(&out);
+    let text = stdout(&out);
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(!text.contains('\u{7}'), "{text:?}");
+    assert!(
+        text.lines().any(|l| l == "password id: \\u{1b}[31mX"),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l == "suffix: ~\\u{1b}]0;title\\u{7}"),
+        "{text}"
+    );
+}
+
+#[test]
+fn inspect_of_garbage_fails() {
+    for input in [
+        "garbage",
+        "",
+        "Fe26.1*1*a*b*c*d*e*f",
+        "Fe26.2*1*a*b*c*xyz*e*f",
+    ] {
+        let out = run(&["inspect"], &[], input.as_bytes());
+        assert_failure(&out, 1, "invalid");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// gen-password
+// ---------------------------------------------------------------------------------------------
+
+fn generated(args: &[&str]) -> String {
+    let out = run(args, &[], b"");
+    assert_success(&out);
+    let text = stdout(&out);
+    let password = text.strip_suffix('\n').expect("ends with a newline");
+    assert!(!password.contains('\n'));
+    password.to_owned()
+}
+
+fn in_alphabet(password: &str) -> bool {
+    password
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[test]
+fn gen_password_defaults_to_48_characters_of_a_safe_alphabet() {
+    let a = generated(&["gen-password"]);
+    let b = generated(&["gen-password"]);
+    assert_eq!(a.len(), 48);
+    assert_eq!(b.len(), 48);
+    assert!(in_alphabet(&a), "{a}");
+    assert!(in_alphabet(&b), "{b}");
+    assert_ne!(a, b);
+}
+
+#[test]
+fn gen_password_length() {
+    let long = generated(&["gen-password", "--length", "64"]);
+    assert_eq!(long.len(), 64);
+    assert!(in_alphabet(&long));
+    let min = generated(&["gen-password", "--length", "32"]);
+    assert_eq!(min.len(), 32);
+    for bad in ["31", "0", "-1", "abc"] {
+        let out = run(&["gen-password", "--length", bad], &[], b"");
+        assert_eq!(code(&out), 2, "--length {bad}: {}", stderr(&out));
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn gen_password_uses_the_whole_alphabet() {
+    // 40 passwords of 256 characters: each of the 64 symbols shows up (the chance that one is
+    // missing is about 64 * (63/64)^10240, far below 1e-60).
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..40 {
+        seen.extend(generated(&["gen-password", "--length", "256"]).bytes());
+    }
+    assert_eq!(
+        seen.len(),
+        64,
+        "{:?}",
+        String::from_utf8_lossy(&seen.into_iter().collect::<Vec<_>>())
+    );
+}
+
+#[test]
+fn a_generated_password_seals_and_unseals() {
+    let password = generated(&["gen-password"]);
+    let sealed = run(&["seal"], &[(ENV, &password)], b"{\"k\":\"v\"}");
+    assert_success(&sealed);
+    let opened = run(&["unseal"], &[(ENV, &password)], &sealed.stdout);
+    assert_success(&opened);
+    assert_eq!(stdout(&opened), "{\"k\":\"v\"}\n");
+    let min = generated(&["gen-password", "--length", "32"]);
+    let sealed = run(&["seal"], &[(ENV, &min)], b"1");
+    assert_success(&sealed);
+}
+
+// ---------------------------------------------------------------------------------------------
+// help, usage, hostile input
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn every_subcommand_help_has_an_example() {
+    for command in ["seal", "unseal", "inspect", "gen-password"] {
+        let out = run(&[command, "--help"], &[], b"");
+        assert_success(&out);
+        assert!(
+            stdout(&out).contains("Example"),
+            "{command}: {}",
+            stdout(&out)
+        );
+    }
+    let out = run(&["--help"], &[], b"");
+    assert_success(&out);
+    assert!(stdout(&out).contains("Example"), "{}", stdout(&out));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &[][..],
+        &["frobnicate"][..],
+        &["seal", "--ttl", "-5"][..],
+        &["seal", "--ttl", "1.5"][..],
+        &["unseal", "--now-ms", "soon"][..],
+        &["seal", "--password", PASSWORD][..],
+    ] {
+        let out = run(args, &[(ENV, PASSWORD)], b"{}");
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn large_junk_on_stdin_fails_cleanly() {
+    let mut junk = Vec::with_capacity(100 * 1024);
+    let mut x: u32 = 0x1234_5678;
+    while junk.len() < 100 * 1024 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        junk.push(b"Fe26.2*~abcXYZ019-_=+/ \n"[(x % 24) as usize]);
+    }
+    let mut eight_fields = String::from("Fe26.2*1*");
+    eight_fields.push_str(&"a".repeat(100 * 1024));
+    eight_fields.push_str("*iv*ct**salt*mac~2");
+    let mut huge_id = String::from("Fe26.2*");
+    huge_id.push_str(&"9".repeat(100 * 1024));
+    huge_id.push_str("*s*iv*ct**salt*mac~2");
+    let mut huge_expiration = String::from("Fe26.2*1*s*iv*ct*");
+    huge_expiration.push_str(&"9".repeat(100 * 1024));
+    huge_expiration.push_str("*salt*mac~2");
+    let mut random_bytes = Vec::with_capacity(100 * 1024);
+    while random_bytes.len() < 100 * 1024 {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        random_bytes.extend_from_slice(&x.to_le_bytes());
+    }
+    let inputs: [&[u8]; 5] = [
+        &junk,
+        eight_fields.as_bytes(),
+        huge_id.as_bytes(),
+        huge_expiration.as_bytes(),
+        &random_bytes,
+    ];
+    for input in inputs {
+        let out = run(&["unseal"], &[(ENV, PASSWORD)], input);
+        assert_eq!(code(&out), 1, "{}", stderr(&out));
+        assert!(out.stdout.is_empty());
+        let err = stderr(&out);
+        assert!(
+            err.starts_with("invalid")
+                || err.starts_with("unknown password")
+                || err.starts_with("expired"),
+            "{err}"
+        );
+        assert!(
+            err.len() < 400,
+            "the message does not echo the input: {} bytes",
+            err.len()
+        );
+        // inspect reads any 8 fields, so some of these are described (the 100 KB id in full).
+        let out = run(&["inspect"], &[], input);
+        assert!(matches!(code(&out), 0 | 1), "{}", stderr(&out));
+    }
+}
