@@ -1,0 +1,209 @@
+//! The routes of the demo and its session data.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::{DefaultBodyLimit, Form, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router, middleware};
+use ironsession::axum::SessionLayer;
+use ironsession::{ConfigError, Passwords, SaveError, Session, SessionConfig, Ttl};
+use serde::{Deserialize, Serialize};
+
+use crate::pages;
+
+/// The cookie name, the same as `interop/server.mjs`'s default, so a cookie works on both.
+pub const COOKIE_NAME: &str = "iron-session-demo";
+
+/// The ttl after a login with "remember me": 30 days instead of the default 14.
+pub const REMEMBER_TTL_SECONDS: u64 = 30 * 24 * 3600;
+
+/// The largest form body accepted, as in `interop/server.mjs`.
+const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The session data, wire-compatible with `interop/server.mjs`:
+/// `{"username": string, "isLoggedIn": bool, "visits": number}`.
+///
+/// Every field may be missing in a cookie (a fresh session is `{}`, and `/bench` stores only
+/// `visits`), and missing fields are not written back, as in JavaScript.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemoSession {
+    /// The name given at login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// `true` once logged in.
+    #[serde(
+        rename = "isLoggedIn",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub is_logged_in: Option<bool>,
+    /// How many times `/api/session` (or `/bench`) was read since the login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visits: Option<u64>,
+}
+
+impl DemoSession {
+    /// Whether the session belongs to a logged-in user (`isLoggedIn === true` in server.mjs).
+    pub fn logged_in(&self) -> bool {
+        self.is_logged_in == Some(true)
+    }
+}
+
+/// The JSON of `GET /api/session`: every field filled in (`""`, `false`, `0` when absent), in the
+/// order server.mjs writes them.
+#[derive(Debug, Serialize)]
+struct SessionView<'a> {
+    username: &'a str,
+    #[serde(rename = "isLoggedIn")]
+    is_logged_in: bool,
+    visits: u64,
+}
+
+impl<'a> From<&'a DemoSession> for SessionView<'a> {
+    fn from(session: &'a DemoSession) -> Self {
+        SessionView {
+            username: session.username.as_deref().unwrap_or(""),
+            is_logged_in: session.is_logged_in.unwrap_or(false),
+            visits: session.visits.unwrap_or(0),
+        }
+    }
+}
+
+/// The demo's session configuration: cookie [`COOKIE_NAME`], iron-session's defaults (ttl 14
+/// days, `HttpOnly`, `SameSite=Lax`, `Path=/`), but **without `Secure`**.
+///
+/// # Errors
+/// The [`ConfigError`] of the builder (none for these settings).
+pub fn session_config(passwords: Passwords) -> Result<SessionConfig, ConfigError> {
+    SessionConfig::builder(COOKIE_NAME, passwords)
+        // The demo serves plain http on 127.0.0.1 only, where a `Secure` cookie would never be
+        // sent back. This is the one reason to drop `Secure`: anything reachable over a network
+        // must serve https and keep the default.
+        .dangerous_insecure_cookie()
+        .build()
+}
+
+/// The demo app: every route, with sessions from `config`.
+///
+/// | Route | What it does |
+/// | --- | --- |
+/// | `GET /` | HTML page: login form, or the user, visit count and a logout button |
+/// | `POST /login` | form `username` (required, else 400) and `remember`; 303 to `/` |
+/// | `POST /logout` | destroys the session; 303 to `/` |
+/// | `GET /api/session` | JSON `{username, isLoggedIn, visits}`; counts a visit when logged in |
+/// | `GET /bench` | `visits += 1`, save, the number as text (benchmarks) |
+/// | `GET /bench/plain` | a counter without any session, to measure the session's cost |
+pub fn app(config: SessionConfig) -> Router {
+    let with_session = Router::new()
+        .route("/", get(home))
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .route("/api/session", get(api_session))
+        .route("/bench", get(bench))
+        .layer(SessionLayer::new(config));
+    let without_session = Router::new()
+        .route("/bench/plain", get(bench_plain))
+        .with_state(Arc::new(AtomicU64::new(0)));
+    with_session
+        .merge(without_session)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::map_response(no_store))
+}
+
+/// Session pages must not be cached: every answer depends on the cookie.
+async fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Why a request failed on the server's side: a 500, details in the log only.
+#[derive(Debug)]
+enum DemoError {
+    Save(SaveError),
+    Config(ConfigError),
+}
+
+impl From<SaveError> for DemoError {
+    fn from(error: SaveError) -> Self {
+        DemoError::Save(error)
+    }
+}
+
+impl From<ConfigError> for DemoError {
+    fn from(error: ConfigError) -> Self {
+        DemoError::Config(error)
+    }
+}
+
+impl IntoResponse for DemoError {
+    fn into_response(self) -> Response {
+        match self {
+            DemoError::Save(error) => error.into_response(),
+            DemoError::Config(error) => {
+                tracing::error!(%error, "session configuration refused");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal server error").into_response()
+            }
+        }
+    }
+}
+
+async fn home(session: Session<DemoSession>) -> Html<String> {
+    Html(pages::home(&session))
+}
+
+/// The login form's fields. Both are optional here so that a missing `username` gets the same
+/// 400 as an empty one.
+#[derive(Debug, Deserialize)]
+struct LoginForm {
+    username: Option<String>,
+    remember: Option<String>,
+}
+
+async fn login(
+    mut session: Session<DemoSession>,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, DemoError> {
+    let username = form.username.as_deref().unwrap_or("").trim();
+    if username.is_empty() {
+        return Ok((StatusCode::BAD_REQUEST, "username is required").into_response());
+    }
+    session.username = Some(username.to_owned());
+    session.is_logged_in = Some(true);
+    session.visits = Some(0);
+    if form.remember.is_some_and(|value| !value.is_empty()) {
+        session.update_config(|config| config.ttl(Ttl::seconds(REMEMBER_TTL_SECONDS)))?;
+    }
+    session.save()?;
+    tracing::info!(username, "logged in");
+    Ok(Redirect::to("/").into_response())
+}
+
+async fn logout(mut session: Session<DemoSession>) -> Redirect {
+    session.destroy();
+    Redirect::to("/")
+}
+
+async fn api_session(mut session: Session<DemoSession>) -> Result<Response, DemoError> {
+    if session.logged_in() {
+        session.visits = Some(session.visits.unwrap_or(0).saturating_add(1));
+        session.save()?;
+    }
+    Ok(Json(SessionView::from(&*session)).into_response())
+}
+
+async fn bench(mut session: Session<DemoSession>) -> Result<String, DemoError> {
+    let visits = session.visits.unwrap_or(0).saturating_add(1);
+    session.visits = Some(visits);
+    session.save()?;
+    Ok(visits.to_string())
+}
+
+async fn bench_plain(State(counter): State<Arc<AtomicU64>>) -> String {
+    (counter.fetch_add(1, Ordering::Relaxed) + 1).to_string()
+}

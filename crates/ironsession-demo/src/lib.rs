@@ -1,0 +1,15 @@
+//! The ironsession demo app: log in with a username, count visits, log out, "remember me".
+//!
+//! It is the Rust twin of `interop/server.mjs` (the same routes on Node's `node:http` with the
+//! real iron-session): the session data has the same JSON shape and the cookie the same name, so
+//! one cookie works on both servers when they share a password.
+//!
+//! The binary (`src/main.rs`) reads its configuration from the environment and serves
+//! [`app::app`]; tests can build the same router in-process.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod app;
+pub mod pages;
+
+pub use app::{COOKIE_NAME, DemoSession, REMEMBER_TTL_SECONDS, app, session_config};

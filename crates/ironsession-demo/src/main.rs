@@ -1,0 +1,125 @@
+//! `ironsession-demo`: serves the demo app on `http://127.0.0.1:PORT`.
+//!
+//! Environment:
+//! - `PORT`: the port (default 3000; `0` picks a free one). The one line
+//!   `listening on http://127.0.0.1:PORT` on stdout says the server is ready.
+//! - `IRON_SESSION_PASSWORD`: a password of at least 32 characters, or a JSON object of id to
+//!   password (`{"1":"…","2":"…"}`) for rotation. Unset: a fixed, public development password.
+//! - `RUST_LOG`: the log filter (default `info`); logs go to stderr.
+#![forbid(unsafe_code)]
+
+use std::io::{IsTerminal, Write};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+
+use ironsession::Passwords;
+use tracing_subscriber::EnvFilter;
+
+const DEFAULT_PORT: u16 = 3000;
+
+/// Used when `IRON_SESSION_PASSWORD` is unset. It is in the source code, so anyone can forge
+/// sessions sealed with it: development only.
+const DEVELOPMENT_PASSWORD: &str = "ironsession-demo development password: NOT A SECRET";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("ironsession-demo: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let port = port_from_env()?;
+    let passwords = passwords_from_env()?;
+    let config = ironsession_demo::session_config(passwords)
+        .map_err(|e| format!("bad session configuration: {e}"))?;
+
+    // Loopback only: the cookie is not `Secure` (see `session_config`).
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+    tracing::info!(%address, "ironsession demo started");
+    // The one line on stdout: tests and scripts wait for it.
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "listening on http://{address}")
+        .and_then(|()| stdout.flush())
+        .map_err(|e| format!("cannot write to stdout: {e}"))?;
+    drop(stdout);
+
+    axum::serve(listener, ironsession_demo::app(config))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}
+
+fn port_from_env() -> Result<u16, String> {
+    match std::env::var("PORT") {
+        Ok(text) if !text.trim().is_empty() => text
+            .trim()
+            .parse()
+            .map_err(|_| format!("bad PORT {text:?}: use a number from 0 to 65535")),
+        _ => Ok(DEFAULT_PORT),
+    }
+}
+
+fn passwords_from_env() -> Result<Passwords, String> {
+    match std::env::var("IRON_SESSION_PASSWORD") {
+        Ok(text) if !text.trim().is_empty() => Passwords::parse(&text)
+            // The error names ids and lengths, never a password.
+            .map_err(|e| format!("bad IRON_SESSION_PASSWORD: {e}")),
+        _ => {
+            eprintln!(
+                "\
+********************************************************************************
+WARNING: IRON_SESSION_PASSWORD is not set.
+WARNING: Using the built-in DEVELOPMENT password, which is public (it is in the
+WARNING: source code): anyone can forge a session cookie for this server.
+WARNING: Never run it like this anywhere but on your own machine. Set
+WARNING: IRON_SESSION_PASSWORD to a random secret of at least 32 characters,
+WARNING: e.g. the output of `openssl rand -base64 32`.
+********************************************************************************"
+            );
+            Passwords::single(DEVELOPMENT_PASSWORD)
+                .map_err(|e| format!("the development password is refused: {e}"))
+        }
+    }
+}
+
+/// Ctrl-C or SIGTERM: finish the requests in flight, then exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

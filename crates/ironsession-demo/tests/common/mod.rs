@@ -1,0 +1,235 @@
+//! Shared by the integration tests: start a server process (the demo binary or a Node peer),
+//! wait for its `listening on http://…` line, and kill it when the test ends.
+#![allow(dead_code)] // Each test binary uses a different part of this module.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+/// The password the tests give every server.
+pub const TEST_PASSWORD: &str = "ironsession-demo test password, at least 32 characters";
+
+/// The cookie name of the demo and of `interop/server.mjs`.
+pub const COOKIE_NAME: &str = "iron-session-demo";
+
+/// How long a server may take to print its `listening on` line.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The repository root, from this crate's manifest directory.
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the repository root exists")
+}
+
+/// A running server; killed (and reaped) on drop. If the test is failing, its stderr is printed.
+pub struct Server {
+    name: String,
+    child: Child,
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub base: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// Starts the demo binary on a free port with `password`.
+    pub fn demo(password: &str) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ironsession-demo"));
+        command
+            .env("PORT", "0")
+            .env("IRON_SESSION_PASSWORD", password)
+            .env("RUST_LOG", "info,ironsession=debug");
+        Server::start("ironsession-demo", command)
+    }
+
+    /// Starts `command` (stdout and stderr piped) and waits for its `listening on` line.
+    ///
+    /// # Panics
+    /// If the process cannot start, exits, or stays silent for 30 s; the message has its stderr.
+    pub fn start(name: &str, mut command: Command) -> Server {
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name} ({command:?}): {e}"));
+
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let mut pipe = child.stderr.take().expect("stderr is piped");
+        let sink = stderr.clone();
+        thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = pipe.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buffer[..n]));
+            }
+        });
+
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (sender, receiver) = mpsc::channel();
+        thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            let mut sender = Some(sender);
+            // Keep reading after the first line so that the server never blocks on a full pipe.
+            while let Some(Ok(line)) = lines.next() {
+                if let Some(sender) = sender.take() {
+                    let _ = sender.send(line);
+                }
+            }
+        });
+
+        let mut server = Server {
+            name: name.to_owned(),
+            child,
+            base: String::new(),
+            stderr,
+        };
+        match receiver.recv_timeout(STARTUP_TIMEOUT) {
+            Ok(line) => match line.strip_prefix("listening on ") {
+                Some(base) if base.starts_with("http://127.0.0.1:") => {
+                    server.base = base.trim_end_matches('/').to_owned();
+                }
+                _ => panic!(
+                    "{name}: first stdout line is {line:?}, not `listening on http://127.0.0.1:PORT`\nstderr:\n{}",
+                    server.stderr()
+                ),
+            },
+            Err(_) => {
+                // Give the stderr reader a moment to collect the reason of an early exit.
+                let status = server.child.try_wait().ok().flatten();
+                thread::sleep(Duration::from_millis(200));
+                panic!(
+                    "{name} did not print `listening on …` (exit status: {status:?})\nstderr:\n{}",
+                    server.stderr()
+                );
+            }
+        }
+        server
+    }
+
+    /// The URL of `path` (which starts with `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// What the server wrote to stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if thread::panicking() {
+            eprintln!("--- stderr of {} ---\n{}", self.name, self.stderr());
+        }
+    }
+}
+
+/// A client that does not follow redirects and keeps no cookies: tests pass cookies by hand.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("reqwest client")
+}
+
+/// The `Set-Cookie` values of a response.
+pub fn set_cookies(response: &reqwest::Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .map(|value| value.to_str().expect("Set-Cookie is ASCII").to_owned())
+        .collect()
+}
+
+/// The one `Set-Cookie` of a response, for the session cookie.
+///
+/// # Panics
+/// If there is not exactly one, or it is for another cookie.
+pub fn session_set_cookie(response: &reqwest::Response) -> String {
+    let lines = set_cookies(response);
+    assert_eq!(lines.len(), 1, "expected one Set-Cookie, got {lines:?}");
+    let line = lines.into_iter().next().unwrap();
+    assert!(
+        line.starts_with(&format!("{COOKIE_NAME}=")),
+        "Set-Cookie for another cookie: {line}"
+    );
+    line
+}
+
+/// `name=value` of a `Set-Cookie` line: what a browser sends back in `Cookie`.
+pub fn cookie_pair(set_cookie: &str) -> String {
+    set_cookie
+        .split(';')
+        .next()
+        .expect("split yields one piece")
+        .to_owned()
+}
+
+/// The attributes of a `Set-Cookie` line: everything after the value.
+pub fn attributes(set_cookie: &str) -> &str {
+    set_cookie
+        .find(';')
+        .map_or("", |index| &set_cookie[index..])
+}
+
+/// `POST /login` with these form fields; returns the response.
+pub async fn login(
+    client: &reqwest::Client,
+    server: &Server,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    client
+        .post(server.url("/login"))
+        .form(form)
+        .send()
+        .await
+        .expect("POST /login")
+}
+
+/// `GET path` with an optional `Cookie` header.
+pub async fn get(
+    client: &reqwest::Client,
+    server: &Server,
+    path: &str,
+    cookie: Option<&str>,
+) -> reqwest::Response {
+    let mut request = client.get(server.url(path));
+    if let Some(cookie) = cookie {
+        request = request.header(reqwest::header::COOKIE, cookie);
+    }
+    request.send().await.expect("GET")
+}
+
+/// `GET /api/session` as JSON, with the response's `Set-Cookie` lines.
+pub async fn api_session(
+    client: &reqwest::Client,
+    server: &Server,
+    cookie: Option<&str>,
+) -> (serde_json::Value, Vec<String>) {
+    let response = get(client, server, "/api/session", cookie).await;
+    assert_eq!(
+        response.status(),
+        200,
+        "GET /api/session on {}",
+        server.name
+    );
+    let lines = set_cookies(&response);
+    let text = response.text().await.expect("body");
+    let json = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("/api/session is not JSON ({e}): {text}"));
+    (json, lines)
+}

