@@ -71,7 +71,10 @@ impl SessionContext {
         config: &SessionConfig,
         cookie_headers: impl IntoIterator<Item = &'h [u8]>,
     ) -> Self {
-        let cookie_value = cookie::find_cookie(cookie_headers, config.cookie_name());
+        // An empty value is no cookie, as in iron-session (`value ? unsealData(value) : {}`): no
+        // unseal error for it.
+        let cookie_value = cookie::find_cookie(cookie_headers, config.cookie_name())
+            .filter(|value| !value.is_empty());
         SessionContext {
             shared: Arc::new(Mutex::new(ContextState {
                 config: config.clone(),

@@ -9,6 +9,9 @@
 //!   request's `Cookie` headers ([`SessionConfig::load`] for any framework on `http` types).
 //! - [`seal_data`] and [`unseal_data`]: iron-session's `sealData` and `unsealData`, for magic
 //!   links and tokens outside cookies.
+//! - Framework adapters that only move headers, each behind a feature: `axum` (a tower layer and a
+//!   `Session<T>` extractor, in `ironsession::axum`) and `actix-web` (middleware and an extractor,
+//!   in `ironsession::actix`). Default features are empty.
 //!
 //! ```
 //! use ironsession::{seal_data, unseal_data, Passwords, Ttl};
@@ -40,6 +43,8 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "actix-web")]
+pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
 mod clock;

@@ -1,0 +1,261 @@
+//! actix-web 4: [`SessionMiddleware`] reads the cookie into each request and writes the
+//! `Set-Cookie` headers that handlers queued; [`Session<T>`] is an extractor.
+//!
+//! ```
+//! use actix_web::{web, App};
+//! use ironsession::{Passwords, Session, SessionConfig, SaveError};
+//! use ironsession::actix::SessionMiddleware;
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Default, Serialize, Deserialize)]
+//! struct Visits { count: u64 }
+//!
+//! async fn count(mut session: Session<Visits>) -> Result<String, SaveError> {
+//!     session.count += 1;
+//!     session.save()?;
+//!     Ok(format!("visit number {}", session.count))
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = SessionConfig::builder("visits", Passwords::single("a password of at least thirty-two characters")?).build()?;
+//! let app = App::new().wrap(SessionMiddleware::new(config)).route("/", web::post().to(count));
+//! # let _ = app;
+//! # Ok(()) }
+//! ```
+//!
+//! With `HttpServer`, build the configuration once, before the server, and clone it into the
+//! application factory: `HttpServer::new(move || App::new().wrap(SessionMiddleware::new(config.clone())))`.
+
+use std::future::{Future, Ready, ready};
+use std::pin::Pin;
+
+use actix_web::body::BoxBody;
+use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{SaveError, Session, SessionConfig, SessionContext};
+
+/// The middleware that gives every request a session context: wrap an `App` or a scope with it.
+///
+/// Per request it reads the `Cookie` headers into a [`SessionContext`] (stored in the request's
+/// extensions, where the [`Session<T>`] extractor finds it), calls the application, then appends
+/// the `Set-Cookie` headers that `save` and `destroy` queued, on error responses too.
+///
+/// ```
+/// use actix_web::{test, web, App};
+/// use ironsession::{JsonSession, Passwords, SaveError, SessionConfig};
+/// use ironsession::actix::SessionMiddleware;
+///
+/// async fn login(mut session: JsonSession) -> Result<&'static str, SaveError> {
+///     session.insert("userId".into(), 42.into());
+///     session.save()?;
+///     Ok("logged in")
+/// }
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+/// actix_web::rt::System::new().block_on(async move {
+///     let app = test::init_service(
+///         App::new().wrap(SessionMiddleware::new(config)).route("/login", web::post().to(login)),
+///     )
+///     .await;
+///     let response = test::call_service(&app, test::TestRequest::post().uri("/login").to_request()).await;
+///     let set_cookie = response.headers().get("set-cookie").unwrap().to_str().unwrap();
+///     assert!(set_cookie.starts_with("s=Fe26.2*1*"));
+/// });
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct SessionMiddleware {
+    config: SessionConfig,
+}
+
+impl SessionMiddleware {
+    /// A middleware for sessions with this configuration.
+    ///
+    /// ```
+    /// use ironsession::{Passwords, SessionConfig};
+    /// use ironsession::actix::SessionMiddleware;
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+    /// let app = actix_web::App::new().wrap(SessionMiddleware::new(config));
+    /// # let _ = app;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(config: SessionConfig) -> Self {
+        SessionMiddleware { config }
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for SessionMiddleware
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>>,
+    S::Future: 'static,
+{
+    type Response = ServiceResponse<B>;
+    type Error = S::Error;
+    type Transform = SessionService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(SessionService {
+            service,
+            config: self.config.clone(),
+        }))
+    }
+}
+
+/// The service [`SessionMiddleware`] wraps around the application (actix builds it; you do not).
+///
+/// ```
+/// use actix_web::dev::Transform;
+/// use ironsession::{Passwords, SessionConfig};
+/// use ironsession::actix::{SessionMiddleware, SessionService};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+/// let inner = actix_web::test::ok_service();
+/// let service: SessionService<_> = actix_web::rt::System::new()
+///     .block_on(SessionMiddleware::new(config).new_transform(inner))
+///     .unwrap();
+/// # let _ = service;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct SessionService<S> {
+    service: S,
+    config: SessionConfig,
+}
+
+impl<S, B> Service<ServiceRequest> for SessionService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>>,
+    S::Future: 'static,
+{
+    type Response = ServiceResponse<B>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>>>>;
+
+    forward_ready!(service);
+
+    fn call(&self, request: ServiceRequest) -> Self::Future {
+        let context = SessionContext::from_cookie_headers(
+            &self.config,
+            request
+                .headers()
+                .get_all(header::COOKIE)
+                .map(HeaderValue::as_bytes),
+        );
+        request.extensions_mut().insert(context.clone());
+        let response = self.service.call(request);
+        Box::pin(async move {
+            let mut response = response.await?;
+            let headers = response.headers_mut();
+            for line in context.take_set_cookies() {
+                // Lines are visible ASCII (see `SessionContext::append_set_cookies`).
+                let value =
+                    HeaderValue::try_from(line).expect("Set-Cookie lines are visible ASCII");
+                headers.append(header::SET_COOKIE, value);
+            }
+            Ok(response)
+        })
+    }
+}
+
+/// The session of the request, read when the handler is called.
+///
+/// ```
+/// use ironsession::{JsonSession, SaveError};
+///
+/// async fn visit(mut session: JsonSession) -> Result<String, SaveError> {
+///     let visits = session.get("visits").and_then(|v| v.as_u64()).unwrap_or(0) + 1;
+///     session.insert("visits".into(), visits.into());
+///     session.save()?;
+///     Ok(visits.to_string())
+/// }
+/// # let _ = actix_web::web::post().to(visit);
+/// ```
+impl<T> FromRequest for Session<T>
+where
+    T: Serialize + DeserializeOwned + Default + 'static,
+{
+    type Error = MissingSessionMiddleware;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let extensions = request.extensions();
+        ready(
+            extensions
+                .get::<SessionContext>()
+                .map(Session::load)
+                .ok_or(MissingSessionMiddleware),
+        )
+    }
+}
+
+/// The error of the [`Session<T>`] extractor on a route without [`SessionMiddleware`]: a
+/// programming error, answered with a 500 and logged.
+///
+/// ```
+/// use actix_web::{test, web, App, http::StatusCode};
+/// use ironsession::JsonSession;
+///
+/// async fn handler(_session: JsonSession) -> &'static str { "unreachable" }
+///
+/// actix_web::rt::System::new().block_on(async {
+///     // No `.wrap(SessionMiddleware::new(config))`:
+///     let app = test::init_service(App::new().route("/", web::get().to(handler))).await;
+///     let response = test::call_service(&app, test::TestRequest::get().to_request()).await;
+///     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+/// });
+/// ```
+#[derive(Clone, Copy, Debug, thiserror::Error)]
+#[error(
+    "ironsession: Session<T> extracted on a route without ironsession::actix::SessionMiddleware"
+)]
+pub struct MissingSessionMiddleware;
+
+impl ResponseError for MissingSessionMiddleware {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::INTERNAL_SERVER_ERROR
+    }
+
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        tracing::error!("{self}");
+        internal_server_error()
+    }
+}
+
+/// A failed save as a response: 500 with a generic body; the details go to the log only.
+///
+/// ```
+/// use ironsession::{JsonSession, SaveError};
+///
+/// // `?` turns a failed save into a 500 with the body "internal server error".
+/// async fn save(session: JsonSession) -> Result<&'static str, SaveError> {
+///     session.save()?;
+///     Ok("saved")
+/// }
+/// # let _ = actix_web::web::post().to(save);
+/// ```
+impl ResponseError for SaveError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::INTERNAL_SERVER_ERROR
+    }
+
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        tracing::error!(error = %self, "session not saved");
+        internal_server_error()
+    }
+}
+
+fn internal_server_error() -> HttpResponse<BoxBody> {
+    HttpResponse::InternalServerError()
+        .content_type("text/plain; charset=utf-8")
+        .body("internal server error")
+}

@@ -1,0 +1,617 @@
+//! One acceptance suite, run against both framework adapters over real HTTP.
+//!
+//! Each case is an async function taking a [`Start`] (a function that serves the test
+//! application of one framework on a loopback port). `adapters!` at the bottom instantiates every
+//! case once for axum and once for actix-web, so both adapters must give byte-identical answers.
+//! The client is reqwest: with explicit `Cookie` headers (the default cookies are `Secure`, which
+//! a cookie store does not send over plain HTTP), or with a cookie jar for the insecure config.
+
+#[path = "acceptance/apps.rs"]
+mod apps;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use apps::{BIG_VALUE_LEN, Server, Start};
+use ironsession::{
+    CookieLifetime, Passwords, SameSite, SessionConfig, SessionConfigBuilder, Ttl, seal_data,
+};
+use reqwest::Method;
+use reqwest::cookie::CookieStore;
+use reqwest::header::{COOKIE, HeaderValue, SET_COOKIE};
+use serde_json::json;
+
+const NAME: &str = "sess";
+const PASSWORD: &str = "a password of at least thirty-two characters";
+const NEW_PASSWORD: &str = "the rotated-in password, also over 32 characters";
+const OTHER_PASSWORD: &str = "another app's password, at least thirty-two chars";
+/// The attributes of a default configuration, after the value.
+const DEFAULT_ATTRIBUTES: &str = "; Max-Age=1209540; Path=/; HttpOnly; Secure; SameSite=Lax";
+const DELETION: &str = "sess=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax";
+const ALICE: &str = r#"{"username":"alice","isLoggedIn":true}"#;
+/// A fixed clock reading for the configurations with an injected clock.
+const T0: u64 = 1_700_000_000_000;
+
+fn builder(passwords: Passwords) -> SessionConfigBuilder {
+    SessionConfig::builder(NAME, passwords)
+}
+
+fn default_config() -> SessionConfig {
+    builder(Passwords::single(PASSWORD).unwrap())
+        .build()
+        .unwrap()
+}
+
+/// A configuration whose clock reads `now`.
+fn config_at(now: &Arc<AtomicU64>) -> SessionConfigBuilder {
+    let now = now.clone();
+    builder(Passwords::single(PASSWORD).unwrap()).clock(move || now.load(Ordering::SeqCst))
+}
+
+/// What the server answered.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    body: String,
+    set_cookies: Vec<String>,
+}
+
+impl Answer {
+    /// The only `Set-Cookie` line, split into the cookie's value and the attributes after it.
+    fn only_cookie(&self) -> (&str, &str) {
+        assert_eq!(self.set_cookies.len(), 1, "{:?}", self.set_cookies);
+        let line = &self.set_cookies[0];
+        let rest = line
+            .strip_prefix("sess=")
+            .unwrap_or_else(|| panic!("{line}"));
+        rest.split_at(rest.find(';').unwrap_or(rest.len()))
+    }
+
+    /// The value of the only `Set-Cookie` line, checked to be a seal with the default attributes.
+    fn default_seal(&self) -> String {
+        let (value, attributes) = self.only_cookie();
+        assert_seal(value, 1);
+        assert_eq!(attributes, DEFAULT_ATTRIBUTES);
+        value.to_owned()
+    }
+}
+
+fn assert_seal(value: &str, id: u64) {
+    assert!(
+        value.starts_with(&format!("Fe26.2*{id}*")) && value.ends_with("~2"),
+        "{value}"
+    );
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+/// Sends a request with these `Cookie` header values (each its own header line).
+async fn send(
+    server: &Server,
+    method: Method,
+    path: &str,
+    cookie_headers: &[HeaderValue],
+    body: &str,
+) -> Answer {
+    let mut request = client()
+        .request(method, server.url(path))
+        .body(body.to_owned());
+    for value in cookie_headers {
+        request = request.header(COOKIE, value.clone());
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let set_cookies = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .collect();
+    let body = response.text().await.unwrap();
+    Answer {
+        status,
+        body,
+        set_cookies,
+    }
+}
+
+fn cookie(value: &str) -> Vec<HeaderValue> {
+    vec![HeaderValue::from_str(&format!("{NAME}={value}")).unwrap()]
+}
+
+async fn get(server: &Server, path: &str, seal: Option<&str>) -> Answer {
+    send(
+        server,
+        Method::GET,
+        path,
+        &seal.map(cookie).unwrap_or_default(),
+        "",
+    )
+    .await
+}
+
+async fn post(server: &Server, path: &str, seal: Option<&str>, body: &str) -> Answer {
+    let headers = seal.map(cookie).unwrap_or_default();
+    send(server, Method::POST, path, &headers, body).await
+}
+
+/// `GET /session` and `GET /reason` with these `Cookie` headers: (session JSON, reason).
+async fn read(server: &Server, cookie_headers: &[HeaderValue]) -> (String, String) {
+    let session = send(server, Method::GET, "/session", cookie_headers, "").await;
+    let reason = send(server, Method::GET, "/reason", cookie_headers, "").await;
+    for answer in [&session, &reason] {
+        assert_eq!(answer.status, 200, "{answer:?}");
+        assert!(answer.set_cookies.is_empty(), "{answer:?}");
+    }
+    (session.body, reason.body)
+}
+
+async fn login(server: &Server) -> String {
+    let answer = post(server, "/login", None, "alice").await;
+    assert_eq!((answer.status, answer.body.as_str()), (200, ALICE));
+    answer.default_seal()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cases.
+
+async fn no_cookie_gives_an_empty_session_and_no_set_cookie(start: Start) {
+    let server = start(Some(default_config()));
+    let answer = get(&server, "/session", None).await;
+    assert_eq!((answer.status, answer.body.as_str()), (200, "{}"));
+    assert!(answer.set_cookies.is_empty());
+    assert_eq!(read(&server, &[]).await, ("{}".into(), "none".into()));
+}
+
+async fn login_sends_one_set_cookie_with_the_default_attributes(start: Start) {
+    let server = start(Some(default_config()));
+    let answer = post(&server, "/login", None, "alice").await;
+    assert_eq!((answer.status, answer.body.as_str()), (200, ALICE));
+    let (value, attributes) = answer.only_cookie();
+    assert_seal(value, 1);
+    assert_eq!(
+        attributes,
+        "; Max-Age=1209540; Path=/; HttpOnly; Secure; SameSite=Lax"
+    );
+    // Reading the session sends no cookie back.
+    let seal = value.to_owned();
+    assert_eq!(
+        read(&server, &cookie(&seal)).await,
+        (ALICE.into(), "none".into())
+    );
+}
+
+async fn data_persists_across_requests(start: Start) {
+    let server = start(Some(default_config()));
+    let mut seal: Option<String> = None;
+    for visits in 1..=3 {
+        let answer = post(&server, "/visit", seal.as_deref(), "").await;
+        assert_eq!(answer.status, 200);
+        assert_eq!(answer.body, format!(r#"{{"visits":{visits}}}"#));
+        seal = Some(answer.default_seal());
+    }
+    let (session, reason) = read(&server, &cookie(seal.as_deref().unwrap())).await;
+    assert_eq!(
+        (session.as_str(), reason.as_str()),
+        (r#"{"visits":3}"#, "none")
+    );
+}
+
+async fn hostile_cookies_give_an_empty_session_and_the_reason(start: Start) {
+    let server = start(Some(default_config()));
+    let passwords = Passwords::single(PASSWORD).unwrap();
+    let alice = json!({"username": "alice", "isLoggedIn": true});
+    let valid = seal_data(&alice, &passwords, Ttl::DEFAULT).unwrap();
+    let seal = valid.strip_suffix("~2").unwrap();
+    let parts: Vec<&str> = seal.split('*').collect();
+    assert_eq!(parts.len(), 8);
+    let with_part = |index: usize, part: &str| {
+        let mut parts = parts.clone();
+        parts[index] = part;
+        format!("{}~2", parts.join("*"))
+    };
+    let hmac = parts[7];
+    let flipped = if hmac.starts_with('A') { "B" } else { "A" };
+    let bad_hmac = with_part(7, &format!("{flipped}{}", &hmac[1..]));
+    let expiration: u64 = parts[5].parse().unwrap();
+    let bad_expiration = with_part(5, &(expiration + 1).to_string());
+    let other_password = seal_data(
+        &alice,
+        &Passwords::single(OTHER_PASSWORD).unwrap(),
+        Ttl::DEFAULT,
+    )
+    .unwrap();
+    let unknown_id = seal_data(
+        &alice,
+        &Passwords::from_pairs([(5, PASSWORD)]).unwrap(),
+        Ttl::DEFAULT,
+    )
+    .unwrap();
+    let (first_half, second_half) = valid.split_at(valid.len() / 2);
+    let header = |text: &str| HeaderValue::from_str(text).unwrap();
+
+    let cases: Vec<(&str, Vec<HeaderValue>, &str, &str)> = vec![
+        // An empty value is no cookie, as in iron-session (`value ? unseal : {}`).
+        ("empty value", cookie(""), "{}", "none"),
+        ("empty quoted value", cookie("\"\""), "{}", "none"),
+        ("garbage", cookie("garbage"), "{}", "invalid"),
+        ("7 parts", cookie("Fe26.2*1*a*b*c*d*e"), "{}", "invalid"),
+        ("9 parts", cookie("Fe26.2*1*a*b*c*d*e*f*g"), "{}", "invalid"),
+        (
+            "Fe26.1 prefix",
+            cookie(&valid.replacen("Fe26.2", "Fe26.1", 1)),
+            "{}",
+            "invalid",
+        ),
+        (
+            "one HMAC character changed",
+            cookie(&bad_hmac),
+            "{}",
+            "invalid",
+        ),
+        (
+            "expiration changed",
+            cookie(&bad_expiration),
+            "{}",
+            "invalid",
+        ),
+        ("another password", cookie(&other_password), "{}", "invalid"),
+        (
+            "unknown password id 5",
+            cookie(&unknown_id),
+            "{}",
+            "unknown-password",
+        ),
+        (
+            "100 KB of junk",
+            cookie(&"x".repeat(100 * 1024)),
+            "{}",
+            "invalid",
+        ),
+        (
+            "invalid percent escape",
+            cookie("%ZZgarbage"),
+            "{}",
+            "invalid",
+        ),
+        (
+            "percent escape of a non-UTF-8 byte",
+            cookie("%E9"),
+            "{}",
+            "invalid",
+        ),
+        (
+            "a stray % in the HMAC",
+            cookie(&format!("{seal}%")),
+            "{}",
+            "invalid",
+        ),
+        (
+            "non-UTF-8 bytes in the value",
+            vec![HeaderValue::from_bytes(b"sess=\xff\xfe").unwrap()],
+            "{}",
+            "invalid",
+        ),
+        (
+            "non-UTF-8 byte in another cookie",
+            vec![
+                HeaderValue::from_bytes(&[b"other=\xff; sess=", valid.as_bytes()].concat())
+                    .unwrap(),
+            ],
+            ALICE,
+            "none",
+        ),
+        (
+            "quoted valid seal",
+            cookie(&format!("\"{valid}\"")),
+            ALICE,
+            "none",
+        ),
+        (
+            "percent-encoded valid seal",
+            cookie(&valid.replace('~', "%7E")),
+            ALICE,
+            "none",
+        ),
+        (
+            "garbage first, valid second",
+            vec![header(&format!("sess=garbage; sess={valid}"))],
+            "{}",
+            "invalid",
+        ),
+        (
+            "valid first, garbage second",
+            vec![header(&format!("sess={valid}; sess=garbage"))],
+            ALICE,
+            "none",
+        ),
+        (
+            "the cookie in the second of two Cookie headers",
+            vec![header("other=1"), header(&format!("sess={valid}"))],
+            ALICE,
+            "none",
+        ),
+        (
+            "garbage in the first Cookie header, valid in the second",
+            vec![header("sess=garbage"), header(&format!("sess={valid}"))],
+            "{}",
+            "invalid",
+        ),
+        (
+            "the value split across two Cookie headers",
+            vec![header(&format!("sess={first_half}")), header(second_half)],
+            "{}",
+            "invalid",
+        ),
+    ];
+    for (case, headers, session, reason) in cases {
+        let answer = read(&server, &headers).await;
+        assert_eq!(answer, (session.to_owned(), reason.to_owned()), "{case}");
+    }
+}
+
+async fn a_seal_expires_60_seconds_after_its_ttl(start: Start) {
+    let now = Arc::new(AtomicU64::new(T0));
+    let server = start(Some(
+        config_at(&now).ttl(Ttl::seconds(3600)).build().unwrap(),
+    ));
+    let answer = post(&server, "/login", None, "alice").await;
+    let (seal, attributes) = answer.only_cookie();
+    assert_eq!(
+        attributes,
+        "; Max-Age=3540; Path=/; HttpOnly; Secure; SameSite=Lax"
+    );
+    let seal = seal.to_owned();
+
+    now.store(T0 + 3_600_000 + 59_999, Ordering::SeqCst);
+    assert_eq!(
+        read(&server, &cookie(&seal)).await,
+        (ALICE.into(), "none".into())
+    );
+    now.store(T0 + 3_600_000 + 60_000, Ordering::SeqCst);
+    assert_eq!(
+        read(&server, &cookie(&seal)).await,
+        ("{}".into(), "expired".into())
+    );
+}
+
+async fn rotation_reads_old_seals_and_seals_with_the_new_id(start: Start) {
+    let old = start(Some(default_config()));
+    let seal = login(&old).await;
+
+    let rotated = builder(Passwords::from_pairs([(1, PASSWORD), (2, NEW_PASSWORD)]).unwrap());
+    let new = start(Some(rotated.build().unwrap()));
+    assert_eq!(
+        read(&new, &cookie(&seal)).await,
+        (ALICE.into(), "none".into())
+    );
+    let answer = post(&new, "/visit", Some(&seal), "").await;
+    let expected = r#"{"username":"alice","isLoggedIn":true,"visits":1}"#;
+    assert_eq!((answer.status, answer.body.as_str()), (200, expected));
+    let (resealed, attributes) = answer.only_cookie();
+    assert_seal(resealed, 2);
+    assert_eq!(attributes, DEFAULT_ATTRIBUTES);
+    let resealed = resealed.to_owned();
+    assert_eq!(
+        read(&new, &cookie(&resealed)).await,
+        (expected.into(), "none".into())
+    );
+    // A server that never had password 2 cannot read it.
+    assert_eq!(
+        read(&old, &cookie(&resealed)).await,
+        ("{}".into(), "unknown-password".into())
+    );
+}
+
+async fn logout_deletes_the_cookie_with_the_same_attributes(start: Start) {
+    let server = start(Some(default_config()));
+    let seal = login(&server).await;
+    let answer = post(&server, "/logout", Some(&seal), "").await;
+    assert_eq!((answer.status, answer.body.as_str()), (200, "{}"));
+    assert_eq!(answer.set_cookies, [DELETION]);
+
+    let custom = builder(Passwords::single(PASSWORD).unwrap())
+        .domain("example.com")
+        .path("/app")
+        .same_site(SameSite::Strict)
+        .build()
+        .unwrap();
+    let server = start(Some(custom));
+    let answer = post(&server, "/login", None, "alice").await;
+    let (seal, attributes) = answer.only_cookie();
+    assert_seal(seal, 1);
+    assert_eq!(
+        attributes,
+        "; Max-Age=1209540; Domain=example.com; Path=/app; HttpOnly; Secure; SameSite=Strict"
+    );
+    let answer = post(&server, "/logout", Some(seal), "").await;
+    assert_eq!(
+        answer.set_cookies,
+        ["sess=; Max-Age=0; Domain=example.com; Path=/app; HttpOnly; Secure; SameSite=Strict"]
+    );
+}
+
+async fn saving_twice_sends_one_set_cookie(start: Start) {
+    let server = start(Some(default_config()));
+    let answer = post(&server, "/save-twice", None, "").await;
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (200, r#"{"visits":2}"#)
+    );
+    let seal = answer.default_seal();
+    assert_eq!(
+        read(&server, &cookie(&seal)).await,
+        (r#"{"visits":2}"#.into(), "none".into())
+    );
+}
+
+async fn an_oversize_session_is_refused_with_its_size(start: Start) {
+    let server = start(Some(default_config()));
+    let answer = post(&server, "/big", None, "").await;
+    // The seal of the same data has the same length (the random parts have fixed sizes).
+    let big = json!({"big": "x".repeat(BIG_VALUE_LEN)});
+    let seal = seal_data(&big, &Passwords::single(PASSWORD).unwrap(), Ttl::DEFAULT).unwrap();
+    let expected = format!("{NAME}={seal}{DEFAULT_ATTRIBUTES}").len();
+    assert!(expected > 4096);
+    assert_eq!(answer.status, 413);
+    assert_eq!(answer.body, expected.to_string());
+    assert!(answer.set_cookies.is_empty());
+
+    // With `save()?`, the adapter answers a generic 500.
+    let answer = post(&server, "/big-unchecked", None, "").await;
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (500, "internal server error")
+    );
+    assert!(answer.set_cookies.is_empty());
+}
+
+async fn update_config_changes_the_ttl_of_this_save(start: Start) {
+    let now = Arc::new(AtomicU64::new(T0));
+    let server = start(Some(config_at(&now).build().unwrap()));
+    let answer = post(&server, "/remember", None, "").await;
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (200, r#"{"remember":true}"#)
+    );
+    let (seal, attributes) = answer.only_cookie();
+    assert_seal(seal, 1);
+    assert_eq!(
+        attributes,
+        "; Max-Age=2591940; Path=/; HttpOnly; Secure; SameSite=Lax"
+    );
+    let expiration = seal.split('*').nth(5).unwrap();
+    assert_eq!(expiration, (T0 + 30 * 24 * 3600 * 1000).to_string());
+    // The next request starts from the original configuration again.
+    let answer = post(&server, "/visit", Some(seal), "").await;
+    assert_eq!(answer.body, r#"{"visits":1,"remember":true}"#);
+    answer.default_seal();
+}
+
+async fn save_after_destroy_fails_and_the_deletion_is_still_sent(start: Start) {
+    let server = start(Some(default_config()));
+    let seal = login(&server).await;
+    let answer = post(&server, "/destroy-then-save", Some(&seal), "").await;
+    assert_eq!((answer.status, answer.body.as_str()), (409, "destroyed"));
+    assert_eq!(answer.set_cookies, [DELETION]);
+}
+
+async fn an_insecure_cookie_works_with_a_cookie_jar(start: Start) {
+    let config = builder(Passwords::single(PASSWORD).unwrap())
+        .dangerous_insecure_cookie()
+        .build()
+        .unwrap();
+    let server = start(Some(config));
+    let jar = Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .cookie_provider(jar.clone())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let url: reqwest::Url = server.base.parse().unwrap();
+    let call = |method: Method, path: &str, body: &'static str| {
+        let request = client.request(method, server.url(path)).body(body);
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+
+    assert_eq!(
+        call(Method::POST, "/login", "alice").await,
+        (200, ALICE.into())
+    );
+    let stored = jar.cookies(&url).unwrap();
+    assert!(
+        stored.to_str().unwrap().starts_with("sess=Fe26.2*1*"),
+        "{stored:?}"
+    );
+    let visited = r#"{"username":"alice","isLoggedIn":true,"visits":1}"#;
+    assert_eq!(
+        call(Method::POST, "/visit", "").await,
+        (200, visited.into())
+    );
+    assert_eq!(
+        call(Method::GET, "/session", "").await,
+        (200, visited.into())
+    );
+    assert_eq!(call(Method::POST, "/logout", "").await, (200, "{}".into()));
+    assert!(jar.cookies(&url).is_none());
+    assert_eq!(call(Method::GET, "/session", "").await, (200, "{}".into()));
+    assert_eq!(call(Method::GET, "/reason", "").await, (200, "none".into()));
+}
+
+async fn a_route_without_the_middleware_is_a_500(start: Start) {
+    let server = start(None);
+    let answer = get(&server, "/session", None).await;
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (500, "internal server error")
+    );
+    assert!(answer.set_cookies.is_empty());
+}
+
+async fn browser_session_cookies_have_no_max_age(start: Start) {
+    let now = Arc::new(AtomicU64::new(T0));
+    let config = config_at(&now)
+        .cookie_lifetime(CookieLifetime::BrowserSession)
+        .build()
+        .unwrap();
+    let server = start(Some(config));
+    let answer = post(&server, "/login", None, "alice").await;
+    let (seal, attributes) = answer.only_cookie();
+    assert_eq!(attributes, "; Path=/; HttpOnly; Secure; SameSite=Lax");
+    // The seal still expires after the ttl.
+    let expiration = seal.split('*').nth(5).unwrap();
+    assert_eq!(expiration, (T0 + 14 * 24 * 3600 * 1000).to_string());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every case, once per adapter.
+
+macro_rules! adapters {
+    ($($case:ident),* $(,)?) => {
+        mod axum_adapter {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    super::$case(super::apps::axum_app::start).await;
+                }
+            )*
+        }
+
+        mod actix_adapter {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    super::$case(super::apps::actix_app::start).await;
+                }
+            )*
+        }
+    };
+}
+
+adapters!(
+    no_cookie_gives_an_empty_session_and_no_set_cookie,
+    login_sends_one_set_cookie_with_the_default_attributes,
+    data_persists_across_requests,
+    hostile_cookies_give_an_empty_session_and_the_reason,
+    a_seal_expires_60_seconds_after_its_ttl,
+    rotation_reads_old_seals_and_seals_with_the_new_id,
+    logout_deletes_the_cookie_with_the_same_attributes,
+    saving_twice_sends_one_set_cookie,
+    an_oversize_session_is_refused_with_its_size,
+    update_config_changes_the_ttl_of_this_save,
+    save_after_destroy_fails_and_the_deletion_is_still_sent,
+    an_insecure_cookie_works_with_a_cookie_jar,
+    a_route_without_the_middleware_is_a_500,
+    browser_session_cookies_have_no_max_age,
+);
