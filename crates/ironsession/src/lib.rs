@@ -70,5 +70,10 @@ pub use passwords::Passwords;
 pub use session::{JsonSession, MAX_SET_COOKIE_BYTES, SaveError, Session};
 pub use ttl::Ttl;
 
+/// The README's examples, compiled and run as doc tests.
+#[cfg(all(doctest, feature = "axum", feature = "actix-web"))]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
+
 /// The format layer this crate is built on, re-exported for its clock and random-source types.
 pub use iron_seal;

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Everything CI checks, in one command: installs what the tests need (the pinned Node packages of
+# interop/, Debian's chromium for the browser test), then formatting, lints, docs and every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Node.js (required: the interop tests run the real iron-session)"
+if ! command -v node >/dev/null; then
+  echo "error: node is not installed; the interop tests need Node.js 20 or newer and npm" >&2
+  exit 1
+fi
+node --version
+if [ -n "${CI:-}" ] || [ ! -d interop/node_modules ] || [ interop/package-lock.json -nt interop/node_modules/.package-lock.json ]; then
+  (cd interop && npm ci --no-audit --no-fund)
+fi
+
+step "Chromium (required: the browser test drives the demo in a real browser)"
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+  else
+    echo "error: /usr/bin/chromium is missing: install Debian's chromium package (sudo apt-get install chromium)" >&2
+    exit 1
+  fi
+fi
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+step "cargo doc"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps
+
+step "cargo test"
+cargo test --workspace --all-features
