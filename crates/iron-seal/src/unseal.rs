@@ -42,17 +42,17 @@ pub fn unseal_at(
         .password_for(parts.password_id())
         .ok_or_else(|| Error::unknown_password_id(parts.password_id()))?;
 
-    // A text password with an empty salt field gets a fresh random salt in Iron, so its HMAC can
-    // never match; report that without deriving anything.
-    if crypto::needs_salt(password.integrity()) && parts.hmac_salt().is_empty() {
-        return Err(Error::BadMac);
-    }
     let integrity_key = crypto::derive_key(
         password.integrity(),
         parts.hmac_salt(),
         MAC_LEN,
         options.integrity_key_derivation(),
     )?;
+    // A text password with an empty salt field gets a fresh random salt in Iron, so its HMAC can
+    // never match. Checked after the derivation so that password errors come first, as in Iron.
+    if crypto::needs_salt(password.integrity()) && parts.hmac_salt().is_empty() {
+        return Err(Error::BadMac);
+    }
     let expected = crypto::mac_b64(&integrity_key, parts.mac_base().as_bytes());
     if !bool::from(expected.as_slice().ct_eq(parts.hmac().as_bytes())) {
         return Err(Error::BadMac);
@@ -68,15 +68,15 @@ pub fn unseal_at(
             expected: cipher.iv_len(),
         });
     }
-    if crypto::needs_salt(password.encryption()) && parts.encryption_salt().is_empty() {
-        return Err(Error::Decrypt);
-    }
     let encryption_key = crypto::derive_key(
         password.encryption(),
         parts.encryption_salt(),
         cipher.key_len(),
         options.encryption_key_derivation(),
     )?;
+    if crypto::needs_salt(password.encryption()) && parts.encryption_salt().is_empty() {
+        return Err(Error::Decrypt);
+    }
     crypto::decrypt(cipher, &encryption_key, &iv, &ciphertext)
 }
 
