@@ -78,47 +78,40 @@ pub(crate) fn derive_key<'a>(
     Ok(Key::Derived(key, key_len))
 }
 
-/// The cipher key: raw keys must have exactly the cipher's key size.
-fn cipher_key<'k>(cipher: Cipher, key: &'k Key<'_>) -> Result<&'k [u8], Error> {
+/// The cipher key, after checking the inputs: raw keys must have exactly the cipher's key size,
+/// and the IV the cipher's IV size.
+fn cipher_key<'k>(cipher: Cipher, key: &'k Key<'_>, iv: &[u8]) -> Result<&'k [u8], Error> {
     let bytes = key.bytes();
-    if bytes.len() == cipher.key_len() {
-        Ok(bytes)
-    } else {
-        Err(Error::KeyLength {
+    if bytes.len() != cipher.key_len() {
+        return Err(Error::KeyLength {
             expected: cipher.key_len(),
-        })
+        });
+    }
+    if iv.len() != cipher.iv_len() {
+        return Err(iv_length_error(cipher));
+    }
+    Ok(bytes)
+}
+
+fn iv_length_error(cipher: Cipher) -> Error {
+    Error::IvLength {
+        expected: cipher.iv_len(),
     }
 }
 
-/// Encrypts `plaintext`; `iv` has the cipher's IV length (the caller drew it).
+/// Encrypts `plaintext`.
 pub(crate) fn encrypt(
     cipher: Cipher,
     key: &Key<'_>,
     iv: &[u8],
     plaintext: &[u8],
 ) -> Result<Vec<u8>, Error> {
-    let key = cipher_key(cipher, key)?;
+    let key = cipher_key(cipher, key, iv)?;
     match cipher {
-        Cipher::Aes256Cbc => {
-            let encryptor =
-                cbc::Encryptor::<aes::Aes256>::new_from_slices(key, iv).map_err(|_| {
-                    Error::IvLength {
-                        expected: cipher.iv_len(),
-                    }
-                })?;
-            Ok(encryptor.encrypt_padded_vec_mut::<Pkcs7>(plaintext))
-        }
-        Cipher::Aes128Ctr => {
-            let mut stream =
-                ctr::Ctr128BE::<aes::Aes128>::new_from_slices(key, iv).map_err(|_| {
-                    Error::IvLength {
-                        expected: cipher.iv_len(),
-                    }
-                })?;
-            let mut out = plaintext.to_vec();
-            stream.apply_keystream(&mut out);
-            Ok(out)
-        }
+        Cipher::Aes256Cbc => Ok(cbc::Encryptor::<aes::Aes256>::new_from_slices(key, iv)
+            .map_err(|_| iv_length_error(cipher))?
+            .encrypt_padded_vec_mut::<Pkcs7>(plaintext)),
+        Cipher::Aes128Ctr => aes_128_ctr(key, iv, plaintext),
     }
 }
 
@@ -129,36 +122,23 @@ pub(crate) fn decrypt(
     iv: &[u8],
     ciphertext: &[u8],
 ) -> Result<Vec<u8>, Error> {
-    let key = cipher_key(cipher, key)?;
-    if iv.len() != cipher.iv_len() {
-        return Err(Error::IvLength {
-            expected: cipher.iv_len(),
-        });
-    }
+    let key = cipher_key(cipher, key, iv)?;
     match cipher {
-        Cipher::Aes256Cbc => {
-            let decryptor =
-                cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv).map_err(|_| {
-                    Error::IvLength {
-                        expected: cipher.iv_len(),
-                    }
-                })?;
-            decryptor
-                .decrypt_padded_vec_mut::<Pkcs7>(ciphertext)
-                .map_err(|_| Error::Decrypt)
-        }
-        Cipher::Aes128Ctr => {
-            let mut stream =
-                ctr::Ctr128BE::<aes::Aes128>::new_from_slices(key, iv).map_err(|_| {
-                    Error::IvLength {
-                        expected: cipher.iv_len(),
-                    }
-                })?;
-            let mut out = ciphertext.to_vec();
-            stream.apply_keystream(&mut out);
-            Ok(out)
-        }
+        Cipher::Aes256Cbc => cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv)
+            .map_err(|_| iv_length_error(cipher))?
+            .decrypt_padded_vec_mut::<Pkcs7>(ciphertext)
+            .map_err(|_| Error::Decrypt),
+        Cipher::Aes128Ctr => aes_128_ctr(key, iv, ciphertext),
     }
+}
+
+/// AES-128-CTR with a 128-bit big-endian counter block; the same operation encrypts and decrypts.
+fn aes_128_ctr(key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut stream = ctr::Ctr128BE::<aes::Aes128>::new_from_slices(key, iv)
+        .map_err(|_| iv_length_error(Cipher::Aes128Ctr))?;
+    let mut out = data.to_vec();
+    stream.apply_keystream(&mut out);
+    Ok(out)
 }
 
 /// HMAC-SHA256 of `data` under `key`, written as unpadded base64url.
