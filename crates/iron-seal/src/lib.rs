@@ -10,7 +10,8 @@
 //!
 //! This crate is the format only: no HTTP, no async, no global state. The clock and the random
 //! source are parameters of [`seal_at`] and [`unseal_at`], so tests can reproduce any seal; [`seal`]
-//! and [`unseal`] fill them in with the system clock and the OS random source.
+//! and [`unseal`] fill them in with the system clock and [`ThreadRandom`] (a per-thread ChaCha20
+//! generator keyed from the OS random source).
 //!
 //! ```
 //! use iron_seal::{seal, unseal, Options, Password, PasswordId};
@@ -54,6 +55,6 @@ pub use json::{parse_json, seal_json, unseal_json};
 pub use options::{Cipher, KeyDerivation, Options};
 pub use parts::{PREFIX, SealParts};
 pub use password::{MIN_PASSWORD_LENGTH, Password, PasswordId, PasswordLookup, Secret};
-pub use random::{OsRandom, RandomSource};
+pub use random::{OsRandom, RandomSource, ThreadRandom};
 pub use seal::{seal, seal_at};
 pub use unseal::{unseal, unseal_at};

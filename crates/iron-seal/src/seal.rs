@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use crate::crypto::{self, MAC_B64_LEN};
 use crate::parts::{PREFIX, SEPARATOR};
-use crate::{Error, Options, OsRandom, Password, PasswordId, RandomSource, system_now_ms};
+use crate::{Error, Options, Password, PasswordId, RandomSource, ThreadRandom, system_now_ms};
 
 /// Seals `plaintext` at the clock reading `now_ms` (milliseconds since the Unix epoch), drawing
 /// salts and IV from `random`. This is the deterministic core of [`seal`].
@@ -101,7 +101,7 @@ pub fn seal_at(
     Ok(sealed)
 }
 
-/// Seals `plaintext` now, by the system clock, with salts and IV from the OS random source.
+/// Seals `plaintext` now, by the system clock, with salts and IV from [`ThreadRandom`].
 ///
 /// ```
 /// use iron_seal::{seal, unseal, Options, Password, PasswordId};
@@ -125,7 +125,7 @@ pub fn seal(
         password,
         options,
         system_now_ms(),
-        OsRandom,
+        ThreadRandom,
     )
 }
 

@@ -1,6 +1,6 @@
 //! `seal_data` and `unseal_data`: iron-session's data layer, with its `~2` version suffix.
 
-use iron_seal::{Options, OsRandom, RandomSource, system_now_ms};
+use iron_seal::{Options, RandomSource, ThreadRandom, system_now_ms};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -10,7 +10,8 @@ use crate::{Passwords, SealError, Ttl, UnsealError};
 pub const VERSION_SUFFIX: &str = "~2";
 
 /// Seals `data` as iron-session's `sealData` does: JSON, sealed with the highest password id,
-/// expiring after `ttl`, with the `~2` suffix.
+/// expiring after `ttl`, with the `~2` suffix. Salts and IV come from
+/// [`ThreadRandom`](iron_seal::ThreadRandom), a per-thread ChaCha20 generator keyed from the OS.
 ///
 /// ```
 /// use ironsession::{seal_data, unseal_data, Passwords, Ttl};
@@ -34,7 +35,7 @@ pub fn seal_data<T: Serialize + ?Sized>(
     passwords: &Passwords,
     ttl: Ttl,
 ) -> Result<String, SealError> {
-    seal_data_at(data, passwords, ttl, system_now_ms(), OsRandom)
+    seal_data_at(data, passwords, ttl, system_now_ms(), ThreadRandom)
 }
 
 /// [`seal_data`] at the clock reading `now_ms` (milliseconds since the Unix epoch) with the given

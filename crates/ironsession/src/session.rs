@@ -128,7 +128,7 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
             config.passwords(),
             config.ttl(),
             config.now_ms(),
-            iron_seal::OsRandom,
+            iron_seal::ThreadRandom,
         )?;
         let line = config.set_cookie_line(&seal);
         if line.len() > MAX_SET_COOKIE_BYTES {
