@@ -11,6 +11,7 @@ use sha1::Sha1;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use crate::key_cache::{KeyBytes, LARGEST_DERIVED_KEY};
 use crate::password::MIN_PASSWORD_LENGTH;
 use crate::{Cipher, Error, KeyDerivation, Secret};
 
@@ -18,7 +19,6 @@ use crate::{Cipher, Error, KeyDerivation, Secret};
 pub(crate) const MAC_LEN: usize = 32;
 /// Length of [`MAC_LEN`] bytes in unpadded base64url.
 pub(crate) const MAC_B64_LEN: usize = 43;
-const LARGEST_DERIVED_KEY: usize = 32;
 
 const _: () = assert!(Cipher::Aes256Cbc.key_len() <= LARGEST_DERIVED_KEY);
 const _: () = assert!(Cipher::Aes128Ctr.key_len() <= LARGEST_DERIVED_KEY);
@@ -27,14 +27,19 @@ const _: () = assert!(MAC_B64_LEN == (MAC_LEN * 4).div_ceil(3));
 
 /// A key ready for use: derived from a text password (wiped on drop) or borrowed raw key bytes.
 pub(crate) enum Key<'a> {
-    Derived(Zeroizing<[u8; LARGEST_DERIVED_KEY]>, usize),
+    Derived {
+        bytes: KeyBytes,
+        len: usize,
+        /// Whether it came from the secret's cache (and so needs no remembering).
+        cached: bool,
+    },
     Raw(&'a [u8]),
 }
 
 impl Key<'_> {
     pub(crate) fn bytes(&self) -> &[u8] {
         match self {
-            Key::Derived(bytes, len) => &bytes[..*len],
+            Key::Derived { bytes, len, .. } => &bytes[..*len],
             Key::Raw(bytes) => bytes,
         }
     }
@@ -68,14 +73,36 @@ pub(crate) fn derive_key<'a>(
             min: MIN_PASSWORD_LENGTH,
         });
     }
-    let mut key = Zeroizing::new([0u8; LARGEST_DERIVED_KEY]);
-    pbkdf2::pbkdf2_hmac::<Sha1>(
-        material,
-        salt.as_bytes(),
-        derivation.iterations(),
-        &mut key[..key_len],
-    );
-    Ok(Key::Derived(key, key_len))
+    let iterations = derivation.iterations();
+    if let Some(bytes) = secret.derived_keys().get(salt, key_len, iterations) {
+        return Ok(Key::Derived {
+            bytes,
+            len: key_len,
+            cached: true,
+        });
+    }
+    let mut bytes = Zeroizing::new([0u8; LARGEST_DERIVED_KEY]);
+    pbkdf2::pbkdf2_hmac::<Sha1>(material, salt.as_bytes(), iterations, &mut bytes[..key_len]);
+    Ok(Key::Derived {
+        bytes,
+        len: key_len,
+        cached: false,
+    })
+}
+
+/// Keeps `key`, derived from `secret` for `salt` and known to be good, in the secret's cache, so
+/// the same seal opens next time without PBKDF2. Raw keys and keys from the cache need nothing.
+pub(crate) fn remember_key(secret: &Secret, salt: &str, derivation: KeyDerivation, key: &Key<'_>) {
+    if let Key::Derived {
+        bytes,
+        len,
+        cached: false,
+    } = key
+    {
+        secret
+            .derived_keys()
+            .insert(salt, *len, derivation.iterations(), bytes);
+    }
 }
 
 /// The cipher key, after checking the inputs: raw keys must have exactly the cipher's key size,

@@ -42,6 +42,7 @@ mod clock;
 mod crypto;
 mod error;
 mod json;
+mod key_cache;
 mod options;
 mod parts;
 mod password;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 use crate::Error;
+use crate::key_cache::KeyCache;
 
 /// The shortest text password Iron accepts, in UTF-16 code units.
 pub const MIN_PASSWORD_LENGTH: usize = 32;
@@ -21,7 +22,15 @@ pub const MIN_PASSWORD_LENGTH: usize = 32;
 /// assert_eq!(format!("{secret:?}"), "Secret::Text([redacted])");
 /// ```
 #[derive(Clone)]
-pub struct Secret(Arc<SecretKind>);
+pub struct Secret(Arc<SecretInner>);
+
+struct SecretInner {
+    kind: SecretKind,
+    /// UTF-16 code units of a text password, bytes of a key (counted once: every seal checks it).
+    js_length: usize,
+    /// Keys derived from this secret, shared by its clones.
+    derived_keys: KeyCache,
+}
 
 enum SecretKind {
     Text(Zeroizing<String>),
@@ -32,7 +41,7 @@ impl Secret {
     /// A text password. Its length is checked when it is used, as Iron does: at least
     /// [`MIN_PASSWORD_LENGTH`] UTF-16 code units.
     pub fn text(password: impl Into<String>) -> Self {
-        Secret(Arc::new(SecretKind::Text(Zeroizing::new(password.into()))))
+        Secret::from_kind(SecretKind::Text(Zeroizing::new(password.into())))
     }
 
     /// Raw key bytes, used without key derivation. For AES-256-CBC and HMAC-SHA256 it must be at
@@ -43,17 +52,34 @@ impl Secret {
     /// assert!(key.is_key());
     /// ```
     pub fn key(bytes: impl Into<Vec<u8>>) -> Self {
-        Secret(Arc::new(SecretKind::Key(Zeroizing::new(bytes.into()))))
+        Secret::from_kind(SecretKind::Key(Zeroizing::new(bytes.into())))
+    }
+
+    fn from_kind(kind: SecretKind) -> Self {
+        let js_length = match &kind {
+            SecretKind::Text(text) => text.encode_utf16().count(),
+            SecretKind::Key(key) => key.len(),
+        };
+        Secret(Arc::new(SecretInner {
+            kind,
+            js_length,
+            derived_keys: KeyCache::default(),
+        }))
+    }
+
+    /// The keys already derived from this secret.
+    pub(crate) fn derived_keys(&self) -> &KeyCache {
+        &self.0.derived_keys
     }
 
     /// Whether this is a raw key rather than a text password.
     pub fn is_key(&self) -> bool {
-        matches!(*self.0, SecretKind::Key(_))
+        matches!(self.0.kind, SecretKind::Key(_))
     }
 
     /// The secret as a key-derivation input: `(bytes, is_text)`.
     pub(crate) fn material(&self) -> (&[u8], bool) {
-        match &*self.0 {
+        match &self.0.kind {
             SecretKind::Text(text) => (text.as_bytes(), true),
             SecretKind::Key(key) => (key, false),
         }
@@ -61,16 +87,13 @@ impl Secret {
 
     /// The length in UTF-16 code units for a text password, the byte length for a key.
     pub(crate) fn js_length(&self) -> usize {
-        match &*self.0 {
-            SecretKind::Text(text) => text.encode_utf16().count(),
-            SecretKind::Key(key) => key.len(),
-        }
+        self.0.js_length
     }
 }
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match &*self.0 {
+        f.write_str(match &self.0.kind {
             SecretKind::Text(_) => "Secret::Text([redacted])",
             SecretKind::Key(_) => "Secret::Key([redacted])",
         })

@@ -73,6 +73,13 @@ pub fn seal_at(
         cipher.key_len(),
         encryption_kd,
     )?;
+    // Remembered so that this seal, sent back in the next request, opens without PBKDF2.
+    crypto::remember_key(
+        password.encryption(),
+        &sealed[salt_start..],
+        encryption_kd,
+        &encryption_key,
+    );
     let ciphertext = crypto::encrypt(cipher, &encryption_key, iv, plaintext)?;
     sealed.push(SEPARATOR);
     crypto::push_b64(&mut sealed, iv);
@@ -94,6 +101,12 @@ pub fn seal_at(
         crypto::MAC_LEN,
         integrity_kd,
     )?;
+    crypto::remember_key(
+        password.integrity(),
+        &sealed[salt_start..],
+        integrity_kd,
+        &integrity_key,
+    );
     let mac = crypto::mac_b64(&integrity_key, &sealed.as_bytes()[..mac_base_len]);
     sealed.push(SEPARATOR);
     // The base64url alphabet is ASCII, so every byte is a char.

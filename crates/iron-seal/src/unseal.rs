@@ -57,6 +57,12 @@ pub fn unseal_at(
     if !bool::from(expected.as_slice().ct_eq(parts.hmac().as_bytes())) {
         return Err(Error::BadMac);
     }
+    crypto::remember_key(
+        password.integrity(),
+        parts.hmac_salt(),
+        options.integrity_key_derivation(),
+        &integrity_key,
+    );
 
     let ciphertext = crypto::decode_b64(parts.ciphertext()).ok_or(Error::InvalidBase64 {
         field: Field::Ciphertext,
@@ -77,7 +83,14 @@ pub fn unseal_at(
     if crypto::needs_salt(password.encryption()) && parts.encryption_salt().is_empty() {
         return Err(Error::Decrypt);
     }
-    crypto::decrypt(cipher, &encryption_key, &iv, &ciphertext)
+    let plaintext = crypto::decrypt(cipher, &encryption_key, &iv, &ciphertext)?;
+    crypto::remember_key(
+        password.encryption(),
+        parts.encryption_salt(),
+        options.encryption_key_derivation(),
+        &encryption_key,
+    );
+    Ok(plaintext)
 }
 
 /// Opens `sealed` now, by the system clock.
@@ -99,4 +112,56 @@ pub fn unseal(
     options: &Options,
 ) -> Result<Vec<u8>, Error> {
     unseal_at(sealed, passwords, options, system_now_ms())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{OsRandom, Password, PasswordId, seal_at};
+
+    const PASSWORD: &str = "a password of at least thirty-two characters";
+
+    #[test]
+    fn forged_seals_leave_nothing_in_the_key_cache() {
+        let password = Password::from(PASSWORD);
+        let forged = format!(
+            "Fe26.2*1*{}*AAAAAAAAAAAAAAAAAAAAAA*AAAA**{}*{}",
+            "a".repeat(64),
+            "b".repeat(64),
+            "c".repeat(43)
+        );
+        assert_eq!(
+            unseal_at(&forged, &password, &Options::default(), 0),
+            Err(Error::BadMac)
+        );
+        assert_eq!(password.integrity().derived_keys().len(), 0);
+    }
+
+    #[test]
+    fn a_seal_made_elsewhere_is_remembered_only_once_it_opened() {
+        let made_elsewhere = Password::from(PASSWORD);
+        let id = PasswordId::new("1").unwrap();
+        let sealed = seal_at(
+            b"{}",
+            &id,
+            &made_elsewhere,
+            &Options::default(),
+            0,
+            OsRandom,
+        )
+        .unwrap();
+        let reader = Password::from(PASSWORD);
+        assert_eq!(reader.integrity().derived_keys().len(), 0);
+        assert_eq!(
+            unseal_at(&sealed, &reader, &Options::default(), 0).unwrap(),
+            b"{}"
+        );
+        // Both keys (one secret serves both roles here), and a second read finds them.
+        assert_eq!(reader.integrity().derived_keys().len(), 2);
+        assert_eq!(
+            unseal_at(&sealed, &reader, &Options::default(), 0).unwrap(),
+            b"{}"
+        );
+        assert_eq!(reader.integrity().derived_keys().len(), 2);
+    }
 }
