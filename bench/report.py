@@ -130,6 +130,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--node", required=True)
     p.add_argument("--rust", required=True)
+    p.add_argument("--rust-value", help="ironsession-micro --data value output (extra column)")
     p.add_argument("--http", required=True)
     p.add_argument("--meta", required=True)
     p.add_argument("--markdown")
@@ -143,29 +144,33 @@ def main():
     rate = lambda h: h["requests"] / (h["duration_us"] / 1e6)
     http = {name: max(rs, key=rate) for name, rs in rounds.items()}
     res = index(node["results"] + rust["results"])
+    value_res = index(load(a.rust_value)["results"]) if a.rust_value else {}
     threads = next((r["threads"] for r in rust["results"] if r["mode"] == "all-cores"), "?")
     nversion = node.get("iron_session", "?")
 
     micro_header = [
         "payload", "op",
         "ironsession 1-thread", f"ironsession all-cores ({threads} thr)",
+        "ironsession 1-thread, serde_json::Value",
         f"iron-session {nversion} sequential", f"iron-session {nversion} 64 in flight",
         f"@hapi/iron {node.get('hapi_iron', '?')} sequential",
-        "ratio seq/1-thread", "ratio 64-in-flight/all-cores",
+        "ratio seq/1-thread", "ratio 64-in-flight/all-cores", "ratio seq/Value",
     ]
     micro_rows, ratios, all_ratios = [], {}, {}
     for payload in PAYLOADS:
         for op in OPS:
             r1 = res.get(("ironsession", op, payload, "1-thread"))
             rn = res.get(("ironsession", op, payload, "all-cores"))
+            rv = value_res.get(("ironsession", op, payload, "1-thread"))
             ns = res.get(("iron-session", op, payload, "sequential"))
             n64 = res.get(("iron-session", op, payload, "inflight64"))
             hs = res.get(("@hapi/iron", op, payload, "sequential"))
             rr = ratio(ns and ns["us_per_op"], r1 and r1["us_per_op"])
             ra = ratio(n64 and n64["us_per_op"], rn and rn["us_per_op"])
             ratios[(op, payload)], all_ratios[(op, payload)] = rr, ra
-            micro_rows.append([payload, op, cell(r1), cell(rn), cell(ns), cell(n64), cell(hs),
-                               fmt_ratio(rr), fmt_ratio(ra)])
+            rvr = ratio(ns and ns["us_per_op"], rv and rv["us_per_op"])
+            micro_rows.append([payload, op, cell(r1), cell(rn), cell(rv), cell(ns), cell(n64),
+                               cell(hs), fmt_ratio(rr), fmt_ratio(ra), fmt_ratio(rvr)])
 
     rs, rp, nd = http.get("rust-session"), http.get("rust-plain"), http.get("node-session")
     rps = lambda h: h["requests"] / (h["duration_us"] / 1e6) if h else None
@@ -259,10 +264,14 @@ def main():
             "",
             md_table(micro_header, micro_rows),
             "",
-            f"- ironsession: `seal_data` / `unseal_data` into `serde_json::Value`, "
-            f"`Passwords::single`, ttl 14 days, system clock and OS random source (what users "
-            f"call). `1-thread`: one loop; `all-cores`: one loop per thread on {threads} threads, "
-            f"aggregate throughput (µs/op = wall time / operations).",
+            f"- ironsession: `seal_data` / `unseal_data` of typed data (`#[derive(Serialize, "
+            f"Deserialize)]` structs, as a Rust service declares its session and `Session<T>` "
+            f"reads it), `Passwords::single`, ttl 14 days, system clock and the default random "
+            f"source. `1-thread`: one loop; `all-cores`: one loop per thread on {threads} "
+            f"threads, aggregate throughput (µs/op = wall time / operations). The ratio columns "
+            f"and the targets use these. `serde_json::Value`: the same payloads into untyped "
+            f"JSON (the closest match to a JavaScript object), 1 thread; building and dropping "
+            f"the `Value` tree is most of its extra cost on the larger payloads.",
             f"- iron-session {nversion}: `sealData` / `unsealData`, same password, ttl and payloads "
             f"(`interop/bench.mjs`). `sequential`: one call awaited at a time; `64 in flight`: "
             f"64 concurrent calls, throughput (WebCrypto runs on libuv's thread pool, so this "
