@@ -54,6 +54,7 @@ impl KeyDerivation {
     /// assert_eq!((kd.salt_bits(), kd.iterations()), (256, 1));
     /// ```
     pub const IRON_DEFAULT: KeyDerivation = KeyDerivation {
+        // Evaluated at compile time: 256 is not zero.
         salt_bits: NonZeroU32::new(256).expect("256 is not zero"),
         iterations: NonZeroU32::MIN,
     };

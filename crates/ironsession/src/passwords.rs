@@ -31,7 +31,8 @@ use crate::PasswordError;
 #[derive(Clone)]
 pub struct Passwords {
     by_id: BTreeMap<u64, Password>,
-    sealing_id: PasswordId,
+    /// The highest id, as a number and as written in seals, and its password.
+    sealing: (u64, PasswordId, Password),
 }
 
 impl Passwords {
@@ -71,12 +72,13 @@ impl Passwords {
                 return Err(PasswordError::DuplicateId { id });
             }
         }
-        let Some(&highest) = by_id.keys().next_back() else {
+        let Some((&highest, password)) = by_id.last_key_value() else {
             return Err(PasswordError::Empty);
         };
         // Decimal digits always match Iron's id rule `^\w+$`.
-        let sealing_id = PasswordId::new(highest.to_string()).expect("digits are a valid id");
-        Ok(Passwords { by_id, sealing_id })
+        let id = PasswordId::new(highest.to_string()).expect("digits are a valid id");
+        let sealing = (highest, id, password.clone());
+        Ok(Passwords { by_id, sealing })
     }
 
     /// Reads the form operators keep in an environment variable or a file: either a plain password,
@@ -115,12 +117,7 @@ impl Passwords {
 
     /// The id that seals: the highest.
     pub fn sealing_id(&self) -> u64 {
-        // `from_pairs` refuses an empty map, so there is always a last key.
-        *self
-            .by_id
-            .keys()
-            .next_back()
-            .expect("Passwords is never empty")
+        self.sealing.0
     }
 
     /// All ids, ascending.
@@ -136,12 +133,7 @@ impl Passwords {
 
     /// The sealing id as written in seals, and its password.
     pub(crate) fn sealing(&self) -> (&PasswordId, &Password) {
-        let password = self
-            .by_id
-            .values()
-            .next_back()
-            .expect("Passwords is never empty");
-        (&self.sealing_id, password)
+        (&self.sealing.1, &self.sealing.2)
     }
 }
 
