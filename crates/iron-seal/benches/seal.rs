@@ -1,12 +1,19 @@
 //! Sealing and unsealing the three session payloads of `bench/payloads.json` with iron-session's
 //! settings (id "1", 14-day ttl). The JSON text is made once, outside the timed loops.
 //!
+//! `seal` draws from the default `ThreadRandom`, `seal_os_random` from a system call per seal.
+//! `unseal` opens a seal its password has seen (its keys come from the password's key cache, as
+//! for a cookie sent again); `unseal_first_sight` gives every iteration a fresh `Password`, so both
+//! keys are derived with PBKDF2 (the fresh password is made outside the timing).
+//!
 //! Run with `cargo bench -p iron-seal --bench seal`.
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
-use iron_seal::{Options, OsRandom, Password, PasswordId, seal_at, unseal_at};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use iron_seal::{
+    Options, OsRandom, Password, PasswordId, RandomSource, ThreadRandom, seal_at, unseal_at,
+};
 
 const PAYLOADS_JSON: &str = include_str!("../../../bench/payloads.json");
 const PASSWORD: &str = "complex_password_at_least_32_characters_long";
@@ -26,11 +33,11 @@ fn payloads() -> Vec<(&'static str, Vec<u8>)> {
         .collect()
 }
 
-fn bench_seal(c: &mut Criterion) {
+fn bench_seal_with(c: &mut Criterion, group_name: &str, random: impl RandomSource + Copy) {
     let password = Password::from(PASSWORD);
     let id = PasswordId::new("1").expect("id");
     let options = Options::default().with_ttl_ms(Some(TTL_MS));
-    let mut group = c.benchmark_group("seal");
+    let mut group = c.benchmark_group(group_name);
     for (name, json) in payloads() {
         group.bench_function(name, |b| {
             b.iter(|| {
@@ -40,13 +47,18 @@ fn bench_seal(c: &mut Criterion) {
                     &password,
                     &options,
                     black_box(NOW),
-                    OsRandom,
+                    random,
                 )
                 .expect("seal")
             })
         });
     }
     group.finish();
+}
+
+fn bench_seal(c: &mut Criterion) {
+    bench_seal_with(c, "seal", ThreadRandom);
+    bench_seal_with(c, "seal_os_random", OsRandom);
 }
 
 fn bench_unseal(c: &mut Criterion) {
@@ -66,6 +78,13 @@ fn bench_unseal(c: &mut Criterion) {
             b.iter(|| {
                 unseal_at(black_box(&sealed), &password, &options, black_box(now)).expect("unseal")
             })
+        });
+        group.bench_function(format!("{name}_first_sight"), |b| {
+            b.iter_batched(
+                || Password::from(PASSWORD),
+                |fresh| unseal_at(black_box(&sealed), &fresh, &options, black_box(now)),
+                BatchSize::SmallInput,
+            )
         });
     }
     group.finish();
