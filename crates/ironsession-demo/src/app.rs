@@ -28,7 +28,7 @@ const MAX_BODY_BYTES: usize = 16 * 1024;
 ///
 /// Every field may be missing in a cookie (a fresh session is `{}`, and `/bench` stores only
 /// `visits`), and missing fields are not written back, as in JavaScript.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DemoSession {
     /// The name given at login.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,6 +43,10 @@ pub struct DemoSession {
     /// How many times `/api/session` (or `/bench`) was read since the login.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visits: Option<u64>,
+    /// Fields another app sharing the cookie wrote: kept as they are, so a save here does not
+    /// drop them.
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 impl DemoSession {

@@ -79,6 +79,7 @@ mod tests {
             username: Some("<b>&".into()),
             is_logged_in: Some(true),
             visits: Some(3),
+            ..DemoSession::default()
         };
         let page = home(&session);
         assert!(page.contains(r#"<strong id="username">&lt;b&gt;&amp;</strong>"#));
@@ -93,6 +94,7 @@ mod tests {
             username: Some("bob".into()),
             is_logged_in: Some(false),
             visits: None,
+            ..DemoSession::default()
         };
         assert!(home(&session).contains("Not logged in."));
     }

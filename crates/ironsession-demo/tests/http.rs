@@ -356,6 +356,39 @@ async fn the_app_also_runs_in_process() {
     server.abort();
 }
 
+/// A cookie shared with a Node app may hold fields the demo does not know; saving here keeps them.
+#[tokio::test]
+async fn fields_written_by_another_app_survive_a_save() {
+    let passwords = ironsession::Passwords::single(TEST_PASSWORD).unwrap();
+    let app = ironsession_demo::app(ironsession_demo::session_config(passwords.clone()).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let from_node = json!({"username": "gina", "isLoggedIn": true, "visits": 4, "cart": [1, 2]});
+    let sealed = ironsession::seal_data(&from_node, &passwords, ironsession::Ttl::DEFAULT).unwrap();
+    let response = client()
+        .get(format!("{base}/api/session"))
+        .header(
+            "cookie",
+            format!("{}={sealed}", ironsession_demo::COOKIE_NAME),
+        )
+        .send()
+        .await
+        .unwrap();
+    let resealed = cookie_pair(&session_set_cookie(&response))
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_owned();
+    let data: serde_json::Value = ironsession::unseal_data(&resealed, &passwords).unwrap();
+    assert_eq!(
+        data,
+        json!({"username": "gina", "isLoggedIn": true, "visits": 5, "cart": [1, 2]})
+    );
+    server.abort();
+}
+
 #[test]
 fn a_short_password_is_refused_at_startup() {
     let output = Command::new(env!("CARGO_BIN_EXE_ironsession-demo"))
