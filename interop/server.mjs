@@ -75,6 +75,12 @@ ${body}
 `;
 }
 
+// A "remember me" login keeps its 30-day ttl on every save: updateConfig lasts one request.
+async function save(session) {
+  if (session.rememberMe === true) session.updateConfig({ ...sessionOptions, ttl: REMEMBER_TTL });
+  await session.save();
+}
+
 // Route table: path -> method -> handler(req, res, session).
 const routes = {
   "/": {
@@ -88,8 +94,9 @@ const routes = {
       session.username = username;
       session.isLoggedIn = true;
       session.visits = 0;
-      if (form.get("remember")) session.updateConfig({ ...sessionOptions, ttl: REMEMBER_TTL });
-      await session.save();
+      if (form.get("remember")) session.rememberMe = true;
+      else delete session.rememberMe;
+      await save(session);
       redirectHome(res);
     },
   },
@@ -103,15 +110,16 @@ const routes = {
     GET: async (req, res, session) => {
       if (session.isLoggedIn === true) {
         session.visits = (session.visits || 0) + 1;
-        await session.save();
+        await save(session);
       }
-      send(res, 200, "application/json", JSON.stringify({ ...defaultSession, ...session }));
+      const { username, isLoggedIn, visits } = { ...defaultSession, ...session };
+      send(res, 200, "application/json", JSON.stringify({ username, isLoggedIn, visits }));
     },
   },
   "/bench": {
     GET: async (req, res, session) => {
       session.visits = (session.visits || 0) + 1;
-      await session.save();
+      await save(session);
       send(res, 200, "text/plain; charset=utf-8", String(session.visits));
     },
   },

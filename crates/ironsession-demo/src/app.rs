@@ -43,6 +43,13 @@ pub struct DemoSession {
     /// How many times `/api/session` (or `/bench`) was read since the login.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visits: Option<u64>,
+    /// `true` after a login with "remember me": every save then keeps the 30-day ttl.
+    #[serde(
+        rename = "rememberMe",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub remember_me: Option<bool>,
     /// Fields another app sharing the cookie wrote: kept as they are, so a save here does not
     /// drop them.
     #[serde(flatten)]
@@ -180,12 +187,22 @@ async fn login(
     session.username = Some(username.to_owned());
     session.is_logged_in = Some(true);
     session.visits = Some(0);
-    if form.remember.is_some_and(|value| !value.is_empty()) {
-        session.update_config(|config| config.ttl(Ttl::seconds(REMEMBER_TTL_SECONDS)))?;
-    }
-    session.save()?;
+    session.remember_me = form
+        .remember
+        .is_some_and(|value| !value.is_empty())
+        .then_some(true);
+    save(&mut session)?;
     tracing::info!(username, "logged in");
     Ok(Redirect::to("/").into_response())
+}
+
+/// Saves the session; a "remember me" login keeps its 30-day ttl on every save, not only the first
+/// (`update_config` changes this request only).
+fn save(session: &mut Session<DemoSession>) -> Result<(), DemoError> {
+    if session.remember_me == Some(true) {
+        session.update_config(|config| config.ttl(Ttl::seconds(REMEMBER_TTL_SECONDS)))?;
+    }
+    Ok(session.save()?)
 }
 
 async fn logout(mut session: Session<DemoSession>) -> Redirect {
@@ -196,7 +213,7 @@ async fn logout(mut session: Session<DemoSession>) -> Redirect {
 async fn api_session(mut session: Session<DemoSession>) -> Result<Response, DemoError> {
     if session.logged_in() {
         session.visits = Some(session.visits.unwrap_or(0).saturating_add(1));
-        session.save()?;
+        save(&mut session)?;
     }
     Ok(Json(SessionView::from(&*session)).into_response())
 }
@@ -204,7 +221,7 @@ async fn api_session(mut session: Session<DemoSession>) -> Result<Response, Demo
 async fn bench(mut session: Session<DemoSession>) -> Result<String, DemoError> {
     let visits = session.visits.unwrap_or(0).saturating_add(1);
     session.visits = Some(visits);
-    session.save()?;
+    save(&mut session)?;
     Ok(visits.to_string())
 }
 

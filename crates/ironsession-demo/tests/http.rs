@@ -118,6 +118,18 @@ async fn remember_me_keeps_the_cookie_30_days() {
         "expiration {expiration_ms}, now {now_ms}"
     );
 
+    // Later saves keep the 30 days (update_config alone lasts one request).
+    let response = client
+        .get(format!("{}/api/session", server.base))
+        .header("cookie", cookie_pair(&set_cookie))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        attributes(&session_set_cookie(&response)),
+        REMEMBER_ATTRIBUTES
+    );
+
     // An empty `remember` is no (the browser sends nothing for an unchecked box; `remember=` is
     // what server.mjs also treats as false).
     let response = login(&client, &server, &[("username", "carol"), ("remember", "")]).await;

@@ -135,8 +135,11 @@ async fn share_cookies(node: &Server, rust: &Server) {
         "Node did not read Rust's cookie"
     );
     assert_eq!(lines.len(), 1, "{lines:?}");
+    // Node honours the "remember me" that Rust stored: its save keeps the 30 days.
+    assert!(lines[0].contains("Max-Age=2591940"), "{lines:?}");
     let node_cookie = cookie_pair(&lines[0]);
-    let (data, _) = api_session(&client, rust, Some(&node_cookie)).await;
+    let (data, rust_lines) = api_session(&client, rust, Some(&node_cookie)).await;
+    assert!(rust_lines[0].contains("Max-Age=2591940"), "{rust_lines:?}");
     assert_eq!(
         data,
         json!({"username": "bob <from> rust", "isLoggedIn": true, "visits": 2}),
