@@ -45,8 +45,10 @@ pub(crate) struct ContextState {
 }
 
 impl ContextState {
-    /// Queues `line` for the cookie `name`, replacing an earlier line for the same name.
-    pub(crate) fn queue(&mut self, name: &str, line: String) {
+    /// Queues `line` for the cookie the configuration now names, replacing an earlier line for the
+    /// same name.
+    pub(crate) fn queue(&mut self, line: String) {
+        let name = self.config.cookie_name();
         match self.pending.iter_mut().find(|(pending, _)| pending == name) {
             Some(slot) => slot.1 = line,
             None => self.pending.push((name.to_owned(), line)),

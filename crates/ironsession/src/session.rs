@@ -82,14 +82,12 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
         let loaded = state.cookie_value.as_deref().map(|value| {
             unseal_data_at::<T>(value, state.config.passwords(), state.config.now_ms())
         });
-        let cookie_name = state.config.cookie_name().to_owned();
-        drop(state);
         let (data, unseal_error) = match loaded {
             None => (T::default(), None),
             Some(Ok(data)) => (data, None),
             Some(Err(error)) => {
                 tracing::debug!(
-                    cookie = %cookie_name,
+                    cookie = %state.config.cookie_name(),
                     reason = error.reason().as_str(),
                     %error,
                     "session cookie ignored"
@@ -97,6 +95,7 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
                 (T::default(), Some(error))
             }
         };
+        drop(state);
         Session {
             data,
             context: context.clone(),
@@ -112,11 +111,10 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
     pub fn save(&self) -> Result<(), SaveError> {
         let mut state = self.context.lock();
         if state.destroyed {
-            let json = serde_json::to_value(&self.data)
-                .map_err(|e| SealError::Serialize(e.to_string()))?;
-            let empty = serde_json::to_value(T::default())
-                .map_err(|e| SealError::Serialize(e.to_string()))?;
-            return if json == empty {
+            let to_json = |data: &T| {
+                serde_json::to_value(data).map_err(|e| SealError::Serialize(e.to_string()))
+            };
+            return if to_json(&self.data)? == to_json(&T::default())? {
                 Ok(())
             } else {
                 Err(SaveError::Destroyed)
@@ -137,8 +135,7 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
                 limit: MAX_SET_COOKIE_BYTES,
             });
         }
-        let name = config.cookie_name().to_owned();
-        state.queue(&name, line);
+        state.queue(line);
         Ok(())
     }
 
@@ -150,8 +147,7 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
         let mut state = self.context.lock();
         state.destroyed = true;
         let line = state.config.deletion_line();
-        let name = state.config.cookie_name().to_owned();
-        state.queue(&name, line);
+        state.queue(line);
     }
 
     /// Changes this request's configuration, as iron-session's `updateConfig` does: for a "remember
