@@ -9,6 +9,12 @@
 //   {"op":"unseal","password":P,"seal":"...","ttl":SECONDS?,"now_ms":N?}
 //     -> {"ok":true,"payload":ANY}   (v9 also adds "unseal_error":{"reason","message"}
 //                                     when it swallowed an error and returned {})
+//   {"op":"request","password":P,"options":OPTIONS?,"cookie":HEADER?,"action":A,"payload":ANY?}
+//     iron-session 9 only: getIronSession over a web Request carrying the Cookie
+//     header HEADER, with sessionOptions OPTIONS (cookieName, chunk, cookieOptions,
+//     ttl) and P, then A: "read" (nothing more), "save" (the session's fields
+//     replaced by PAYLOAD, then save()) or "destroy".
+//     -> {"ok":true,"session":ANY,"set_cookies":["name=value; ...", ...]}
 //   {"op":"info"} -> {"ok":true,"iron_session":"8.0.4","node":"v20.x"}
 // P is a string or an object id -> string. Any failure -> {"ok":false,"error":MESSAGE}.
 import { createInterface } from "node:readline";
@@ -59,6 +65,27 @@ async function handle(req) {
       };
       const payload = await iron.unsealData(req.seal, { password: req.password, ttl: req.ttl, onUnsealError });
       return unsealError ? { ok: true, payload, unseal_error: unsealError } : { ok: true, payload };
+    }
+    case "request": {
+      checkPassword(req.password);
+      check(args.v === "9", "the request op needs iron-session 9 (--v 9)");
+      const headers = typeof req.cookie === "string" ? { cookie: req.cookie } : {};
+      const responseHeaders = new Headers();
+      const session = await iron.getIronSession(new Request("http://localhost/", { headers }), responseHeaders, {
+        ...req.options,
+        password: req.password,
+      });
+      const read = { ...session };
+      if (req.action === "save") {
+        for (const key of Object.keys(session)) delete session[key];
+        Object.assign(session, req.payload);
+        await session.save();
+      } else if (req.action === "destroy") {
+        session.destroy();
+      } else {
+        check(req.action === "read", 'action must be "read", "save" or "destroy"');
+      }
+      return { ok: true, session: read, set_cookies: responseHeaders.getSetCookie() };
     }
     case "info":
       return { ok: true, iron_session: version, node: process.version };

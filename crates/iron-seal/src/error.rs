@@ -67,6 +67,15 @@ pub enum Error {
     /// The value to seal could not be turned into JSON.
     #[error("failed to stringify object: {0}")]
     Serialize(String),
+    /// The input is longer than the caller allows, refused before it is parsed or any key is
+    /// derived (ironsession bounds a cookie by the longest seal its configuration can write).
+    #[error("input of {length} bytes is longer than the {max} bytes allowed")]
+    TooLong {
+        /// The input's length in bytes.
+        length: usize,
+        /// The most allowed.
+        max: usize,
+    },
     /// The seal is not 8 fields joined by `*`.
     #[error("incorrect number of sealed components: expected 8, found {found}")]
     ComponentCount {

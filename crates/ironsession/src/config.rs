@@ -57,6 +57,15 @@ pub enum ConfigError {
     /// The domain is not a host name.
     #[error("invalid cookie domain: it must be a host name like example.com")]
     InvalidDomain,
+    /// With chunking on, the cookie name and attributes alone fill a 4096-byte cookie: no chunk
+    /// could hold any of the session.
+    #[error(
+        "the cookie name and attributes take {overhead} bytes of the 4096 a cookie may have, leaving no room for session data: use a shorter name or path"
+    )]
+    NoRoomForChunks {
+        /// The bytes of `name.0=` and the attributes.
+        overhead: usize,
+    },
     /// A ttl under one second: the cookie would be gone before it is used.
     #[error("the ttl must be at least one second (use Ttl::Never for sessions that never expire)")]
     TtlTooShort,
@@ -84,6 +93,8 @@ pub struct SessionConfig {
     lifetime: CookieLifetime,
     attributes: Arc<Attributes>,
     clock: SharedClock,
+    chunking: bool,
+    cache_headers: bool,
 }
 
 impl SessionConfig {
@@ -105,6 +116,8 @@ impl SessionConfig {
                 priority: None,
             },
             clock: SharedClock(Arc::new(SystemClock)),
+            chunking: false,
+            cache_headers: true,
         }
     }
 
@@ -125,12 +138,31 @@ impl SessionConfig {
             lifetime: self.lifetime,
             attributes: (*self.attributes).clone(),
             clock: self.clock.clone(),
+            chunking: self.chunking,
+            cache_headers: self.cache_headers,
         }
     }
 
     /// The cookie name.
     pub fn cookie_name(&self) -> &str {
         &self.cookie_name
+    }
+
+    /// The cookie name, shared without copying it.
+    pub(crate) fn shared_cookie_name(&self) -> Arc<str> {
+        self.cookie_name.clone()
+    }
+
+    /// Whether a session too large for one cookie is split across several (see
+    /// [`SessionConfigBuilder::chunking`]).
+    pub fn chunking(&self) -> bool {
+        self.chunking
+    }
+
+    /// Whether responses get `Cache-Control` and `Vary` for the session (see
+    /// [`SessionConfigBuilder::dangerous_manual_cache_headers`]).
+    pub fn cache_headers(&self) -> bool {
+        self.cache_headers
     }
 
     /// The passwords.
@@ -162,19 +194,14 @@ impl SessionConfig {
         self.clock.0.now_ms()
     }
 
-    /// The `Set-Cookie` value that stores `value` (a seal).
-    pub(crate) fn set_cookie_line(&self, value: &str) -> String {
-        cookie::set_cookie_line(
-            &self.cookie_name,
-            value,
-            &self.attributes,
-            self.max_age_seconds(),
-        )
+    /// The `Set-Cookie` value that stores `value` (a seal or a chunk of one) in cookie `name`.
+    pub(crate) fn set_cookie_line(&self, name: &str, value: &str) -> String {
+        cookie::set_cookie_line(name, value, &self.attributes, self.max_age_seconds())
     }
 
-    /// The `Set-Cookie` value that deletes the cookie: empty, `Max-Age=0`, same attributes.
-    pub(crate) fn deletion_line(&self) -> String {
-        cookie::set_cookie_line(&self.cookie_name, "", &self.attributes, Some(0))
+    /// The `Set-Cookie` value that deletes cookie `name`: empty, `Max-Age=0`, same attributes.
+    pub(crate) fn deletion_line(&self, name: &str) -> String {
+        cookie::set_cookie_line(name, "", &self.attributes, Some(0))
     }
 }
 
@@ -205,6 +232,8 @@ pub struct SessionConfigBuilder {
     lifetime: CookieLifetime,
     attributes: Attributes,
     clock: SharedClock,
+    chunking: bool,
+    cache_headers: bool,
 }
 
 impl SessionConfigBuilder {
@@ -277,6 +306,33 @@ impl SessionConfigBuilder {
         self
     }
 
+    /// Splits a session too large for one cookie across `name.0`, `name.1`, … (at most
+    /// [`MAX_CHUNKS`](crate::MAX_CHUNKS)), exactly as iron-session 9 does with `chunk: true`.
+    /// Off by default, as there: a session that outgrows 4 KB is usually better stored as an id.
+    /// Chunked sessions are read whatever this says.
+    ///
+    /// ```
+    /// # use ironsession::{Passwords, SessionConfig};
+    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    ///     .chunking(true)
+    ///     .build()?;
+    /// assert!(config.chunking());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn chunking(mut self, chunking: bool) -> Self {
+        self.chunking = chunking;
+        self
+    }
+
+    /// Stops adding `Cache-Control: private, no-store` to responses that set the session cookie
+    /// and `Vary: Cookie` to responses whose handler read the session, for apps that set both
+    /// themselves. Without them a shared cache may serve one user's cookie or page to another
+    /// (Flask CVE-2023-30861); see the crate's "Caching" documentation.
+    pub fn dangerous_manual_cache_headers(mut self) -> Self {
+        self.cache_headers = false;
+        self
+    }
+
     /// Uses another clock (tests use this to check expiry without waiting).
     pub fn clock(mut self, clock: impl Clock) -> Self {
         self.clock = SharedClock(Arc::new(clock));
@@ -322,14 +378,18 @@ impl SessionConfigBuilder {
         {
             return Err(ConfigError::TtlTooShort);
         }
-        Ok(SessionConfig {
+        let config = SessionConfig {
             passwords: self.passwords,
             cookie_name: self.cookie_name.into(),
             ttl: self.ttl,
             lifetime: self.lifetime,
             attributes: Arc::new(self.attributes),
             clock: self.clock,
-        })
+            chunking: self.chunking,
+            cache_headers: self.cache_headers,
+        };
+        crate::chunks::check_room(&config)?;
+        Ok(config)
     }
 }
 

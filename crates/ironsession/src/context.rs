@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use http::{HeaderMap, HeaderValue, header};
 
 use crate::SessionConfig;
-use crate::cookie;
+use crate::chunks::{self, Carried};
 
 /// One request's session state. Adapters make one per request with
 /// [`from_headers`](SessionContext::from_headers) (or
@@ -37,22 +37,25 @@ pub struct SessionContext {
 #[derive(Debug)]
 pub(crate) struct ContextState {
     pub(crate) config: SessionConfig,
-    /// The value of the cookie named in the original configuration, if the request had one.
+    /// The seal of the cookie named in the original configuration (the whole cookie, else its
+    /// joined chunks), if the request had one.
     pub(crate) cookie_value: Option<String>,
+    /// Which of that cookie's parts (whole, chunks) the request carried.
+    pub(crate) carried: Carried,
     pub(crate) destroyed: bool,
     /// `(cookie name, Set-Cookie line)`, at most one line per name.
     pending: Vec<(String, String)>,
 }
 
 impl ContextState {
-    /// Queues `line` for the cookie the configuration now names, replacing an earlier line for the
-    /// same name.
-    pub(crate) fn queue(&mut self, line: String) {
+    /// Queues the cookies of a save or destroy of the session the configuration now names. They
+    /// replace every line queued earlier for that session's cookies (the whole one and its
+    /// chunks), so a second save in one request never leaves chunks of the first behind.
+    pub(crate) fn queue(&mut self, cookies: chunks::Cookies) {
         let name = self.config.cookie_name();
-        match self.pending.iter_mut().find(|(pending, _)| pending == name) {
-            Some(slot) => slot.1 = line,
-            None => self.pending.push((name.to_owned(), line)),
-        }
+        self.pending
+            .retain(|(pending, _)| !chunks::is_session_cookie(name, pending));
+        self.pending.extend(cookies);
     }
 }
 
@@ -75,12 +78,12 @@ impl SessionContext {
     ) -> Self {
         // An empty value is no cookie, as in iron-session (`value ? unsealData(value) : {}`): no
         // unseal error for it.
-        let cookie_value = cookie::find_cookie(cookie_headers, config.cookie_name())
-            .filter(|value| !value.is_empty());
+        let (cookie_value, carried) = chunks::read(config, cookie_headers);
         SessionContext {
             shared: Arc::new(Mutex::new(ContextState {
                 config: config.clone(),
                 cookie_value,
+                carried,
                 destroyed: false,
                 pending: Vec::new(),
             })),

@@ -88,24 +88,34 @@ pub(crate) fn set_cookie_line(
     line
 }
 
-/// The value of the first cookie called `name` across `headers` (several `Cookie` headers read as
-/// one, joined with `; `, as Node joins them).
+/// The values of the cookies that `slot_of` maps to an index of `found` (cookies of no interest
+/// map to `None`): each slot gets the first value of its name across `headers` (several `Cookie`
+/// headers read as one, joined with `; `, as Node joins them).
 ///
 /// Rules of the npm `cookie` package: pairs are split on `;`, a pair without `=` is skipped,
 /// spaces and tabs around names and values are trimmed, the first pair with a name wins, one pair
 /// of surrounding double quotes is removed, and a value with `%` is percent-decoded as UTF-8 when
 /// that succeeds (otherwise it is kept as it is).
-pub(crate) fn find_cookie<'h>(
+///
+/// One pass over the headers, however many cookies are looked for.
+pub(crate) fn find_cookies<'h>(
     headers: impl IntoIterator<Item = &'h [u8]>,
-    name: &str,
-) -> Option<String> {
-    headers.into_iter().find_map(|header| {
+    slot_of: impl Fn(&str) -> Option<usize>,
+    found: &mut [Option<String>],
+) {
+    for header in headers {
         let header = String::from_utf8_lossy(header);
-        header.split(';').find_map(|pair| {
-            let (pair_name, value) = pair.split_once('=')?;
-            (trim_sp_tab(pair_name) == name).then(|| decode_value(trim_sp_tab(value)))
-        })
-    })
+        for pair in header.split(';') {
+            let Some((pair_name, value)) = pair.split_once('=') else {
+                continue;
+            };
+            if let Some(slot) = slot_of(trim_sp_tab(pair_name)).and_then(|i| found.get_mut(i))
+                && slot.is_none()
+            {
+                *slot = Some(decode_value(trim_sp_tab(value)));
+            }
+        }
+    }
 }
 
 fn trim_sp_tab(text: &str) -> &str {
@@ -179,7 +189,14 @@ mod tests {
     use super::*;
 
     fn find(headers: &[&str], name: &str) -> Option<String> {
-        find_cookie(headers.iter().map(|h| h.as_bytes()), name)
+        let mut found = [None];
+        find_cookies(
+            headers.iter().map(|h| h.as_bytes()),
+            |pair| (pair == name).then_some(0),
+            &mut found,
+        );
+        let [value] = found;
+        value
     }
 
     #[test]

@@ -47,6 +47,7 @@
 pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
+mod chunks;
 mod clock;
 mod config;
 mod context;
@@ -57,6 +58,7 @@ mod passwords;
 mod session;
 mod ttl;
 
+pub use chunks::{MAX_CHUNKS, MAX_SET_COOKIE_BYTES, Oversize};
 pub use clock::{Clock, SystemClock};
 pub use config::{
     ConfigError, CookieLifetime, MAX_COOKIE_AGE_SECONDS, SessionConfig, SessionConfigBuilder,
@@ -67,7 +69,7 @@ pub use data::{VERSION_SUFFIX, seal_data, seal_data_at, unseal_data, unseal_data
 pub use error::{PasswordError, UnsealError, UnsealReason};
 pub use iron_seal::Error as SealError;
 pub use passwords::Passwords;
-pub use session::{JsonSession, MAX_SET_COOKIE_BYTES, SaveError, Session};
+pub use session::{JsonSession, SaveError, Session};
 pub use ttl::Ttl;
 
 /// The README's examples, compiled and run as doc tests.

@@ -9,12 +9,9 @@ use serde::de::DeserializeOwned;
 
 use crate::context::SessionContext;
 use crate::{
-    ConfigError, SealError, SessionConfigBuilder, UnsealError, seal_data_at, unseal_data_at,
+    ConfigError, Oversize, SealError, SessionConfigBuilder, UnsealError, chunks, seal_data_at,
+    unseal_data_at,
 };
-
-/// The largest `Set-Cookie` value browsers are guaranteed to keep (RFC 6265 §6.1), measured in
-/// bytes over the whole line: name, value and attributes.
-pub const MAX_SET_COOKIE_BYTES: usize = 4096;
 
 /// A session whose data is a `T`.
 ///
@@ -56,15 +53,17 @@ pub type JsonSession = Session<serde_json::Map<String, serde_json::Value>>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SaveError {
-    /// The `Set-Cookie` line would be over 4096 bytes; browsers would drop it.
-    #[error(
-        "the session cookie would be {size} bytes, over the {limit}-byte limit browsers keep: store less in the session"
-    )]
+    /// The session does not fit the cookies the configuration may write: one `Set-Cookie` line
+    /// of at most 4096 bytes, or with chunking at most [`MAX_CHUNKS`](crate::MAX_CHUNKS) of them.
+    /// Nothing is queued; what the request carried stays as it was.
+    #[error("{}", oversize.describe(*size, *limit))]
     TooLarge {
-        /// The size of the whole `Set-Cookie` line in bytes.
+        /// The size in bytes of the whole `Set-Cookie` line, as one cookie.
         size: usize,
-        /// The limit.
+        /// The limit of one line.
         limit: usize,
+        /// Why more cookies could not take it.
+        oversize: Oversize,
     },
     /// `save` after `destroy` with data in the session (as in iron-session 9, `destroy` ends the
     /// session for this request; saving an empty session after it does nothing).
@@ -80,6 +79,7 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
     pub fn load(context: &SessionContext) -> Self {
         let state = context.lock();
         let loaded = state.cookie_value.as_deref().map(|value| {
+            chunks::check_length(&state.carried, value)?;
             unseal_data_at::<T>(value, state.config.passwords(), state.config.now_ms())
         });
         let (data, unseal_error) = match loaded {
@@ -128,26 +128,21 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
             config.now_ms(),
             iron_seal::ThreadRandom,
         )?;
-        let line = config.set_cookie_line(&seal);
-        if line.len() > MAX_SET_COOKIE_BYTES {
-            return Err(SaveError::TooLarge {
-                size: line.len(),
-                limit: MAX_SET_COOKIE_BYTES,
-            });
-        }
-        state.queue(line);
+        let cookies = chunks::save(config, &seal, &state.carried)?;
+        state.queue(cookies);
         Ok(())
     }
 
     /// Empties the session and queues a deletion cookie (`Max-Age=0`, same `Path`, `Domain` and
-    /// attributes, so the browser really deletes it). After this, [`save`](Session::save) of an
-    /// empty session does nothing and of a non-empty one fails.
+    /// attributes, so the browser really deletes it), and one for every chunk the request
+    /// carried. After this, [`save`](Session::save) of an empty session does nothing and of a
+    /// non-empty one fails.
     pub fn destroy(&mut self) {
         self.data = T::default();
         let mut state = self.context.lock();
         state.destroyed = true;
-        let line = state.config.deletion_line();
-        state.queue(line);
+        let cookies = chunks::destroy(&state.config, &state.carried);
+        state.queue(cookies);
     }
 
     /// Changes this request's configuration, as iron-session's `updateConfig` does: for a "remember

@@ -473,6 +473,51 @@ async fn an_oversize_session_is_refused_with_its_size(start: Start) {
     assert!(answer.set_cookies.is_empty());
 }
 
+async fn with_chunking_a_big_session_spills_into_chunks_and_logout_expires_them(start: Start) {
+    let config = builder(Passwords::single(PASSWORD).unwrap())
+        .chunking(true)
+        .build()
+        .unwrap();
+    let server = start(Some(config));
+    let answer = post(&server, "/big", None, "").await;
+    assert_eq!((answer.status, answer.body.as_str()), (200, "saved"));
+    let names: Vec<&str> = answer
+        .set_cookies
+        .iter()
+        .map(|line| line.split('=').next().unwrap())
+        .collect();
+    assert_eq!(names, ["sess.0", "sess.1"]);
+    assert!(
+        answer
+            .set_cookies
+            .iter()
+            .all(|line| line.ends_with(DEFAULT_ATTRIBUTES) && line.len() <= 4096)
+    );
+    let pairs: Vec<&str> = answer
+        .set_cookies
+        .iter()
+        .map(|line| line.split(';').next().unwrap())
+        .collect();
+    let chunks = [HeaderValue::from_str(&pairs.join("; ")).unwrap()];
+    let (session, reason) = read(&server, &chunks).await;
+    assert_eq!(reason, "none");
+    let expected = json!({"big": "x".repeat(BIG_VALUE_LEN)});
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&session).unwrap(),
+        expected
+    );
+
+    let answer = send(&server, Method::POST, "/logout", &chunks, "").await;
+    assert_eq!(
+        answer.set_cookies,
+        [
+            DELETION.to_owned(),
+            DELETION.replacen("sess=", "sess.0=", 1),
+            DELETION.replacen("sess=", "sess.1=", 1),
+        ]
+    );
+}
+
 async fn update_config_changes_the_ttl_of_this_save(start: Start) {
     let now = Arc::new(AtomicU64::new(T0));
     let server = start(Some(config_at(&now).build().unwrap()));
@@ -609,6 +654,7 @@ adapters!(
     logout_deletes_the_cookie_with_the_same_attributes,
     saving_twice_sends_one_set_cookie,
     an_oversize_session_is_refused_with_its_size,
+    with_chunking_a_big_session_spills_into_chunks_and_logout_expires_them,
     update_config_changes_the_ttl_of_this_save,
     save_after_destroy_fails_and_the_deletion_is_still_sent,
     an_insecure_cookie_works_with_a_cookie_jar,

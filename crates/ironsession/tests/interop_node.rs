@@ -847,3 +847,256 @@ fn arbitrary_floats_from_node_v8_are_read_exactly() {
     }
     failures.finish();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Chunked cookies: the same request handled by iron-session 9 (`chunk: true` and not) and here
+// ---------------------------------------------------------------------------------------------
+
+/// One configuration, as iron-session 9's options and as a `SessionConfig`.
+struct ChunkOptions {
+    name: &'static str,
+    chunk: bool,
+    /// `Domain=example.com`, `Path=/app` and no `Secure`.
+    custom: bool,
+}
+
+impl ChunkOptions {
+    fn to_node(&self) -> Value {
+        let mut options = json!({"cookieName": self.name, "chunk": self.chunk});
+        if self.custom {
+            options["cookieOptions"] =
+                json!({"domain": "example.com", "path": "/app", "secure": false});
+        }
+        options
+    }
+
+    fn to_rust(&self) -> ironsession::SessionConfig {
+        let mut builder = ironsession::SessionConfig::builder(
+            self.name,
+            Passwords::single(CHUNK_PASSWORD).unwrap(),
+        )
+        .chunking(self.chunk);
+        if self.custom {
+            builder = builder
+                .domain("example.com")
+                .path("/app")
+                .dangerous_insecure_cookie();
+        }
+        builder.build().unwrap()
+    }
+}
+
+const CHUNK_PASSWORD: &str = "the chunking interop password, over 32 characters";
+
+/// What a save or destroy sent: each line's name, value length and attributes (the values are
+/// random), or which `TooLarge` it was.
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    Cookies(Vec<(String, usize, String)>),
+    OneCookie,
+    MixedConfigurations,
+    TooManyChunks(usize),
+}
+
+fn outcome_of_lines(lines: &[String]) -> Outcome {
+    Outcome::Cookies(
+        lines
+            .iter()
+            .map(|line| {
+                let (pair, attributes) = line.split_at(line.find(';').unwrap_or(line.len()));
+                let (name, value) = pair.split_once('=').unwrap();
+                (name.to_owned(), value.len(), attributes.to_owned())
+            })
+            .collect(),
+    )
+}
+
+fn node_outcome(response: &Value) -> Outcome {
+    if response["ok"] == true {
+        let lines: Vec<String> = serde_json::from_value(response["set_cookies"].clone()).unwrap();
+        return outcome_of_lines(&lines);
+    }
+    let error = response["error"].as_str().unwrap_or_default();
+    if error.contains("already stored across several cookies") {
+        Outcome::MixedConfigurations
+    } else if let Some(rest) = error.split("The session needs ").nth(1) {
+        Outcome::TooManyChunks(rest.split(' ').next().unwrap().parse().unwrap())
+    } else if error.contains("Cookie length is too big") {
+        Outcome::OneCookie
+    } else {
+        panic!("unexpected error from iron-session 9: {response}")
+    }
+}
+
+/// Handles one request here: `(session read, Set-Cookie lines or the save error)`.
+fn rust_request(
+    options: &ChunkOptions,
+    cookie: &str,
+    action: &str,
+    payload: &Value,
+) -> (Value, Result<Vec<String>, ironsession::SaveError>) {
+    let mut headers = http::HeaderMap::new();
+    if !cookie.is_empty() {
+        headers.insert(http::header::COOKIE, cookie.parse().unwrap());
+    }
+    let context = ironsession::SessionContext::from_headers(&options.to_rust(), &headers);
+    let mut session: ironsession::JsonSession = ironsession::Session::load(&context);
+    let read = Value::Object(session.data().clone());
+    let result = match action {
+        "save" => {
+            *session.data_mut() = payload.as_object().unwrap().clone();
+            session.save().map(|()| context.take_set_cookies())
+        }
+        "destroy" => {
+            session.destroy();
+            Ok(context.take_set_cookies())
+        }
+        _ => Ok(context.take_set_cookies()),
+    };
+    (read, result)
+}
+
+fn rust_outcome(result: &Result<Vec<String>, ironsession::SaveError>) -> Outcome {
+    use ironsession::{Oversize, SaveError};
+    match result {
+        Ok(lines) => outcome_of_lines(lines),
+        Err(SaveError::TooLarge { oversize, .. }) => match oversize {
+            Oversize::OneCookie => Outcome::OneCookie,
+            Oversize::ChunkingOffButRequestChunked => Outcome::MixedConfigurations,
+            Oversize::TooManyChunks { needed } => Outcome::TooManyChunks(*needed),
+            other => panic!("unexpected {other:?}"),
+        },
+        Err(error) => panic!("unexpected save error {error:?}"),
+    }
+}
+
+/// The `Cookie` header a browser sends after these `Set-Cookie` lines, starting from `before`.
+fn browser_cookie_after(before: &str, lines: &[String]) -> String {
+    let mut jar: Vec<(String, String)> = before
+        .split("; ")
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+        .collect();
+    for line in lines {
+        let (name, value) = line.split(';').next().unwrap().split_once('=').unwrap();
+        jar.retain(|(kept, _)| kept != name);
+        if !line.contains("; Max-Age=0;") {
+            jar.push((name.to_owned(), value.to_owned()));
+        }
+    }
+    let pairs: Vec<String> = jar.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    pairs.join("; ")
+}
+
+#[test]
+fn chunked_cookies_match_iron_session_9_byte_for_byte() {
+    let option_sets = [
+        ChunkOptions {
+            name: "s",
+            chunk: true,
+            custom: false,
+        },
+        ChunkOptions {
+            name: "iron-session-demo",
+            chunk: true,
+            custom: true,
+        },
+        ChunkOptions {
+            name: "s",
+            chunk: false,
+            custom: false,
+        },
+    ];
+    // Cookies the request carries (values that do not unseal: only their presence matters).
+    let carried = |name: &str| {
+        [
+            String::new(),
+            format!("{name}=x"),
+            format!("{name}.0=a; {name}.1=b; {name}.2=c"),
+            format!("{name}=x; {name}.0=a; {name}.3=d; {name}.4=e"),
+        ]
+    };
+    // JSON sizes from one cookie to five chunks, in steps that cross every seal-length step near
+    // the chunk boundaries over the run.
+    let sizes: Vec<usize> = (0..70).map(|i| 1500 + i * 173).collect();
+
+    let mut cases = Vec::new();
+    for options in &option_sets {
+        for cookie in carried(options.name) {
+            cases.push((options, cookie.clone(), "destroy", json!({})));
+            for &size in &sizes {
+                let payload = json!({"notes": ["n".repeat(size / 2), "m".repeat(size - size / 2)]});
+                cases.push((options, cookie.clone(), "save", payload));
+            }
+        }
+    }
+    let requests: Vec<Value> = cases
+        .iter()
+        .map(|(options, cookie, action, payload)| {
+            json!({"op": "request", "password": CHUNK_PASSWORD, "options": options.to_node(),
+                   "cookie": cookie, "action": action, "payload": payload})
+        })
+        .collect();
+    let node = run_batch(Version::V9, &requests);
+
+    let mut failures = Failures::new("chunked_cookies_match_iron_session_9_byte_for_byte", 0);
+    let mut reads = Vec::new();
+    let mut chunk_counts = std::collections::BTreeSet::new();
+    for ((options, cookie, action, payload), node) in cases.iter().zip(&node) {
+        let (_, rust) = rust_request(options, cookie, action, payload);
+        let (node_outcome, rust_outcome) = (node_outcome(node), rust_outcome(&rust));
+        if node_outcome != rust_outcome {
+            failures.push(format!(
+                "{action} of {} JSON bytes with Cookie {cookie:?}, chunk {}: node {node_outcome:?}, rust {rust_outcome:?}",
+                payload.to_string().len(),
+                options.chunk
+            ));
+            continue;
+        }
+        if *action == "destroy" {
+            // Deletions carry no random part: the lines are identical.
+            assert_eq!(
+                node["set_cookies"],
+                json!(rust.as_ref().unwrap()),
+                "{cookie}"
+            );
+            continue;
+        }
+        let (Ok(rust_lines), true) = (&rust, node["ok"] == true) else {
+            continue;
+        };
+        let node_lines: Vec<String> = serde_json::from_value(node["set_cookies"].clone()).unwrap();
+        let written =
+            |lines: &[String]| lines.iter().filter(|l| !l.contains("; Max-Age=0;")).count();
+        chunk_counts.insert(written(rust_lines));
+        // Each side reads what the other wrote, in a browser that held `cookie` before.
+        let from_node = browser_cookie_after(cookie, &node_lines);
+        let (read, _) = rust_request(options, &from_node, "read", &Value::Null);
+        if read != *payload {
+            failures.push(format!(
+                "Rust did not read Node's cookies {:.200}",
+                from_node
+            ));
+        }
+        reads.push((options, browser_cookie_after(cookie, rust_lines), payload));
+    }
+    failures.finish();
+    // Every count from one cookie to four chunks was exercised.
+    assert_eq!(chunk_counts, (1..=4).collect());
+
+    let requests: Vec<Value> = reads
+        .iter()
+        .map(|(options, cookie, _)| {
+            json!({"op": "request", "password": CHUNK_PASSWORD, "options": options.to_node(),
+                   "cookie": cookie, "action": "read"})
+        })
+        .collect();
+    let node = run_batch(Version::V9, &requests);
+    for ((_, cookie, payload), node) in reads.iter().zip(&node) {
+        assert_eq!(node["ok"], true, "{node}");
+        assert_eq!(
+            node["session"], **payload,
+            "Node did not read {cookie:.200}"
+        );
+    }
+}

@@ -132,7 +132,9 @@ mod logic {
     pub fn big(session: &mut Session<AppSession>) -> Reply {
         session.big = Some("x".repeat(BIG_VALUE_LEN));
         match session.save() {
-            Err(SaveError::TooLarge { size, limit: 4096 }) => Reply::new(413, size.to_string()),
+            Err(SaveError::TooLarge {
+                size, limit: 4096, ..
+            }) => Reply::new(413, size.to_string()),
             Ok(()) => Reply::new(200, "saved"),
             Err(error) => Reply::new(500, format!("unexpected save error: {error:?}")),
         }

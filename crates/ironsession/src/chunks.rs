@@ -1,0 +1,271 @@
+//! Sessions larger than one cookie, exactly as iron-session 9 stores them with `chunk: true`: the
+//! seal (with its `~2` suffix) is cut as an opaque string into `name.0`, `name.1`, … (at most
+//! [`MAX_CHUNKS`]) and read back by plain concatenation.
+//!
+//! - **Reading** does not depend on the option, so turning chunking on or off never logs anyone
+//!   out: the whole cookie if the request has one, else `name.0`, `name.1`, … up to the first
+//!   missing one, never past [`MAX_CHUNKS`]. No cookie holds a chunk count (a count the client
+//!   sends would be attacker-chosen work). Chunks are not checked one by one: the seal's HMAC
+//!   covers the whole string, so a missing, reordered or foreign chunk fails it.
+//! - **Writing**: a seal whose whole `Set-Cookie` line fits 4096 bytes is one cookie. A longer one
+//!   is cut every `4096 − bytes("name.0=" + attributes)` characters, each chunk with the same
+//!   attributes; more than [`MAX_CHUNKS`] is [`SaveError::TooLarge`].
+//! - **Stale cookies**: after a save, every cookie of the session that the request carried and the
+//!   new save does not write (chunks past the new count; the whole cookie when writing chunks)
+//!   is expired with `Max-Age=0` and the same `Path`/`Domain`. Cookies the request did not carry
+//!   are left alone, so an ordinary save sends one `Set-Cookie`, as in iron-session.
+//! - **Input bound**: before any parsing or crypto, a whole cookie longer than
+//!   `4096 − bytes("name=")` or joined chunks longer than `4 × (4096 − bytes("name.0="))` are
+//!   refused (an empty session, reason `invalid`, cause [`SealError::TooLong`]). No writer of this
+//!   cookie name can produce more. The attributes are left out of the bound on purpose: a peer
+//!   whose attributes are shorter (no `Max-Age`, no `Secure`) writes slightly longer seals, and
+//!   refusing them would log its users out; the slack is under 100 bytes a cookie.
+
+use std::sync::Arc;
+
+use crate::cookie;
+use crate::{ConfigError, SaveError, SealError, SessionConfig, UnsealError};
+
+/// The most cookies one session may use. Not configurable, as in iron-session 9: four chunks are
+/// already about 16 KB of `Cookie` header on every request, and common proxies refuse request
+/// headers over 8 KB, so more would only move the failure from a clear error to a 400 at the CDN.
+pub const MAX_CHUNKS: usize = 4;
+
+/// The largest `Set-Cookie` value browsers are guaranteed to keep (RFC 6265 §6.1), measured in
+/// bytes over the whole line: name, value and attributes.
+pub const MAX_SET_COOKIE_BYTES: usize = 4096;
+
+/// Why a session does not fit the cookies its configuration may write (in
+/// [`SaveError::TooLarge`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Oversize {
+    /// Chunking is off, so the session has one cookie. Store less, or turn chunking on with
+    /// [`SessionConfigBuilder::chunking`](crate::SessionConfigBuilder::chunking).
+    OneCookie,
+    /// Chunking is off in this configuration, yet the request carried the session in chunks:
+    /// something else writing this cookie (another configuration of this app, or a Node app) has
+    /// chunking on. Use the same setting everywhere the cookie is written.
+    ChunkingOffButRequestChunked,
+    /// Chunking is on and the session needs more than [`MAX_CHUNKS`] cookies.
+    TooManyChunks {
+        /// How many cookies it would take.
+        needed: usize,
+    },
+}
+
+impl Oversize {
+    /// The message of [`SaveError::TooLarge`].
+    pub(crate) fn describe(self, size: usize, limit: usize) -> String {
+        match self {
+            Oversize::OneCookie => format!(
+                "the session cookie would be {size} bytes, over the {limit}-byte limit browsers \
+                 keep: store less in the session, or turn on chunking to split it across several \
+                 cookies"
+            ),
+            Oversize::ChunkingOffButRequestChunked => format!(
+                "the session cookie would be {size} bytes, over the {limit}-byte limit, and \
+                 chunking is off in this configuration, but the request carried this session in \
+                 chunks: more than one configuration writes this cookie and only some turn \
+                 chunking on; use the same setting everywhere (the Node app included)"
+            ),
+            Oversize::TooManyChunks { needed } => format!(
+                "the session needs {needed} cookies and the most is {MAX_CHUNKS}: even {MAX_CHUNKS} \
+                 send about 16 KB of Cookie header with every request and proxies commonly cap \
+                 headers at 8 KB; store an id in the session and keep the data in your database"
+            ),
+        }
+    }
+}
+
+/// The session cookies one request carried (non-empty values only: an empty value counts as
+/// absent, as in iron-session), under the cookie name they were read for.
+#[derive(Clone, Debug)]
+pub(crate) struct Carried {
+    name: Arc<str>,
+    whole: bool,
+    chunks: [bool; MAX_CHUNKS],
+}
+
+impl Carried {
+    /// The cookies carried under `name`. For a name changed by `update_config` the request's
+    /// cookies were never read, so nothing counts as carried and nothing is expired.
+    fn under(&self, name: &str) -> (bool, [bool; MAX_CHUNKS]) {
+        if *self.name == *name {
+            (self.whole, self.chunks)
+        } else {
+            (false, [false; MAX_CHUNKS])
+        }
+    }
+}
+
+/// Reads a request's session cookies: the seal (the whole cookie, else the joined chunks), and
+/// which cookies were there.
+pub(crate) fn read<'h>(
+    config: &SessionConfig,
+    cookie_headers: impl IntoIterator<Item = &'h [u8]>,
+) -> (Option<String>, Carried) {
+    let name = config.cookie_name();
+    let mut found: [Option<String>; 1 + MAX_CHUNKS] = Default::default();
+    cookie::find_cookies(cookie_headers, |pair| slot(name, pair), &mut found);
+    let [whole, chunks @ ..] = found.map(|value| value.filter(|value| !value.is_empty()));
+    let carried = Carried {
+        name: config.shared_cookie_name(),
+        whole: whole.is_some(),
+        chunks: chunks.each_ref().map(Option::is_some),
+    };
+    let seal = whole.or_else(|| {
+        let joined: String = chunks.into_iter().map_while(|chunk| chunk).collect();
+        (!joined.is_empty()).then_some(joined)
+    });
+    (seal, carried)
+}
+
+/// Where a cookie called `pair` belongs among the session's cookies named after `name`: 0 for the
+/// whole cookie, `1 + i` for chunk `i`. Exactly `name.0` … `name.3`: iron-session looks chunks up
+/// by these exact names, so `name.01` or `name.4` are other cookies.
+fn slot(name: &str, pair: &str) -> Option<usize> {
+    if pair == name {
+        return Some(0);
+    }
+    match pair.strip_prefix(name)?.strip_prefix('.')?.as_bytes() {
+        [digit] if digit.is_ascii_digit() && usize::from(digit - b'0') < MAX_CHUNKS => {
+            Some(1 + usize::from(digit - b'0'))
+        }
+        _ => None,
+    }
+}
+
+/// Whether `cookie` is one of the cookies of a session named `name` (the whole one or a chunk).
+pub(crate) fn is_session_cookie(name: &str, cookie: &str) -> bool {
+    slot(name, cookie).is_some()
+}
+
+/// Refuses, before any crypto, a seal longer than any writer of this cookie name can produce (see
+/// the module documentation).
+pub(crate) fn check_length(carried: &Carried, seal: &str) -> Result<(), UnsealError> {
+    let name_bytes = carried.name.len();
+    let whole_max = MAX_SET_COOKIE_BYTES.saturating_sub(name_bytes + "=".len());
+    let chunk_max = MAX_SET_COOKIE_BYTES.saturating_sub(name_bytes + ".0=".len());
+    let max = if carried.whole {
+        whole_max
+    } else {
+        MAX_CHUNKS * chunk_max
+    };
+    if seal.len() > max {
+        return Err(SealError::TooLong {
+            length: seal.len(),
+            max,
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// `(cookie name, Set-Cookie line)` pairs, in the order they are sent.
+pub(crate) type Cookies = Vec<(String, String)>;
+
+/// The cookies that store `seal` under `config` and expire what the request carried and the new
+/// seal no longer uses (iron-session 9's `writeSeal`).
+pub(crate) fn save(
+    config: &SessionConfig,
+    seal: &str,
+    carried: &Carried,
+) -> Result<Cookies, SaveError> {
+    let name = config.cookie_name();
+    let (carried_whole, carried_chunks) = carried.under(name);
+    let line = config.set_cookie_line(name, seal);
+    if line.len() <= MAX_SET_COOKIE_BYTES {
+        let mut cookies = vec![(name.to_owned(), line)];
+        expire_chunks(config, carried_chunks, 0, &mut cookies);
+        return Ok(cookies);
+    }
+    let too_large = |oversize| SaveError::TooLarge {
+        size: line.len(),
+        limit: MAX_SET_COOKIE_BYTES,
+        oversize,
+    };
+    if !config.chunking() {
+        return Err(too_large(if carried_chunks[0] {
+            Oversize::ChunkingOffButRequestChunked
+        } else {
+            Oversize::OneCookie
+        }));
+    }
+    // `check_room` refused configurations that leave no room for a chunk; `max` only keeps the
+    // division below defined.
+    let budget = chunk_budget(config).max(1);
+    let needed = seal.len().div_ceil(budget);
+    if needed > MAX_CHUNKS {
+        return Err(too_large(Oversize::TooManyChunks { needed }));
+    }
+    let mut cookies = Vec::with_capacity(MAX_CHUNKS + 1);
+    // A seal is ASCII (base64url, digits, `*`, `.`, `~`), so byte offsets are character
+    // boundaries and equal JavaScript's string offsets.
+    for (index, chunk) in seal.as_bytes().chunks(budget).enumerate() {
+        let chunk_name = chunk_name(name, index);
+        let line = config.set_cookie_line(&chunk_name, &String::from_utf8_lossy(chunk));
+        cookies.push((chunk_name, line));
+    }
+    if carried_whole {
+        cookies.push((name.to_owned(), config.deletion_line(name)));
+    }
+    expire_chunks(config, carried_chunks, needed, &mut cookies);
+    Ok(cookies)
+}
+
+/// The cookies that end the session: the whole cookie, always, and every chunk the request carried
+/// (iron-session 9's `destroy`).
+pub(crate) fn destroy(config: &SessionConfig, carried: &Carried) -> Cookies {
+    let name = config.cookie_name();
+    let mut cookies = vec![(name.to_owned(), config.deletion_line(name))];
+    expire_chunks(config, carried.under(name).1, 0, &mut cookies);
+    cookies
+}
+
+/// Expires the carried chunks from index `from` on.
+fn expire_chunks(
+    config: &SessionConfig,
+    carried: [bool; MAX_CHUNKS],
+    from: usize,
+    cookies: &mut Cookies,
+) {
+    let name = config.cookie_name();
+    for index in (from..MAX_CHUNKS).filter(|&index| carried[index]) {
+        let chunk_name = chunk_name(name, index);
+        let line = config.deletion_line(&chunk_name);
+        cookies.push((chunk_name, line));
+    }
+}
+
+fn chunk_name(name: &str, index: usize) -> String {
+    format!("{name}.{index}")
+}
+
+/// Refuses a configuration with chunking on whose cookie name and attributes leave no room for a
+/// chunk (iron-session 9 finds this on the first save; here it is found at start-up).
+pub(crate) fn check_room(config: &SessionConfig) -> Result<(), ConfigError> {
+    if config.chunking() && chunk_budget(config) == 0 {
+        return Err(ConfigError::NoRoomForChunks {
+            overhead: chunk_overhead(config),
+        });
+    }
+    Ok(())
+}
+
+/// The characters of seal each chunk holds: 4096 minus the bytes of `name.0=` and the attributes.
+/// Zero or less when the name and attributes alone fill a cookie.
+pub(crate) fn chunk_budget(config: &SessionConfig) -> usize {
+    let overhead = chunk_overhead(config);
+    MAX_SET_COOKIE_BYTES.saturating_sub(overhead)
+}
+
+/// The bytes of an empty chunk's `Set-Cookie` line (`name.0=` and the attributes).
+pub(crate) fn chunk_overhead(config: &SessionConfig) -> usize {
+    config
+        .set_cookie_line(&chunk_name(config.cookie_name(), 0), "")
+        .len()
+}
+
+#[cfg(test)]
+mod tests;
