@@ -156,11 +156,24 @@ where
         Box::pin(async move {
             let mut response = response.await?;
             let headers = response.headers_mut();
-            for line in context.take_set_cookies() {
+            let (lines, cache) = context.take_response();
+            for line in lines {
                 // Lines are visible ASCII (see `SessionContext::append_set_cookies`).
                 let value =
                     HeaderValue::try_from(line).expect("Set-Cookie lines are visible ASCII");
                 headers.append(header::SET_COOKIE, value);
+            }
+            let cache_control = cache.cache_control(
+                headers
+                    .get_all(header::CACHE_CONTROL)
+                    .map(HeaderValue::as_bytes),
+            );
+            let vary = cache.vary(headers.get_all(header::VARY).map(HeaderValue::as_bytes));
+            for (name, value) in [(header::CACHE_CONTROL, cache_control), (header::VARY, vary)] {
+                // Joined header values and ASCII directives: valid whenever the parts were.
+                if let Some(value) = value.and_then(|v| HeaderValue::from_bytes(&v).ok()) {
+                    headers.insert(name, value);
+                }
             }
             Ok(response)
         })

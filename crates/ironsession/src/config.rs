@@ -327,7 +327,7 @@ impl SessionConfigBuilder {
     /// Stops adding `Cache-Control: private, no-store` to responses that set the session cookie
     /// and `Vary: Cookie` to responses whose handler read the session, for apps that set both
     /// themselves. Without them a shared cache may serve one user's cookie or page to another
-    /// (Flask CVE-2023-30861); see the crate's "Caching" documentation.
+    /// (Flask CVE-2023-30861); see the [crate documentation](crate#caching).
     pub fn dangerous_manual_cache_headers(mut self) -> Self {
         self.cache_headers = false;
         self

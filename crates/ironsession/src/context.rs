@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use http::{HeaderMap, HeaderValue, header};
 
 use crate::SessionConfig;
+use crate::cache::CacheNeeds;
 use crate::chunks::{self, Carried};
 
 /// One request's session state. Adapters make one per request with
@@ -43,6 +44,8 @@ pub(crate) struct ContextState {
     /// Which of that cookie's parts (whole, chunks) the request carried.
     pub(crate) carried: Carried,
     pub(crate) destroyed: bool,
+    /// A handler read the session: the response depends on the `Cookie` header.
+    pub(crate) read: bool,
     /// `(cookie name, Set-Cookie line)`, at most one line per name.
     pending: Vec<(String, String)>,
 }
@@ -85,20 +88,44 @@ impl SessionContext {
                 cookie_value,
                 carried,
                 destroyed: false,
+                read: false,
                 pending: Vec::new(),
             })),
         }
     }
 
-    /// Takes the `Set-Cookie` values queued by `save` and `destroy` (one per cookie name).
+    /// Takes the `Set-Cookie` values queued by `save` and `destroy` (one per cookie name). Only
+    /// the cookies: [`append_set_cookies`](Self::append_set_cookies) also sets the cache headers.
     pub fn take_set_cookies(&self) -> Vec<String> {
-        std::mem::take(&mut self.lock().pending)
-            .into_iter()
-            .map(|(_, line)| line)
-            .collect()
+        self.take_response().0
     }
 
-    /// Appends the queued `Set-Cookie` headers to `headers` and clears the queue.
+    /// Takes the queued `Set-Cookie` values, and what the response's cache headers need.
+    pub(crate) fn take_response(&self) -> (Vec<String>, CacheNeeds) {
+        let mut state = self.lock();
+        let lines: Vec<String> = std::mem::take(&mut state.pending)
+            .into_iter()
+            .map(|(_, line)| line)
+            .collect();
+        let needs = CacheNeeds {
+            private: !lines.is_empty(),
+            vary_cookie: state.read,
+        };
+        let enabled = state.config.cache_headers();
+        (
+            lines,
+            if enabled {
+                needs
+            } else {
+                CacheNeeds::default()
+            },
+        )
+    }
+
+    /// The response step: appends the queued `Set-Cookie` headers to `headers`, clears the
+    /// queue, and sets the cache headers (see the crate's "Caching" section):
+    /// `Cache-Control: private, no-store` when a session cookie is set (or `private` added to the
+    /// handler's own `Cache-Control`), `Vary: Cookie` when the handler read the session.
     ///
     /// ```
     /// # use http::HeaderMap;
@@ -110,12 +137,16 @@ impl SessionContext {
     /// let mut response_headers = HeaderMap::new();
     /// context.append_set_cookies(&mut response_headers);
     /// assert_eq!(response_headers["set-cookie"], "s=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax");
+    /// assert_eq!(response_headers["cache-control"], "private, no-store");
+    /// assert_eq!(response_headers["vary"], "Cookie");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn append_set_cookies(&self, headers: &mut HeaderMap) {
-        for line in self.take_set_cookies() {
+        let (lines, cache) = self.take_response();
+        for line in lines {
             headers.append(header::SET_COOKIE, header_value(line));
         }
+        cache.apply(headers);
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, ContextState> {

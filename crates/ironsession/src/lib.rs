@@ -39,6 +39,26 @@
 //!   accepted here is accepted there.
 //! - **No never-expiring seal by accident**: [`Ttl::Never`] must be named; `0` is not a synonym.
 //! - **A bad cookie is an empty session, never an error**: any client can send any cookie.
+//! - **Cache headers on session responses** (see [Caching](#caching)): a shared cache must never
+//!   store one user's `Set-Cookie` or session page and serve it to another.
+//! - **Chunking off**, as in iron-session 9: a session over 4 KB is usually better kept as an id;
+//!   [`SessionConfigBuilder::chunking`] turns it on (see the README's "Large sessions").
+//!
+//! # Caching
+//! Flask shipped this leak twice (CVE-2023-30861: a response that refreshed the session cookie
+//! could be cached by a proxy and its `Set-Cookie` served to other users; GHSA-68rp-wp8r-4726:
+//! pages that read the session lacked `Vary: Cookie`). The response step of both adapters and of
+//! the plain API ([`SessionContext::append_set_cookies`]) therefore sets, by default:
+//!
+//! - `Cache-Control: private, no-store` on a response that sets a session cookie (save, destroy,
+//!   a chunk expiry). When the handler set `Cache-Control` itself, its choice stands and `private`
+//!   is added, unless already there or the handler said `public` (then it is left as it is, and a
+//!   warning is logged: that response can leak the cookie).
+//! - `Vary: Cookie` on the response of a request whose handler read the session, merged into the
+//!   handler's `Vary` (not when it already names `Cookie` or is `*`).
+//!
+//! [`SessionConfigBuilder::dangerous_manual_cache_headers`] turns both off for apps that manage
+//! these headers themselves. [`SessionContext::take_set_cookies`] returns the cookies only.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -47,6 +67,7 @@
 pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
+mod cache;
 mod chunks;
 mod clock;
 mod config;

@@ -77,7 +77,8 @@ pub enum SaveError {
 impl<T: Serialize + DeserializeOwned + Default> Session<T> {
     /// Reads the session of a request from its context.
     pub fn load(context: &SessionContext) -> Self {
-        let state = context.lock();
+        let mut state = context.lock();
+        state.read = true;
         let loaded = state.cookie_value.as_deref().map(|value| {
             chunks::check_length(&state.carried, value)?;
             unseal_data_at::<T>(value, state.config.passwords(), state.config.now_ms())
@@ -199,12 +200,14 @@ impl<T> Session<T> {
         &self.context
     }
 
-    /// Takes the queued `Set-Cookie` values (see [`SessionContext::take_set_cookies`]).
+    /// Takes the queued `Set-Cookie` values (see [`SessionContext::take_set_cookies`]; cache
+    /// headers are set by [`append_set_cookies`](Self::append_set_cookies) only).
     pub fn take_set_cookies(&self) -> Vec<String> {
         self.context.take_set_cookies()
     }
 
-    /// Appends the queued `Set-Cookie` headers to a response's headers.
+    /// Appends the queued `Set-Cookie` headers to a response's headers, with the cache headers
+    /// (see [`SessionContext::append_set_cookies`]).
     pub fn append_set_cookies(&self, headers: &mut http::HeaderMap) {
         self.context.append_set_cookies(headers);
     }

@@ -19,7 +19,7 @@ use ironsession::{
 };
 use reqwest::Method;
 use reqwest::cookie::CookieStore;
-use reqwest::header::{COOKIE, HeaderValue, SET_COOKIE};
+use reqwest::header::{CACHE_CONTROL, COOKIE, HeaderValue, SET_COOKIE, VARY};
 use serde_json::json;
 
 const NAME: &str = "sess";
@@ -55,6 +55,8 @@ struct Answer {
     status: u16,
     body: String,
     set_cookies: Vec<String>,
+    /// Every `Cache-Control` line, then every `Vary` line.
+    cache: (Vec<String>, Vec<String>),
 }
 
 impl Answer {
@@ -108,17 +110,22 @@ async fn send(
     }
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
-    let set_cookies = response
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .map(|value| value.to_str().unwrap().to_owned())
-        .collect();
+    let all = |name| {
+        response
+            .headers()
+            .get_all(name)
+            .iter()
+            .map(|value| value.to_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let set_cookies = all(SET_COOKIE);
+    let cache = (all(CACHE_CONTROL), all(VARY));
     let body = response.text().await.unwrap();
     Answer {
         status,
         body,
         set_cookies,
+        cache,
     }
 }
 
@@ -518,6 +525,71 @@ async fn with_chunking_a_big_session_spills_into_chunks_and_logout_expires_them(
     );
 }
 
+/// `(Cache-Control lines, Vary lines)` from string slices.
+fn cache(cache_control: &[&str], vary: &[&str]) -> (Vec<String>, Vec<String>) {
+    let owned = |lines: &[&str]| lines.iter().map(|line| (*line).to_owned()).collect();
+    (owned(cache_control), owned(vary))
+}
+
+async fn responses_that_set_or_read_the_session_are_kept_out_of_shared_caches(start: Start) {
+    let server = start(Some(default_config()));
+    let seal = login(&server).await;
+    // (action, handler's Cache-Control, handler's Vary) -> the response's lines.
+    let cases = [
+        ("save", "", "", cache(&["private, no-store"], &["Cookie"])),
+        ("read", "", "", cache(&[], &["Cookie"])),
+        (
+            "save",
+            "max-age=60",
+            "Accept-Encoding",
+            cache(&["max-age=60, private"], &["Accept-Encoding, Cookie"]),
+        ),
+        (
+            "save",
+            "private, max-age=60",
+            "cookie",
+            cache(&["private, max-age=60"], &["cookie"]),
+        ),
+        (
+            "save",
+            "public, max-age=60",
+            "*",
+            cache(&["public, max-age=60"], &["*"]),
+        ),
+        (
+            "read",
+            "public, max-age=60",
+            "Origin",
+            cache(&["public, max-age=60"], &["Origin, Cookie"]),
+        ),
+    ];
+    for (action, cache_control, vary, expected) in cases {
+        let body = format!("{action}\n{cache_control}\n{vary}");
+        let answer = post(&server, "/headers", Some(&seal), &body).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+        assert_eq!(answer.set_cookies.len(), usize::from(action == "save"));
+        assert_eq!(answer.cache, expected, "{body:?}");
+    }
+    // A destroy sets a cookie too; a route without the session gets nothing.
+    let answer = post(&server, "/logout", Some(&seal), "").await;
+    assert_eq!(answer.cache, cache(&["private, no-store"], &["Cookie"]));
+    let answer = get(&server, "/plain", Some(&seal)).await;
+    assert_eq!(answer.cache, cache(&[], &[]));
+}
+
+async fn manual_cache_headers_leave_the_response_as_the_handler_made_it(start: Start) {
+    let config = builder(Passwords::single(PASSWORD).unwrap())
+        .dangerous_manual_cache_headers()
+        .build()
+        .unwrap();
+    let server = start(Some(config));
+    let answer = post(&server, "/headers", None, "save\n\n").await;
+    assert_eq!(answer.set_cookies.len(), 1);
+    assert_eq!(answer.cache, cache(&[], &[]));
+    let answer = post(&server, "/headers", None, "save\nmax-age=60\nOrigin").await;
+    assert_eq!(answer.cache, cache(&["max-age=60"], &["Origin"]));
+}
+
 async fn update_config_changes_the_ttl_of_this_save(start: Start) {
     let now = Arc::new(AtomicU64::new(T0));
     let server = start(Some(config_at(&now).build().unwrap()));
@@ -655,6 +727,8 @@ adapters!(
     saving_twice_sends_one_set_cookie,
     an_oversize_session_is_refused_with_its_size,
     with_chunking_a_big_session_spills_into_chunks_and_logout_expires_them,
+    responses_that_set_or_read_the_session_are_kept_out_of_shared_caches,
+    manual_cache_headers_leave_the_response_as_the_handler_made_it,
     update_config_changes_the_ttl_of_this_save,
     save_after_destroy_fails_and_the_deletion_is_still_sent,
     an_insecure_cookie_works_with_a_cookie_jar,

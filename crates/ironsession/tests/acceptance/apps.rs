@@ -13,6 +13,8 @@
 //! | `POST /big-unchecked` | the same, with `save()?`: the adapter's own rendering of `SaveError` |
 //! | `POST /remember` | `update_config` to a 30-day ttl, save |
 //! | `POST /destroy-then-save` | destroy, then save with data: `Destroyed` is answered 409 |
+//! | `POST /headers` | body `action\ncache-control\nvary`: `read` or `save` the session (`visits` + 1), answered with the handler's own `Cache-Control` and `Vary` (each left out when empty) |
+//! | `GET /plain` | no session at all |
 //!
 //! In actix every answer that is not a success goes through the framework's error path (an
 //! `InternalError`), so the suite also checks that cookies reach error responses.
@@ -67,6 +69,8 @@ pub type Start = fn(Option<SessionConfig>) -> Server;
 pub struct Reply {
     pub status: u16,
     pub body: String,
+    /// Headers the handler sets itself.
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Reply {
@@ -74,6 +78,7 @@ impl Reply {
         Reply {
             status,
             body: body.into(),
+            headers: Vec::new(),
         }
     }
 }
@@ -148,6 +153,20 @@ mod logic {
         save(session)
     }
 
+    pub fn headers(session: &mut Session<AppSession>, body: String) -> Reply {
+        let mut lines = body.split('\n');
+        let mut reply = match lines.next() {
+            Some("save") => visit(session),
+            _ => json(session),
+        };
+        for name in ["cache-control", "vary"] {
+            if let Some(value) = lines.next().filter(|value| !value.is_empty()) {
+                reply.headers.push((name, value.to_owned()));
+            }
+        }
+        reply
+    }
+
     pub fn destroy_then_save(session: &mut Session<AppSession>) -> Reply {
         session.destroy();
         session.username = Some("mallory".into());
@@ -168,7 +187,12 @@ pub mod axum_app {
     use ironsession::axum::SessionLayer;
 
     fn respond(reply: Reply) -> Response {
-        (StatusCode::from_u16(reply.status).unwrap(), reply.body).into_response()
+        let mut response =
+            (StatusCode::from_u16(reply.status).unwrap(), reply.body).into_response();
+        for (name, value) in reply.headers {
+            response.headers_mut().append(name, value.parse().unwrap());
+        }
+        response
     }
 
     macro_rules! handler {
@@ -191,6 +215,14 @@ pub mod axum_app {
         respond(logic::login(&mut session, username))
     }
 
+    async fn headers(mut session: Session<AppSession>, body: String) -> Response {
+        respond(logic::headers(&mut session, body))
+    }
+
+    async fn plain() -> &'static str {
+        "no session"
+    }
+
     async fn big_unchecked(mut session: Session<AppSession>) -> Result<&'static str, SaveError> {
         session.big = Some("x".repeat(BIG_VALUE_LEN));
         session.save()?;
@@ -209,6 +241,8 @@ pub mod axum_app {
             .route("/big-unchecked", post(big_unchecked))
             .route("/remember", post(remember))
             .route("/destroy-then-save", post(destroy_then_save))
+            .route("/headers", post(headers))
+            .route("/plain", get(plain))
     }
 
     /// Serves on the test's tokio runtime; dropping the [`Server`] aborts the task.
@@ -238,7 +272,11 @@ pub mod actix_app {
     fn respond(reply: Reply) -> Result<HttpResponse, actix_web::Error> {
         let status = StatusCode::from_u16(reply.status).unwrap();
         if status.is_success() {
-            Ok(HttpResponse::build(status).body(reply.body))
+            let mut response = HttpResponse::build(status);
+            for (name, value) in reply.headers {
+                response.append_header((name, value));
+            }
+            Ok(response.body(reply.body))
         } else {
             Err(InternalError::new(reply.body, status).into())
         }
@@ -269,6 +307,17 @@ pub mod actix_app {
         respond(logic::login(&mut session, username))
     }
 
+    async fn headers(
+        mut session: Session<AppSession>,
+        body: String,
+    ) -> Result<HttpResponse, actix_web::Error> {
+        respond(logic::headers(&mut session, body))
+    }
+
+    async fn plain() -> &'static str {
+        "no session"
+    }
+
     async fn big_unchecked(mut session: Session<AppSession>) -> Result<&'static str, SaveError> {
         session.big = Some("x".repeat(BIG_VALUE_LEN));
         session.save()?;
@@ -286,7 +335,9 @@ pub mod actix_app {
             .route("/big", web::post().to(big))
             .route("/big-unchecked", web::post().to(big_unchecked))
             .route("/remember", web::post().to(remember))
-            .route("/destroy-then-save", web::post().to(destroy_then_save));
+            .route("/destroy-then-save", web::post().to(destroy_then_save))
+            .route("/headers", web::post().to(headers))
+            .route("/plain", web::get().to(plain));
     }
 
     /// Serves from its own thread and actix system (one worker); dropping the [`Server`] stops it.

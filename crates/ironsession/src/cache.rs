@@ -1,0 +1,216 @@
+//! Cache safety: the headers that keep a shared cache (a CDN, a corporate proxy) from storing a
+//! response that sets the session cookie, or from serving one user's session page to another.
+//!
+//! Flask shipped both mistakes (CVE-2023-30861: a response that refreshed the session cookie
+//! could be cached and its `Set-Cookie` served to other users; GHSA-68rp-wp8r-4726: pages that
+//! read the session were missing `Vary: Cookie`), and iron-session has no defence at all. So by
+//! default, in the response step of every adapter and of the plain `http` API
+//! ([`SessionContext::append_set_cookies`](crate::SessionContext::append_set_cookies)):
+//!
+//! - A response with a session `Set-Cookie` (a save, a destroy, a chunk expiry) gets
+//!   `Cache-Control: private, no-store`. If the handler set `Cache-Control` itself, its choice
+//!   stands, made private: `private` is added unless it is already there or the handler said
+//!   `public` (taken at its word, and logged as a warning).
+//! - A response of a request whose handler read the session gets `Vary: Cookie`, merged into the
+//!   handler's `Vary` (not added when it already names `Cookie` or is `*`).
+//!
+//! [`SessionConfigBuilder::dangerous_manual_cache_headers`](crate::SessionConfigBuilder::dangerous_manual_cache_headers)
+//! turns both off, for apps that set these headers themselves.
+
+use http::header::{CACHE_CONTROL, VARY};
+use http::{HeaderMap, HeaderValue};
+
+/// What the session asks of one response's cache headers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CacheNeeds {
+    /// The response sets a session cookie: it must not be stored by a shared cache.
+    pub(crate) private: bool,
+    /// The handler read the session: the response depends on the `Cookie` header.
+    pub(crate) vary_cookie: bool,
+}
+
+impl CacheNeeds {
+    /// The `Cache-Control` value to set given the handler's values, or `None` to leave them.
+    pub(crate) fn cache_control<'v>(
+        self,
+        existing: impl IntoIterator<Item = &'v [u8]>,
+    ) -> Option<Vec<u8>> {
+        if !self.private {
+            return None;
+        }
+        let existing = join(existing);
+        if existing.is_empty() {
+            return Some(b"private, no-store".to_vec());
+        }
+        if has_directive(&existing, "private") {
+            return None;
+        }
+        if has_directive(&existing, "public") {
+            tracing::warn!(
+                "a response that sets the session cookie says Cache-Control: public; a shared \
+                 cache may store the cookie and give it to other users"
+            );
+            return None;
+        }
+        Some(append(existing, "private"))
+    }
+
+    /// The `Vary` value to set given the handler's values, or `None` to leave them.
+    pub(crate) fn vary<'v>(self, existing: impl IntoIterator<Item = &'v [u8]>) -> Option<Vec<u8>> {
+        if !self.vary_cookie {
+            return None;
+        }
+        let existing = join(existing);
+        if existing.is_empty() {
+            return Some(b"Cookie".to_vec());
+        }
+        if has_directive(&existing, "cookie") || has_directive(&existing, "*") {
+            return None;
+        }
+        Some(append(existing, "Cookie"))
+    }
+
+    /// Sets the headers on an `http` response.
+    pub(crate) fn apply(self, headers: &mut HeaderMap) {
+        let cache_control = self.cache_control(headers.get_all(CACHE_CONTROL).iter().map(as_bytes));
+        let vary = self.vary(headers.get_all(VARY).iter().map(as_bytes));
+        for (name, value) in [(CACHE_CONTROL, cache_control), (VARY, vary)] {
+            if let Some(value) = value.and_then(|v| header_value(&v)) {
+                headers.insert(name, value);
+            }
+        }
+    }
+}
+
+fn as_bytes(value: &HeaderValue) -> &[u8] {
+    value.as_bytes()
+}
+
+/// A joined value as a header value. The parts were header values (no control characters) and
+/// the separators and directives added are ASCII, so this only fails if that ever changes; the
+/// response then keeps the handler's headers and the failure is logged.
+fn header_value(value: &[u8]) -> Option<HeaderValue> {
+    let parsed = HeaderValue::from_bytes(value);
+    if parsed.is_err() {
+        tracing::error!("cannot build a cache header value; the handler's headers are kept");
+    }
+    parsed.ok()
+}
+
+/// Several header lines as one list value (RFC 9110 §5.3), skipping empty ones.
+fn join<'v>(values: impl IntoIterator<Item = &'v [u8]>) -> Vec<u8> {
+    let mut joined = Vec::new();
+    for value in values {
+        if value.iter().all(|b| b.is_ascii_whitespace() || *b == b',') {
+            continue;
+        }
+        if !joined.is_empty() {
+            joined.extend_from_slice(b", ");
+        }
+        joined.extend_from_slice(value);
+    }
+    joined
+}
+
+fn append(mut list: Vec<u8>, item: &str) -> Vec<u8> {
+    list.extend_from_slice(b", ");
+    list.extend_from_slice(item.as_bytes());
+    list
+}
+
+/// Whether the comma-separated list has `name` as an item on its own: case-insensitive, without
+/// an `=value` (so `private="Set-Cookie"`, which makes only that header private, does not count).
+fn has_directive(list: &[u8], name: &str) -> bool {
+    list.split(|&b| b == b',')
+        .any(|item| item.trim_ascii().eq_ignore_ascii_case(name.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BOTH: CacheNeeds = CacheNeeds {
+        private: true,
+        vary_cookie: true,
+    };
+
+    fn text(value: Option<Vec<u8>>) -> Option<String> {
+        value.map(|v| String::from_utf8(v).unwrap())
+    }
+
+    #[test]
+    fn cache_control_is_private_no_store_unless_the_handler_chose() {
+        let cases: [(&[&str], Option<&str>); 9] = [
+            (&[], Some("private, no-store")),
+            (&[""], Some("private, no-store")),
+            (&["max-age=60"], Some("max-age=60, private")),
+            (
+                &["no-cache", "max-age=0"],
+                Some("no-cache, max-age=0, private"),
+            ),
+            (&["PRIVATE, max-age=60"], None),
+            (&["max-age=60", " private "], None),
+            (&["public, max-age=60"], None),
+            (&["Public"], None),
+            // Only the named field is private: the response as a whole still needs `private`.
+            (
+                &[r#"private="Set-Cookie""#],
+                Some(r#"private="Set-Cookie", private"#),
+            ),
+        ];
+        for (existing, expected) in cases {
+            let got = BOTH.cache_control(existing.iter().map(|v| v.as_bytes()));
+            assert_eq!(text(got).as_deref(), expected, "{existing:?}");
+        }
+    }
+
+    #[test]
+    fn vary_gets_cookie_once() {
+        let cases: [(&[&str], Option<&str>); 6] = [
+            (&[], Some("Cookie")),
+            (&["Accept-Encoding"], Some("Accept-Encoding, Cookie")),
+            (
+                &["Accept-Encoding", "Origin"],
+                Some("Accept-Encoding, Origin, Cookie"),
+            ),
+            (&["accept, cookie"], None),
+            (&["COOKIE"], None),
+            (&["*"], None),
+        ];
+        for (existing, expected) in cases {
+            let got = BOTH.vary(existing.iter().map(|v| v.as_bytes()));
+            assert_eq!(text(got).as_deref(), expected, "{existing:?}");
+        }
+    }
+
+    #[test]
+    fn nothing_is_added_when_nothing_is_needed() {
+        let none = CacheNeeds::default();
+        assert_eq!(none.cache_control([]), None);
+        assert_eq!(none.vary([]), None);
+        let read_only = CacheNeeds {
+            private: false,
+            vary_cookie: true,
+        };
+        assert_eq!(read_only.cache_control([]), None);
+        assert_eq!(text(read_only.vary([])).as_deref(), Some("Cookie"));
+    }
+
+    #[test]
+    fn apply_replaces_several_lines_with_one() {
+        let mut headers = HeaderMap::new();
+        headers.append(CACHE_CONTROL, HeaderValue::from_static("max-age=60"));
+        headers.append(CACHE_CONTROL, HeaderValue::from_static("must-revalidate"));
+        headers.append(VARY, HeaderValue::from_static("Origin"));
+        BOTH.apply(&mut headers);
+        let all = |name| {
+            headers
+                .get_all(name)
+                .iter()
+                .map(|v| v.to_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(all(CACHE_CONTROL), ["max-age=60, must-revalidate, private"]);
+        assert_eq!(all(VARY), ["Origin, Cookie"]);
+    }
+}
