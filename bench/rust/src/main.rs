@@ -306,7 +306,8 @@ fn main() -> ExitCode {
     };
     let payloads: serde_json::Map<String, Value> =
         serde_json::from_str(PAYLOADS).expect("bench/payloads.json is a JSON object");
-    let passwords = Passwords::single(PASSWORD).expect("the bench password is long enough");
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD)
+        .expect("the bench password is long enough");
     let data = if config.typed { "typed" } else { "value" };
     eprintln!(
         "ironsession {} seal_data/unseal_data ({data} data); {} threads for all-cores, warm-up {} ms, measure {} ms each",

@@ -20,6 +20,11 @@ pub enum CliError {
     /// The passwords are not acceptable.
     #[error("bad password configuration: {0}")]
     Passwords(#[from] ironsession::PasswordError),
+    /// A password anyone could guess, without `--allow-weak-password`.
+    #[error(
+        "bad password configuration: {0}. Generate one with `ironsession gen-password`, or pass --allow-weak-password to use this one anyway (only for an existing deployment)"
+    )]
+    WeakPassword(ironsession::PasswordError),
     /// Standard input could not be read.
     #[error("invalid: cannot read standard input: {0}")]
     Stdin(io::ErrorKind),
@@ -51,7 +56,8 @@ impl CliError {
             CliError::MissingPassword { .. }
             | CliError::PasswordNotUnicode { .. }
             | CliError::PasswordFile { .. }
-            | CliError::Passwords(_) => 2,
+            | CliError::Passwords(_)
+            | CliError::WeakPassword(_) => 2,
             CliError::Stdin(_)
             | CliError::NotUtf8
             | CliError::InvalidJson { .. }

@@ -1,9 +1,14 @@
 //! Where the command's passwords come from: an environment variable or a file.
+//!
+//! The text is used verbatim, as Node uses `process.env.X`; a file loses exactly one trailing line
+//! break (`\n` or `\r\n`), the one editors and `echo` add. Every copy this program makes is wiped
+//! from memory when it is dropped (the process environment itself stays as the OS gave it).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
-use ironsession::Passwords;
+use ironsession::{PasswordError, Passwords};
+use zeroize::Zeroizing;
 
 use crate::error::CliError;
 
@@ -14,21 +19,23 @@ pub struct PasswordSource {
     /// password like {"1":"...","2":"..."} (the highest id seals)
     #[arg(long, value_name = "NAME", default_value = "IRON_SESSION_PASSWORD")]
     password_env: String,
-    /// Read the password(s) from this file instead, in the same forms
+    /// Read the password(s) from this file instead, in the same forms (one trailing newline is
+    /// dropped)
     #[arg(long, value_name = "PATH", conflicts_with = "password_env")]
     password_file: Option<PathBuf>,
+    /// Accept a guessable password (a published sample, a repeated pattern, a run like 1234...):
+    /// only to read or make seals of an existing deployment that still uses one
+    #[arg(long)]
+    allow_weak_password: bool,
 }
 
 impl PasswordSource {
     /// Reads and validates the passwords.
     pub fn load(&self) -> Result<Passwords, CliError> {
         let text = match &self.password_file {
-            Some(path) => std::fs::read_to_string(path).map_err(|e| CliError::PasswordFile {
-                path: path.clone(),
-                kind: e.kind(),
-            })?,
+            Some(path) => read_password_file(path)?,
             None => match std::env::var(&self.password_env) {
-                Ok(text) => text,
+                Ok(text) => Zeroizing::new(text),
                 Err(std::env::VarError::NotPresent) => {
                     return Err(CliError::MissingPassword {
                         variable: self.password_env.clone(),
@@ -41,6 +48,56 @@ impl PasswordSource {
                 }
             },
         };
-        Ok(Passwords::parse(&text)?)
+        let parsed = if self.allow_weak_password {
+            Passwords::dangerous_allow_weak_parse(&text)
+        } else {
+            Passwords::parse(&text)
+        };
+        parsed.map_err(|error| match error {
+            PasswordError::Weak { .. } => CliError::WeakPassword(error),
+            error => CliError::Passwords(error),
+        })
+    }
+}
+
+/// The file's text without its last line break.
+fn read_password_file(path: &Path) -> Result<Zeroizing<String>, CliError> {
+    let error = |kind| CliError::PasswordFile {
+        path: path.to_owned(),
+        kind,
+    };
+    let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| error(e.kind()))?);
+    let text = std::str::from_utf8(&bytes).map_err(|_| error(std::io::ErrorKind::InvalidData))?;
+    let text = text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(text);
+    Ok(Zeroizing::new(text.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_file_loses_exactly_one_line_break_and_nothing_else() {
+        let dir = std::env::temp_dir().join(format!("ironsession-pwfile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (contents, expected) in [
+            (" pw \n", " pw "),
+            (" pw \r\n", " pw "),
+            ("pw\n\n", "pw\n"),
+            ("pw\r\n\r\n", "pw\r\n"),
+            ("pw\r", "pw\r"),
+            ("pw", "pw"),
+            ("\tpw", "\tpw"),
+        ] {
+            let path = dir.join("password");
+            std::fs::write(&path, contents).unwrap();
+            // The type is part of the contract: the copy is wiped when dropped.
+            let text: Zeroizing<String> = read_password_file(&path).unwrap();
+            assert_eq!(text.as_str(), expected, "{contents:?}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -9,6 +9,7 @@ use std::process::{Command, Output, Stdio};
 const BIN: &str = env!("CARGO_BIN_EXE_ironsession");
 const PASSWORD: &str = "complex_password_at_least_32_characters_long";
 const ENV: &str = "IRON_SESSION_PASSWORD";
+const ALLOW_WEAK: &str = "--allow-weak-password";
 
 /// Vector #13: deterministic, `Date.now()` = 1700000000000, ttl 14 days, password `PASSWORD`.
 const SEAL_13: &str = "Fe26.2*1*000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f*ICEiIyQlJicoKSorLC0uLw*L3erVZTkOrdZt3MZ4kvZKcaoHBipxRGqyPbVLMqrda4*1701209600000*303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f*SSSYiPkK--pWtQtfCRGlassV1hf0nq22sQkBEHDZoO8~2";
@@ -50,8 +51,14 @@ fn run(args: &[&str], env: &[(&str, &str)], stdin: &[u8]) -> Output {
     output
 }
 
+/// Runs `seal` or `unseal` with `PASSWORD`, a published sample (the vectors' password), which
+/// needs `--allow-weak-password`.
 fn with_password(args: &[&str], stdin: &str) -> Output {
-    run(args, &[(ENV, PASSWORD)], stdin.as_bytes())
+    run(
+        &[args, &[ALLOW_WEAK]].concat(),
+        &[(ENV, PASSWORD)],
+        stdin.as_bytes(),
+    )
 }
 
 fn stdout(output: &Output) -> String {
@@ -176,7 +183,7 @@ fn unseal_of_garbage_fails_with_invalid() {
     }
     // The wrong password: the HMAC does not match.
     let out = run(
-        &["unseal", "--now-ms", "1700000000000"],
+        &["unseal", "--now-ms", "1700000000000", ALLOW_WEAK],
         &[(ENV, "another_password_at_least_32_characters_long")],
         SEAL_13.as_bytes(),
     );
@@ -266,6 +273,7 @@ fn password_env_picks_the_variable() {
             "1700000000000",
             "--password-env",
             "OTHER",
+            ALLOW_WEAK,
         ],
         &[("OTHER", PASSWORD)],
         SEAL_13.as_bytes(),
@@ -280,6 +288,7 @@ fn password_env_picks_the_variable() {
             "1700000000000",
             "--password-env",
             "OTHER",
+            ALLOW_WEAK,
         ],
         &[
             ("OTHER", "another_password_at_least_32_characters_long"),
@@ -299,8 +308,12 @@ fn a_short_password_is_a_configuration_error_that_does_not_echo_it() {
         assert_failure(&out, 2, "");
         assert!(!stderr(&out).contains("SECRET"), "{}", stderr(&out));
     }
-    // Exactly 32 is enough.
-    let out = run(&["seal"], &[(ENV, &"x".repeat(32))], b"{}");
+    // Exactly 32 is enough (`openssl rand -hex 16`).
+    let out = run(
+        &["seal"],
+        &[(ENV, "0b7cf2e4a1d9586e3f2c4b1a9d8e7f60")],
+        b"{}",
+    );
     assert_success(&out);
 }
 
@@ -393,8 +406,12 @@ fn seal_of_invalid_json_fails() {
 #[test]
 fn non_utf8_stdin_fails() {
     let bytes: &[u8] = b"{\"a\":\"\xff\xfe\"}";
-    for command in ["seal", "unseal", "inspect"] {
-        let out = run(&[command], &[(ENV, PASSWORD)], bytes);
+    for args in [
+        &["seal", ALLOW_WEAK][..],
+        &["unseal", ALLOW_WEAK],
+        &["inspect"],
+    ] {
+        let out = run(args, &[(ENV, PASSWORD)], bytes);
         assert_failure(&out, 1, "invalid");
     }
 }
@@ -640,7 +657,7 @@ fn large_junk_on_stdin_fails_cleanly() {
         &random_bytes,
     ];
     for input in inputs {
-        let out = run(&["unseal"], &[(ENV, PASSWORD)], input);
+        let out = run(&["unseal", ALLOW_WEAK], &[(ENV, PASSWORD)], input);
         assert_eq!(code(&out), 1, "{}", stderr(&out));
         assert!(out.stdout.is_empty());
         let err = stderr(&out);
@@ -658,5 +675,100 @@ fn large_junk_on_stdin_fails_cleanly() {
         // inspect reads any 8 fields, so some of these are described (the 100 KB id in full).
         let out = run(&["inspect"], &[], input);
         assert!(matches!(code(&out), 0 | 1), "{}", stderr(&out));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weak passwords, and passwords taken verbatim
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_weak_password_exits_2_with_a_clear_message_unless_allowed() {
+    let weak = [
+        PASSWORD.to_owned(),
+        "a".repeat(32),
+        "password".repeat(4),
+        "12345678901234567890123456789012".to_owned(),
+    ];
+    for password in &weak {
+        for command in ["seal", "unseal"] {
+            let out = run(&[command], &[(ENV, password)], b"{}");
+            assert_failure(
+                &out,
+                2,
+                "bad password configuration: password with id 1 is weak",
+            );
+            let err = stderr(&out);
+            assert!(err.contains("--allow-weak-password"), "{err}");
+            assert!(err.contains("ironsession gen-password"), "{err}");
+            assert!(!err.contains(password.as_str()), "{err}");
+        }
+        let out = run(&["seal", ALLOW_WEAK], &[(ENV, password)], b"{}");
+        assert_success(&out);
+    }
+    // In a map, the weak id is named.
+    let map = format!(r#"{{"1":"0b7cf2e4a1d9586e3f2c4b1a9d8e7f60","2":"{PASSWORD}"}}"#);
+    let out = run(&["seal"], &[(ENV, &map)], b"{}");
+    assert_failure(
+        &out,
+        2,
+        "bad password configuration: password with id 2 is weak",
+    );
+}
+
+#[test]
+fn random_hex_and_generated_passwords_are_not_weak() {
+    for _ in 0..20 {
+        let hex: String = generated(&["gen-password", "--length", "64"])
+            .bytes()
+            .take(32)
+            .map(|b| char::from(b"0123456789abcdef"[usize::from(b % 16)]))
+            .collect();
+        let out = run(&["seal"], &[(ENV, &hex)], b"{}");
+        assert_success(&out);
+        let out = run(&["seal"], &[(ENV, &generated(&["gen-password"]))], b"{}");
+        assert_success(&out);
+    }
+}
+
+#[test]
+fn the_environment_password_is_used_verbatim() {
+    let padded = "  a password of at least thirty-two characters \n";
+    let sealed = run(&["seal"], &[(ENV, padded)], b"{\"n\":1}");
+    assert_success(&sealed);
+    let opened = run(&["unseal"], &[(ENV, padded)], stdout(&sealed).as_bytes());
+    assert_success(&opened);
+    // The trimmed password is another password: the HMAC does not match.
+    let trimmed = padded.trim();
+    let out = run(&["unseal"], &[(ENV, trimmed)], stdout(&sealed).as_bytes());
+    assert_failure(&out, 1, "invalid");
+}
+
+#[test]
+fn a_password_file_loses_one_trailing_line_break_only() {
+    let password = " a password of at least thirty-two characters ";
+    let sealed = run(&["seal"], &[(ENV, password)], b"{\"n\":1}");
+    assert_success(&sealed);
+    let seal = stdout(&sealed);
+    for (name, contents, opens) in [
+        ("lf.txt", format!("{password}\n"), true),
+        ("crlf.txt", format!("{password}\r\n"), true),
+        ("none.txt", password.to_owned(), true),
+        ("two-lf.txt", format!("{password}\n\n"), false),
+        ("trimmed.txt", format!("{}\n", password.trim()), false),
+    ] {
+        let path = temp_file(name, &contents);
+        let out = run(
+            &["unseal", "--password-file", path.to_str().unwrap()],
+            &[],
+            seal.as_bytes(),
+        );
+        if opens {
+            assert_success(&out);
+            assert_eq!(stdout(&out), "{\"n\":1}\n", "{name}");
+        } else {
+            assert_failure(&out, 1, "invalid");
+        }
+        std::fs::remove_file(path).unwrap();
     }
 }

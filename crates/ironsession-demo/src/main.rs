@@ -3,8 +3,10 @@
 //! Environment:
 //! - `PORT`: the port (default 3000; `0` picks a free one). The one line
 //!   `listening on http://127.0.0.1:PORT` on stdout says the server is ready.
-//! - `IRON_SESSION_PASSWORD`: a password of at least 32 characters, or a JSON object of id to
-//!   password (`{"1":"…","2":"…"}`) for rotation. Unset: a fixed, public development password.
+//! - `IRON_SESSION_PASSWORD`: a random password of at least 32 characters (`ironsession
+//!   gen-password`), or a JSON object of id to password (`{"1":"…","2":"…"}`) for rotation, used
+//!   verbatim as Node uses it. A guessable one (a published sample, a repeated pattern) stops the
+//!   demo with exit status 2. Unset or empty: a fixed, public development password.
 //! - `RUST_LOG`: the log filter (default `info`); logs go to stderr.
 #![forbid(unsafe_code)]
 
@@ -12,8 +14,9 @@ use std::io::{IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use ironsession::Passwords;
+use ironsession::{PasswordError, Passwords};
 use tracing_subscriber::EnvFilter;
+use zeroize::Zeroizing;
 
 const DEFAULT_PORT: u16 = 3000;
 
@@ -77,10 +80,19 @@ fn port_from_env() -> Result<u16, String> {
 }
 
 fn passwords_from_env() -> Result<Passwords, String> {
-    match std::env::var("IRON_SESSION_PASSWORD") {
-        Ok(text) if !text.trim().is_empty() => Passwords::parse(&text)
-            // The error names ids and lengths, never a password.
-            .map_err(|e| format!("bad IRON_SESSION_PASSWORD: {e}")),
+    // Wiped from memory once parsed (the process environment keeps its own copy).
+    let text = std::env::var("IRON_SESSION_PASSWORD").map(Zeroizing::new);
+    match text {
+        // Verbatim, as Node reads it: a trimmed password would seal differently.
+        Ok(text) if !text.is_empty() => Passwords::parse(&text)
+            // The error names ids, lengths and the kind of weakness, never a password.
+            .map_err(|e| match e {
+                PasswordError::Weak { .. } => format!(
+                    "IRON_SESSION_PASSWORD is refused: {e}. Anyone could guess it and forge \
+                     sessions; set it to the output of `ironsession gen-password`"
+                ),
+                e => format!("bad IRON_SESSION_PASSWORD: {e}"),
+            }),
         _ => {
             eprintln!(
                 "\
@@ -122,4 +134,15 @@ async fn shutdown_signal() {
         () = terminate => {}
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_development_password_passes_the_weak_password_check() {
+        assert_eq!(
+            ironsession::password_weakness(super::DEVELOPMENT_PASSWORD),
+            None
+        );
+    }
 }

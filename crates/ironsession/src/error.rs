@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::Weakness;
+
 /// A password configuration that iron-session (or common sense) would refuse, found when the
 /// passwords are built, not when the first request arrives.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -35,6 +37,20 @@ pub enum PasswordError {
     /// The passwords text is neither a plain password nor a JSON object of id to password.
     #[error("passwords JSON is not an object of id to password string: {0}")]
     Json(String),
+    /// A password anyone could guess (see [`Weakness`]). Generate one with
+    /// [`Passwords::generate`](crate::Passwords::generate); existing deployments that cannot
+    /// change theirs yet use the `dangerous_allow_weak_…` constructors of
+    /// [`Passwords`](crate::Passwords).
+    #[error("password with id {id} is weak: {weakness}")]
+    Weak {
+        /// The id of the weak password.
+        id: u64,
+        /// What makes it weak.
+        weakness: Weakness,
+    },
+    /// The operating system's random source failed while generating a password.
+    #[error("the operating system's random source failed")]
+    Random,
 }
 
 /// The three reasons iron-session 9 gives when a seal does not open. They decide how much a log

@@ -3,9 +3,11 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use iron_seal::{MIN_PASSWORD_LENGTH, Password, PasswordId, PasswordLookup};
+use iron_seal::{
+    MIN_PASSWORD_LENGTH, OsRandom, Password, PasswordId, PasswordLookup, RandomSource,
+};
 
-use crate::PasswordError;
+use crate::{PasswordError, password_weakness};
 
 /// The passwords that seal and unseal, as iron-session takes them: a single password (which gets
 /// id `1`), or a map of non-negative integer ids to passwords.
@@ -13,7 +15,9 @@ use crate::PasswordError;
 /// The **highest id seals**; every id unseals. To rotate, add a new password with a higher id:
 /// new cookies use it, old cookies keep working until you remove their id (which logs those users
 /// out). Every password must be at least 32 characters, counted in UTF-16 code units exactly as
-/// iron-session counts (`"🔑"` is 2).
+/// iron-session counts (`"🔑"` is 2), and must not be guessable (see [`password_weakness`]):
+/// get one from [`Passwords::generate`]. Deployments stuck with a weak password for now use the
+/// `dangerous_allow_weak_…` constructors, which skip only that check.
 ///
 /// `Debug` shows the ids only.
 ///
@@ -45,21 +49,105 @@ impl Passwords {
     /// ```
     ///
     /// # Errors
-    /// [`PasswordError::TooShort`].
+    /// [`PasswordError::TooShort`] or [`PasswordError::Weak`].
     pub fn single(password: impl Into<String>) -> Result<Self, PasswordError> {
         Self::from_pairs([(1, password)])
     }
 
     /// Several passwords by id.
     ///
+    /// ```
+    /// use ironsession::{Passwords, PasswordError, Weakness};
+    ///
+    /// let refused = Passwords::from_pairs([(1, "password".repeat(4))]).unwrap_err();
+    /// assert_eq!(refused, PasswordError::Weak { id: 1, weakness: Weakness::RepeatedPattern { pattern_length: 8 } });
+    /// ```
+    ///
     /// # Errors
-    /// [`PasswordError::Empty`], [`PasswordError::DuplicateId`] or [`PasswordError::TooShort`].
+    /// [`PasswordError::Empty`], [`PasswordError::DuplicateId`], [`PasswordError::TooShort`] or
+    /// [`PasswordError::Weak`].
     pub fn from_pairs<S: Into<String>>(
         pairs: impl IntoIterator<Item = (u64, S)>,
     ) -> Result<Self, PasswordError> {
+        Self::build(pairs, Strength::Required)
+    }
+
+    /// [`Passwords::single`] without the weak-password check: only for existing deployments that
+    /// cannot replace a guessable password at once, and for tests that must use published
+    /// vectors. Anyone who guesses the password can forge any session.
+    ///
+    /// ```
+    /// let passwords = ironsession::Passwords::dangerous_allow_weak_single("a".repeat(32))?;
+    /// assert_eq!(passwords.sealing_id(), 1);
+    /// # Ok::<(), ironsession::PasswordError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`PasswordError::TooShort`]: the length rule is iron-session's and always applies.
+    pub fn dangerous_allow_weak_single(password: impl Into<String>) -> Result<Self, PasswordError> {
+        Self::dangerous_allow_weak_from_pairs([(1, password)])
+    }
+
+    /// [`Passwords::from_pairs`] without the weak-password check (see
+    /// [`dangerous_allow_weak_single`](Passwords::dangerous_allow_weak_single)).
+    ///
+    /// # Errors
+    /// As [`Passwords::from_pairs`], except [`PasswordError::Weak`].
+    pub fn dangerous_allow_weak_from_pairs<S: Into<String>>(
+        pairs: impl IntoIterator<Item = (u64, S)>,
+    ) -> Result<Self, PasswordError> {
+        Self::build(pairs, Strength::DangerousAllowWeak)
+    }
+
+    /// A new random password to put in your secret store: 48 characters of `A–Z a–z 0–9 - _`
+    /// (288 bits from the operating system's random source), safe unquoted in a shell, an env
+    /// file, JSON or a cookie. The same as `ironsession gen-password`.
+    ///
+    /// ```
+    /// use ironsession::Passwords;
+    ///
+    /// let password = Passwords::generate()?;
+    /// assert_eq!(password.len(), 48);
+    /// assert_ne!(password, Passwords::generate()?);
+    /// let passwords = Passwords::single(password)?;
+    /// # Ok::<(), ironsession::PasswordError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`PasswordError::Random`] when the operating system's random source fails.
+    pub fn generate() -> Result<String, PasswordError> {
+        Self::generate_with_length(GENERATED_LENGTH)
+    }
+
+    /// [`Passwords::generate`] with `length` characters (6 random bits each).
+    ///
+    /// # Errors
+    /// [`PasswordError::TooShort`] (with id 0) under 32 characters, [`PasswordError::Random`].
+    pub fn generate_with_length(length: usize) -> Result<String, PasswordError> {
+        if length < MIN_PASSWORD_LENGTH {
+            return Err(PasswordError::TooShort {
+                id: 0,
+                length,
+                min: MIN_PASSWORD_LENGTH,
+            });
+        }
+        let mut bytes = zeroize::Zeroizing::new(vec![0u8; length]);
+        OsRandom
+            .fill(&mut bytes)
+            .map_err(|_| PasswordError::Random)?;
+        Ok(bytes
+            .iter()
+            .map(|byte| char::from(GENERATED_ALPHABET[usize::from(byte & 0x3f)]))
+            .collect())
+    }
+
+    fn build<S: Into<String>>(
+        pairs: impl IntoIterator<Item = (u64, S)>,
+        strength: Strength,
+    ) -> Result<Self, PasswordError> {
         let mut by_id = BTreeMap::new();
         for (id, password) in pairs {
-            let password = password.into();
+            let password = zeroize::Zeroizing::new(password.into());
             let length = password.encode_utf16().count();
             if length < MIN_PASSWORD_LENGTH {
                 return Err(PasswordError::TooShort {
@@ -68,7 +156,15 @@ impl Passwords {
                     min: MIN_PASSWORD_LENGTH,
                 });
             }
-            if by_id.insert(id, Password::from(password)).is_some() {
+            if strength == Strength::Required
+                && let Some(weakness) = password_weakness(&password)
+            {
+                return Err(PasswordError::Weak { id, weakness });
+            }
+            if by_id
+                .insert(id, Password::from(password.as_str()))
+                .is_some()
+            {
                 return Err(PasswordError::DuplicateId { id });
             }
         }
@@ -83,14 +179,18 @@ impl Passwords {
 
     /// Reads the form operators keep in an environment variable or a file: either a plain password,
     /// or a JSON object of id to password, like `{"1":"…","2":"…"}` (the form iron-session takes).
-    /// Surrounding whitespace is ignored.
+    ///
+    /// A plain password is taken verbatim, spaces and line breaks included, as Node takes
+    /// `process.env.X`: trimming it would seal with another password than the Node peer. (A tool
+    /// reading a file drops the one line break editors add at the end first, as the CLI does.)
+    /// Whitespace around a JSON object is ignored.
     ///
     /// ```
     /// use ironsession::Passwords;
     ///
     /// let rotated = Passwords::parse(r#"{"1":"an old password of 32 characters or more","2":"a new password of 32 characters or more!!"}"#)?;
     /// assert_eq!(rotated.sealing_id(), 2);
-    /// let plain = Passwords::parse("a plain password of thirty-two characters\n")?;
+    /// let plain = Passwords::parse("a plain password of thirty-two characters")?;
     /// assert_eq!(plain.sealing_id(), 1);
     /// # Ok::<(), ironsession::PasswordError>(())
     /// ```
@@ -100,9 +200,21 @@ impl Passwords {
     /// [`PasswordError::InvalidId`] for an id like `a`, `-1`, `1.5` or `01`, and the errors of
     /// [`Passwords::from_pairs`].
     pub fn parse(text: &str) -> Result<Self, PasswordError> {
-        let text = text.trim();
-        if !text.starts_with('{') {
-            return Self::single(text);
+        Self::parse_with(text, Strength::Required)
+    }
+
+    /// [`Passwords::parse`] without the weak-password check (see
+    /// [`dangerous_allow_weak_single`](Passwords::dangerous_allow_weak_single)).
+    ///
+    /// # Errors
+    /// As [`Passwords::parse`], except [`PasswordError::Weak`].
+    pub fn dangerous_allow_weak_parse(text: &str) -> Result<Self, PasswordError> {
+        Self::parse_with(text, Strength::DangerousAllowWeak)
+    }
+
+    fn parse_with(text: &str, strength: Strength) -> Result<Self, PasswordError> {
+        if !text.trim_start().starts_with('{') {
+            return Self::build([(1, text)], strength);
         }
         let map: BTreeMap<String, String> = serde_json::from_str(text).map_err(|e| {
             // serde_json quotes values in its messages; a value here is a password.
@@ -112,7 +224,7 @@ impl Passwords {
             .into_iter()
             .map(|(id, password)| Ok((parse_id(&id).ok_or_else(|| invalid_id(&id))?, password)))
             .collect::<Result<Vec<_>, PasswordError>>()?;
-        Self::from_pairs(pairs)
+        Self::build(pairs, strength)
     }
 
     /// The id that seals: the highest.
@@ -123,7 +235,10 @@ impl Passwords {
     /// All ids, ascending.
     ///
     /// ```
-    /// let passwords = ironsession::Passwords::from_pairs([(7, "x".repeat(32)), (3, "y".repeat(32))])?;
+    /// let passwords = ironsession::Passwords::from_pairs([
+    ///     (7, "the seventh password, 32 characters or more"),
+    ///     (3, "the third password, also 32 characters or more"),
+    /// ])?;
     /// assert_eq!(passwords.ids().collect::<Vec<_>>(), [3, 7]);
     /// # Ok::<(), ironsession::PasswordError>(())
     /// ```
@@ -150,6 +265,20 @@ impl fmt::Debug for Passwords {
             .finish()
     }
 }
+
+/// Whether the weak-password check runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Strength {
+    Required,
+    DangerousAllowWeak,
+}
+
+/// The length of [`Passwords::generate`]'s passwords.
+const GENERATED_LENGTH: usize = 48;
+
+/// 64 symbols, so each random byte's low 6 bits pick one without bias.
+const GENERATED_ALPHABET: &[u8; 64] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// A canonical decimal id: digits only, no leading zero (so `"01"` is not id 1, as in JavaScript
 /// where the map key `"01"` is not the key `"1"`).

@@ -30,8 +30,11 @@ fn vector(index: usize) -> Value {
 /// The `password` field as iron-session takes it: a string or an object of id to password.
 fn passwords_of(password: &Value) -> Passwords {
     match password {
-        Value::String(text) => Passwords::single(text.as_str()).expect("vector password"),
-        Value::Object(_) => Passwords::parse(&password.to_string()).expect("vector password map"),
+        Value::String(text) => {
+            Passwords::dangerous_allow_weak_single(text.as_str()).expect("vector password")
+        }
+        Value::Object(_) => Passwords::dangerous_allow_weak_parse(&password.to_string())
+            .expect("vector password map"),
         other => panic!("unexpected password field {other}"),
     }
 }
@@ -134,7 +137,7 @@ fn npm_vectors_unseal_with_their_exact_json_text() {
 #[test]
 fn deterministic_vector_13_unseals_at_its_clock_and_not_after_expiry() {
     let v = vector(13);
-    let passwords = Passwords::single(PASSWORD).unwrap();
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
     let got: Value = unseal_data_at(seal_of(&v), &passwords, 1_700_000_000_000).unwrap();
     assert_eq!(got, json!({"user": {"id": 1, "admin": false}}));
     // 1_700_000_000_000 + 14 days = 1_701_209_600_000; plus 60 s of skew.
@@ -225,7 +228,7 @@ fn never_expiring_vectors_unseal_at_any_clock() {
 fn rotation_vector_8_unseals_with_the_rotated_map() {
     let v = vector(8);
     assert_eq!(fields(seal_of(&v))[1], "1");
-    let rotated = Passwords::parse(&v["password"].to_string()).unwrap();
+    let rotated = Passwords::dangerous_allow_weak_parse(&v["password"].to_string()).unwrap();
     assert_eq!(rotated.ids().collect::<Vec<_>>(), [1, 2]);
     assert_eq!(rotated.sealing_id(), 2);
     let got: Value = unseal_data_at(seal_of(&v), &rotated, NOW).unwrap();
@@ -235,8 +238,11 @@ fn rotation_vector_8_unseals_with_the_rotated_map() {
     let got: Value = unseal_data_at(seal_of(&v), &before, NOW).unwrap();
     assert_eq!(got, json!({"rotated": true}));
     // Dropping id 1 logs it out.
-    let only_new =
-        Passwords::from_pairs([(2, "password-two-at-least-32-characters-long!!")]).unwrap();
+    let only_new = Passwords::dangerous_allow_weak_from_pairs([(
+        2,
+        "password-two-at-least-32-characters-long!!",
+    )])
+    .unwrap();
     assert_eq!(
         reason(unseal_data_at::<Value>(seal_of(&v), &only_new, NOW)),
         UnsealReason::UnknownPassword
@@ -247,11 +253,19 @@ fn rotation_vector_8_unseals_with_the_rotated_map() {
 fn map_vector_4_is_sealed_by_id_2_and_needs_password_two() {
     let v = vector(4);
     assert_eq!(fields(seal_of(&v))[1], "2");
-    let two = Passwords::from_pairs([(2, "password-two-at-least-32-characters-long!!")]).unwrap();
+    let two = Passwords::dangerous_allow_weak_from_pairs([(
+        2,
+        "password-two-at-least-32-characters-long!!",
+    )])
+    .unwrap();
     let got: Value = unseal_data_at(seal_of(&v), &two, clock_of(&v)).unwrap();
     assert_eq!(got, json!({"user": {"id": 1, "admin": false}}));
     // Password one under id 2: the HMAC does not match.
-    let wrong = Passwords::from_pairs([(2, "password-one-at-least-32-characters-long!!")]).unwrap();
+    let wrong = Passwords::dangerous_allow_weak_from_pairs([(
+        2,
+        "password-one-at-least-32-characters-long!!",
+    )])
+    .unwrap();
     assert_eq!(
         reason(unseal_data_at::<Value>(seal_of(&v), &wrong, clock_of(&v))),
         UnsealReason::Invalid
@@ -302,7 +316,7 @@ fn suffixes_are_stripped_from_the_first_tilde() {
     let v = vector(13);
     let base = seal_of(&v).strip_suffix("~2").unwrap();
     assert!(!base.contains('~'));
-    let passwords = Passwords::single(PASSWORD).unwrap();
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
     let expected = json!({"user": {"id": 1, "admin": false}});
     for suffix in [
         "", "~2", "~02", "~2abc", "~3", "~", "~2~x", "~~", "~0", "~9999", "~ ", "~*",
@@ -318,7 +332,7 @@ fn suffixes_are_stripped_from_the_first_tilde() {
 fn a_tilde_inside_the_seal_cuts_it_there() {
     let v = vector(13);
     let base = seal_of(&v).strip_suffix("~2").unwrap();
-    let passwords = Passwords::single(PASSWORD).unwrap();
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
     // Cut inside the ciphertext: 5 fields remain before the first `~`.
     let cut = base.find("L3erVZ").unwrap() + 3;
     let input = format!("{}~{}~2", &base[..cut], &base[cut..]);
@@ -345,7 +359,7 @@ fn seal_value(value: &Value, passwords: &Passwords, ttl: Ttl, now: u64) -> Strin
 
 #[test]
 fn expiration_is_now_plus_ttl_in_milliseconds() {
-    let passwords = Passwords::single(PASSWORD).unwrap();
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
     let cases: [(u64, Ttl, &str); 6] = [
         (1_700_000_000_123, Ttl::seconds(3600), "1700003600123"),
         (1_700_000_000_000, Ttl::DEFAULT, "1701209600000"),
@@ -370,7 +384,7 @@ fn expiration_is_now_plus_ttl_in_milliseconds() {
 
 #[test]
 fn ttl_never_leaves_the_expiration_empty() {
-    let passwords = Passwords::single(PASSWORD).unwrap();
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
     let sealed = seal_value(&json!({"a": 1}), &passwords, Ttl::Never, NOW);
     let parts = fields(&sealed);
     assert_eq!(parts[0], "Fe26.2");
@@ -394,21 +408,24 @@ fn ttl_values() {
 fn the_highest_numeric_id_seals() {
     let pw = |c: char| c.to_string().repeat(32);
     let cases: [(Passwords, &str); 5] = [
-        (Passwords::from_pairs([(0, pw('a'))]).unwrap(), "0"),
         (
-            Passwords::from_pairs([(1, pw('a')), (2, pw('b'))]).unwrap(),
+            Passwords::dangerous_allow_weak_from_pairs([(0, pw('a'))]).unwrap(),
+            "0",
+        ),
+        (
+            Passwords::dangerous_allow_weak_from_pairs([(1, pw('a')), (2, pw('b'))]).unwrap(),
             "2",
         ),
         (
-            Passwords::from_pairs([(2, pw('a')), (1, pw('b'))]).unwrap(),
+            Passwords::dangerous_allow_weak_from_pairs([(2, pw('a')), (1, pw('b'))]).unwrap(),
             "2",
         ),
         (
-            Passwords::from_pairs([(2, pw('a')), (10, pw('b'))]).unwrap(),
+            Passwords::dangerous_allow_weak_from_pairs([(2, pw('a')), (10, pw('b'))]).unwrap(),
             "10",
         ),
         (
-            Passwords::parse(&format!(
+            Passwords::dangerous_allow_weak_parse(&format!(
                 r#"{{"10":"{}","2":"{}","9":"{}"}}"#,
                 pw('a'),
                 pw('b'),
@@ -424,14 +441,14 @@ fn the_highest_numeric_id_seals() {
         assert_eq!(passwords.sealing_id().to_string(), id);
     }
     // The password of the highest id is the one used: only it opens the seal.
-    let both = Passwords::from_pairs([(2, pw('a')), (10, pw('b'))]).unwrap();
+    let both = Passwords::dangerous_allow_weak_from_pairs([(2, pw('a')), (10, pw('b'))]).unwrap();
     let sealed = seal_value(&json!(true), &both, Ttl::Never, NOW);
-    let ten_only = Passwords::from_pairs([(10, pw('b'))]).unwrap();
+    let ten_only = Passwords::dangerous_allow_weak_from_pairs([(10, pw('b'))]).unwrap();
     assert_eq!(
         unseal_data_at::<Value>(&sealed, &ten_only, NOW).unwrap(),
         json!(true)
     );
-    let ten_wrong = Passwords::from_pairs([(10, pw('a'))]).unwrap();
+    let ten_wrong = Passwords::dangerous_allow_weak_from_pairs([(10, pw('a'))]).unwrap();
     assert_eq!(
         reason(unseal_data_at::<Value>(&sealed, &ten_wrong, NOW)),
         UnsealReason::Invalid
@@ -442,7 +459,7 @@ fn the_highest_numeric_id_seals() {
 fn seal_lengths_follow_the_reference_formula() {
     // 222 + ceil(4 * 16 * (floor(n / 16) + 1) / 3) for id "1", a 13-digit expiration and `~2`,
     // where n is the UTF-8 length of the JSON.
-    let passwords = Passwords::single(PASSWORD).unwrap();
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
     for k in 0..=70 {
         let value = Value::String("x".repeat(k));
         let n = k + 2; // the quotes
@@ -525,7 +542,7 @@ fn deterministic_vector_13_from_a_struct() {
     };
     let sealed = seal_data_at(
         &session,
-        &Passwords::single(PASSWORD).unwrap(),
+        &Passwords::dangerous_allow_weak_single(PASSWORD).unwrap(),
         Ttl::DEFAULT,
         NOW,
         Counter(0),
@@ -537,7 +554,7 @@ fn deterministic_vector_13_from_a_struct() {
 #[test]
 fn seal_errors() {
     use std::collections::HashMap;
-    let passwords = Passwords::single(PASSWORD).unwrap();
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
     // A map with non-string keys cannot be JSON.
     let map: HashMap<(u8, u8), u8> = [((1, 2), 3)].into_iter().collect();
     let err = seal_data_at(&map, &passwords, Ttl::Never, NOW, Counter(0)).unwrap_err();
@@ -561,19 +578,22 @@ fn seal_errors() {
 fn empty_password_sets_are_refused() {
     let none: [(u64, String); 0] = [];
     assert_eq!(
-        Passwords::from_pairs(none).unwrap_err(),
+        Passwords::dangerous_allow_weak_from_pairs(none).unwrap_err(),
         PasswordError::Empty
     );
-    assert_eq!(Passwords::parse("{}").unwrap_err(), PasswordError::Empty);
     assert_eq!(
-        Passwords::parse(" { } \n").unwrap_err(),
+        Passwords::dangerous_allow_weak_parse("{}").unwrap_err(),
+        PasswordError::Empty
+    );
+    assert_eq!(
+        Passwords::dangerous_allow_weak_parse(" { } \n").unwrap_err(),
         PasswordError::Empty
     );
 }
 
 #[test]
 fn duplicate_ids_are_refused() {
-    let err = Passwords::from_pairs([
+    let err = Passwords::dangerous_allow_weak_from_pairs([
         (1, "a".repeat(32)),
         (2, "b".repeat(32)),
         (1, "c".repeat(32)),
@@ -585,7 +605,7 @@ fn duplicate_ids_are_refused() {
 
 #[test]
 fn password_length_is_counted_in_utf16_units() {
-    let err = Passwords::single("a".repeat(31)).unwrap_err();
+    let err = Passwords::dangerous_allow_weak_single("a".repeat(31)).unwrap_err();
     assert_eq!(
         err,
         PasswordError::TooShort {
@@ -594,11 +614,11 @@ fn password_length_is_counted_in_utf16_units() {
             min: 32
         }
     );
-    assert!(Passwords::single("a".repeat(32)).is_ok());
-    assert!(Passwords::parse(&"a".repeat(32)).is_ok());
+    assert!(Passwords::dangerous_allow_weak_single("a".repeat(32)).is_ok());
+    assert!(Passwords::dangerous_allow_weak_parse(&"a".repeat(32)).is_ok());
     // "🔑" is one char, 4 UTF-8 bytes, 2 UTF-16 units.
-    assert!(Passwords::single("🔑".repeat(16)).is_ok());
-    let err = Passwords::single(format!("{}a", "🔑".repeat(15))).unwrap_err();
+    assert!(Passwords::dangerous_allow_weak_single("🔑".repeat(16)).is_ok());
+    let err = Passwords::dangerous_allow_weak_single(format!("{}a", "🔑".repeat(15))).unwrap_err();
     assert_eq!(
         err,
         PasswordError::TooShort {
@@ -608,10 +628,13 @@ fn password_length_is_counted_in_utf16_units() {
         }
     );
     // 31 "é" are 62 UTF-8 bytes but 31 UTF-16 units.
-    assert!(Passwords::single("é".repeat(31)).is_err());
+    assert!(Passwords::dangerous_allow_weak_single("é".repeat(31)).is_err());
     // In a map, the id of the short one is reported.
-    let err =
-        Passwords::parse(&format!(r#"{{"1":"{}","7":"short"}}"#, "a".repeat(32))).unwrap_err();
+    let err = Passwords::dangerous_allow_weak_parse(&format!(
+        r#"{{"1":"{}","7":"short"}}"#,
+        "a".repeat(32)
+    ))
+    .unwrap_err();
     assert_eq!(
         err,
         PasswordError::TooShort {
@@ -621,16 +644,19 @@ fn password_length_is_counted_in_utf16_units() {
         }
     );
     // Vector #9's password is 38 units.
-    assert!(Passwords::single("pässwörd-🔑-ünïcödé-at-least-32-chars!").is_ok());
+    assert!(
+        Passwords::dangerous_allow_weak_single("pässwörd-🔑-ünïcödé-at-least-32-chars!").is_ok()
+    );
 }
 
 #[test]
-fn parse_trims_surrounding_whitespace_of_a_plain_password() {
-    let passwords = Passwords::parse(&format!("  {PASSWORD}\n")).unwrap();
-    let got: Value = unseal_data_at(seal_of(&vector(13)), &passwords, NOW).unwrap();
-    assert_eq!(got, json!({"user": {"id": 1, "admin": false}}));
-    // 31 characters plus whitespace is still too short.
-    assert!(Passwords::parse(&format!(" {} \n", "a".repeat(31))).is_err());
+fn parse_keeps_surrounding_whitespace_of_a_plain_password() {
+    // Verbatim, as Node takes `process.env.X`: the padded text is another password.
+    let passwords = Passwords::dangerous_allow_weak_parse(&format!("  {PASSWORD}\n")).unwrap();
+    let error = unseal_data_at::<Value>(seal_of(&vector(13)), &passwords, NOW).unwrap_err();
+    assert_eq!(error.reason(), UnsealReason::Invalid);
+    // 31 characters plus whitespace is 34.
+    assert!(Passwords::dangerous_allow_weak_parse(&format!(" {} \n", "a".repeat(31))).is_ok());
 }
 
 #[test]
@@ -640,7 +666,7 @@ fn non_canonical_ids_are_refused_by_parse() {
         "a", "-1", "1.5", "01", "", "+1", " 1", "1 ", "1e3", "0x1", "٣",
     ] {
         let text = format!(r#"{{"{id}":"{pw}"}}"#);
-        let err = Passwords::parse(&text).unwrap_err();
+        let err = Passwords::dangerous_allow_weak_parse(&text).unwrap_err();
         assert_eq!(
             err,
             PasswordError::InvalidId { id: id.to_owned() },
@@ -650,7 +676,7 @@ fn non_canonical_ids_are_refused_by_parse() {
     // Canonical ones are fine, including 0.
     for id in ["0", "1", "10", "9007199254740991"] {
         let text = format!(r#"{{"{id}":"{pw}"}}"#);
-        let passwords = Passwords::parse(&text).unwrap();
+        let passwords = Passwords::dangerous_allow_weak_parse(&text).unwrap();
         assert_eq!(passwords.sealing_id().to_string(), id);
     }
 }
@@ -666,7 +692,7 @@ fn json_maps_with_non_string_values_are_json_errors() {
         format!(r#"{{"1":"{pw}"}} trailing"#),
         "{".to_owned(),
     ] {
-        let err = Passwords::parse(&text).unwrap_err();
+        let err = Passwords::dangerous_allow_weak_parse(&text).unwrap_err();
         assert!(matches!(err, PasswordError::Json(_)), "{text}: {err:?}");
     }
 }
@@ -688,18 +714,19 @@ fn password_errors_never_contain_the_password() {
         (short.to_owned(), short),
     ];
     for (text, password) in cases {
-        let err = Passwords::parse(&text).unwrap_err();
+        let err = Passwords::dangerous_allow_weak_parse(&text).unwrap_err();
         let shown = format!("{err} / {err:?}");
         assert!(!shown.contains(password), "{shown}");
         assert!(!shown.contains("SECRET"), "{shown}");
     }
-    let err = Passwords::parse(&format!(r#"{{"abc":"{secret}"}}"#)).unwrap_err();
+    let err =
+        Passwords::dangerous_allow_weak_parse(&format!(r#"{{"abc":"{secret}"}}"#)).unwrap_err();
     assert!(err.to_string().contains("\"abc\""), "{err}");
 }
 
 #[test]
 fn debug_of_passwords_shows_ids_only() {
-    let passwords = Passwords::from_pairs([
+    let passwords = Passwords::dangerous_allow_weak_from_pairs([
         (10, "SECRET-ten-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
         (2, "SECRET-two-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"),
     ])
@@ -717,7 +744,7 @@ fn debug_of_passwords_shows_ids_only() {
 
 #[test]
 fn garbage_and_structural_errors_are_invalid() {
-    let passwords = Passwords::single(PASSWORD).unwrap();
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
     let seal13 = seal_of(&vector(13)).strip_suffix("~2").unwrap().to_owned();
     let seven = fields(&seal13)[..7].join("*");
     let nine = format!("{seal13}*x");
@@ -749,7 +776,7 @@ fn garbage_and_structural_errors_are_invalid() {
 
 #[test]
 fn tampering_is_invalid() {
-    let passwords = Passwords::single(PASSWORD).unwrap();
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
     let seal13 = seal_of(&vector(13)).to_owned();
     let parts = fields(&seal13);
     let flip = |s: &str| {
@@ -774,7 +801,9 @@ fn tampering_is_invalid() {
         UnsealReason::Invalid
     );
     // The wrong password under the right id.
-    let other = Passwords::single("another_password_at_least_32_characters_long").unwrap();
+    let other =
+        Passwords::dangerous_allow_weak_single("another_password_at_least_32_characters_long")
+            .unwrap();
     let err = unseal_data_at::<Value>(&seal13, &other, NOW).unwrap_err();
     assert_eq!(err.cause(), &IronError::BadMac);
 }
@@ -801,7 +830,7 @@ fn data_that_does_not_fit_the_type_is_invalid() {
 
 #[test]
 fn unknown_ids_are_unknown_password() {
-    let single = Passwords::single(PASSWORD).unwrap();
+    let single = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
     // Vector #4 is sealed by id 2.
     let v = vector(4);
     let err = unseal_data_at::<Value>(seal_of(&v), &single, clock_of(&v)).unwrap_err();
@@ -837,7 +866,7 @@ fn expiry_is_checked_before_the_password_id() {
     // Iron's order: an expired seal with an unknown id reports Expired.
     let v = vector(4); // id 2
     let expires_at = v["expires_at_ms"].as_u64().unwrap();
-    let single = Passwords::single(PASSWORD).unwrap();
+    let single = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
     assert_eq!(
         reason(unseal_data_at::<Value>(
             seal_of(&v),
@@ -869,7 +898,7 @@ fn reason_strings() {
 /// Fixed by enabling serde_json's `float_roundtrip` feature for the crates that parse seals.
 #[test]
 fn floats_come_back_bit_for_bit() {
-    let passwords = Passwords::single(PASSWORD).unwrap();
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
     let floats = [
         1.071_566_039_146_582_6e-75,
         -1.819_967_304_027_17e-179,
@@ -895,7 +924,7 @@ fn floats_come_back_bit_for_bit() {
 
 #[test]
 fn integers_up_to_2_pow_53_survive() {
-    let passwords = Passwords::single(PASSWORD).unwrap();
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
     let value = json!([
         9_007_199_254_740_991_u64,
         -9_007_199_254_740_991_i64,
@@ -916,7 +945,7 @@ fn integers_up_to_2_pow_53_survive() {
 /// `{}`"), so a Rust reader must too.
 #[test]
 fn sealed_null_reads_as_an_empty_object_like_iron_session() {
-    let passwords = Passwords::single(PASSWORD).unwrap();
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
     let sealed = seal_data_at(&Value::Null, &passwords, Ttl::Never, NOW, OsRandom).unwrap();
     let got: Value = unseal_data_at(&sealed, &passwords, NOW).unwrap();
     assert_eq!(got, json!({}));
