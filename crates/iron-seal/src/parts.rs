@@ -1,5 +1,7 @@
 //! The text layout of a seal: eight fields joined by `*`, and their structural checks.
 
+use std::fmt;
+
 use crate::Error;
 
 /// The first field of every seal this crate reads or writes.
@@ -18,7 +20,10 @@ const FIELD_COUNT: usize = 8;
 /// assert_eq!(parts.password_id(), "1");
 /// assert_eq!(parts.expiration_ms(), Some(1_700_000_000_000));
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+///
+/// `Debug` shows the password id, the expiration and the field lengths only: a seal is a bearer
+/// token, and a log line must not carry one.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct SealParts<'a> {
     mac_base: &'a str,
     password_id: &'a str,
@@ -28,6 +33,20 @@ pub struct SealParts<'a> {
     expiration_ms: Option<u64>,
     hmac_salt: &'a str,
     hmac: &'a str,
+}
+
+impl fmt::Debug for SealParts<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SealParts")
+            .field("password_id", &self.password_id)
+            .field("expiration_ms", &self.expiration_ms)
+            .field("encryption_salt_len", &self.encryption_salt.len())
+            .field("iv_len", &self.iv.len())
+            .field("ciphertext_len", &self.ciphertext.len())
+            .field("hmac_salt_len", &self.hmac_salt.len())
+            .field("hmac_len", &self.hmac.len())
+            .finish()
+    }
 }
 
 impl<'a> SealParts<'a> {

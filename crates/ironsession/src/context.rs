@@ -1,6 +1,7 @@
 //! The state one request's sessions share with the framework adapter: the configuration (which a
 //! handler may change), the cookie as it came in, and the `Set-Cookie` lines to send back.
 
+use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use http::{HeaderMap, HeaderValue, header};
@@ -35,7 +36,6 @@ pub struct SessionContext {
     shared: Arc<Mutex<ContextState>>,
 }
 
-#[derive(Debug)]
 pub(crate) struct ContextState {
     pub(crate) config: SessionConfig,
     /// The seal of the cookie named in the original configuration (the whole cookie, else its
@@ -48,6 +48,23 @@ pub(crate) struct ContextState {
     pub(crate) read: bool,
     /// `(cookie name, Set-Cookie line)`, at most one line per name.
     pending: Vec<(String, String)>,
+}
+
+/// The incoming cookie and the queued `Set-Cookie` lines are bearer tokens: whoever copies one from
+/// a log is logged in. `Debug` says whether they are there, never what they are.
+impl fmt::Debug for ContextState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pending: Vec<&str> = self.pending.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("ContextState")
+            .field("config", &self.config)
+            .field(
+                "cookie_value",
+                &self.cookie_value.as_ref().map(|_| "[redacted]"),
+            )
+            .field("destroyed", &self.destroyed)
+            .field("pending_set_cookie_names", &pending)
+            .finish()
+    }
 }
 
 impl ContextState {

@@ -1,0 +1,137 @@
+//! No public type's `Debug` shows a password or a seal. A seal is a bearer token (whoever copies
+//! it from a log is logged in), so the incoming cookie and the queued `Set-Cookie` lines are
+//! redacted as carefully as the passwords.
+
+use std::fmt::Debug;
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderValue, header};
+use ironsession::iron_seal::{self, Options, Password, PasswordId, SealParts, Secret};
+use ironsession::{
+    CookieLifetime, JsonSession, Passwords, Priority, SameSite, SaveError, SessionConfig,
+    SessionContext, SystemClock, Ttl, seal_data, unseal_data,
+};
+
+const PASSWORD: &str = "the secret password nobody may ever see in a log";
+const OTHER: &str = "the second secret password, also never to be logged";
+
+/// The password and every long field of `seal`: none of them may appear.
+fn secrets(seal: &str) -> Vec<String> {
+    let mut secrets = vec![PASSWORD.to_owned(), OTHER.to_owned(), seal.to_owned()];
+    let bare = seal.split('~').next().unwrap();
+    secrets.extend(
+        bare.split('*')
+            .filter(|field| field.len() >= 16)
+            .map(str::to_owned),
+    );
+    secrets
+}
+
+#[track_caller]
+fn assert_clean(name: &str, value: &dyn Debug, secrets: &[String]) {
+    for debug in [format!("{value:?}"), format!("{value:#?}")] {
+        for secret in secrets {
+            assert!(
+                !debug.contains(secret.as_str()),
+                "{name}'s Debug shows a secret ({secret}): {debug}"
+            );
+        }
+        assert!(
+            !debug.contains("Fe26"),
+            "{name}'s Debug shows a seal: {debug}"
+        );
+    }
+}
+
+#[test]
+fn no_public_type_debug_shows_a_password_or_a_seal() {
+    let passwords = Passwords::from_pairs([(1, OTHER), (2, PASSWORD)]).unwrap();
+    let config = SessionConfig::builder("sess", passwords.clone())
+        .ttl(Ttl::seconds(3600))
+        .cookie_lifetime(CookieLifetime::MaxAge(Duration::from_secs(60)))
+        .priority(Priority::High)
+        .same_site(SameSite::Strict)
+        .build()
+        .unwrap();
+    let incoming = seal_data(
+        &serde_json::json!({"userId": 1}),
+        &passwords,
+        Ttl::seconds(60),
+    )
+    .unwrap();
+    let secrets = secrets(&incoming);
+
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::COOKIE,
+        HeaderValue::from_str(&format!("sess={incoming}")).unwrap(),
+    );
+    let context = SessionContext::from_headers(&config, &headers);
+    let mut session: JsonSession = ironsession::Session::load(&context);
+    assert_eq!(
+        session.get("userId"),
+        Some(&1.into()),
+        "the cookie was read"
+    );
+    session.insert("visits".into(), 1.into());
+    session.save().unwrap();
+    // A Set-Cookie line is queued now; its seal is new, and `assert_clean` refuses any `Fe26`.
+    assert_clean("SessionContext", &context, &secrets);
+    assert_clean("Session", &session, &secrets);
+    let pending = context.take_set_cookies();
+    assert!(
+        pending[0].starts_with("sess=Fe26.2*2*"),
+        "a seal was pending"
+    );
+
+    assert_clean("Passwords", &passwords, &secrets);
+    assert_clean("SessionConfig", &config, &secrets);
+    assert_clean("SessionConfigBuilder", &config.to_builder(), &secrets);
+    assert_clean("SystemClock", &SystemClock, &secrets);
+    assert_clean("Ttl", &Ttl::DEFAULT, &secrets);
+
+    let unseal_error =
+        unseal_data::<serde_json::Value>(&incoming.replacen('*', "*9", 1), &passwords).unwrap_err();
+    assert_clean("UnsealError", &unseal_error, &secrets);
+    let bad_mac = format!("{}x", &incoming[..incoming.len() - 3]);
+    let unseal_error = unseal_data::<serde_json::Value>(&bad_mac, &passwords).unwrap_err();
+    assert_clean("UnsealError (bad MAC)", &unseal_error, &secrets);
+    let json_error = Passwords::parse(&format!(r#"{{"1":"{PASSWORD}","2":3}}"#)).unwrap_err();
+    assert_clean("PasswordError (JSON)", &json_error, &secrets);
+    let weak = Passwords::single(format!("{PASSWORD}{PASSWORD}")).unwrap_err();
+    assert_clean("PasswordError (weak)", &weak, &secrets);
+    let config_error: ironsession::ConfigError = json_error.into();
+    assert_clean("ConfigError", &config_error, &secrets);
+    let save_error = SaveError::TooLarge {
+        size: 5000,
+        limit: 4096,
+    };
+    assert_clean("SaveError", &save_error, &secrets);
+
+    // The format layer's public types.
+    let password = Password::from(PASSWORD);
+    assert_clean("iron_seal::Password", &password, &secrets);
+    assert_clean("iron_seal::Secret", &Secret::text(PASSWORD), &secrets);
+    assert_clean(
+        "iron_seal::PasswordId",
+        &PasswordId::new("2").unwrap(),
+        &secrets,
+    );
+    assert_clean("iron_seal::Options", &Options::IRON_DEFAULT, &secrets);
+    let parts = SealParts::parse(incoming.split('~').next().unwrap()).unwrap();
+    assert_clean("iron_seal::SealParts", &parts, &secrets);
+    assert_clean("iron_seal::OsRandom", &iron_seal::OsRandom, &secrets);
+
+    #[cfg(feature = "axum")]
+    assert_clean(
+        "axum::SessionLayer",
+        &ironsession::axum::SessionLayer::new(config.clone()),
+        &secrets,
+    );
+    #[cfg(feature = "actix-web")]
+    assert_clean(
+        "actix::SessionMiddleware",
+        &ironsession::actix::SessionMiddleware::new(config.clone()),
+        &secrets,
+    );
+}
