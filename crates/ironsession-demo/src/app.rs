@@ -15,6 +15,11 @@ use serde::{Deserialize, Serialize};
 use crate::pages;
 
 /// The cookie name, the same as `interop/server.mjs`'s default, so a cookie works on both.
+///
+/// Not `__Host-iron-session-demo`: browsers store a `__Host-` cookie only with `Secure`, and the
+/// demo serves plain http on 127.0.0.1, where a `Secure` cookie is never sent back. An app served
+/// over https uses the `__Host-` prefix, so that no subdomain or plain-http page can plant a
+/// cookie of the same name in front of it (see the README's quickstarts).
 pub const COOKIE_NAME: &str = "iron-session-demo";
 
 /// The ttl after a login with "remember me": 30 days instead of the default 14.

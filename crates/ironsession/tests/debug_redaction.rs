@@ -102,10 +102,9 @@ fn no_public_type_debug_shows_a_password_or_a_seal() {
     assert_clean("PasswordError (weak)", &weak, &secrets);
     let config_error: ironsession::ConfigError = json_error.into();
     assert_clean("ConfigError", &config_error, &secrets);
-    let save_error = SaveError::TooLarge {
-        size: 5000,
-        limit: 4096,
-    };
+    let mut too_big: JsonSession = config.load(&HeaderMap::new());
+    too_big.insert("big".into(), "x".repeat(8000).into());
+    let save_error: SaveError = too_big.save().unwrap_err();
     assert_clean("SaveError", &save_error, &secrets);
 
     // The format layer's public types.
