@@ -77,6 +77,7 @@ mod data;
 mod error;
 mod password_strength;
 mod passwords;
+pub mod revocation;
 mod session;
 mod ttl;
 

@@ -1,0 +1,338 @@
+//! Revocation: a logout that kills every copy of the cookie, and "log out everywhere", while each
+//! request is still checked without any network round-trip.
+//!
+//! A sealed cookie is a bearer token: deleting it from one browser leaves any copy valid until the
+//! seal expires. Revocation adds a small denylist, keyed by the session metadata every seal carries
+//! (a random session id `sid`, the creation time `iat`, and an optional subject `sub`):
+//!
+//! - **Session revocations** (`sid` → expiry): a logout, or an admin tool's
+//!   [`Revocation::revoke_session`].
+//! - **Subject revocations** (`sub` → "revoked before" time, expiry): "log out everywhere",
+//!   [`Revocation::revoke_subject`], refuses every session of the subject whose `iat` is earlier
+//!   (the idea of ASP.NET's security stamp; also what a password change should call).
+//!
+//! # Design
+//! - **Every check is local.** Each process keeps a [`Replica`] of the denylist in memory: two hash
+//!   maps behind a read-write lock. A request does one or two lookups and never waits on the
+//!   network, so revocation keeps the stateless speed.
+//! - **Backends behind one trait**, [`RevocationBackend`]: record an entry in the shared store,
+//!   and expose the replica. [`InMemory`] (one process; the default) and, with the `redis`
+//!   feature, `redis::RedisBackend` (a fleet: Redis 7 or Valkey).
+//! - **Writes are acknowledged.** [`Revocation::revoke_session`] and
+//!   [`Revocation::revoke_subject`] return only after the store has the entry; otherwise they
+//!   return an error, so a logout handler can tell the user that the logout did not happen.
+//! - **Push plus resync.** The Redis backend applies each new entry as it is published, checks a
+//!   version counter every second (a gap means a missed message: full resync), and resyncs in
+//!   full on every reconnect and every few minutes. Entries are only ever added, so merging a
+//!   full copy is always correct.
+//! - **Bounded memory.** An entry is kept for the *retention* ([`RevocationBuilder::retention`],
+//!   default 14 days, iron-session's ttl) plus 60 s of clock skew after the revocation: the longest
+//!   a seal made before the revocation can stay valid. After that no session it could refuse can
+//!   be alive, so it is dropped from the store and from memory. The replica holds the revocations
+//!   of one retention period: 1 000 000 session revocations take 44 MB of table (2^21 buckets of
+//!   21 bytes; see [`Replica::table_bytes`]).
+//! - **The store down.** Known revocations stay enforced, sessions keep being served, new
+//!   revocation calls fail, and the replica resyncs when the store is back. A process that starts
+//!   without reaching its store logs an error and serves with what it has (nothing);
+//!   [`RevocationBuilder::refuse_sessions_until_synced`] makes it refuse sessions instead until
+//!   its first sync.
+//!
+//! ```
+//! use ironsession::revocation::{Refusal, Revocation};
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let revocation = Revocation::in_memory();
+//! let sid = "c2Vzc2lvbi1pZC0xMjM0NQ";
+//! assert_eq!(revocation.check(Some(sid), None, None), None);
+//! revocation.revoke_session(sid).await?;
+//! assert_eq!(revocation.check(Some(sid), None, None), Some(Refusal::Session));
+//! # Ok::<(), ironsession::revocation::RevocationError>(())
+//! # }).unwrap();
+//! ```
+
+mod memory;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub mod redis;
+mod replica;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use memory::InMemory;
+pub use replica::{Refusal, Replica, RevocationEntry};
+
+use crate::clock::SharedClock;
+use crate::{Clock, SystemClock, Ttl};
+
+/// The clock skew iron-session allows when it checks a seal's expiry: a seal stays valid this long
+/// past its expiration, so revocation entries are kept this much longer too.
+const SEAL_SKEW: Duration = Duration::from_secs(60);
+
+/// iron-session's default ttl, 14 days: the default retention.
+const DEFAULT_RETENTION: Duration = match Ttl::DEFAULT {
+    Ttl::After(ttl) => ttl,
+    Ttl::Never => Duration::MAX,
+};
+
+/// The longest subject accepted, in bytes.
+pub const MAX_SUBJECT_BYTES: usize = 1024;
+
+/// The future of [`RevocationBackend::record`].
+pub type RecordFuture<'a> = Pin<Box<dyn Future<Output = Result<(), RevocationError>> + Send + 'a>>;
+
+/// A place revocations are stored in, with the local replica each request checks.
+///
+/// Implement it for another shared store; the crate's test suite runs every backend through the
+/// same tests.
+pub trait RevocationBackend: fmt::Debug + Send + Sync + 'static {
+    /// Stores `entry` so that every process sharing the store enforces it, and adds it to this
+    /// process's replica. Resolves only once the store has it.
+    ///
+    /// # Errors
+    /// [`RevocationError::Store`] or [`RevocationError::Timeout`] when the store did not confirm.
+    fn record(&self, entry: RevocationEntry) -> RecordFuture<'_>;
+
+    /// The local replica the per-request checks read.
+    fn replica(&self) -> &Replica;
+}
+
+/// Why a revocation was not recorded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RevocationError {
+    /// The session id is not 22 characters of base64url (the form of the session metadata).
+    #[error("invalid session id: expected 22 characters of base64url")]
+    InvalidSessionId,
+    /// The subject is empty or longer than [`MAX_SUBJECT_BYTES`].
+    #[error("invalid subject: it must be 1 to {MAX_SUBJECT_BYTES} bytes long")]
+    InvalidSubject,
+    /// The store did not confirm in time (unreachable, or too slow).
+    #[error("the revocation store did not confirm within {after:?}")]
+    Timeout {
+        /// How long the call waited.
+        after: Duration,
+    },
+    /// The store refused or failed the write (for Redis: connection refused, script error, …).
+    #[error("the revocation store did not record the revocation: {0}")]
+    Store(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The store recorded the revocation but fewer replicas than required confirmed it.
+    #[error("only {confirmed} of {required} replicas confirmed the revocation")]
+    NotReplicated {
+        /// Replicas that confirmed.
+        confirmed: u64,
+        /// Replicas required.
+        required: u64,
+    },
+    /// The backend needs a tokio runtime to start its background sync, and there is none.
+    #[error("the revocation backend must be started inside a tokio runtime")]
+    NoRuntime,
+    /// The store's address could not be used.
+    #[error("invalid revocation store address: {0}")]
+    InvalidAddress(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Revocation for a [`SessionConfig`](crate::SessionConfig): a backend, the retention of its
+/// entries, and whether to refuse sessions before the first sync. Cheap to clone; clones share
+/// the backend.
+///
+/// ```
+/// use std::time::Duration;
+/// use ironsession::revocation::{InMemory, Revocation};
+///
+/// let revocation = Revocation::builder(InMemory::new())
+///     .retention(Duration::from_secs(30 * 24 * 3600))
+///     .build();
+/// assert_eq!(revocation.retention(), Duration::from_secs(30 * 24 * 3600));
+/// ```
+#[derive(Clone)]
+pub struct Revocation {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    backend: Box<dyn RevocationBackend>,
+    retention: Duration,
+    refuse_until_synced: bool,
+    clock: SharedClock,
+}
+
+impl fmt::Debug for Revocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Revocation")
+            .field("backend", &self.inner.backend)
+            .field("retention", &self.inner.retention)
+            .field("refuse_until_synced", &self.inner.refuse_until_synced)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Revocation {
+    /// Revocation in this process only ([`InMemory`]), with the default retention of 14 days.
+    ///
+    /// ```
+    /// let revocation = ironsession::revocation::Revocation::in_memory();
+    /// assert!(revocation.replica().is_synced());
+    /// ```
+    pub fn in_memory() -> Self {
+        Self::builder(InMemory::new()).build()
+    }
+
+    /// Starts a revocation on `backend`.
+    pub fn builder(backend: impl RevocationBackend) -> RevocationBuilder {
+        RevocationBuilder {
+            backend: Box::new(backend),
+            retention: DEFAULT_RETENTION,
+            refuse_until_synced: false,
+            clock: SharedClock(Arc::new(SystemClock)),
+        }
+    }
+
+    /// Revokes one session by its id: every request carrying a seal with this `sid` is refused
+    /// from now on, on every process sharing the store. Returns once the store has it.
+    ///
+    /// # Errors
+    /// [`RevocationError::InvalidSessionId`], or the store's error: the revocation did not happen.
+    pub async fn revoke_session(&self, sid: &str) -> Result<(), RevocationError> {
+        if replica::sid_bytes(sid).is_none() {
+            return Err(RevocationError::InvalidSessionId);
+        }
+        let expires_ms = self.expiry_from(self.now_ms());
+        let entry = RevocationEntry::Session {
+            sid: sid.to_owned(),
+            expires_ms,
+        };
+        self.record(entry, "session").await
+    }
+
+    /// Revokes every session of `subject` created before now ("log out everywhere"; also what a
+    /// password change should call). Sessions created afterwards are not affected. Returns once
+    /// the store has it.
+    ///
+    /// # Errors
+    /// [`RevocationError::InvalidSubject`], or the store's error: the revocation did not happen.
+    pub async fn revoke_subject(&self, subject: &str) -> Result<(), RevocationError> {
+        if subject.is_empty() || subject.len() > MAX_SUBJECT_BYTES {
+            return Err(RevocationError::InvalidSubject);
+        }
+        let now_ms = self.now_ms();
+        let entry = RevocationEntry::Subject {
+            subject: subject.to_owned(),
+            before_ms: now_ms,
+            expires_ms: self.expiry_from(now_ms),
+        };
+        self.record(entry, "subject").await
+    }
+
+    /// Whether a session with this id, subject and creation time (ms since the Unix epoch) is
+    /// refused now. Reads the local replica only.
+    pub fn check(
+        &self,
+        sid: Option<&str>,
+        subject: Option<&str>,
+        iat_ms: Option<u64>,
+    ) -> Option<Refusal> {
+        self.check_at(sid, subject, iat_ms, self.now_ms())
+    }
+
+    /// [`check`](Self::check) at `now_ms`.
+    pub fn check_at(
+        &self,
+        sid: Option<&str>,
+        subject: Option<&str>,
+        iat_ms: Option<u64>,
+        now_ms: u64,
+    ) -> Option<Refusal> {
+        let replica = self.replica();
+        if self.inner.refuse_until_synced && !replica.is_synced() {
+            return Some(Refusal::NotSynced);
+        }
+        replica.check(sid, subject, iat_ms, now_ms)
+    }
+
+    /// How long after a revocation its entry is kept (plus 60 s of clock skew).
+    pub fn retention(&self) -> Duration {
+        self.inner.retention
+    }
+
+    /// The local replica (for health checks: [`Replica::is_connected`], [`Replica::is_synced`]).
+    pub fn replica(&self) -> &Replica {
+        self.inner.backend.replica()
+    }
+
+    async fn record(&self, entry: RevocationEntry, kind: &str) -> Result<(), RevocationError> {
+        let result = self.inner.backend.record(entry).await;
+        match &result {
+            Ok(()) => tracing::info!(kind, "revocation recorded"),
+            Err(error) => tracing::warn!(kind, %error, "revocation NOT recorded"),
+        }
+        result
+    }
+
+    fn expiry_from(&self, now_ms: u64) -> u64 {
+        let keep = self.inner.retention.saturating_add(SEAL_SKEW);
+        now_ms.saturating_add(u64::try_from(keep.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.inner.clock.0.now_ms()
+    }
+}
+
+/// Builds a [`Revocation`].
+#[must_use]
+pub struct RevocationBuilder {
+    backend: Box<dyn RevocationBackend>,
+    retention: Duration,
+    refuse_until_synced: bool,
+    clock: SharedClock,
+}
+
+impl fmt::Debug for RevocationBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RevocationBuilder")
+            .field("backend", &self.backend)
+            .field("retention", &self.retention)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RevocationBuilder {
+    /// How long an entry is kept after its revocation (60 s of clock skew are added). It must be
+    /// at least the longest ttl any session is sealed with (a "remember me" ttl included):
+    /// otherwise a copy of a revoked cookie becomes valid again once its entry is dropped. Default:
+    /// 14 days, iron-session's default ttl.
+    pub fn retention(mut self, retention: Duration) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// Refuse every session (as revoked, [`Refusal::NotSynced`]) until the replica has synced
+    /// with the store once. Off by default: a process that starts while the store is down serves
+    /// sessions, without the revocations made elsewhere, and logs an error.
+    pub fn refuse_sessions_until_synced(mut self, refuse: bool) -> Self {
+        self.refuse_until_synced = refuse;
+        self
+    }
+
+    /// Uses another clock for entry times (tests).
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = SharedClock(Arc::new(clock));
+        self
+    }
+
+    /// Builds the revocation.
+    pub fn build(self) -> Revocation {
+        Revocation {
+            inner: Arc::new(Inner {
+                backend: self.backend,
+                retention: self.retention,
+                refuse_until_synced: self.refuse_until_synced,
+                clock: self.clock,
+            }),
+        }
+    }
+}

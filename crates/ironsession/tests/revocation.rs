@@ -1,0 +1,545 @@
+//! Revocation over both backends: one shared suite (run for the in-memory backend and for Redis),
+//! then what only Redis has: its key schema, lost messages, Redis down and back, propagation time.
+//! Every Redis test starts its own `redis-server` on a free loopback port.
+
+#[path = "support/redis_server.rs"]
+mod redis_server;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use ironsession::revocation::redis::RedisBackend;
+use ironsession::revocation::{InMemory, Refusal, Revocation, RevocationError};
+use redis_server::RedisServer;
+
+const SID_A: &str = "c2Vzc2lvbi1pZC0wMDAwMQ";
+const SID_B: &str = "c2Vzc2lvbi1pZC0wMDAwMg";
+const NOW: u64 = 1_800_000_000_000;
+const DAY_MS: u64 = 24 * 3600 * 1000;
+/// The 60 s iron-session accepts a seal past its expiry, added to every entry's retention.
+const SKEW_MS: u64 = 60_000;
+
+/// Two processes' views of one store: `local` revokes, `peer` must enforce. `store` keeps the
+/// store (a Redis server) alive.
+struct Fleet<S> {
+    store: S,
+    local: Revocation,
+    peer: Revocation,
+    clock: Arc<AtomicU64>,
+}
+
+fn revocation_on(
+    backend: impl ironsession::revocation::RevocationBackend,
+    clock: &Arc<AtomicU64>,
+) -> Revocation {
+    let clock = clock.clone();
+    Revocation::builder(backend)
+        .clock(move || clock.load(Ordering::Relaxed))
+        .build()
+}
+
+fn memory_fleet() -> Fleet<()> {
+    let clock = Arc::new(AtomicU64::new(NOW));
+    let local = revocation_on(InMemory::new(), &clock);
+    Fleet {
+        store: (),
+        peer: local.clone(),
+        local,
+        clock,
+    }
+}
+
+fn redis_backend(server: &RedisServer) -> RedisBackend {
+    RedisBackend::builder(server.url())
+        .check_interval(Duration::from_millis(200))
+        .start()
+        .expect("backend starts")
+}
+
+async fn redis_fleet() -> Fleet<RedisServer> {
+    let server = RedisServer::start();
+    let clock = Arc::new(AtomicU64::new(NOW));
+    let local = revocation_on(redis_backend(&server), &clock);
+    let peer = revocation_on(redis_backend(&server), &clock);
+    wait_until("both replicas synced", || {
+        local.replica().is_synced() && peer.replica().is_synced()
+    })
+    .await;
+    Fleet {
+        store: server,
+        local,
+        peer,
+        clock,
+    }
+}
+
+/// Polls `condition` every 5 ms for up to 2 s.
+async fn wait_until(what: &str, condition: impl Fn() -> bool) -> Duration {
+    let start = Instant::now();
+    while !condition() {
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    start.elapsed()
+}
+
+/// The suite every backend passes.
+mod suite {
+    use super::*;
+
+    pub async fn a_revoked_session_is_refused_by_every_process<S>(fleet: Fleet<S>) {
+        let Fleet { local, peer, .. } = &fleet;
+        assert_eq!(peer.check(Some(SID_A), None, Some(NOW)), None);
+        local.revoke_session(SID_A).await.expect("revoked");
+        assert_eq!(
+            local.check(Some(SID_A), None, Some(NOW)),
+            Some(Refusal::Session)
+        );
+        wait_until("the peer refuses", || {
+            peer.check(Some(SID_A), None, Some(NOW)) == Some(Refusal::Session)
+        })
+        .await;
+        assert_eq!(peer.check(Some(SID_B), None, Some(NOW)), None);
+        assert_eq!(peer.check(None, None, None), None);
+    }
+
+    pub async fn a_revoked_subject_refuses_only_its_earlier_sessions<S>(fleet: Fleet<S>) {
+        let Fleet {
+            local, peer, clock, ..
+        } = &fleet;
+        local.revoke_subject("user-42").await.expect("revoked");
+        wait_until("the peer refuses", || {
+            peer.check(Some(SID_A), Some("user-42"), Some(NOW - 1)) == Some(Refusal::Subject)
+        })
+        .await;
+        // Created at the revocation's instant or later: a login after "log out everywhere".
+        assert_eq!(peer.check(Some(SID_A), Some("user-42"), Some(NOW)), None);
+        assert_eq!(
+            peer.check(Some(SID_A), Some("user-43"), Some(NOW - 1)),
+            None
+        );
+        // A second revocation later widens the cut.
+        clock.store(NOW + 10_000, Ordering::Relaxed);
+        local.revoke_subject("user-42").await.expect("revoked");
+        wait_until("the peer applies the later cut", || {
+            peer.check(None, Some("user-42"), Some(NOW + 9_999)) == Some(Refusal::Subject)
+        })
+        .await;
+        assert_eq!(peer.check(None, Some("user-42"), Some(NOW + 10_000)), None);
+    }
+
+    pub async fn entries_expire_after_the_retention_and_the_seal_skew<S>(fleet: Fleet<S>) {
+        let Fleet { local, peer, .. } = &fleet;
+        let retention_ms = 14 * DAY_MS;
+        assert_eq!(local.retention(), Duration::from_millis(retention_ms));
+        local.revoke_session(SID_A).await.expect("revoked");
+        local.revoke_subject("user-42").await.expect("revoked");
+        wait_until("the peer has both", || {
+            peer.check(None, Some("user-42"), Some(0)).is_some()
+                && peer.check(Some(SID_A), None, None).is_some()
+        })
+        .await;
+        let last_refused = NOW + retention_ms + SKEW_MS - 1;
+        assert_eq!(
+            peer.check_at(Some(SID_A), None, None, last_refused),
+            Some(Refusal::Session)
+        );
+        assert_eq!(
+            peer.check_at(None, Some("user-42"), Some(0), last_refused),
+            Some(Refusal::Subject)
+        );
+        let expired = NOW + retention_ms + SKEW_MS;
+        assert_eq!(peer.check_at(Some(SID_A), None, None, expired), None);
+        assert_eq!(peer.check_at(None, Some("user-42"), Some(0), expired), None);
+    }
+
+    pub async fn bad_ids_and_subjects_are_refused_before_the_store<S>(fleet: Fleet<S>) {
+        let Fleet { local, .. } = &fleet;
+        for sid in [
+            "",
+            "short",
+            "c2Vzc2lvbi1pZC0wMDAwMQ=",
+            "c2Vzc2lvbi1pZC0wMDAwM+",
+        ] {
+            assert!(
+                matches!(
+                    local.revoke_session(sid).await,
+                    Err(RevocationError::InvalidSessionId)
+                ),
+                "{sid:?}"
+            );
+        }
+        for subject in [String::new(), "x".repeat(1025)] {
+            assert!(matches!(
+                local.revoke_subject(&subject).await,
+                Err(RevocationError::InvalidSubject)
+            ));
+        }
+        assert!(local.revoke_subject(&"x".repeat(1024)).await.is_ok());
+        assert!(local.replica().len() <= 1);
+    }
+
+    pub async fn subjects_with_spaces_and_colons_round_trip<S>(fleet: Fleet<S>) {
+        let Fleet { local, peer, .. } = &fleet;
+        let subject = "urn:user: Jane Doe 42";
+        local.revoke_subject(subject).await.expect("revoked");
+        wait_until("the peer refuses", || {
+            peer.check(None, Some(subject), Some(NOW - 1)) == Some(Refusal::Subject)
+        })
+        .await;
+        assert_eq!(peer.check(None, Some("urn:user:"), Some(NOW - 1)), None);
+    }
+}
+
+macro_rules! suite_for {
+    ($backend:ident, $fleet:expr) => {
+        mod $backend {
+            use super::*;
+
+            #[tokio::test]
+            async fn a_revoked_session_is_refused_by_every_process() {
+                suite::a_revoked_session_is_refused_by_every_process($fleet).await;
+            }
+
+            #[tokio::test]
+            async fn a_revoked_subject_refuses_only_its_earlier_sessions() {
+                suite::a_revoked_subject_refuses_only_its_earlier_sessions($fleet).await;
+            }
+
+            #[tokio::test]
+            async fn entries_expire_after_the_retention_and_the_seal_skew() {
+                suite::entries_expire_after_the_retention_and_the_seal_skew($fleet).await;
+            }
+
+            #[tokio::test]
+            async fn bad_ids_and_subjects_are_refused_before_the_store() {
+                suite::bad_ids_and_subjects_are_refused_before_the_store($fleet).await;
+            }
+
+            #[tokio::test]
+            async fn subjects_with_spaces_and_colons_round_trip() {
+                suite::subjects_with_spaces_and_colons_round_trip($fleet).await;
+            }
+        }
+    };
+}
+
+suite_for!(on_memory, memory_fleet());
+suite_for!(on_redis, redis_fleet().await);
+
+// ---- Redis only ----
+
+async fn raw(server: &RedisServer) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(server.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .expect("raw connection")
+}
+
+#[tokio::test]
+async fn redis_keys_follow_the_documented_schema() {
+    let fleet = redis_fleet().await;
+    let mut redis = raw(&fleet.store).await;
+    fleet.local.revoke_session(SID_A).await.unwrap();
+    fleet.local.revoke_subject("urn:user:42").await.unwrap();
+    let expires = NOW + 14 * DAY_MS + SKEW_MS;
+    let sid_score: Option<f64> = redis::cmd("ZSCORE")
+        .arg("{ironsession}:revoked:sids")
+        .arg(SID_A)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert_eq!(sid_score, Some(expires as f64));
+    let subjects: Vec<(String, f64)> = redis::cmd("ZRANGE")
+        .arg("{ironsession}:revoked:subjects")
+        .arg(0)
+        .arg(-1)
+        .arg("WITHSCORES")
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert_eq!(
+        subjects,
+        vec![(format!("{NOW}:urn:user:42"), expires as f64)]
+    );
+    let version: u64 = redis::cmd("GET")
+        .arg("{ironsession}:revoked:version")
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert_eq!(version, 2);
+}
+
+#[tokio::test]
+async fn messages_on_the_channel_follow_the_documented_format() {
+    let fleet = redis_fleet().await;
+    let client = redis::Client::open(fleet.store.url()).unwrap();
+    let mut pubsub = client.get_async_pubsub().await.unwrap();
+    pubsub.subscribe("{ironsession}:revoked").await.unwrap();
+    fleet.local.revoke_session(SID_A).await.unwrap();
+    fleet.local.revoke_subject("Jane Doe").await.unwrap();
+    let expires = NOW + 14 * DAY_MS + SKEW_MS;
+    let mut stream = pubsub.on_message();
+    use futures_util::StreamExt as _;
+    let first: String = stream.next().await.unwrap().get_payload().unwrap();
+    let second: String = stream.next().await.unwrap().get_payload().unwrap();
+    assert_eq!(first, format!("1 sid {expires} {SID_A}"));
+    assert_eq!(second, format!("2 sub {expires} {NOW} Jane Doe"));
+}
+
+#[tokio::test]
+async fn an_entry_written_without_a_message_is_found_by_the_version_check() {
+    // A Node service (or a lost message) may add an entry the channel never announced: the
+    // version counter shows the difference within one check interval.
+    let fleet = redis_fleet().await;
+    let mut redis = raw(&fleet.store).await;
+    // Live by the test clock and by the system clock (which Redis-side pruning uses).
+    let expires = NOW + 3_600_000;
+    let _: () = redis::pipe()
+        .cmd("ZADD")
+        .arg("{ironsession}:revoked:sids")
+        .arg(expires)
+        .arg(SID_B)
+        .ignore()
+        .cmd("ZADD")
+        .arg("{ironsession}:revoked:subjects")
+        .arg(expires)
+        .arg(format!("{NOW}:silent"))
+        .ignore()
+        .cmd("INCR")
+        .arg("{ironsession}:revoked:version")
+        .ignore()
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    let peer = &fleet.peer;
+    wait_until("the peer resynced", || {
+        peer.check(Some(SID_B), None, None) == Some(Refusal::Session)
+            && peer.check(None, Some("silent"), Some(NOW - 1)) == Some(Refusal::Subject)
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn expired_entries_leave_redis_on_the_next_write() {
+    let fleet = redis_fleet().await;
+    let mut redis = raw(&fleet.store).await;
+    // The test clock is in 2027; Redis prunes by the system clock. An entry that expired an hour
+    // ago must go, one that expires in an hour must stay.
+    let now = iron_seal_now();
+    let _: () = redis::cmd("ZADD")
+        .arg("{ironsession}:revoked:sids")
+        .arg(now - 3_600_000)
+        .arg("AAAAAAAAAAAAAAAAAAAAAA")
+        .arg(now + 3_600_000)
+        .arg("AAAAAAAAAAAAAAAAAAAAAQ")
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    fleet.local.revoke_session(SID_A).await.unwrap();
+    let members: Vec<String> = redis::cmd("ZRANGE")
+        .arg("{ironsession}:revoked:sids")
+        .arg(0)
+        .arg(-1)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert_eq!(
+        members,
+        vec!["AAAAAAAAAAAAAAAAAAAAAQ".to_owned(), SID_A.to_owned()]
+    );
+}
+
+fn iron_seal_now() -> u64 {
+    ironsession::iron_seal::system_now_ms()
+}
+
+#[tokio::test]
+async fn redis_down_keeps_known_revocations_fails_new_ones_and_resyncs_on_return() {
+    let mut fleet = redis_fleet().await;
+    fleet.local.revoke_session(SID_A).await.unwrap();
+    let peer = fleet.peer.clone();
+    wait_until("the peer has it", || {
+        peer.check(Some(SID_A), None, None).is_some()
+    })
+    .await;
+
+    fleet.store.stop();
+    wait_until("both notice", || {
+        !fleet.local.replica().is_connected() && !peer.replica().is_connected()
+    })
+    .await;
+    assert_eq!(peer.check(Some(SID_A), None, None), Some(Refusal::Session));
+    assert_eq!(peer.check(Some(SID_B), None, None), None);
+    let started = Instant::now();
+    let error = fleet
+        .local
+        .revoke_session(SID_B)
+        .await
+        .expect_err("Redis is down");
+    assert!(
+        matches!(
+            error,
+            RevocationError::Store(_) | RevocationError::Timeout { .. }
+        ),
+        "{error:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        fleet.local.check(Some(SID_B), None, None),
+        None,
+        "not recorded: not enforced"
+    );
+
+    // The same Redis comes back, empty: the next revocation reaches the peer.
+    fleet.store.restart();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match fleet.local.revoke_session(SID_B).await {
+            Ok(()) => break,
+            Err(error) => {
+                assert!(
+                    Instant::now() < deadline,
+                    "still failing after Redis is back: {error}"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+    wait_until("the peer gets the new one", || {
+        peer.check(Some(SID_B), None, None) == Some(Refusal::Session)
+    })
+    .await;
+    assert_eq!(
+        peer.check(Some(SID_A), None, None),
+        Some(Refusal::Session),
+        "old one kept"
+    );
+    assert!(peer.replica().is_connected());
+}
+
+#[tokio::test]
+async fn a_process_started_without_redis_serves_then_syncs_when_it_appears() {
+    let port = redis_server::free_port();
+    let url = format!("redis://127.0.0.1:{port}/");
+    let serving = Revocation::builder(RedisBackend::builder(&url).start().unwrap()).build();
+    let strict = Revocation::builder(RedisBackend::builder(&url).start().unwrap())
+        .refuse_sessions_until_synced(true)
+        .build();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!serving.replica().is_synced());
+    assert_eq!(serving.check(Some(SID_A), None, None), None);
+    assert_eq!(
+        strict.check(Some(SID_A), None, None),
+        Some(Refusal::NotSynced)
+    );
+    assert_eq!(strict.check(None, None, None), Some(Refusal::NotSynced));
+    assert!(serving.revoke_session(SID_A).await.is_err());
+
+    let server = RedisServer::start_on(port);
+    let mut redis = raw(&server).await;
+    let expires = iron_seal_now() + 3_600_000;
+    let _: () = redis::cmd("ZADD")
+        .arg("{ironsession}:revoked:sids")
+        .arg(expires)
+        .arg(SID_A)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    wait_until_long("both synced", || {
+        serving.replica().is_synced() && strict.replica().is_synced()
+    })
+    .await;
+    assert_eq!(strict.check(Some(SID_B), None, None), None);
+    assert_eq!(
+        strict.check(Some(SID_A), None, None),
+        Some(Refusal::Session)
+    );
+    assert_eq!(
+        serving.check(Some(SID_A), None, None),
+        Some(Refusal::Session)
+    );
+}
+
+/// [`wait_until`] with 10 s: reconnects back off up to 2 s.
+async fn wait_until_long(what: &str, condition: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !condition() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_custom_prefix_keeps_two_apps_apart() {
+    let server = RedisServer::start();
+    let clock = Arc::new(AtomicU64::new(NOW));
+    let backend = |prefix: &str| {
+        RedisBackend::builder(server.url())
+            .key_prefix(prefix)
+            .start()
+            .unwrap()
+    };
+    let shop = revocation_on(backend("{shop}"), &clock);
+    let blog = revocation_on(backend("{blog}"), &clock);
+    wait_until("synced", || {
+        shop.replica().is_synced() && blog.replica().is_synced()
+    })
+    .await;
+    shop.revoke_session(SID_A).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(blog.check(Some(SID_A), None, None), None);
+    let mut redis = raw(&server).await;
+    let count: u64 = redis::cmd("ZCARD")
+        .arg("{shop}:revoked:sids")
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert_eq!(count, 1);
+}
+
+#[tokio::test]
+async fn propagation_to_another_process_takes_well_under_a_second() {
+    let fleet = redis_fleet().await;
+    let mut delays = Vec::new();
+    for n in 0..200u32 {
+        let sid = {
+            use base64::Engine as _;
+            let mut bytes = [7u8; 16];
+            bytes[..4].copy_from_slice(&n.to_be_bytes());
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+        };
+        let start = Instant::now();
+        fleet.local.revoke_session(&sid).await.unwrap();
+        let peer = &fleet.peer;
+        while peer.check(Some(&sid), None, None).is_none() {
+            assert!(
+                start.elapsed() < Duration::from_secs(1),
+                "revocation {n} not seen within 1 s"
+            );
+            tokio::task::yield_now().await;
+        }
+        delays.push(start.elapsed());
+    }
+    delays.sort();
+    let p50 = delays[delays.len() / 2];
+    let p99 = delays[delays.len() * 99 / 100];
+    // From the revocation call to the peer's replica, the call's own round-trip included.
+    eprintln!(
+        "revocation propagation over {} revocations: p50 {p50:?}, p99 {p99:?}",
+        delays.len()
+    );
+    assert!(p99 < Duration::from_secs(1), "p99 {p99:?}");
+}
