@@ -6,7 +6,8 @@
 // Env: PORT (default 3001; 0 picks a free port), IRON_SESSION_PASSWORD (plain
 // password or JSON object id -> password, required), COOKIE_NAME (default
 // "iron-session-demo"), SECURE ("1" sets the Secure cookie attribute; default
-// and "0" mean secure:false, since the tests use plain http on 127.0.0.1).
+// and "0" mean secure:false, since the tests use plain http on 127.0.0.1),
+// REDIS_URL (set: sessions revoked by ironsession are refused, see revocation.mjs).
 import { createServer } from "node:http";
 import { cliArgs, fatal, loadIronSession, parsePassword } from "./lib.mjs";
 
@@ -28,6 +29,9 @@ const sessionOptions = {
   password: parsePassword(env.IRON_SESSION_PASSWORD),
   cookieOptions: { secure: env.SECURE !== undefined && env.SECURE !== "0" && env.SECURE !== "" },
 };
+const revocation = env.REDIS_URL
+  ? (await import("./revocation.mjs")).createRevocationReplica({ url: env.REDIS_URL })
+  : null;
 const REMEMBER_TTL = 30 * 24 * 3600; // seconds
 const defaultSession = { username: "", isLoggedIn: false, visits: 0 };
 const MAX_BODY = 16 * 1024;
@@ -141,6 +145,12 @@ async function handle(req, res) {
     // prefix"); the peer's answer is a 500, which the Rust tests compare with.
     console.error(`getIronSession failed: ${err.message}`);
     return send(res, 500, "text/plain; charset=utf-8", "session error");
+  }
+  const refusal = revocation?.refusal(session);
+  if (refusal) {
+    // A revoked session reads as empty, as in ironsession.
+    console.error(`session refused: revoked (${refusal})`);
+    for (const key of Object.keys(session)) delete session[key];
   }
   await handler(req, res, session);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything CI checks, in one command: installs what the tests need (the pinned Node packages of
-# interop/, Debian's chromium for the browser test), then formatting, lints, docs and every test.
+# interop/, Debian's chromium for the browser test, Debian's redis-server for the revocation
+# tests), then formatting, lints, docs and every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,18 @@ if [ ! -x /usr/bin/chromium ]; then
     exit 1
   fi
 fi
+
+step "redis-server (required: the revocation tests start their own Redis servers)"
+if ! command -v redis-server >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server
+  else
+    echo "error: redis-server is missing: install Debian's redis-server package (sudo apt-get install redis-server)" >&2
+    exit 1
+  fi
+fi
+redis-server --version
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
