@@ -24,17 +24,21 @@ if (!env.IRON_SESSION_PASSWORD) fatal("IRON_SESSION_PASSWORD is required");
 const port = Number(env.PORT || 3001);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fatal(`bad PORT ${JSON.stringify(env.PORT)}`);
 
+// chunk: iron-session 9 splits a session over 4 KB into name.0..3 (v8 ignores it),
+// as the Rust demo does with chunking(true).
 const sessionOptions = {
   cookieName: env.COOKIE_NAME || "iron-session-demo",
   password: parsePassword(env.IRON_SESSION_PASSWORD),
   cookieOptions: { secure: env.SECURE !== undefined && env.SECURE !== "0" && env.SECURE !== "" },
+  chunk: true,
 };
 const revocation = env.REDIS_URL
   ? (await import("./revocation.mjs")).createRevocationReplica({ url: env.REDIS_URL })
   : null;
 const REMEMBER_TTL = 30 * 24 * 3600; // seconds
-const defaultSession = { username: "", isLoggedIn: false, visits: 0 };
+const defaultSession = { username: "", isLoggedIn: false, visits: 0, notes: [] };
 const MAX_BODY = 16 * 1024;
+const MAX_NOTE_CHARS = 1000; // code points, as the Rust demo counts chars
 
 function send(res, status, type, body, headers = {}) {
   res.writeHead(status, {
@@ -63,7 +67,9 @@ const escapeHtml = (s) =>
 function page(session) {
   const body = session.isLoggedIn
     ? `<p>Logged in as <strong>${escapeHtml(session.username)}</strong> (visits: ${Number(session.visits) || 0}).</p>
-<form method="post" action="/logout"><button type="submit">Log out</button></form>`
+<form method="post" action="/logout"><button type="submit">Log out</button></form>
+<h2>Notes</h2>
+<ul>${(Array.isArray(session.notes) ? session.notes : []).map((note) => `<li>${escapeHtml(note)}</li>`).join("")}</ul>`
     : `<p>Not logged in.</p>
 <form method="post" action="/login">
   <label>Username <input name="username" required></label>
@@ -84,6 +90,14 @@ async function save(session) {
   if (session.rememberMe === true) session.updateConfig({ ...sessionOptions, ttl: REMEMBER_TTL });
   await session.save();
 }
+
+// The JSON of /api/session, /api/notes: every field filled in.
+function sessionView(session) {
+  const { username, isLoggedIn, visits, notes } = { ...defaultSession, ...session };
+  return JSON.stringify({ username, isLoggedIn, visits, notes });
+}
+
+const notLoggedIn = (res) => send(res, 401, "text/plain; charset=utf-8", "log in first");
 
 // Route table: path -> method -> handler(req, res, session).
 const routes = {
@@ -116,8 +130,31 @@ const routes = {
         session.visits = (session.visits || 0) + 1;
         await save(session);
       }
-      const { username, isLoggedIn, visits } = { ...defaultSession, ...session };
-      send(res, 200, "application/json", JSON.stringify({ username, isLoggedIn, visits }));
+      send(res, 200, "application/json", sessionView(session));
+    },
+  },
+  "/api/notes": {
+    POST: async (req, res, session) => {
+      if (session.isLoggedIn !== true) return notLoggedIn(res);
+      const note = (await readForm(req)).get("note") ?? "";
+      if (note.trim() === "" || [...note].length > MAX_NOTE_CHARS) {
+        return send(res, 400, "text/plain; charset=utf-8", `a note is 1 to ${MAX_NOTE_CHARS} characters`);
+      }
+      session.notes = [...(Array.isArray(session.notes) ? session.notes : []), note];
+      try {
+        await save(session);
+      } catch (err) {
+        // save() throws before writing any cookie: the browser keeps the session it had.
+        if (!/too big|needs \d+ cookies/.test(err.message)) throw err;
+        return send(res, 413, "text/plain; charset=utf-8", `this note does not fit in the session: ${err.message}`);
+      }
+      send(res, 200, "application/json", sessionView(session));
+    },
+    DELETE: async (req, res, session) => {
+      if (session.isLoggedIn !== true) return notLoggedIn(res);
+      session.notes = [];
+      await save(session);
+      send(res, 200, "application/json", sessionView(session));
     },
   },
   "/bench": {

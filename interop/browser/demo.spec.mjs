@@ -1,6 +1,6 @@
 // The Rust demo app (crates/ironsession-demo) in a real headless Chromium:
 // log in through the form, count visits, check the cookie the browser keeps,
-// log out, "remember me". Run with `node --test` (see interop/README.md).
+// log out, "remember me", notes that spill into chunked cookies. Run with `node --test` (see interop/README.md).
 //
 // Env:
 //   DEMO_BIN  the demo binary (default <repo>/target/debug/ironsession-demo)
@@ -138,10 +138,10 @@ describe("ironsession-demo in Chromium", () => {
       // A page navigation to the API, then a fetch from the page: each counts a visit.
       const response = await page.goto(`${base}/api/session`);
       assert.equal(response.status(), 200);
-      assert.deepEqual(await response.json(), { username: "alice", isLoggedIn: true, visits: 1 });
+      assert.deepEqual(await response.json(), { username: "alice", isLoggedIn: true, visits: 1, notes: [] });
       await page.goto(`${base}/`);
       const fetched = await page.evaluate(() => fetch("/api/session").then((r) => r.json()));
-      assert.deepEqual(fetched, { username: "alice", isLoggedIn: true, visits: 2 });
+      assert.deepEqual(fetched, { username: "alice", isLoggedIn: true, visits: 2, notes: [] });
       await page.reload();
       assert.equal(await page.locator("#visits").textContent(), "2");
 
@@ -151,7 +151,7 @@ describe("ironsession-demo in Chromium", () => {
       assert.equal(await page.locator("#status").textContent(), "Not logged in.");
       assert.equal(await sessionCookie(context, base), undefined);
       const afterLogout = await page.goto(`${base}/api/session`);
-      assert.deepEqual(await afterLogout.json(), { username: "", isLoggedIn: false, visits: 0 });
+      assert.deepEqual(await afterLogout.json(), { username: "", isLoggedIn: false, visits: 0, notes: [] });
     } finally {
       await context.close();
     }
@@ -166,6 +166,60 @@ describe("ironsession-demo in Chromium", () => {
       const cookie = await sessionCookie(context, demo.base);
       assert.ok(cookie, "no session cookie after login");
       assertExpiresIn(cookie, REMEMBER_MAX_AGE);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("notes spill into chunked cookies, a note too many is refused, clearing leaves no chunk", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const { base } = demo;
+    const names = async () => (await context.cookies(base)).map((c) => c.name).sort();
+    const chunks = (n) => Array.from({ length: n }, (_, i) => `${COOKIE_NAME}.${i}`);
+    const note = (i) => Array.from({ length: 1000 }, (_, j) => String.fromCharCode(97 + ((j * 7 + i * 13) % 26))).join("");
+    try {
+      await logIn(page, base, "carol");
+      assert.deepEqual(await names(), [COOKIE_NAME]);
+      let added = 0;
+      let refused = "";
+      while (!refused) {
+        assert.ok(added < 20, "no note was ever refused");
+        await page.fill("#note-input", note(added));
+        const response = page.waitForResponse((r) => r.url().endsWith("/api/notes"));
+        await page.click("#add-note");
+        if ((await response).status() === 413) {
+          await page.locator("#note-error", { hasText: "413" }).waitFor();
+          refused = await page.locator("#note-error").textContent();
+        } else {
+          // The page reloads itself after a saved note: wait for the new item.
+          await page.locator("#notes li").nth(added).waitFor();
+          added += 1;
+        }
+      }
+      assert.match(refused, /needs 5 cookies/);
+      // The page counts the cookies; the jar holds exactly the four chunks, nothing else.
+      await page.reload();
+      assert.equal(await page.locator("#notes li").count(), added);
+      assert.equal(await page.locator("#notes li").first().textContent(), note(0));
+      assert.equal(await page.locator("#cookie-count").textContent(), "4");
+      assert.deepEqual(await names(), chunks(4));
+      for (const cookie of await context.cookies(base)) {
+        assert.equal(cookie.httpOnly, true);
+        assert.equal(cookie.path, "/");
+      }
+
+      const cleared = page.waitForResponse((r) => r.url().endsWith("/api/notes") && r.request().method() === "DELETE");
+      await page.click("#clear-notes");
+      assert.equal((await cleared).status(), 200);
+      // The page reloads itself after the DELETE: wait until the list is gone, then look again.
+      await page.locator("#notes li").first().waitFor({ state: "detached" });
+      await page.goto(`${base}/`);
+      assert.equal(await page.locator("#notes li").count(), 0);
+      assert.equal(await page.locator("#cookie-count").textContent(), "1");
+      assert.equal(await page.locator("#username").textContent(), "carol");
+      // No stale chunk left in the browser.
+      assert.deepEqual(await names(), [COOKIE_NAME]);
     } finally {
       await context.close();
     }

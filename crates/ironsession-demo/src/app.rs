@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::{DefaultBodyLimit, Form, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router, middleware};
@@ -27,6 +27,10 @@ pub const REMEMBER_TTL_SECONDS: u64 = 30 * 24 * 3600;
 
 /// The largest form body accepted, as in `interop/server.mjs`.
 const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The longest note `POST /api/notes` accepts, in characters (Unicode scalar values, as
+/// `[...note].length` counts them in server.mjs).
+pub const MAX_NOTE_CHARS: usize = 1000;
 
 /// The session data, wire-compatible with `interop/server.mjs`:
 /// `{"username": string, "isLoggedIn": bool, "visits": number}`.
@@ -55,6 +59,10 @@ pub struct DemoSession {
         skip_serializing_if = "Option::is_none"
     )]
     pub remember_me: Option<bool>,
+    /// The notes added with `POST /api/notes`: a few long ones make the session spill into
+    /// chunked cookies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Vec<String>>,
     /// Fields another app sharing the cookie wrote: kept as they are, so a save here does not
     /// drop them.
     #[serde(flatten)]
@@ -68,14 +76,15 @@ impl DemoSession {
     }
 }
 
-/// The JSON of `GET /api/session`: every field filled in (`""`, `false`, `0` when absent), in the
-/// order server.mjs writes them.
+/// The JSON of `GET /api/session`: every field filled in (`""`, `false`, `0`, `[]` when absent),
+/// in the order server.mjs writes them.
 #[derive(Debug, Serialize)]
 struct SessionView<'a> {
     username: &'a str,
     #[serde(rename = "isLoggedIn")]
     is_logged_in: bool,
     visits: u64,
+    notes: &'a [String],
 }
 
 impl<'a> From<&'a DemoSession> for SessionView<'a> {
@@ -84,12 +93,14 @@ impl<'a> From<&'a DemoSession> for SessionView<'a> {
             username: session.username.as_deref().unwrap_or(""),
             is_logged_in: session.is_logged_in.unwrap_or(false),
             visits: session.visits.unwrap_or(0),
+            notes: session.notes.as_deref().unwrap_or_default(),
         }
     }
 }
 
 /// The demo's session configuration: cookie [`COOKIE_NAME`], iron-session's defaults (ttl 14
-/// days, `HttpOnly`, `SameSite=Lax`, `Path=/`), but **without `Secure`**.
+/// days, `HttpOnly`, `SameSite=Lax`, `Path=/`), chunking on (as `chunk: true` in server.mjs, so
+/// long notes spill into `iron-session-demo.0` … `.3`), but **without `Secure`**.
 ///
 /// # Errors
 /// The [`ConfigError`] of the builder (none for these settings).
@@ -99,6 +110,7 @@ pub fn session_config(passwords: Passwords) -> Result<SessionConfig, ConfigError
         // sent back. This is the one reason to drop `Secure`: anything reachable over a network
         // must serve https and keep the default.
         .dangerous_insecure_cookie()
+        .chunking(true)
         .build()
 }
 
@@ -109,7 +121,9 @@ pub fn session_config(passwords: Passwords) -> Result<SessionConfig, ConfigError
 /// | `GET /` | HTML page: login form, or the user, visit count and a logout button |
 /// | `POST /login` | form `username` (required, else 400) and `remember`; 303 to `/` |
 /// | `POST /logout` | destroys the session; 303 to `/` |
-/// | `GET /api/session` | JSON `{username, isLoggedIn, visits}`; counts a visit when logged in |
+/// | `GET /api/session` | JSON `{username, isLoggedIn, visits, notes}`; counts a visit when logged in |
+/// | `POST /api/notes` | form `note` (1 to 1000 characters, else 400) appended to `notes`; 401 when not logged in, 413 (session unchanged) when it would not fit in 4 cookies; the JSON of `/api/session` |
+/// | `DELETE /api/notes` | empties `notes` (401 when not logged in); the JSON of `/api/session` |
 /// | `GET /bench` | `visits += 1`, save, the number as text (benchmarks) |
 /// | `GET /bench/plain` | a counter without any session, to measure the session's cost |
 pub fn app(config: SessionConfig) -> Router {
@@ -118,6 +132,7 @@ pub fn app(config: SessionConfig) -> Router {
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/api/session", get(api_session))
+        .route("/api/notes", post(add_note).delete(clear_notes))
         .route("/bench", get(bench))
         .layer(SessionLayer::new(config));
     let without_session = Router::new()
@@ -169,8 +184,27 @@ impl IntoResponse for DemoError {
     }
 }
 
-async fn home(session: Session<DemoSession>) -> Html<String> {
-    Html(pages::home(&session))
+async fn home(session: Session<DemoSession>, headers: HeaderMap) -> Html<String> {
+    Html(pages::home(&session, session_cookie_count(&headers)))
+}
+
+/// How many cookies of the session the browser sent: the whole cookie and its chunks.
+fn session_cookie_count(headers: &HeaderMap) -> usize {
+    let is_session_cookie = |name: &str| {
+        name == COOKIE_NAME
+            || name
+                .strip_prefix(COOKIE_NAME)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .is_some_and(|index| matches!(index, "0" | "1" | "2" | "3"))
+    };
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(name, value)| is_session_cookie(name.trim()) && !value.trim().is_empty())
+        .count()
 }
 
 /// The login form's fields. Both are optional here so that a missing `username` gets the same
@@ -220,6 +254,51 @@ async fn api_session(mut session: Session<DemoSession>) -> Result<Response, Demo
         session.visits = Some(session.visits.unwrap_or(0).saturating_add(1));
         save(&mut session)?;
     }
+    Ok(Json(SessionView::from(&*session)).into_response())
+}
+
+/// `POST /api/notes`'s form.
+#[derive(Debug, Deserialize)]
+struct NoteForm {
+    note: Option<String>,
+}
+
+fn not_logged_in() -> Response {
+    (StatusCode::UNAUTHORIZED, "log in first").into_response()
+}
+
+async fn add_note(
+    mut session: Session<DemoSession>,
+    Form(form): Form<NoteForm>,
+) -> Result<Response, DemoError> {
+    if !session.logged_in() {
+        return Ok(not_logged_in());
+    }
+    let note = form.note.unwrap_or_default();
+    if note.trim().is_empty() || note.chars().count() > MAX_NOTE_CHARS {
+        let message = format!("a note is 1 to {MAX_NOTE_CHARS} characters");
+        return Ok((StatusCode::BAD_REQUEST, message).into_response());
+    }
+    session.notes.get_or_insert_with(Vec::new).push(note);
+    match save(&mut session) {
+        // Nothing was queued: the browser keeps the session it had, without this note.
+        Err(DemoError::Save(error @ SaveError::TooLarge { .. })) => {
+            let message = format!("this note does not fit in the session: {error}");
+            Ok((StatusCode::PAYLOAD_TOO_LARGE, message).into_response())
+        }
+        saved => {
+            saved?;
+            Ok(Json(SessionView::from(&*session)).into_response())
+        }
+    }
+}
+
+async fn clear_notes(mut session: Session<DemoSession>) -> Result<Response, DemoError> {
+    if !session.logged_in() {
+        return Ok(not_logged_in());
+    }
+    session.notes = Some(Vec::new());
+    save(&mut session)?;
     Ok(Json(SessionView::from(&*session)).into_response())
 }
 

@@ -12,4 +12,6 @@
 pub mod app;
 pub mod pages;
 
-pub use app::{COOKIE_NAME, DemoSession, REMEMBER_TTL_SECONDS, app, session_config};
+pub use app::{
+    COOKIE_NAME, DemoSession, MAX_NOTE_CHARS, REMEMBER_TTL_SECONDS, app, session_config,
+};

@@ -1,7 +1,7 @@
 //! The HTML of the demo, built from strings: every value from the session is escaped with
 //! [`escape_html`].
 
-use crate::DemoSession;
+use crate::{DemoSession, MAX_NOTE_CHARS};
 
 /// Escapes `&`, `<`, `>`, `"` and `'` for use in HTML text and quoted attribute values.
 ///
@@ -26,15 +26,18 @@ pub fn escape_html(text: &str) -> String {
     escaped
 }
 
-/// The page at `/`: the user, visit count and a logout button when logged in, else the login
-/// form with a "remember me" checkbox.
-pub fn home(session: &DemoSession) -> String {
+/// The page at `/`: the user, visit count, notes and a logout button when logged in, else the
+/// login form with a "remember me" checkbox. `cookie_count` is how many cookies the session
+/// arrived in (the whole cookie or its chunks).
+pub fn home(session: &DemoSession, cookie_count: usize) -> String {
     let body = if session.logged_in() {
         let username = escape_html(session.username.as_deref().unwrap_or(""));
         let visits = session.visits.unwrap_or(0);
+        let notes = notes(session.notes.as_deref().unwrap_or_default());
         format!(
             r#"<p id="status">Logged in as <strong id="username">{username}</strong> (visits: <span id="visits">{visits}</span>).</p>
 <form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>
+{notes}<p>The session uses <span id="cookie-count">{cookie_count}</span> cookie(s): past 4 KB it is split into <code>iron-session-demo.0</code>, <code>.1</code>, … (at most 4).</p>
 "#
         )
     } else {
@@ -61,13 +64,46 @@ deployment must serve https and keep <code>Secure</code>.</small></p>
     )
 }
 
+/// The notes section: the list, a form to add one and a button to delete them all. Both go
+/// through `fetch` so that a refused note (413) shows its message on the page.
+fn notes(notes: &[String]) -> String {
+    let items: String = notes
+        .iter()
+        .map(|note| format!("<li>{}</li>", escape_html(note)))
+        .collect();
+    format!(
+        r#"<h2>Notes</h2>
+<ul id="notes">{items}</ul>
+<form id="note-form" method="post" action="/api/notes">
+  <label>Note <textarea name="note" id="note-input" maxlength="{MAX_NOTE_CHARS}" required></textarea></label>
+  <button type="submit" id="add-note">Add note</button>
+</form>
+<button type="button" id="clear-notes">Delete all notes</button>
+<p id="note-error" role="alert"></p>
+<script>
+const noteError = document.getElementById("note-error");
+async function notesRequest(method, body) {{
+  const response = await fetch("/api/notes", {{ method, body }});
+  if (response.ok) location.reload();
+  else noteError.textContent = `${{response.status}}: ${{await response.text()}}`;
+}}
+document.getElementById("note-form").addEventListener("submit", (event) => {{
+  event.preventDefault();
+  notesRequest("POST", new URLSearchParams(new FormData(event.target)));
+}});
+document.getElementById("clear-notes").addEventListener("click", () => notesRequest("DELETE"));
+</script>
+"#
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn logged_out_page_has_the_form() {
-        let page = home(&DemoSession::default());
+        let page = home(&DemoSession::default(), 0);
         assert!(page.contains(r#"<form method="post" action="/login""#));
         assert!(page.contains(r#"name="remember""#));
         assert!(!page.contains("Log out"));
@@ -81,11 +117,28 @@ mod tests {
             visits: Some(3),
             ..DemoSession::default()
         };
-        let page = home(&session);
+        let page = home(&session, 1);
         assert!(page.contains(r#"<strong id="username">&lt;b&gt;&amp;</strong>"#));
         assert!(page.contains(r#"<span id="visits">3</span>"#));
         assert!(page.contains("Log out"));
         assert!(!page.contains("<b>&"));
+    }
+
+    #[test]
+    fn notes_are_listed_escaped_with_the_cookie_count() {
+        let session = DemoSession {
+            is_logged_in: Some(true),
+            notes: Some(vec!["first".into(), "<i>second</i>".into()]),
+            ..DemoSession::default()
+        };
+        let page = home(&session, 3);
+        assert!(
+            page.contains(
+                r#"<ul id="notes"><li>first</li><li>&lt;i&gt;second&lt;/i&gt;</li></ul>"#
+            )
+        );
+        assert!(page.contains(r#"<span id="cookie-count">3</span>"#));
+        assert!(page.contains(r#"maxlength="1000""#));
     }
 
     #[test]
@@ -96,6 +149,6 @@ mod tests {
             visits: None,
             ..DemoSession::default()
         };
-        assert!(home(&session).contains("Not logged in."));
+        assert!(home(&session, 0).contains("Not logged in."));
     }
 }

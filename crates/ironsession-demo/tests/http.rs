@@ -5,8 +5,8 @@ mod common;
 use std::process::{Command, Stdio};
 
 use common::{
-    COOKIE_NAME, Server, TEST_PASSWORD, api_session, attributes, client, cookie_pair, get, login,
-    session_set_cookie, set_cookies,
+    Browser, COOKIE_NAME, Server, TEST_PASSWORD, api_session, attributes, client, cookie_pair, get,
+    login, long_note, session_set_cookie, set_cookies,
 };
 use serde_json::json;
 
@@ -56,7 +56,7 @@ async fn login_then_visits_count_up() {
     let (data, lines) = api_session(&client, &server, Some(&cookie)).await;
     assert_eq!(
         data,
-        json!({"username": "alice", "isLoggedIn": true, "visits": 1})
+        json!({"username": "alice", "isLoggedIn": true, "visits": 1, "notes": []})
     );
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(attributes(&lines[0]), LOGIN_ATTRIBUTES);
@@ -66,7 +66,7 @@ async fn login_then_visits_count_up() {
     let (data, lines) = api_session(&client, &server, Some(&cookie)).await;
     assert_eq!(
         data,
-        json!({"username": "alice", "isLoggedIn": true, "visits": 2})
+        json!({"username": "alice", "isLoggedIn": true, "visits": 2, "notes": []})
     );
     let cookie = cookie_pair(&lines[0]);
 
@@ -234,7 +234,7 @@ async fn a_bad_cookie_is_an_empty_session() {
         let (data, lines) = api_session(&client, &server, Some(&cookie)).await;
         assert_eq!(
             data,
-            json!({"username": "", "isLoggedIn": false, "visits": 0}),
+            json!({"username": "", "isLoggedIn": false, "visits": 0, "notes": []}),
             "{cookie}"
         );
         assert!(lines.is_empty(), "{cookie}: {lines:?}");
@@ -309,7 +309,7 @@ async fn bench_routes_count() {
     let (data, _) = api_session(&client, &server, cookie.as_deref()).await;
     assert_eq!(
         data,
-        json!({"username": "", "isLoggedIn": false, "visits": 3})
+        json!({"username": "", "isLoggedIn": false, "visits": 3, "notes": []})
     );
 
     // /bench/plain has no session at all: no Set-Cookie, a process-wide counter.
@@ -363,7 +363,7 @@ async fn the_app_also_runs_in_process() {
         .unwrap();
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&text).unwrap(),
-        json!({"username": "frank", "isLoggedIn": true, "visits": 1})
+        json!({"username": "frank", "isLoggedIn": true, "visits": 1, "notes": []})
     );
     server.abort();
 }
@@ -448,4 +448,89 @@ fn without_a_password_it_warns_loudly() {
         "{stderr}"
     );
     assert!(stderr.matches("WARNING").count() >= 3, "{stderr}");
+}
+
+#[tokio::test]
+async fn notes_spill_into_chunks_a_too_big_one_is_413_and_clearing_leaves_one_cookie() {
+    let server = Server::demo(TEST_PASSWORD);
+    let browser = Browser::new();
+    let (status, body, _) = browser.add_note(&server, "before login").await;
+    assert_eq!((status, body.as_str()), (401, "log in first"));
+    let response = browser
+        .client
+        .post(server.url("/login"))
+        .form(&[("username", "nora")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+
+    for bad in [String::new(), "   ".into(), "x".repeat(1001)] {
+        let (status, _, cookies) = browser.add_note(&server, &bad).await;
+        assert_eq!((status, cookies.len()), (400, 0), "{bad:.20}");
+    }
+    // 1000 characters of 4-byte UTF-8 are one note.
+    let (status, _, _) = browser.add_note(&server, &"😀".repeat(1000)).await;
+    assert_eq!(status, 200);
+    let (status, _, _) = browser.clear_notes(&server).await;
+    assert_eq!(status, 200);
+
+    let mut notes = Vec::new();
+    let refused = loop {
+        let note = long_note(notes.len());
+        let (status, body, cookies) = browser.add_note(&server, &note).await;
+        if status == 413 {
+            break (body, cookies);
+        }
+        assert_eq!(status, 200, "{body}");
+        notes.push(note);
+        let data: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(data["notes"], json!(notes));
+        let chunked = cookies.iter().any(|name| name.ends_with(".0"));
+        let expected: Vec<String> = if chunked {
+            (0..cookies.iter().filter(|n| !n.ends_with('=')).count())
+                .map(|i| format!("{COOKIE_NAME}.{i}"))
+                .collect()
+        } else {
+            vec![COOKIE_NAME.to_owned()]
+        };
+        assert_eq!(browser.cookie_names(&server), expected, "{cookies:?}");
+        assert!(notes.len() < 20, "never refused");
+    };
+    // The session was in 4 chunks when the next note did not fit: nothing was sent, nothing lost.
+    let (body, cookies) = refused;
+    assert!(cookies.is_empty(), "{cookies:?}");
+    assert!(body.contains("needs 5 cookies"), "{body}");
+    let chunks: Vec<String> = (0..4).map(|i| format!("{COOKIE_NAME}.{i}")).collect();
+    assert_eq!(browser.cookie_names(&server), chunks);
+    assert_eq!(browser.session(&server).await["notes"], json!(notes));
+
+    // The page lists the notes and counts the cookies.
+    let html = browser
+        .client
+        .get(server.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(r#"<span id="cookie-count">4</span>"#),
+        "{html}"
+    );
+    assert_eq!(html.matches("<li>").count(), notes.len());
+
+    // Emptying the notes shrinks the session to one cookie and expires every chunk.
+    let (status, body, cookies) = browser.clear_notes(&server).await;
+    assert_eq!(status, 200, "{body}");
+    let mut expected = vec![COOKIE_NAME.to_owned()];
+    expected.extend(chunks.iter().map(|name| format!("{name}=")));
+    assert_eq!(cookies, expected);
+    assert_eq!(browser.cookie_names(&server), [COOKIE_NAME]);
+    let data = browser.session(&server).await;
+    assert_eq!(
+        (data["username"].as_str(), &data["notes"]),
+        (Some("nora"), &json!([]))
+    );
 }

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{
-    COOKIE_NAME, Server, api_session, attributes, client, cookie_pair, get, login,
-    session_set_cookie, set_cookies,
+    Browser, COOKIE_NAME, Server, api_session, attributes, client, cookie_pair, get, login,
+    long_note, session_set_cookie, set_cookies,
 };
 use serde_json::json;
 
@@ -108,14 +108,14 @@ async fn share_cookies(node: &Server, rust: &Server) {
     let (data, lines) = api_session(&client, rust, Some(&cookie)).await;
     assert_eq!(
         data,
-        json!({"username": "alice from node", "isLoggedIn": true, "visits": 1}),
+        json!({"username": "alice from node", "isLoggedIn": true, "visits": 1, "notes": []}),
         "Rust did not read Node's cookie"
     );
     assert_eq!(lines.len(), 1, "{lines:?}");
     let (data, _) = api_session(&client, node, Some(&cookie_pair(&lines[0]))).await;
     assert_eq!(
         data,
-        json!({"username": "alice from node", "isLoggedIn": true, "visits": 2}),
+        json!({"username": "alice from node", "isLoggedIn": true, "visits": 2, "notes": []}),
         "Node did not read Rust's re-sealed cookie"
     );
 
@@ -131,7 +131,7 @@ async fn share_cookies(node: &Server, rust: &Server) {
     let (data, lines) = api_session(&client, node, Some(&cookie)).await;
     assert_eq!(
         data,
-        json!({"username": "bob <from> rust", "isLoggedIn": true, "visits": 1}),
+        json!({"username": "bob <from> rust", "isLoggedIn": true, "visits": 1, "notes": []}),
         "Node did not read Rust's cookie"
     );
     assert_eq!(lines.len(), 1, "{lines:?}");
@@ -142,7 +142,7 @@ async fn share_cookies(node: &Server, rust: &Server) {
     assert!(rust_lines[0].contains("Max-Age=2591940"), "{rust_lines:?}");
     assert_eq!(
         data,
-        json!({"username": "bob <from> rust", "isLoggedIn": true, "visits": 2}),
+        json!({"username": "bob <from> rust", "isLoggedIn": true, "visits": 2, "notes": []}),
         "Rust did not read Node's re-sealed cookie"
     );
     // The Rust page shows Node's session, escaped.
@@ -169,7 +169,7 @@ async fn share_cookies(node: &Server, rust: &Server) {
         assert_eq!(node_data, rust_data, "{cookie:?}");
         assert_eq!(
             rust_data,
-            json!({"username": "", "isLoggedIn": false, "visits": 0})
+            json!({"username": "", "isLoggedIn": false, "visits": 0, "notes": []})
         );
         assert!(node_lines.is_empty() && rust_lines.is_empty());
     }
@@ -199,5 +199,76 @@ async fn iron_session_9_and_the_rust_demo_share_cookies() {
             set_cookie.starts_with(&format!("{COOKIE_NAME}=Fe26.2*2*")),
             "{set_cookie}"
         );
+    }
+}
+
+/// One browser, two servers on 127.0.0.1 (the same cookie jar): iron-session 9 with
+/// `chunk: true` and the Rust demo hand a chunked session back and forth.
+#[tokio::test]
+async fn a_chunked_session_moves_between_iron_session_9_and_the_rust_demo() {
+    let password = "a password shared by iron-session 9 and ironsession-demo";
+    let node = node_server(9, password);
+    let rust = Server::demo(password);
+    let browser = Browser::new();
+    let chunks = |count: usize| -> Vec<String> {
+        (0..count).map(|i| format!("{COOKIE_NAME}.{i}")).collect()
+    };
+
+    // Node logs in and writes notes until the session is in 3 chunks.
+    let response = browser
+        .client
+        .post(node.url("/login"))
+        .form(&[("username", "chunky")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let mut notes = Vec::new();
+    while browser.cookie_names(&node) != chunks(3) {
+        let note = long_note(notes.len());
+        let (status, body, _) = browser.add_note(&node, &note).await;
+        assert_eq!(status, 200, "{body}");
+        notes.push(note);
+        assert!(notes.len() < 10, "{:?}", browser.cookie_names(&node));
+    }
+
+    // Rust reads Node's three chunks, adds a note and writes the session back.
+    assert_eq!(browser.session(&rust).await["notes"], json!(notes));
+    let note = long_note(notes.len());
+    let (status, body, _) = browser.add_note(&rust, &note).await;
+    assert_eq!(status, 200, "{body}");
+    notes.push(note);
+    let names = browser.cookie_names(&rust);
+    assert!(names == chunks(3) || names == chunks(4), "{names:?}");
+
+    // Node reads what Rust wrote (and counts a visit on it).
+    let data = browser.session(&node).await;
+    assert_eq!(
+        data["notes"],
+        json!(notes),
+        "Node did not read Rust's chunks"
+    );
+    assert_eq!(data["username"], "chunky");
+
+    // Rust empties the notes: one cookie, every chunk expired.
+    let (status, body, cookies) = browser.clear_notes(&rust).await;
+    assert_eq!(status, 200, "{body}");
+    let mut expected = vec![COOKIE_NAME.to_owned()];
+    expected.extend(names.iter().map(|name| format!("{name}=")));
+    assert_eq!(cookies, expected);
+    assert_eq!(browser.cookie_names(&rust), [COOKIE_NAME]);
+
+    // Both agree: the session reads the same, and a save on either expires nothing more.
+    let from_node = browser.session(&node).await;
+    assert_eq!(from_node["notes"], json!([]));
+    assert_eq!(from_node["username"], "chunky");
+    for server in [&node, &rust] {
+        let (status, body, cookies) = browser.clear_notes(server).await;
+        assert_eq!(
+            (status, cookies),
+            (200, vec![COOKIE_NAME.to_owned()]),
+            "{body}"
+        );
+        assert_eq!(browser.cookie_names(server), [COOKIE_NAME]);
     }
 }

@@ -233,3 +233,102 @@ pub async fn api_session(
         .unwrap_or_else(|e| panic!("/api/session is not JSON ({e}): {text}"));
     (json, lines)
 }
+
+/// A browser's cookie jar for one host, shared by every server on 127.0.0.1 (cookies ignore the
+/// port): a client that stores `Set-Cookie` (deleting on `Max-Age=0`) and sends `Cookie`.
+pub struct Browser {
+    pub jar: Arc<reqwest::cookie::Jar>,
+    pub client: reqwest::Client,
+}
+
+impl Browser {
+    pub fn new() -> Browser {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("reqwest client");
+        Browser { jar, client }
+    }
+
+    /// The names of the cookies the jar holds for `server`, sorted.
+    pub fn cookie_names(&self, server: &Server) -> Vec<String> {
+        use reqwest::cookie::CookieStore;
+        let url = server.base.parse().expect("a server URL");
+        let mut names: Vec<String> = self
+            .jar
+            .cookies(&url)
+            .map(|header| {
+                header
+                    .to_str()
+                    .expect("cookies are ASCII")
+                    .split("; ")
+                    .filter_map(|pair| pair.split_once('='))
+                    .map(|(name, _)| name.to_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    /// `POST /api/notes` with `note`: (status, body, Set-Cookie names).
+    pub async fn add_note(&self, server: &Server, note: &str) -> (u16, String, Vec<String>) {
+        let response = self
+            .client
+            .post(server.url("/api/notes"))
+            .form(&[("note", note)])
+            .send()
+            .await
+            .expect("POST /api/notes");
+        answer(response).await
+    }
+
+    /// `DELETE /api/notes`: (status, body, Set-Cookie names).
+    pub async fn clear_notes(&self, server: &Server) -> (u16, String, Vec<String>) {
+        let response = self
+            .client
+            .delete(server.url("/api/notes"))
+            .send()
+            .await
+            .expect("DELETE /api/notes");
+        answer(response).await
+    }
+
+    /// `GET /api/session` as JSON.
+    pub async fn session(&self, server: &Server) -> serde_json::Value {
+        let response = self
+            .client
+            .get(server.url("/api/session"))
+            .send()
+            .await
+            .expect("GET /api/session");
+        serde_json::from_str(&response.text().await.expect("body")).expect("JSON")
+    }
+}
+
+/// Status, body and the names of the `Set-Cookie` lines (a `=` suffix marks a deletion).
+async fn answer(response: reqwest::Response) -> (u16, String, Vec<String>) {
+    let status = response.status().as_u16();
+    let names = set_cookies(&response)
+        .iter()
+        .map(|line| {
+            let name = line.split('=').next().unwrap_or_default().to_owned();
+            if line.contains("; Max-Age=0;") {
+                format!("{name}=")
+            } else {
+                name
+            }
+        })
+        .collect();
+    (status, response.text().await.expect("body"), names)
+}
+
+/// A 1000-character note, different for each `seed`, that compresses to nothing (a seal's size
+/// grows with it).
+pub fn long_note(seed: usize) -> String {
+    (0..1000)
+        .map(|i| char::from(b'a' + ((i * 7 + seed * 13) % 26) as u8))
+        .collect()
+}
