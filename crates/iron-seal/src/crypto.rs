@@ -23,7 +23,7 @@ pub(crate) const MAC_B64_LEN: usize = 43;
 const _: () = assert!(Cipher::Aes256Cbc.key_len() <= LARGEST_DERIVED_KEY);
 const _: () = assert!(Cipher::Aes128Ctr.key_len() <= LARGEST_DERIVED_KEY);
 const _: () = assert!(MAC_LEN <= LARGEST_DERIVED_KEY);
-const _: () = assert!(MAC_B64_LEN == (MAC_LEN * 4).div_ceil(3));
+const _: () = assert!(MAC_B64_LEN == b64_len(MAC_LEN));
 
 /// A key ready for use: derived from a text password (wiped on drop) or borrowed raw key bytes.
 pub(crate) enum Key<'a> {
@@ -50,6 +50,29 @@ pub(crate) fn needs_salt(secret: &Secret) -> bool {
     secret.material().1
 }
 
+/// Iron's checks of a secret before a `key_len`-byte key is made from it: not empty, a text
+/// password long enough, a raw key big enough. Cheap, so unseal runs them before anything else.
+pub(crate) fn check_secret(secret: &Secret, key_len: usize) -> Result<(), Error> {
+    let (material, is_text) = secret.material();
+    if material.is_empty() {
+        return Err(Error::EmptyPassword);
+    }
+    if !is_text && material.len() < key_len {
+        return Err(Error::KeyTooSmall { min: key_len });
+    }
+    if is_text && secret.js_length() < MIN_PASSWORD_LENGTH {
+        return Err(Error::PasswordTooShort {
+            min: MIN_PASSWORD_LENGTH,
+        });
+    }
+    Ok(())
+}
+
+/// Length of `bytes` bytes in unpadded base64url.
+pub(crate) const fn b64_len(bytes: usize) -> usize {
+    (bytes * 4).div_ceil(3)
+}
+
 /// Turns a secret into a `key_len`-byte key with `salt` (the salt *text*, used as bytes), exactly
 /// as Iron's `generateKey` does, including its checks.
 pub(crate) fn derive_key<'a>(
@@ -58,20 +81,10 @@ pub(crate) fn derive_key<'a>(
     key_len: usize,
     derivation: KeyDerivation,
 ) -> Result<Key<'a>, Error> {
+    check_secret(secret, key_len)?;
     let (material, is_text) = secret.material();
-    if material.is_empty() {
-        return Err(Error::EmptyPassword);
-    }
     if !is_text {
-        if material.len() < key_len {
-            return Err(Error::KeyTooSmall { min: key_len });
-        }
         return Ok(Key::Raw(material));
-    }
-    if secret.js_length() < MIN_PASSWORD_LENGTH {
-        return Err(Error::PasswordTooShort {
-            min: MIN_PASSWORD_LENGTH,
-        });
     }
     let iterations = derivation.iterations();
     if let Some(bytes) = secret.derived_keys().get(salt, key_len, iterations) {
@@ -200,5 +213,20 @@ pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
     for byte in bytes {
         out.push(char::from(DIGITS[usize::from(byte >> 4)]));
         out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Compiles only while the RustCrypto `zeroize` features are on: the expanded AES key
+    /// schedules and the CBC and CTR states are wiped from memory when dropped.
+    #[test]
+    fn cipher_states_are_wiped_on_drop() {
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        wiped_on_drop::<aes::Aes256>();
+        wiped_on_drop::<aes::Aes128>();
+        wiped_on_drop::<cbc::Encryptor<aes::Aes256>>();
+        wiped_on_drop::<cbc::Decryptor<aes::Aes256>>();
+        wiped_on_drop::<ctr::Ctr128BE<aes::Aes128>>();
     }
 }

@@ -6,17 +6,23 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Field {
+    /// Field 2: the encryption key's salt.
+    EncryptionSalt,
     /// Field 3: the initialisation vector.
     Iv,
     /// Field 4: the encrypted payload.
     Ciphertext,
+    /// Field 6: the integrity key's salt.
+    HmacSalt,
 }
 
 impl fmt::Display for Field {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            Field::EncryptionSalt => "encryption salt",
             Field::Iv => "iv",
             Field::Ciphertext => "ciphertext",
+            Field::HmacSalt => "hmac salt",
         })
     }
 }
@@ -68,7 +74,9 @@ pub enum Error {
     #[error("failed to stringify object: {0}")]
     Serialize(String),
     /// The input is longer than the caller allows, refused before it is parsed or any key is
-    /// derived (ironsession bounds a cookie by the longest seal its configuration can write).
+    /// derived: longer than [`Options::max_seal_len`](crate::Options::max_seal_len) in
+    /// [`unseal`](crate::unseal), or than ironsession's bound for a cookie (the longest seal its
+    /// configuration can write).
     #[error("input of {length} bytes is longer than the {max} bytes allowed")]
     TooLong {
         /// The input's length in bytes.
@@ -101,6 +109,18 @@ pub enum Error {
         /// `Display` escapes control characters, so a hostile id cannot write terminal escapes.
         id: String,
     },
+    /// A fixed-size field (a salt or the IV) does not have the length the configured options
+    /// write; checked before any key derivation, so that a forged seal costs no more than a
+    /// valid one.
+    #[error("the {field} field must be {expected} characters, found {found}")]
+    FieldLength {
+        /// The field.
+        field: Field,
+        /// The length the options produce, in characters.
+        expected: usize,
+        /// The length found, in bytes (at most the seal's length).
+        found: usize,
+    },
     /// The integrity check failed: wrong password, or the seal was changed.
     #[error("bad hmac value")]
     BadMac,
@@ -122,6 +142,14 @@ pub enum Error {
     /// The decrypted payload is not valid JSON for the requested type.
     #[error("failed parsing sealed object JSON: {0}")]
     Json(String),
+    /// The decrypted JSON nests arrays and objects [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH) (128)
+    /// levels deep or more. The limit keeps parsing within a bounded stack; JavaScript's `JSON.parse` has none,
+    /// so iron-session reads such data and this crate does not (a documented difference).
+    #[error("failed parsing sealed object JSON: nested {limit} levels deep or more (the limit)")]
+    JsonTooDeep {
+        /// The nesting limit.
+        limit: usize,
+    },
 }
 
 /// Longest password id kept in [`Error::UnknownPasswordId`], so a hostile seal cannot make log

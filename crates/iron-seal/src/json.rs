@@ -1,11 +1,14 @@
 //! Sealing JSON values, as Iron does with `JSON.stringify` and `JSON.parse`.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::{Error, Options, Password, PasswordId, PasswordLookup, seal, unseal};
 
-/// Serializes `value` to JSON and seals it now, with the OS random source.
+/// Serializes `value` to JSON and seals it now, with salts and IV from
+/// [`ThreadRandom`](crate::ThreadRandom).
 ///
 /// ```
 /// use iron_seal::{seal_json, unseal_json, Options, Password, PasswordId};
@@ -44,34 +47,163 @@ pub fn unseal_json<T: DeserializeOwned>(
     parse_json(&plaintext)
 }
 
+/// serde_json's recursion limit, which keeps parsing within a bounded stack: sealed JSON whose
+/// arrays and objects nest this many levels deep or more fails with [`Error::JsonTooDeep`]
+/// (127 levels parse).
+/// (JavaScript's `JSON.parse` has no such limit; data that deep has no business in a cookie.)
+pub const MAX_JSON_DEPTH: usize = 128;
+
 /// Parses an unsealed plaintext as Iron does: empty means `null`. JSON errors name the line and
 /// column only, never the plaintext.
+///
+/// A lone UTF-16 surrogate escape (`"\ud83c"`: half an emoji, which `JSON.stringify` writes when
+/// a JavaScript string was cut in the middle of a character) is read as U+FFFD, the replacement
+/// character, as `JSON.parse` reads it without complaint and Rust strings cannot hold it.
 ///
 /// ```
 /// let value: Option<u8> = iron_seal::parse_json(b"").unwrap();
 /// assert_eq!(value, None);
+/// let name: String = iron_seal::parse_json(br#""\ud83c!""#).unwrap();
+/// assert_eq!(name, "\u{fffd}!");
 /// ```
 ///
 /// # Errors
-/// [`Error::Json`].
+/// [`Error::JsonTooDeep`] at [`MAX_JSON_DEPTH`] levels of nesting or more, [`Error::Json`] otherwise.
 pub fn parse_json<T: DeserializeOwned>(plaintext: &[u8]) -> Result<T, Error> {
     let text: &[u8] = if plaintext.is_empty() {
         b"null"
     } else {
         plaintext
     };
-    serde_json::from_slice(text).map_err(|e| Error::Json(describe_without_data(&e)))
+    let text = replace_lone_surrogates(text);
+    serde_json::from_slice(&text).map_err(|e| describe_without_data(&e))
+}
+
+/// `text` with every `\uXXXX` escape of a lone surrogate (one not part of a high-low pair)
+/// replaced by `\ufffd`; borrowed unchanged when there is none. Escaped backslashes are skipped,
+/// so `\\ud83c` (a backslash, then the text `ud83c`) stays as it is.
+fn replace_lone_surrogates(text: &[u8]) -> Cow<'_, [u8]> {
+    const ESCAPE_LEN: usize = 6;
+    let unit_at = |i: usize| -> Option<u16> {
+        let escape = text.get(i..i + ESCAPE_LEN)?;
+        if escape[0] != b'\\' || escape[1] != b'u' {
+            return None;
+        }
+        let hex = std::str::from_utf8(&escape[2..]).ok()?;
+        u16::from_str_radix(hex, 16).ok()
+    };
+    let mut out: Option<Vec<u8>> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while i < text.len() {
+        if text[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        let Some(unit) = unit_at(i) else {
+            // Any other escape: skip the backslash and the character it escapes.
+            i += 2;
+            continue;
+        };
+        let is_high = (0xD800..=0xDBFF).contains(&unit);
+        let is_low = (0xDC00..=0xDFFF).contains(&unit);
+        let pairs = is_high
+            && unit_at(i + ESCAPE_LEN).is_some_and(|next| (0xDC00..=0xDFFF).contains(&next));
+        if pairs {
+            i += 2 * ESCAPE_LEN;
+        } else if is_high || is_low {
+            let buffer = out.get_or_insert_with(|| Vec::with_capacity(text.len()));
+            buffer.extend_from_slice(&text[copied..i]);
+            buffer.extend_from_slice(b"\\ufffd");
+            i += ESCAPE_LEN;
+            copied = i;
+        } else {
+            i += ESCAPE_LEN;
+        }
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut buffer) => {
+            buffer.extend_from_slice(&text[copied..]);
+            Cow::Owned(buffer)
+        }
+    }
 }
 
 /// serde_json's own messages quote the offending value (`invalid type: string "..."`), which
 /// would put the plaintext in logs; keep only the kind of error and where it is.
-fn describe_without_data(error: &serde_json::Error) -> String {
+fn describe_without_data(error: &serde_json::Error) -> Error {
     use serde_json::error::Category;
+    // serde_json reports its nesting limit only through the message of a syntax error.
+    if error.classify() == Category::Syntax
+        && error.to_string().starts_with("recursion limit exceeded")
+    {
+        return Error::JsonTooDeep {
+            limit: MAX_JSON_DEPTH,
+        };
+    }
     let kind = match error.classify() {
         Category::Io => "i/o error",
         Category::Syntax => "syntax error",
         Category::Data => "unexpected data for the type",
         Category::Eof => "unexpected end of input",
     };
-    format!("{kind} at line {} column {}", error.line(), error.column())
+    Error::Json(format!(
+        "{kind} at line {} column {}",
+        error.line(),
+        error.column()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+
+    fn nested(depth: usize) -> Vec<u8> {
+        format!("{}{}", "[".repeat(depth), "]".repeat(depth)).into_bytes()
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_parses_and_beyond_it_names_the_limit() {
+        assert!(parse_json::<Value>(&nested(MAX_JSON_DEPTH - 1)).is_ok());
+        let error = parse_json::<Value>(&nested(MAX_JSON_DEPTH)).unwrap_err();
+        assert_eq!(error, Error::JsonTooDeep { limit: 128 });
+        assert!(error.to_string().contains("nested 128 levels deep or more"));
+        let objects = format!("{}1{}", r#"{"a":"#.repeat(200), "}".repeat(200));
+        assert_eq!(
+            parse_json::<Value>(objects.as_bytes()),
+            Err(Error::JsonTooDeep { limit: 128 })
+        );
+    }
+
+    #[test]
+    fn lone_surrogates_read_as_the_replacement_character() {
+        let read = |json: &str| parse_json::<Value>(json.as_bytes()).unwrap();
+        assert_eq!(read(r#"{"name":"\ud83c"}"#)["name"], "\u{fffd}");
+        assert_eq!(read(r#"{"name":"\uDC00x"}"#)["name"], "\u{fffd}x");
+        // A high surrogate followed by another high one, or by a non-surrogate escape.
+        assert_eq!(read(r#""\ud83c\ud83c\udf89""#), "\u{fffd}\u{1f389}");
+        assert_eq!(read(r#""\ud83c\u0041""#), "\u{fffd}A");
+        // Lone surrogates in keys too, and at the very end of the text.
+        assert_eq!(read(r#"{"\ud800":1}"#)["\u{fffd}"], 1);
+        assert_eq!(read(r#"["\udbff"]"#)[0], "\u{fffd}");
+    }
+
+    #[test]
+    fn pairs_and_escaped_backslashes_are_left_alone() {
+        let read = |json: &str| parse_json::<Value>(json.as_bytes()).unwrap();
+        assert_eq!(read(r#""\ud83c\udf89""#), "\u{1f389}");
+        assert_eq!(read(r#""\\ud83c""#), "\\ud83c");
+        assert!(matches!(
+            replace_lone_surrogates(br#"{"a":"\ud83c\udf89","b":"\\ud800"}"#),
+            Cow::Borrowed(_)
+        ));
+        // A truncated escape is still a syntax error, not a replacement.
+        assert!(matches!(
+            parse_json::<Value>(br#""\ud8""#),
+            Err(Error::Json(_))
+        ));
+    }
 }

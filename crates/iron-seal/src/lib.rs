@@ -32,9 +32,19 @@
 //!
 //! # Hardening beyond Iron
 //! - The HMAC is compared in constant time and checked before anything is decoded or decrypted.
+//! - No key is derived and no HMAC computed for a seal whose salts, IV or HMAC do not have the
+//!   lengths the [`Options`] write, and [`Options::with_max_seal_len`] refuses over-long input
+//!   before anything else: a forged seal costs no more than a valid one.
+//! - Expirations must be canonical decimals (`^[1-9]\d*$`, as iron-session 9 requires).
 //! - Password ids are looked up among a map's own keys only.
 //! - Base64 must be canonical (no padding, no stray bits), and no error message carries a secret
 //!   or the plaintext.
+//! - Keys are wiped from memory when dropped: derived keys, passwords, and the AES key schedules.
+//!
+//! # Reading JSON as JavaScript writes it
+//! [`parse_json`] reads a lone UTF-16 surrogate escape (`"\ud83c"`) as U+FFFD, where
+//! `JSON.parse` keeps the half character, and refuses nesting of [`MAX_JSON_DEPTH`] levels or
+//! more ([`Error::JsonTooDeep`]), where `JSON.parse` has no limit.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -52,7 +62,7 @@ mod unseal;
 
 pub use clock::system_now_ms;
 pub use error::{Error, Field};
-pub use json::{parse_json, seal_json, unseal_json};
+pub use json::{MAX_JSON_DEPTH, parse_json, seal_json, unseal_json};
 pub use options::{Cipher, KeyDerivation, Options};
 pub use parts::{PREFIX, SealParts};
 pub use password::{MIN_PASSWORD_LENGTH, Password, PasswordId, PasswordLookup, Secret};

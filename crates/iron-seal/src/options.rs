@@ -111,6 +111,7 @@ pub struct Options {
     ttl_ms: Option<u64>,
     timestamp_skew_ms: u64,
     localtime_offset_ms: i64,
+    max_seal_len: Option<usize>,
 }
 
 impl Default for Options {
@@ -121,7 +122,7 @@ impl Default for Options {
 
 impl Options {
     /// Iron's defaults: AES-256-CBC, HMAC-SHA256, PBKDF2 with 256-bit salts and one iteration, no
-    /// expiration, 60 s of allowed clock skew, no local time offset.
+    /// expiration, 60 s of allowed clock skew, no local time offset, no length limit on unseal.
     pub const IRON_DEFAULT: Options = Options {
         cipher: Cipher::Aes256Cbc,
         encryption_key: KeyDerivation::IRON_DEFAULT,
@@ -129,6 +130,7 @@ impl Options {
         ttl_ms: None,
         timestamp_skew_ms: 60_000,
         localtime_offset_ms: 0,
+        max_seal_len: None,
     };
 
     /// Uses another cipher.
@@ -157,8 +159,8 @@ impl Options {
         self
     }
 
-    /// Sets how long a new seal lives, in milliseconds; `None` writes no expiration (the seal never
-    /// expires). Only sealing reads it: unsealing trusts the expiration written in the seal.
+    /// Sets how long a new seal lives, in milliseconds; `None` (or `Some(0)`, as in Iron) writes no
+    /// expiration (the seal never expires). Only sealing reads it: unsealing trusts the expiration written in the seal.
     #[must_use]
     pub const fn with_ttl_ms(mut self, ttl_ms: Option<u64>) -> Self {
         self.ttl_ms = ttl_ms;
@@ -176,6 +178,30 @@ impl Options {
     #[must_use]
     pub const fn with_localtime_offset_ms(mut self, offset_ms: i64) -> Self {
         self.localtime_offset_ms = offset_ms;
+        self
+    }
+
+    /// Sets the longest seal [`unseal`](crate::unseal) accepts, in bytes; longer input is refused
+    /// with [`Error::TooLong`](crate::Error::TooLong) before anything else is looked at.
+    /// `None` (Iron's default) accepts any length.
+    ///
+    /// Set it to the longest seal your application can write, so that a forged multi-megabyte
+    /// seal costs nothing: the HMAC is computed over the whole seal, before it can be refused.
+    ///
+    /// ```
+    /// use iron_seal::{unseal_at, Error, Options, Password};
+    ///
+    /// let options = Options::default().with_max_seal_len(Some(4096));
+    /// let password = Password::from("a password of at least thirty-two characters");
+    /// let forged = "x".repeat(400_000);
+    /// assert_eq!(
+    ///     unseal_at(&forged, &password, &options, 0),
+    ///     Err(Error::TooLong { length: 400_000, max: 4096 })
+    /// );
+    /// ```
+    #[must_use]
+    pub const fn with_max_seal_len(mut self, max_len: Option<usize>) -> Self {
+        self.max_seal_len = max_len;
         self
     }
 
@@ -207,6 +233,11 @@ impl Options {
     /// The local time offset in milliseconds.
     pub const fn localtime_offset_ms(&self) -> i64 {
         self.localtime_offset_ms
+    }
+
+    /// The longest seal unsealing accepts, in bytes, or `None` for no limit.
+    pub const fn max_seal_len(&self) -> Option<usize> {
+        self.max_seal_len
     }
 
     /// The clock reading `now_ms` shifted by the local time offset, as Iron computes "now".

@@ -137,12 +137,15 @@ impl<'a> SealParts<'a> {
     }
 }
 
-/// Iron's rule: empty (never expires) or `^\d+$`.
+/// iron-session 9's rule (from iron-webcrypto 2): empty (never expires) or `^[1-9]\d*$`, the
+/// canonical decimal spelling. `@hapi/iron` and iron-session 8 also accept leading zeros (`0175…`,
+/// `00`); a seal is refused here whenever iron-session 9 refuses it.
 fn parse_expiration(text: &str) -> Result<Option<u64>, Error> {
     if text.is_empty() {
         return Ok(None);
     }
-    if !text.bytes().all(|b| b.is_ascii_digit()) {
+    let canonical = text.bytes().all(|b| b.is_ascii_digit()) && !text.starts_with('0');
+    if !canonical {
         return Err(Error::InvalidExpiration);
     }
     let value = text.bytes().fold(0u64, |acc, digit| {
@@ -150,4 +153,27 @@ fn parse_expiration(text: &str) -> Result<Option<u64>, Error> {
             .saturating_add(u64::from(digit - b'0'))
     });
     Ok(Some(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expirations_are_canonical_decimals_as_in_iron_session_9() {
+        for refused in ["0", "00", "0175", "01795785048257", "+1", "1.5", "1e3"] {
+            assert_eq!(
+                parse_expiration(refused),
+                Err(Error::InvalidExpiration),
+                "{refused:?}"
+            );
+        }
+        assert_eq!(parse_expiration(""), Ok(None));
+        assert_eq!(parse_expiration("1"), Ok(Some(1)));
+        assert_eq!(parse_expiration("10"), Ok(Some(10)));
+        assert_eq!(
+            parse_expiration("1795785048257"),
+            Ok(Some(1_795_785_048_257))
+        );
+    }
 }

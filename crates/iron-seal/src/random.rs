@@ -9,7 +9,8 @@ use zeroize::Zeroizing;
 use crate::Error;
 
 /// A source of random bytes. Sealing takes one as a parameter so that tests can make seals
-/// reproducible; production code uses [`OsRandom`].
+/// reproducible; [`seal`](crate::seal) (and so every seal this crate and `ironsession` make in
+/// production) uses [`ThreadRandom`], a per-thread ChaCha20 generator keyed from [`OsRandom`].
 ///
 /// ```
 /// use iron_seal::{Error, RandomSource};

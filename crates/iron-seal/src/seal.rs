@@ -86,7 +86,8 @@ pub fn seal_at(
     sealed.push(SEPARATOR);
     crypto::push_b64(&mut sealed, &ciphertext);
     sealed.push(SEPARATOR);
-    if let Some(ttl_ms) = options.ttl_ms() {
+    // Iron writes no expiration for a ttl of 0 (`ttl ? now + ttl : ''`).
+    if let Some(ttl_ms) = options.ttl_ms().filter(|&ttl_ms| ttl_ms > 0) {
         let expiration = now.saturating_add(ttl_ms);
         // Formatting into a String cannot fail.
         let _ = write!(sealed, "{expiration}");

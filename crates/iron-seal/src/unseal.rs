@@ -2,16 +2,19 @@
 
 use subtle::ConstantTimeEq;
 
-use crate::crypto::{self, MAC_LEN};
-use crate::{Error, Field, Options, PasswordLookup, SealParts, system_now_ms};
+use crate::crypto::{self, MAC_B64_LEN, MAC_LEN};
+use crate::{Error, Field, Options, Password, PasswordLookup, SealParts, system_now_ms};
 
 /// Opens `sealed` at the clock reading `now_ms` and returns the plaintext. This is the
 /// deterministic core of [`unseal`].
 ///
-/// Checks run in Iron's order: field count, prefix, expiration format, expiry (with the allowed
-/// skew), password lookup, HMAC (compared in constant time), and only after the HMAC matched:
-/// base64 decoding, IV length, decryption. Nothing is decrypted or decoded from a seal whose HMAC
-/// does not match.
+/// Checks run in Iron's order, with the length checks of this crate added before any
+/// cryptography: the seal's length (only with [`Options::with_max_seal_len`]), field count,
+/// prefix, expiration format, expiry (with the allowed skew), password lookup, the password itself
+/// (empty, too short), the lengths of the fixed-size fields, the HMAC (compared in constant time),
+/// and only after the HMAC matched: base64 decoding and decryption. Nothing is decrypted or
+/// decoded from a seal whose HMAC does not match, and no key is derived for a seal whose salts, IV
+/// or HMAC do not have the lengths the options write.
 ///
 /// ```
 /// use iron_seal::{unseal_at, Options, Password};
@@ -31,6 +34,14 @@ pub fn unseal_at(
     options: &Options,
     now_ms: u64,
 ) -> Result<Vec<u8>, Error> {
+    if let Some(max) = options.max_seal_len()
+        && sealed.len() > max
+    {
+        return Err(Error::TooLong {
+            length: sealed.len(),
+            max,
+        });
+    }
     let parts = SealParts::parse(sealed)?;
     if let Some(expired_at_ms) = parts.expiration_ms() {
         let now = i128::from(options.adjusted_now(now_ms));
@@ -41,6 +52,11 @@ pub fn unseal_at(
     let password = passwords
         .password_for(parts.password_id())
         .ok_or_else(|| Error::unknown_password_id(parts.password_id()))?;
+    let cipher = options.cipher();
+    // A misconfigured password is reported whatever the seal holds, as in Iron.
+    crypto::check_secret(password.integrity(), MAC_LEN)?;
+    crypto::check_secret(password.encryption(), cipher.key_len())?;
+    check_field_lengths(&parts, password, options)?;
 
     let integrity_key = crypto::derive_key(
         password.integrity(),
@@ -48,11 +64,6 @@ pub fn unseal_at(
         MAC_LEN,
         options.integrity_key_derivation(),
     )?;
-    // A text password with an empty salt field gets a fresh random salt in Iron, so its HMAC can
-    // never match. Checked after the derivation so that password errors come first, as in Iron.
-    if crypto::needs_salt(password.integrity()) && parts.hmac_salt().is_empty() {
-        return Err(Error::BadMac);
-    }
     let expected = crypto::mac_b64(&integrity_key, parts.mac_base().as_bytes());
     if !bool::from(expected.as_slice().ct_eq(parts.hmac().as_bytes())) {
         return Err(Error::BadMac);
@@ -68,21 +79,12 @@ pub fn unseal_at(
         field: Field::Ciphertext,
     })?;
     let iv = crypto::decode_b64(parts.iv()).ok_or(Error::InvalidBase64 { field: Field::Iv })?;
-    let cipher = options.cipher();
-    if iv.len() != cipher.iv_len() {
-        return Err(Error::IvLength {
-            expected: cipher.iv_len(),
-        });
-    }
     let encryption_key = crypto::derive_key(
         password.encryption(),
         parts.encryption_salt(),
         cipher.key_len(),
         options.encryption_key_derivation(),
     )?;
-    if crypto::needs_salt(password.encryption()) && parts.encryption_salt().is_empty() {
-        return Err(Error::Decrypt);
-    }
     let plaintext = crypto::decrypt(cipher, &encryption_key, &iv, &ciphertext)?;
     crypto::remember_key(
         password.encryption(),
@@ -91,6 +93,54 @@ pub fn unseal_at(
         &encryption_key,
     );
     Ok(plaintext)
+}
+
+/// The fields whose length the options fix: the salts of text passwords (hex, two characters per
+/// salt byte; raw keys use no salt, so theirs are not looked at), the IV and the HMAC (unpadded
+/// base64url). Iron reads salts of any length; a seal whose salts are not the length these options
+/// write is refused here, so seals from a peer with other salt sizes need the same options.
+fn check_field_lengths(
+    parts: &SealParts<'_>,
+    password: &Password,
+    options: &Options,
+) -> Result<(), Error> {
+    let salt_checks = [
+        (
+            Field::EncryptionSalt,
+            password.encryption(),
+            parts.encryption_salt(),
+            options.encryption_key_derivation(),
+        ),
+        (
+            Field::HmacSalt,
+            password.integrity(),
+            parts.hmac_salt(),
+            options.integrity_key_derivation(),
+        ),
+    ];
+    for (field, secret, salt, derivation) in salt_checks {
+        let expected = 2 * derivation.salt_len();
+        if crypto::needs_salt(secret) && salt.len() != expected {
+            return Err(Error::FieldLength {
+                field,
+                expected,
+                found: salt.len(),
+            });
+        }
+    }
+    let iv_len = crypto::b64_len(options.cipher().iv_len());
+    if parts.iv().len() != iv_len {
+        return Err(Error::FieldLength {
+            field: Field::Iv,
+            expected: iv_len,
+            found: parts.iv().len(),
+        });
+    }
+    // An HMAC of another length can never match: Iron's comparison fails the same way.
+    if parts.hmac().len() != MAC_B64_LEN {
+        return Err(Error::BadMac);
+    }
+    Ok(())
 }
 
 /// Opens `sealed` now, by the system clock.

@@ -462,8 +462,25 @@ fn rejects_invalid_base64_in_the_ciphertext_behind_a_valid_hmac() {
 
 #[test]
 fn rejects_invalid_base64_in_the_iv_behind_a_valid_hmac() {
+    // @hapi/iron's bad IV is 24 characters: refused for its length before any key is derived.
     let ticket = iron_finish(BASE_BAD_IV, HAPI_PASSWORD, CRAFT_SALT_1);
     assert!(fields(&ticket)[3].ends_with("qw??"));
+    let err = unseal_at(&ticket, &password(), &Options::default(), NOW).unwrap_err();
+    assert_eq!(
+        err,
+        Error::FieldLength {
+            field: Field::Iv,
+            expected: 22,
+            found: 24
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "the iv field must be 22 characters, found 24"
+    );
+    // The same bad characters at the right length reach the decoder.
+    let base = BASE_BAD_IV.replace("D3DLEoi-Hn3c972TPpZXqw??", "D3DLEoi-Hn3c972TPpZX??");
+    let ticket = iron_finish(&base, HAPI_PASSWORD, CRAFT_SALT_1);
     let err = unseal_at(&ticket, &password(), &Options::default(), NOW).unwrap_err();
     assert_eq!(err, Error::InvalidBase64 { field: Field::Iv });
     assert_eq!(err.to_string(), "invalid base64 in the iv field");

@@ -22,6 +22,13 @@ const PAYLOAD: &[u8] = br#"{"user":{"id":1}}"#;
 const ENC_SALT: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const HMAC_SALT: &str = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
 
+/// What an empty encryption salt gets with a text password: refused for its length.
+const NO_ENCRYPTION_SALT: Error = Error::FieldLength {
+    field: Field::EncryptionSalt,
+    expected: 64,
+    found: 0,
+};
+
 fn password() -> Password {
     Password::from(PASSWORD)
 }
@@ -152,17 +159,131 @@ fn no_ttl_means_an_empty_expiration_that_never_expires() {
     assert!(unseal_at(&sealed, &password(), &Options::default(), u64::MAX).is_ok());
 }
 
+// ----- lengths checked before any cryptography -----
+
+#[test]
+fn a_seal_over_the_maximum_length_is_refused_before_it_is_parsed() {
+    let sealed = sealed_with_ttl(None);
+    let exact = Options::default().with_max_seal_len(Some(sealed.len()));
+    assert_eq!(
+        unseal_at(&sealed, &password(), &exact, NOW).unwrap(),
+        PAYLOAD
+    );
+    let shorter = Options::default().with_max_seal_len(Some(sealed.len() - 1));
+    let too_long = Err(Error::TooLong {
+        length: sealed.len(),
+        max: sealed.len() - 1,
+    });
+    assert_eq!(unseal_at(&sealed, &password(), &shorter, NOW), too_long);
+    // Before the structure: even garbage of that length reports its length.
+    let garbage = "*".repeat(sealed.len());
+    assert_eq!(unseal_at(&garbage, &password(), &shorter, NOW), too_long);
+    // No limit by default, as in Iron.
+    assert_eq!(Options::default().max_seal_len(), None);
+}
+
+#[test]
+fn salts_of_another_length_are_refused_before_any_key_is_derived() {
+    let sealed = with_wrong_mac(&sealed_with_ttl(None));
+    for (index, field) in [(2, Field::EncryptionSalt), (6, Field::HmacSalt)] {
+        for salt in [
+            "",
+            "ab",
+            &"a".repeat(63),
+            &"a".repeat(65),
+            &"a".repeat(400_000),
+        ] {
+            let forged = with_field(&sealed, index, salt);
+            assert_eq!(
+                unseal(&forged),
+                Err(Error::FieldLength {
+                    field,
+                    expected: 64,
+                    found: salt.len()
+                }),
+                "field {index}, {} characters",
+                salt.len()
+            );
+        }
+    }
+    // The expected length follows the configured salt size.
+    let short_salts = iron_seal::KeyDerivation::new(
+        std::num::NonZeroU32::new(128).unwrap(),
+        std::num::NonZeroU32::MIN,
+    );
+    let options = Options::default()
+        .with_encryption_key_derivation(short_salts)
+        .with_integrity_key_derivation(short_salts);
+    let sealed = seal_at(PAYLOAD, &id1(), &password(), &options, NOW, OsRandom).unwrap();
+    assert_eq!(
+        (fields(&sealed)[2].len(), fields(&sealed)[6].len()),
+        (32, 32)
+    );
+    assert_eq!(
+        unseal_at(&sealed, &password(), &options, NOW).unwrap(),
+        PAYLOAD
+    );
+    assert_eq!(
+        unseal_at(&sealed, &password(), &Options::default(), NOW),
+        Err(Error::FieldLength {
+            field: Field::EncryptionSalt,
+            expected: 64,
+            found: 32
+        })
+    );
+}
+
+#[test]
+fn an_hmac_of_another_length_is_a_bad_mac_and_checked_after_the_salts() {
+    let sealed = sealed_with_ttl(None);
+    let mac = fields(&sealed)[7];
+    for hmac in [&mac[..42], &format!("{mac}A"), "", &"A".repeat(400_000)] {
+        assert_eq!(unseal(&with_field(&sealed, 7, hmac)), Err(Error::BadMac));
+    }
+    let both = with_field(&with_field(&sealed, 7, ""), 6, "");
+    assert!(matches!(
+        unseal(&both),
+        Err(Error::FieldLength {
+            field: Field::HmacSalt,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_ttl_of_zero_writes_no_expiration_as_iron_does() {
+    let sealed = sealed_with_ttl(Some(0));
+    assert_eq!(fields(&sealed)[5], "");
+    assert_eq!(
+        unseal_at(&sealed, &password(), &Options::default(), u64::MAX).unwrap(),
+        PAYLOAD
+    );
+}
+
 // ----- expiration format -----
 
 #[test]
-fn zero_padded_expiration_is_a_number_and_long_expired() {
+fn expirations_with_a_leading_zero_are_refused_as_in_iron_session_9() {
+    // iron-session 9 (iron-webcrypto 2) requires `^[1-9]\d*$`; @hapi/iron read `0000` as 0.
     let (iv, ct) = good_iv_and_ciphertext();
-    let sealed = crafted("1", &iv, &ct, "0000");
-    assert_eq!(unseal(&sealed), Err(Error::Expired { expired_at_ms: 0 }));
-    // It is read as 0, not rejected: with a skew that covers the whole clock it opens.
     let huge = Options::default().with_timestamp_skew_ms(u64::MAX);
+    let canonical = (NOW + 3_600_000).to_string();
+    for expiration in ["0", "00", "0000", &format!("0{canonical}")] {
+        let sealed = crafted("1", &iv, &ct, expiration);
+        assert_eq!(
+            unseal(&sealed),
+            Err(Error::InvalidExpiration),
+            "{expiration:?}"
+        );
+        // Refused, not read as a number: no skew makes it open.
+        assert_eq!(
+            unseal_at(&sealed, &password(), &huge, NOW),
+            Err(Error::InvalidExpiration)
+        );
+    }
+    // The control: the same seal with the canonical spelling opens.
     assert_eq!(
-        unseal_at(&sealed, &password(), &huge, NOW).unwrap(),
+        unseal(&crafted("1", &iv, &ct, &canonical)).unwrap(),
         PAYLOAD
     );
 }
@@ -342,32 +463,17 @@ fn garbage_behind_a_valid_mac_reaches_the_decoders_but_not_behind_a_wrong_one() 
             },
         ),
         (
-            format!("{good_iv}="),
+            format!("{}=", &good_iv[..21]),
             good_ct.clone(),
             Error::InvalidBase64 { field: Field::Iv },
         ),
         // Both bad: the ciphertext is decoded first, as Iron does.
         (
-            "??".into(),
+            "?".repeat(22),
             "??".into(),
             Error::InvalidBase64 {
                 field: Field::Ciphertext,
             },
-        ),
-        (
-            b64_encode(&[9u8; 15]),
-            good_ct.clone(),
-            Error::IvLength { expected: 16 },
-        ),
-        (
-            b64_encode(&[9u8; 17]),
-            good_ct.clone(),
-            Error::IvLength { expected: 16 },
-        ),
-        (
-            String::new(),
-            good_ct.clone(),
-            Error::IvLength { expected: 16 },
         ),
         (good_iv.clone(), b64_encode(&[1u8; 5]), Error::Decrypt),
         (good_iv.clone(), String::new(), Error::Decrypt),
@@ -386,6 +492,21 @@ fn garbage_behind_a_valid_mac_reaches_the_decoders_but_not_behind_a_wrong_one() 
             "iv {iv:?} ct {ct:?}"
         );
     }
+    // IVs of the wrong length are refused before any key is derived, MAC or not.
+    for iv in [
+        b64_encode(&[9u8; 15]),
+        b64_encode(&[9u8; 17]),
+        String::new(),
+    ] {
+        let expected = Err(Error::FieldLength {
+            field: Field::Iv,
+            expected: 22,
+            found: iv.len(),
+        });
+        let sealed = crafted("1", &iv, &good_ct, "");
+        assert_eq!(unseal(&sealed), expected, "iv {iv:?}");
+        assert_eq!(unseal(&with_wrong_mac(&sealed)), expected, "iv {iv:?}");
+    }
     // The control: the good fields behind the same construction open.
     assert_eq!(
         unseal(&crafted("1", &good_iv, &good_ct, "")).unwrap(),
@@ -397,7 +518,7 @@ fn garbage_behind_a_valid_mac_reaches_the_decoders_but_not_behind_a_wrong_one() 
 fn empty_encryption_salt_behind_a_valid_mac_does_not_decrypt() {
     let (iv, ct) = good_iv_and_ciphertext();
     let sealed = iron_finish(&format!("Fe26.2*1**{iv}*{ct}*"), PASSWORD, HMAC_SALT);
-    assert_eq!(unseal(&sealed), Err(Error::Decrypt));
+    assert_eq!(unseal(&sealed), Err(NO_ENCRYPTION_SALT));
     // A misconfigured encryption secret is still reported as such.
     let split = Password::separate(Secret::text("short"), Secret::text(PASSWORD));
     assert_eq!(
@@ -634,8 +755,9 @@ fn a_raw_key_seal_has_empty_salt_fields() {
         unseal_at(&sealed, &key, &Options::default(), NOW).unwrap(),
         PAYLOAD
     );
-    // A text password cannot open it (Iron would derive with a fresh random salt)...
-    assert_eq!(unseal(&sealed), Err(Error::BadMac));
+    // A text password cannot open it (Iron would derive with a fresh random salt; here the
+    // empty salt is refused for its length before any key is derived)...
+    assert_eq!(unseal(&sealed), Err(NO_ENCRYPTION_SALT));
     // ...and a raw key cannot open a text-password seal.
     assert_eq!(
         unseal_at(&sealed_with_ttl(None), &key, &Options::default(), NOW),

@@ -201,7 +201,7 @@ proptest! {
         encryption_salt in "[0-9a-f]{0,64}",
         iv in "[A-Za-z0-9_-]{0,24}",
         ciphertext in "[A-Za-z0-9_-]{0,64}",
-        expiration in "[0-9]{0,14}",
+        expiration in "([1-9][0-9]{0,13})?",
         hmac_salt in "[0-9a-f]{0,64}",
         hmac in "[A-Za-z0-9_-]{43}",
     ) {

@@ -772,3 +772,25 @@ fn a_password_file_loses_one_trailing_line_break_only() {
         std::fs::remove_file(path).unwrap();
     }
 }
+
+/// A seal whose JSON holds a lone surrogate escape, as JavaScript writes half an emoji: `unseal`
+/// prints the data as the library reads it, with U+FFFD in its place, instead of failing.
+#[test]
+fn unseal_prints_a_lone_surrogate_as_the_replacement_character() {
+    use ironsession::iron_seal::{Options, OsRandom, Password, PasswordId, seal_at};
+    let sealed = seal_at(
+        br#"{"name":"\ud83c","ok":"\ud83c\udf89"}"#,
+        &PasswordId::new("1").unwrap(),
+        &Password::from(PASSWORD),
+        &Options::default(),
+        1_700_000_000_000,
+        OsRandom,
+    )
+    .unwrap();
+    let output = with_password(&["unseal"], &format!("{sealed}~2\n"));
+    assert_success(&output);
+    assert_eq!(
+        stdout(&output),
+        "{\"name\":\"\u{fffd}\",\"ok\":\"\u{1f389}\"}\n"
+    );
+}

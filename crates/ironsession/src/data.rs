@@ -9,6 +9,13 @@ use crate::{Passwords, SealError, Ttl, UnsealError};
 /// The suffix iron-session appends to every seal: `~` and its format's major version.
 pub const VERSION_SUFFIX: &str = "~2";
 
+/// The longest seal (the part before `~`) [`unseal_data`] opens, in bytes: 1 MiB, far above
+/// anything a cookie or a link carries, and low enough that a forged seal (whose HMAC is computed
+/// over all of it before it can be refused) costs at most about a millisecond. Longer input is
+/// refused with [`SealError::TooLong`] before any cryptography. iron-session has no limit; a
+/// session cookie is held to a much tighter bound, the longest value its configuration writes.
+pub const UNSEAL_DATA_MAX_LEN: usize = 1 << 20;
+
 /// Seals `data` as iron-session's `sealData` does: JSON, sealed with the highest password id,
 /// expiring after `ttl`, with the `~2` suffix. Salts and IV come from
 /// [`ThreadRandom`](iron_seal::ThreadRandom), a per-thread ChaCha20 generator keyed from the OS.
@@ -61,7 +68,10 @@ pub fn seal_data_at<T: Serialize + ?Sized>(
 /// Unseals what [`seal_data`] or iron-session's `sealData` made, by the system clock.
 ///
 /// As iron-session 9 does, everything from the first `~` on is ignored, and an empty or `null`
-/// payload reads as `{}`. Seals without the suffix (next-iron-session's legacy `persistent`
+/// payload reads as `{}`. A lone UTF-16 surrogate escaped in the JSON (`"\ud83c"`, half an emoji,
+/// which JavaScript writes for a string cut in the middle of a character) reads as U+FFFD, the
+/// replacement character. JSON nested [`iron_seal::MAX_JSON_DEPTH`] (128) levels deep or more is
+/// refused ([`SealError::JsonTooDeep`]), and so are seals over [`UNSEAL_DATA_MAX_LEN`]. Seals without the suffix (next-iron-session's legacy `persistent`
 /// format) are read as plain seals; their payload is not unwrapped, because the suffix is not
 /// authenticated and honouring it would let anyone switch a seal to the legacy reading.
 ///
@@ -98,7 +108,8 @@ pub fn unseal_data_at<T: DeserializeOwned>(
     let seal = sealed
         .split_once('~')
         .map_or(sealed, |(seal, _version)| seal);
-    let plaintext = iron_seal::unseal_at(seal, passwords, &Options::IRON_DEFAULT, now_ms)?;
+    let options = Options::IRON_DEFAULT.with_max_seal_len(Some(UNSEAL_DATA_MAX_LEN));
+    let plaintext = iron_seal::unseal_at(seal, passwords, &options, now_ms)?;
     // iron-session turns Iron's `null` (an empty plaintext, or a sealed `null`) into `{}`.
     let json: &[u8] = if plaintext.is_empty() || plaintext == b"null" {
         b"{}"

@@ -88,7 +88,9 @@ pub use config::{
 };
 pub use context::SessionContext;
 pub use cookie::{Priority, SameSite};
-pub use data::{VERSION_SUFFIX, seal_data, seal_data_at, unseal_data, unseal_data_at};
+pub use data::{
+    UNSEAL_DATA_MAX_LEN, VERSION_SUFFIX, seal_data, seal_data_at, unseal_data, unseal_data_at,
+};
 pub use error::{PasswordError, UnsealError, UnsealReason};
 pub use iron_seal::Error as SealError;
 pub use password_strength::{Weakness, password_weakness};

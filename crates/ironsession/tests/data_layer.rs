@@ -950,3 +950,63 @@ fn sealed_null_reads_as_an_empty_object_like_iron_session() {
     let got: Value = unseal_data_at(&sealed, &passwords, NOW).unwrap();
     assert_eq!(got, json!({}));
 }
+
+/// A seal of `json` (the exact bytes, as a JavaScript peer would write them) for `PASSWORD`.
+fn seal_of_json_text(json: &str) -> String {
+    let password = ironsession::iron_seal::Password::from(PASSWORD);
+    let id = ironsession::iron_seal::PasswordId::new("1").unwrap();
+    let options = ironsession::iron_seal::Options::default();
+    let sealed =
+        ironsession::iron_seal::seal_at(json.as_bytes(), &id, &password, &options, NOW, OsRandom)
+            .unwrap();
+    format!("{sealed}{VERSION_SUFFIX}")
+}
+
+/// `JSON.stringify("🎉".slice(0, 1))` is `"\ud83c"`: iron-session reads it, and so must we, with
+/// U+FFFD in place of the half character.
+#[test]
+fn lone_surrogates_written_by_javascript_read_as_the_replacement_character() {
+    #[derive(Deserialize)]
+    struct Named {
+        name: String,
+    }
+    let passwords = Passwords::single(PASSWORD).unwrap();
+    let sealed = seal_of_json_text(r#"{"name":"\ud83c","full":"\ud83c\udf89"}"#);
+    let value: Value = unseal_data_at(&sealed, &passwords, NOW).unwrap();
+    assert_eq!(value, json!({"name": "\u{fffd}", "full": "\u{1f389}"}));
+    let typed: Named = unseal_data_at(&sealed, &passwords, NOW).unwrap();
+    assert_eq!(typed.name, "\u{fffd}");
+}
+
+/// serde_json stops at 128 levels of nesting (stack safety); the error says so.
+#[test]
+fn json_nested_beyond_the_limit_is_refused_with_the_limit_named() {
+    let passwords = Passwords::single(PASSWORD).unwrap();
+    let nested = |depth: usize| format!("{{\"a\":{}{}}}", "[".repeat(depth), "]".repeat(depth));
+    let ok = seal_of_json_text(&nested(126));
+    assert!(unseal_data_at::<Value>(&ok, &passwords, NOW).is_ok());
+    let deep = seal_of_json_text(&nested(127));
+    let error = unseal_data_at::<Value>(&deep, &passwords, NOW).unwrap_err();
+    assert_eq!(error.reason(), UnsealReason::Invalid);
+    assert_eq!(error.cause(), &IronError::JsonTooDeep { limit: 128 });
+    assert!(error.to_string().contains("128 levels deep"), "{error}");
+}
+
+#[test]
+fn unseal_data_refuses_seals_over_its_length_limit_before_any_cryptography() {
+    let passwords = Passwords::single(PASSWORD).unwrap();
+    let forged = format!(
+        "Fe26.2*1*{}*{}*{}**{}*{}~2",
+        "a".repeat(64),
+        "A".repeat(22),
+        "A".repeat(ironsession::UNSEAL_DATA_MAX_LEN),
+        "b".repeat(64),
+        "B".repeat(43)
+    );
+    let error = unseal_data_at::<Value>(&forged, &passwords, NOW).unwrap_err();
+    assert_eq!(error.reason(), UnsealReason::Invalid);
+    assert!(
+        matches!(error.cause(), IronError::TooLong { max, .. } if *max == ironsession::UNSEAL_DATA_MAX_LEN),
+        "{error:?}"
+    );
+}
