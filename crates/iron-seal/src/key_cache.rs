@@ -7,25 +7,34 @@
 //! password and the salt, so the cache never changes a result, only how fast it comes.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::hash::{BuildHasher, RandomState};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use zeroize::Zeroizing;
 
-/// Keys kept in each of the two generations: at most twice this many per password, about
-/// 150 KiB.
-const GENERATION_CAPACITY: usize = 512;
+/// Independent parts of the cache, each behind its own lock, picked by a hash of the salt: threads
+/// sealing and unsealing with one password at once rarely wait for each other. Every seal takes
+/// a lock twice and every unseal of a known seal twice, so one lock per password would make a
+/// many-core server take turns.
+const SHARDS: usize = 16;
+
+/// Keys kept in each of the two generations of one shard: at most `2 * SHARDS * 32` = 1024 keys
+/// per password, about 150 KiB.
+const SHARD_GENERATION_CAPACITY: usize = 32;
 
 /// The largest key derived from a text password (AES-256 and HMAC-SHA256 keys are 32 bytes).
 pub(crate) const LARGEST_DERIVED_KEY: usize = 32;
 
 pub(crate) type KeyBytes = Zeroizing<[u8; LARGEST_DERIVED_KEY]>;
 
-/// Two generations of salt -> key: lookups promote old entries into the young generation, and
-/// when the young one is full it becomes the old one (the previous old one is dropped and wiped).
-/// Keys in use stay; keys not used for a generation go, with no per-entry bookkeeping.
-#[derive(Default)]
+/// Shards of two generations of salt -> key each: lookups promote old entries into the young
+/// generation, and when the young one is full it becomes the old one (the previous old one is
+/// dropped and wiped). Keys in use stay; keys not used for a generation go, with no per-entry
+/// bookkeeping. A cache without shards keeps nothing.
 pub(crate) struct KeyCache {
-    generations: Mutex<Generations>,
+    shards: Box<[Mutex<Generations>]>,
+    /// Keyed per cache, so nobody can choose salts that all land in one shard.
+    hasher: RandomState,
 }
 
 #[derive(Default)]
@@ -40,10 +49,27 @@ struct Entry {
     key: KeyBytes,
 }
 
+impl Default for KeyCache {
+    fn default() -> Self {
+        KeyCache {
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            hasher: RandomState::new(),
+        }
+    }
+}
+
 impl KeyCache {
+    /// A cache that keeps nothing: every key is derived again.
+    pub(crate) fn disabled() -> Self {
+        KeyCache {
+            shards: Box::new([]),
+            hasher: RandomState::new(),
+        }
+    }
+
     /// The key derived earlier for `salt` with the same length and iterations, if it is kept.
     pub(crate) fn get(&self, salt: &str, key_len: usize, iterations: u32) -> Option<KeyBytes> {
-        let mut generations = self.lock();
+        let mut generations = self.lock(salt)?;
         let matches = |entry: &Entry| entry.key_len == key_len && entry.iterations == iterations;
         if let Some(entry) = generations.young.get(salt) {
             return matches(entry).then(|| entry.key.clone());
@@ -56,31 +82,46 @@ impl KeyCache {
 
     /// Keeps `key` as the key derived for `salt`.
     pub(crate) fn insert(&self, salt: &str, key_len: usize, iterations: u32, key: &KeyBytes) {
-        let entry = Entry {
-            key_len,
-            iterations,
-            key: key.clone(),
-        };
-        self.lock().insert(salt, entry);
+        if let Some(mut generations) = self.lock(salt) {
+            let entry = Entry {
+                key_len,
+                iterations,
+                key: key.clone(),
+            };
+            generations.insert(salt, entry);
+        }
     }
 
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
-        let generations = self.lock();
-        generations.young.len() + generations.old.len()
+        self.shards
+            .iter()
+            .map(|shard| {
+                let generations = shard.lock().unwrap_or_else(PoisonError::into_inner);
+                generations.young.len() + generations.old.len()
+            })
+            .sum()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Generations> {
+    /// Which shard `salt` belongs to (none when the cache is disabled).
+    fn shard_index(&self, salt: &str) -> Option<usize> {
+        if self.shards.is_empty() {
+            return None;
+        }
+        // The remainder is below SHARDS, so it fits any usize.
+        Some((self.hasher.hash_one(salt) % self.shards.len() as u64) as usize)
+    }
+
+    fn lock(&self, salt: &str) -> Option<MutexGuard<'_, Generations>> {
+        let shard = &self.shards[self.shard_index(salt)?];
         // Every update is a whole insert or swap, so a panic elsewhere cannot leave it half-done.
-        self.generations
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        Some(shard.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
 
 impl Generations {
     fn insert(&mut self, salt: &str, entry: Entry) {
-        if self.young.len() >= GENERATION_CAPACITY && !self.young.contains_key(salt) {
+        if self.young.len() >= SHARD_GENERATION_CAPACITY && !self.young.contains_key(salt) {
             self.old = std::mem::take(&mut self.young);
         }
         self.young.insert(salt.into(), entry);
@@ -105,6 +146,9 @@ mod tests {
         assert_eq!(cache.get("other", 32, 1), None);
     }
 
+    /// Keys in one generation across all shards.
+    const GENERATION_CAPACITY: usize = SHARDS * SHARD_GENERATION_CAPACITY;
+
     #[test]
     fn holds_at_most_two_generations() {
         let cache = KeyCache::default();
@@ -113,6 +157,44 @@ mod tests {
         }
         assert!(cache.len() <= 2 * GENERATION_CAPACITY);
         assert!(cache.get("0", 32, 1).is_none());
+    }
+
+    #[test]
+    fn salts_spread_over_independent_locks() {
+        let cache = KeyCache::default();
+        let used: std::collections::HashSet<_> = (0..1000)
+            .filter_map(|i| cache.shard_index(&format!("{i:064x}")))
+            .collect();
+        assert_eq!(used.len(), SHARDS);
+    }
+
+    #[test]
+    fn threads_sharing_a_cache_find_their_own_keys() {
+        let cache = KeyCache::default();
+        std::thread::scope(|scope| {
+            for thread in 0..4u8 {
+                let cache = &cache;
+                scope.spawn(move || {
+                    for i in 0..2 * GENERATION_CAPACITY {
+                        let salt = format!("{thread}-{i}");
+                        cache.insert(&salt, 32, 1, &key(thread));
+                        // Other threads may have pushed it out meanwhile, but never replaced it.
+                        if let Some(found) = cache.get(&salt, 32, 1) {
+                            assert_eq!(*found, [thread; 32]);
+                        }
+                    }
+                });
+            }
+        });
+        assert!(cache.len() <= 2 * GENERATION_CAPACITY);
+    }
+
+    #[test]
+    fn a_disabled_cache_keeps_nothing() {
+        let cache = KeyCache::disabled();
+        cache.insert("salt", 32, 1, &key(7));
+        assert_eq!(cache.get("salt", 32, 1), None);
+        assert_eq!(cache.len(), 0);
     }
 
     #[test]

@@ -55,6 +55,34 @@ impl Secret {
         Secret::from_kind(SecretKind::Key(Zeroizing::new(bytes.into())))
     }
 
+    /// The same secret without a cache of derived keys: every seal and unseal derives both keys
+    /// with PBKDF2 again (a few microseconds each with Iron's single iteration). By default a text
+    /// password remembers up to 1024 keys it derived for seals known to be good, so that a cookie
+    /// sent again opens without PBKDF2; use this for a process that should keep no derived key in
+    /// memory, or to measure what the cache saves.
+    ///
+    /// ```
+    /// use iron_seal::{seal, unseal, Options, Password, PasswordId, Secret};
+    ///
+    /// let secret = Secret::text("a password of at least thirty-two characters").without_key_cache();
+    /// let password = Password::new(secret);
+    /// let sealed = seal(b"{}", &PasswordId::NONE, &password, &Options::default())?;
+    /// assert_eq!(unseal(&sealed, &password, &Options::default())?, b"{}");
+    /// # Ok::<(), iron_seal::Error>(())
+    /// ```
+    #[must_use]
+    pub fn without_key_cache(self) -> Self {
+        let kind = match &self.0.kind {
+            SecretKind::Text(text) => SecretKind::Text(text.clone()),
+            SecretKind::Key(key) => SecretKind::Key(key.clone()),
+        };
+        Secret(Arc::new(SecretInner {
+            kind,
+            js_length: self.0.js_length,
+            derived_keys: KeyCache::disabled(),
+        }))
+    }
+
     fn from_kind(kind: SecretKind) -> Self {
         let js_length = match &kind {
             SecretKind::Text(text) => text.encode_utf16().count(),

@@ -188,6 +188,18 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_without_key_cache_remembers_nothing() {
+        let password = Password::new(crate::Secret::text(PASSWORD).without_key_cache());
+        let id = PasswordId::new("1").unwrap();
+        let sealed = seal_at(b"{}", &id, &password, &Options::default(), 0, OsRandom).unwrap();
+        assert_eq!(
+            unseal_at(&sealed, &password, &Options::default(), 0).unwrap(),
+            b"{}"
+        );
+        assert_eq!(password.integrity().derived_keys().len(), 0);
+    }
+
+    #[test]
     fn a_seal_made_elsewhere_is_remembered_only_once_it_opened() {
         let made_elsewhere = Password::from(PASSWORD);
         let id = PasswordId::new("1").unwrap();
