@@ -81,7 +81,7 @@ fn bench_forged(c: &mut Criterion) {
     );
     assert!(matches!(
         unseal_at(&forged_400k, &password, &options, now),
-        Err(Error::SealTooLong { .. })
+        Err(Error::TooLong { .. })
     ));
     assert!(matches!(
         unseal_at(&forged_400k_salt, &password, &no_limit, now),
