@@ -970,7 +970,7 @@ fn lone_surrogates_written_by_javascript_read_as_the_replacement_character() {
     struct Named {
         name: String,
     }
-    let passwords = Passwords::single(PASSWORD).unwrap();
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
     let sealed = seal_of_json_text(r#"{"name":"\ud83c","full":"\ud83c\udf89"}"#);
     let value: Value = unseal_data_at(&sealed, &passwords, NOW).unwrap();
     assert_eq!(value, json!({"name": "\u{fffd}", "full": "\u{1f389}"}));
@@ -981,7 +981,7 @@ fn lone_surrogates_written_by_javascript_read_as_the_replacement_character() {
 /// serde_json stops at 128 levels of nesting (stack safety); the error says so.
 #[test]
 fn json_nested_beyond_the_limit_is_refused_with_the_limit_named() {
-    let passwords = Passwords::single(PASSWORD).unwrap();
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
     let nested = |depth: usize| format!("{{\"a\":{}{}}}", "[".repeat(depth), "]".repeat(depth));
     let ok = seal_of_json_text(&nested(126));
     assert!(unseal_data_at::<Value>(&ok, &passwords, NOW).is_ok());
@@ -994,7 +994,7 @@ fn json_nested_beyond_the_limit_is_refused_with_the_limit_named() {
 
 #[test]
 fn unseal_data_refuses_seals_over_its_length_limit_before_any_cryptography() {
-    let passwords = Passwords::single(PASSWORD).unwrap();
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
     let forged = format!(
         "Fe26.2*1*{}*{}*{}**{}*{}~2",
         "a".repeat(64),
