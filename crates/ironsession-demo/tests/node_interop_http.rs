@@ -272,3 +272,42 @@ async fn a_chunked_session_moves_between_iron_session_9_and_the_rust_demo() {
         assert_eq!(browser.cookie_names(server), [COOKIE_NAME]);
     }
 }
+
+/// Both servers refuse the same note, the one that would need a fifth chunk, with a 413 that
+/// writes no cookie: the four chunks and the notes stay as they were.
+#[tokio::test]
+async fn iron_session_9_and_the_rust_demo_refuse_the_same_note_and_keep_the_session() {
+    let password = "a password shared by iron-session 9 and ironsession-demo";
+    let node = node_server(9, password);
+    let rust = Server::demo(password);
+    let mut accepted = Vec::new();
+    for server in [&node, &rust] {
+        let browser = Browser::new();
+        let response = browser
+            .client
+            .post(server.url("/login"))
+            .form(&[("username", "full")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 303);
+        let mut notes = Vec::new();
+        let (body, cookies) = loop {
+            let note = long_note(notes.len());
+            let (status, body, cookies) = browser.add_note(server, &note).await;
+            if status == 413 {
+                break (body, cookies);
+            }
+            assert_eq!(status, 200, "{body}");
+            notes.push(note);
+            assert!(notes.len() < 20, "never refused");
+        };
+        assert!(cookies.is_empty(), "{cookies:?}");
+        assert!(body.contains("needs 5 cookies"), "{body}");
+        let chunks: Vec<String> = (0..4).map(|i| format!("{COOKIE_NAME}.{i}")).collect();
+        assert_eq!(browser.cookie_names(server), chunks);
+        assert_eq!(browser.session(server).await["notes"], json!(notes));
+        accepted.push(notes.len());
+    }
+    assert_eq!(accepted[0], accepted[1], "notes accepted by Node, by Rust");
+}
