@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::clock::SharedClock;
 use crate::cookie::{self, Attributes, Priority, SameSite};
+use crate::lifetime::Lifetimes;
 use crate::{Clock, PasswordError, Passwords, SystemClock, Ttl};
 
 /// RFC 6265bis caps a cookie's lifetime at 400 days and browsers clamp longer ones, so no
@@ -69,6 +70,12 @@ pub enum ConfigError {
     /// A ttl under one second: the cookie would be gone before it is used.
     #[error("the ttl must be at least one second (use Ttl::Never for sessions that never expire)")]
     TtlTooShort,
+    /// An absolute lifetime or a renewal age under one second.
+    #[error("an absolute lifetime or renew_after must be at least one second")]
+    LifetimeTooShort,
+    /// `renew_after` not below the ttl: the seal would expire before it is ever renewed.
+    #[error("renew_after must be shorter than the ttl")]
+    RenewAfterNotBelowTtl,
 }
 
 /// Everything a session needs: passwords, cookie name, ttl and cookie attributes.
@@ -95,6 +102,8 @@ pub struct SessionConfig {
     clock: SharedClock,
     chunking: bool,
     cache_headers: bool,
+    pub(crate) lifetimes: Lifetimes,
+    pub(crate) password_upgrade: bool,
 }
 
 impl SessionConfig {
@@ -118,6 +127,8 @@ impl SessionConfig {
             clock: SharedClock(Arc::new(SystemClock)),
             chunking: false,
             cache_headers: true,
+            lifetimes: Lifetimes::default(),
+            password_upgrade: true,
         }
     }
 
@@ -140,6 +151,8 @@ impl SessionConfig {
             clock: self.clock.clone(),
             chunking: self.chunking,
             cache_headers: self.cache_headers,
+            lifetimes: self.lifetimes,
+            password_upgrade: self.password_upgrade,
         }
     }
 
@@ -194,6 +207,14 @@ impl SessionConfig {
         self.clock.0.now_ms()
     }
 
+    /// This configuration with another cookie lifetime.
+    pub(crate) fn with_cookie_lifetime(&self, lifetime: CookieLifetime) -> SessionConfig {
+        SessionConfig {
+            lifetime,
+            ..self.clone()
+        }
+    }
+
     /// The `Set-Cookie` value that stores `value` (a seal or a chunk of one) in cookie `name`.
     pub(crate) fn set_cookie_line(&self, name: &str, value: &str) -> String {
         cookie::set_cookie_line(name, value, &self.attributes, self.max_age_seconds())
@@ -234,6 +255,8 @@ pub struct SessionConfigBuilder {
     clock: SharedClock,
     chunking: bool,
     cache_headers: bool,
+    pub(crate) lifetimes: Lifetimes,
+    pub(crate) password_upgrade: bool,
 }
 
 impl SessionConfigBuilder {
@@ -378,6 +401,7 @@ impl SessionConfigBuilder {
         {
             return Err(ConfigError::TtlTooShort);
         }
+        self.lifetimes.validate(self.ttl)?;
         let config = SessionConfig {
             passwords: self.passwords,
             cookie_name: self.cookie_name.into(),
@@ -387,6 +411,8 @@ impl SessionConfigBuilder {
             clock: self.clock,
             chunking: self.chunking,
             cache_headers: self.cache_headers,
+            lifetimes: self.lifetimes,
+            password_upgrade: self.password_upgrade,
         };
         crate::chunks::check_room(&config)?;
         Ok(config)

@@ -9,6 +9,9 @@ use http::{HeaderMap, HeaderValue, header};
 use crate::SessionConfig;
 use crate::cache::CacheNeeds;
 use crate::chunks::{self, Carried};
+use crate::incoming::Incoming;
+use crate::metadata::MetadataState;
+use crate::outgoing;
 
 /// One request's session state. Adapters make one per request with
 /// [`from_headers`](SessionContext::from_headers) (or
@@ -46,8 +49,13 @@ pub(crate) struct ContextState {
     pub(crate) destroyed: bool,
     /// A handler read the session: the response depends on the `Cookie` header.
     pub(crate) read: bool,
+    /// A `save` queued the session's cookies.
+    pub(crate) saved: bool,
     /// `(cookie name, Set-Cookie line)`, at most one line per name.
     pending: Vec<(String, String)>,
+    /// The cookie as opened by the first `Session::load`.
+    pub(crate) incoming: Incoming,
+    pub(crate) metadata: MetadataState,
 }
 
 /// The incoming cookie and the queued `Set-Cookie` lines are bearer tokens: whoever copies one from
@@ -106,13 +114,20 @@ impl SessionContext {
                 carried,
                 destroyed: false,
                 read: false,
+                saved: false,
                 pending: Vec::new(),
+                incoming: Incoming::Unread,
+                metadata: MetadataState::default(),
             })),
         }
     }
 
-    /// Takes the `Set-Cookie` values queued by `save` and `destroy` (one per cookie name). Only
-    /// the cookies: [`append_set_cookies`](Self::append_set_cookies) also sets the cache headers.
+    /// Takes the `Set-Cookie` values to send: those queued by `save` and `destroy` (one per
+    /// cookie name), or else the session re-sealed when it is due for
+    /// [renewal](crate::SessionConfigBuilder::renew_after), was sealed with an older password
+    /// ([`password_upgrade`](crate::SessionConfigBuilder::password_upgrade)), or got new
+    /// [metadata](crate::Metadata). Call it once, after the handler. Only the cookies:
+    /// [`append_set_cookies`](Self::append_set_cookies) also sets the cache headers.
     pub fn take_set_cookies(&self) -> Vec<String> {
         self.take_response().0
     }
@@ -120,6 +135,7 @@ impl SessionContext {
     /// Takes the queued `Set-Cookie` values, and what the response's cache headers need.
     pub(crate) fn take_response(&self) -> (Vec<String>, CacheNeeds) {
         let mut state = self.lock();
+        outgoing::before_response(&mut state);
         let lines: Vec<String> = std::mem::take(&mut state.pending)
             .into_iter()
             .map(|(_, line)| line)

@@ -58,9 +58,21 @@ pub fn seal_data_at<T: Serialize + ?Sized>(
     random: impl RandomSource,
 ) -> Result<String, SealError> {
     let json = serde_json::to_vec(data).map_err(|e| SealError::Serialize(e.to_string()))?;
+    seal_json_at(&json, passwords, ttl.as_millis(), now_ms, random)
+}
+
+/// Seals JSON text with the password that seals at `now_ms`, expiring `ttl_ms` after it (never
+/// for `None`), with the `~2` suffix.
+pub(crate) fn seal_json_at(
+    json: &[u8],
+    passwords: &Passwords,
+    ttl_ms: Option<u64>,
+    now_ms: u64,
+    random: impl RandomSource,
+) -> Result<String, SealError> {
     let (id, password) = passwords.sealing();
-    let options = Options::IRON_DEFAULT.with_ttl_ms(ttl.as_millis());
-    let mut sealed = iron_seal::seal_at(&json, id, password, &options, now_ms, random)?;
+    let options = Options::IRON_DEFAULT.with_ttl_ms(ttl_ms);
+    let mut sealed = iron_seal::seal_at(json, id, password, &options, now_ms, random)?;
     sealed.push_str(VERSION_SUFFIX);
     Ok(sealed)
 }
@@ -105,16 +117,24 @@ pub fn unseal_data_at<T: DeserializeOwned>(
     passwords: &Passwords,
     now_ms: u64,
 ) -> Result<T, UnsealError> {
+    Ok(iron_seal::parse_json(&open_at(sealed, passwords, now_ms)?)?)
+}
+
+/// The JSON text inside a seal made by [`seal_data`] (or iron-session), by the clock reading
+/// `now_ms`.
+pub(crate) fn open_at(
+    sealed: &str,
+    passwords: &Passwords,
+    now_ms: u64,
+) -> Result<Vec<u8>, UnsealError> {
     let seal = sealed
         .split_once('~')
         .map_or(sealed, |(seal, _version)| seal);
     let options = Options::IRON_DEFAULT.with_max_seal_len(Some(UNSEAL_DATA_MAX_LEN));
     let plaintext = iron_seal::unseal_at(seal, passwords, &options, now_ms)?;
     // iron-session turns Iron's `null` (an empty plaintext, or a sealed `null`) into `{}`.
-    let json: &[u8] = if plaintext.is_empty() || plaintext == b"null" {
-        b"{}"
-    } else {
-        &plaintext
-    };
-    Ok(iron_seal::parse_json(json)?)
+    if plaintext.is_empty() || plaintext == b"null" {
+        return Ok(b"{}".to_vec());
+    }
+    Ok(plaintext)
 }

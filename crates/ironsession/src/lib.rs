@@ -75,9 +75,14 @@ mod context;
 mod cookie;
 mod data;
 mod error;
+mod incoming;
+mod lifetime;
+mod metadata;
+mod outgoing;
 mod password_strength;
 mod passwords;
 pub mod revocation;
+mod rotation;
 mod session;
 mod ttl;
 
@@ -93,6 +98,7 @@ pub use data::{
 };
 pub use error::{PasswordError, UnsealError, UnsealReason};
 pub use iron_seal::Error as SealError;
+pub use metadata::{InvalidSessionId, METADATA_KEY, Metadata, SessionId};
 pub use password_strength::{Weakness, password_weakness};
 pub use passwords::Passwords;
 pub use session::{JsonSession, SaveError, Session};

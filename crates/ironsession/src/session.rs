@@ -9,8 +9,8 @@ use serde::de::DeserializeOwned;
 
 use crate::context::SessionContext;
 use crate::{
-    ConfigError, Oversize, SealError, SessionConfigBuilder, UnsealError, chunks, seal_data_at,
-    unseal_data_at,
+    ConfigError, Metadata, Oversize, SealError, SessionConfigBuilder, SessionId, UnsealError,
+    chunks, incoming, outgoing,
 };
 
 /// A session whose data is a `T`.
@@ -77,26 +77,7 @@ pub enum SaveError {
 impl<T: Serialize + DeserializeOwned + Default> Session<T> {
     /// Reads the session of a request from its context.
     pub fn load(context: &SessionContext) -> Self {
-        let mut state = context.lock();
-        state.read = true;
-        let loaded = state.cookie_value.as_deref().map(|value| {
-            chunks::check_length(&state.carried, value)?;
-            unseal_data_at::<T>(value, state.config.passwords(), state.config.now_ms())
-        });
-        let (data, unseal_error) = match loaded {
-            None => (T::default(), None),
-            Some(Ok(data)) => (data, None),
-            Some(Err(error)) => {
-                tracing::debug!(
-                    cookie = %state.config.cookie_name(),
-                    reason = error.reason().as_str(),
-                    %error,
-                    "session cookie ignored"
-                );
-                (T::default(), Some(error))
-            }
-        };
-        drop(state);
+        let (data, unseal_error) = incoming::load(&mut context.lock());
         Session {
             data,
             context: context.clone(),
@@ -121,17 +102,9 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
                 Err(SaveError::Destroyed)
             };
         }
-        let config = &state.config;
-        let seal = seal_data_at(
-            &self.data,
-            config.passwords(),
-            config.ttl(),
-            config.now_ms(),
-            iron_seal::ThreadRandom,
-        )?;
-        let cookies = chunks::save(config, &seal, &state.carried)?;
-        state.queue(cookies);
-        Ok(())
+        let json =
+            serde_json::to_vec(&self.data).map_err(|e| SealError::Serialize(e.to_string()))?;
+        outgoing::write(&mut state, json)
     }
 
     /// Empties the session and queues a deletion cookie (`Max-Age=0`, same `Path`, `Domain` and
@@ -142,6 +115,7 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
         self.data = T::default();
         let mut state = self.context.lock();
         state.destroyed = true;
+        state.metadata.current = None;
         let cookies = chunks::destroy(&state.config, &state.carried);
         state.queue(cookies);
     }
@@ -175,6 +149,52 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
 }
 
 impl<T> Session<T> {
+    /// Gives the session a new id and creation time, keeping its data: call it at login and at
+    /// any change of privilege, so that an id an attacker planted or saw before (session
+    /// fixation) is worth nothing afterwards. It also restarts the
+    /// [absolute lifetime](crate::SessionConfigBuilder::absolute_lifetime). The new metadata goes
+    /// out with the next `save`, or on the response if the handler does not save.
+    ///
+    /// ```
+    /// # use http::HeaderMap;
+    /// # use ironsession::{JsonSession, Passwords, SessionConfig};
+    /// # let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// assert_eq!(session.id(), None);
+    /// session.regenerate()?;
+    /// let first = session.id().unwrap();
+    /// session.regenerate()?;
+    /// assert_ne!(session.id(), Some(first));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`SaveError::Seal`] when no random bytes can be had for the id.
+    pub fn regenerate(&mut self) -> Result<(), SaveError> {
+        let mut state = self.context.lock();
+        let now_ms = state.config.now_ms();
+        state.metadata.regenerate(now_ms)?;
+        Ok(())
+    }
+
+    /// The session id, if the session has [metadata](crate::Metadata): always when the
+    /// configuration has a lifetime option or
+    /// [`session_ids`](crate::SessionConfigBuilder::session_ids), and after
+    /// [`regenerate`](Session::regenerate).
+    pub fn id(&self) -> Option<SessionId> {
+        self.context
+            .lock()
+            .metadata
+            .current
+            .as_ref()
+            .map(|m| *m.id())
+    }
+
+    /// The session's metadata (id, creation time, last seal), if it has any.
+    pub fn metadata(&self) -> Option<Metadata> {
+        self.context.lock().metadata.current.clone()
+    }
+
     /// Why the request's cookie was ignored, if it was.
     pub fn unseal_error(&self) -> Option<&UnsealError> {
         self.unseal_error.as_ref()

@@ -1,0 +1,130 @@
+//! The request's session as it came in: the cookie is opened once per request, by the first
+//! `Session::load`, and its JSON kept for the response step, which re-seals it (renewal, password
+//! upgrade) without opening it again.
+
+use serde::de::DeserializeOwned;
+
+use crate::context::ContextState;
+use crate::{UnsealError, chunks, data, lifetime, metadata};
+
+/// What the request's cookie turned out to be.
+#[derive(Debug)]
+pub(crate) enum Incoming {
+    /// No `Session<T>` was loaded yet.
+    Unread,
+    /// The request had no cookie.
+    Absent,
+    /// The cookie did not open, or its session is over.
+    Refused(UnsealError),
+    /// The cookie opened.
+    Opened(Opened),
+}
+
+/// An opened cookie. `Debug` leaves the session's JSON out: it may hold tokens.
+pub(crate) struct Opened {
+    /// The JSON inside the seal.
+    pub(crate) plaintext: Vec<u8>,
+    /// Whether the user's part is empty, known once a `Session<T>` read it.
+    pub(crate) empty: Option<bool>,
+    /// A `Session<T>` could not read it as its `T`.
+    pub(crate) unreadable: bool,
+}
+
+impl std::fmt::Debug for Opened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opened")
+            .field("plaintext_bytes", &self.plaintext.len())
+            .field("empty", &self.empty)
+            .field("unreadable", &self.unreadable)
+            .finish()
+    }
+}
+
+impl Opened {
+    /// Whether the response may re-seal it: read by every `Session<T>` of the request, and not
+    /// empty.
+    pub(crate) fn renewable(&self) -> bool {
+        self.empty == Some(false) && !self.unreadable
+    }
+}
+
+/// Reads the request's session as a `T`: the default `T` when there is no cookie or it is refused
+/// (the reason is returned and logged at debug level).
+pub(crate) fn load<T: DeserializeOwned + Default>(
+    state: &mut ContextState,
+) -> (T, Option<UnsealError>) {
+    state.read = true;
+    let now_ms = state.config.now_ms();
+    if let Incoming::Unread = state.incoming {
+        state.incoming = open(state.cookie_value.as_deref(), state, now_ms);
+    }
+    let read = read::<T>(state, now_ms);
+    if state.config.lifetimes.need_metadata()
+        && let Err(error) = state.metadata.get_or_create(now_ms)
+    {
+        tracing::warn!(%error, "no session id: the next save will try again");
+    }
+    match read {
+        Ok(data) => (data, None),
+        Err(error) => {
+            tracing::debug!(
+                cookie = %state.config.cookie_name(),
+                reason = error.reason().as_str(),
+                %error,
+                "session cookie ignored"
+            );
+            (T::default(), Some(error))
+        }
+    }
+}
+
+fn open(cookie_value: Option<&str>, state: &ContextState, now_ms: u64) -> Incoming {
+    let Some(value) = cookie_value else {
+        return Incoming::Absent;
+    };
+    let opened = chunks::check_length(&state.carried, value)
+        .and_then(|()| data::open_at(value, state.config.passwords(), now_ms));
+    match opened {
+        Ok(plaintext) => Incoming::Opened(Opened {
+            plaintext,
+            empty: None,
+            unreadable: false,
+        }),
+        Err(error) => Incoming::Refused(error),
+    }
+}
+
+/// The opened JSON as a `T`. The first successful read takes the metadata and checks the
+/// session's lifetime.
+fn read<T: DeserializeOwned + Default>(
+    state: &mut ContextState,
+    now_ms: u64,
+) -> Result<T, UnsealError> {
+    let ContextState {
+        incoming,
+        config,
+        metadata,
+        ..
+    } = state;
+    let opened = match incoming {
+        Incoming::Unread | Incoming::Absent => return Ok(T::default()),
+        Incoming::Refused(error) => return Err(error.clone()),
+        Incoming::Opened(opened) => opened,
+    };
+    let split = match metadata::split::<T>(&opened.plaintext) {
+        Ok(split) => split,
+        Err(error) => {
+            opened.unreadable = true;
+            return Err(error.into());
+        }
+    };
+    if opened.empty.is_none() {
+        if let Err(error) = lifetime::check(config, split.metadata.as_ref(), now_ms) {
+            *incoming = Incoming::Refused(error.clone());
+            return Err(error);
+        }
+        opened.empty = Some(split.empty);
+        metadata.current = split.metadata;
+    }
+    Ok(split.data)
+}

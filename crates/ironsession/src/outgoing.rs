@@ -1,0 +1,78 @@
+//! Writing the session cookie: what `save` seals, and the response step that re-seals a session
+//! the handler read but did not save (rolling renewal, password upgrade, new metadata).
+
+use crate::context::ContextState;
+use crate::incoming::Incoming;
+use std::time::Duration;
+
+use crate::{CookieLifetime, SaveError, chunks, data, lifetime, metadata, rotation};
+
+/// Seals `json` (the user's data, without metadata) with the session's metadata, and queues the
+/// session's cookies.
+pub(crate) fn write(state: &mut ContextState, mut json: Vec<u8>) -> Result<(), SaveError> {
+    let now_ms = state.config.now_ms();
+    let config = &state.config;
+    if config.lifetimes.need_metadata() {
+        state.metadata.get_or_create(now_ms)?;
+    }
+    if let Some(metadata) = &mut state.metadata.current {
+        metadata.mark_sealed(now_ms);
+        metadata::append(&mut json, metadata);
+    }
+    let (ttl_ms, max_age) = lifetime::limits(config, state.metadata.current.as_ref(), now_ms);
+    let seal = data::seal_json_at(
+        &json,
+        config.passwords(),
+        ttl_ms,
+        now_ms,
+        iron_seal::ThreadRandom,
+    )?;
+    let capped;
+    let config = match max_age {
+        Some(seconds) if max_age != config.max_age_seconds() => {
+            capped =
+                config.with_cookie_lifetime(CookieLifetime::MaxAge(Duration::from_secs(seconds)));
+            &capped
+        }
+        _ => config,
+    };
+    let cookies = chunks::save(config, &seal, &state.carried)?;
+    state.queue(cookies);
+    state.saved = true;
+    state.metadata.changed = false;
+    Ok(())
+}
+
+/// Before the response: re-seals the session as it came in when it is due for renewal, was sealed
+/// with an older password, or got new metadata, unless the handler saved or destroyed it. A
+/// failure is logged; the browser keeps the cookie it has.
+pub(crate) fn before_response(state: &mut ContextState) {
+    if state.saved || state.destroyed {
+        return;
+    }
+    let Incoming::Opened(opened) = &state.incoming else {
+        return;
+    };
+    if !opened.renewable() {
+        return;
+    }
+    let now_ms = state.config.now_ms();
+    let metadata = state.metadata.current.as_ref();
+    let due = state.metadata.changed
+        || lifetime::renewal_due(&state.config, metadata, now_ms)
+        || rotation::upgrade_due(&state.config, state.cookie_value.as_deref(), now_ms);
+    if !due {
+        return;
+    }
+    let user_json = match metadata {
+        // The metadata was taken from this JSON (or the JSON had none): drop it, write it anew.
+        Some(_) => metadata::without_metadata(&opened.plaintext),
+        None => Ok(opened.plaintext.clone()),
+    };
+    let written = user_json
+        .map_err(SaveError::from)
+        .and_then(|json| write(state, json));
+    if let Err(error) = written {
+        tracing::warn!(%error, "session not re-sealed on the response");
+    }
+}
