@@ -474,3 +474,113 @@ fn values_longer_than_any_writer_of_the_name_can_produce_are_refused_before_cryp
     let session = load(&config, &cookie_header(&lines));
     assert_eq!(session.unseal_error(), None);
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn any_config() -> impl Strategy<Value = SessionConfig> {
+        (
+            "[a-zA-Z0-9_-]{1,40}",
+            any::<bool>(),
+            proptest::option::of("[a-z]{1,20}\\.(com|org)"),
+            "(/[a-z0-9]{0,30}){1,3}",
+            any::<bool>(),
+        )
+            .prop_map(|(name, chunking, domain, path, insecure)| {
+                let mut builder =
+                    SessionConfig::builder(name, Passwords::single(PASSWORD).unwrap())
+                        .chunking(chunking)
+                        .path(path);
+                if let Some(domain) = domain {
+                    builder = builder.domain(domain);
+                }
+                if insecure {
+                    builder = builder.dangerous_insecure_cookie();
+                }
+                builder.build().unwrap()
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Whatever the name, attributes, seal length and cookies carried: every line fits 4096
+        /// bytes, the written values join back to the seal (and pass the input bound), only
+        /// carried cookies are expired, and a refusal happens only when nothing else fits.
+        #[test]
+        fn saves_fit_rejoin_and_expire_only_what_was_carried(
+            config in any_config(),
+            length in 0usize..20_000,
+            carried_whole in any::<bool>(),
+            carried_chunks in any::<[bool; MAX_CHUNKS]>(),
+        ) {
+            let name = config.cookie_name().to_owned();
+            let mut header: Vec<String> = Vec::new();
+            if carried_whole {
+                header.push(format!("{name}=w"));
+            }
+            for (index, _) in carried_chunks.iter().enumerate().filter(|(_, c)| **c) {
+                header.push(format!("{name}.{index}=c"));
+            }
+            let (_, carried) = read(&config, [header.join("; ").as_bytes()]);
+            let seal = seal_of(length);
+            let whole_line = config.set_cookie_line(&name, &seal).len();
+            match save(&config, &seal, &carried) {
+                Ok(cookies) => {
+                    let (written, expired): (Vec<_>, Vec<_>) =
+                        cookies.iter().partition(|(_, line)| !line.contains("=; Max-Age=0;"));
+                    prop_assert!(cookies.iter().all(|(_, line)| line.len() <= 4096));
+                    let values: Vec<&str> = written
+                        .iter()
+                        .map(|(n, line)| &line[n.len() + 1..line.find(';').unwrap()])
+                        .collect();
+                    prop_assert_eq!(values.concat(), seal.clone());
+                    let names: Vec<&str> = written.iter().map(|(n, _)| n.as_str()).collect();
+                    let chunked = whole_line > 4096;
+                    prop_assert!(!chunked || config.chunking());
+                    if chunked {
+                        let expected: Vec<String> =
+                            (0..names.len()).map(|i| chunk_name(&name, i)).collect();
+                        prop_assert_eq!(names, expected);
+                    } else {
+                        prop_assert_eq!(names, vec![name.as_str()]);
+                    }
+                    for (expired, _) in &expired {
+                        let slot = slot(&name, expired).unwrap();
+                        let was_carried = if slot == 0 { carried_whole } else { carried_chunks[slot - 1] };
+                        prop_assert!(was_carried, "{} expired but not carried", expired);
+                        prop_assert!(!written.iter().any(|(n, _)| n == expired));
+                    }
+                    // The browser's next request reads the seal back, within the bound.
+                    let next: Vec<String> = written
+                        .iter()
+                        .map(|(_, line)| line.split(';').next().unwrap().to_owned())
+                        .collect();
+                    let (read_seal, carried) = read(&config, [next.join("; ").as_bytes()]);
+                    prop_assert_eq!(read_seal.as_deref(), (!seal.is_empty()).then_some(seal.as_str()));
+                    if !seal.is_empty() {
+                        prop_assert!(check_length(&carried, &seal).is_ok());
+                    }
+                }
+                Err(SaveError::TooLarge { size, oversize, .. }) => {
+                    prop_assert_eq!(size, whole_line);
+                    prop_assert!(whole_line > 4096);
+                    match oversize {
+                        Oversize::TooManyChunks { needed } => {
+                            prop_assert!(config.chunking());
+                            prop_assert_eq!(needed, length.div_ceil(chunk_budget(&config)));
+                            prop_assert!(needed > MAX_CHUNKS);
+                        }
+                        Oversize::OneCookie => prop_assert!(!config.chunking() && !carried_chunks[0]),
+                        Oversize::ChunkingOffButRequestChunked => {
+                            prop_assert!(!config.chunking() && carried_chunks[0]);
+                        }
+                    }
+                }
+                Err(other) => prop_assert!(false, "{:?}", other),
+            }
+        }
+    }
+}
