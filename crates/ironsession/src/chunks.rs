@@ -29,6 +29,27 @@ use crate::{ConfigError, SaveError, SealError, SessionConfig, UnsealError};
 /// The most cookies one session may use. Not configurable, as in iron-session 9: four chunks are
 /// already about 16 KB of `Cookie` header on every request, and common proxies refuse request
 /// headers over 8 KB, so more would only move the failure from a clear error to a 400 at the CDN.
+///
+/// It also bounds what a request may make the server unseal. Before any parsing or crypto, a whole
+/// cookie longer than `4096 − len("name=")` bytes, or chunks that join to more than
+/// `MAX_CHUNKS × (4096 − len("name.0="))` bytes, are refused: the session is empty and
+/// [`Session::unseal_error`](crate::Session::unseal_error) has reason `invalid` and cause
+/// [`SealError::TooLong`]. No writer of the cookie name, here or in Node, can produce more. The
+/// attributes are left out on purpose, so a peer whose attributes are shorter is never refused.
+///
+/// ```
+/// use http::HeaderMap;
+/// use ironsession::{JsonSession, Passwords, SealError, SessionConfig, MAX_CHUNKS};
+///
+/// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+/// let mut headers = HeaderMap::new();
+/// let forged = "x".repeat(MAX_CHUNKS * (4096 - "s.0=".len()) + 1);
+/// headers.insert("cookie", format!("s.0={forged}").parse()?);
+/// let session: JsonSession = config.load(&headers);
+/// assert!(session.is_empty());
+/// assert!(matches!(session.unseal_error().unwrap().cause(), SealError::TooLong { .. }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const MAX_CHUNKS: usize = 4;
 
 /// The largest `Set-Cookie` value browsers are guaranteed to keep (RFC 6265 §6.1), measured in

@@ -38,7 +38,9 @@
 //! - **Passwords of at least 32 characters**, counted as iron-session counts them, so a password
 //!   accepted here is accepted there.
 //! - **No never-expiring seal by accident**: [`Ttl::Never`] must be named; `0` is not a synonym.
-//! - **A bad cookie is an empty session, never an error**: any client can send any cookie.
+//! - **A bad cookie is an empty session, never an error**: any client can send any cookie. One
+//!   longer than any seal of its cookie name could be is refused before any crypto (see
+//!   [`MAX_CHUNKS`]).
 //! - **Cache headers on session responses** (see [Caching](#caching)): a shared cache must never
 //!   store one user's `Set-Cookie` or session page and serve it to another.
 //! - **Chunking off**, as in iron-session 9: a session over 4 KB is usually better kept as an id;
