@@ -102,6 +102,21 @@ pub enum Error {
         /// The expiration written in the seal, in milliseconds since the Unix epoch.
         expired_at_ms: u64,
     },
+    /// The seal has no expiration, and the reader requires one (ironsession refuses such seals
+    /// where its own configuration would never write them).
+    #[error("the seal never expires, and the reader requires an expiration")]
+    NoExpiration,
+    /// The seal expires later than the reader's longest ttl allows (ironsession refuses seals
+    /// its own configuration could not have made).
+    #[error(
+        "the seal expires at {expires_at_ms} ms since the epoch, after the latest the reader accepts ({latest_ms})"
+    )]
+    ExpirationTooFar {
+        /// The expiration written in the seal, in milliseconds since the Unix epoch.
+        expires_at_ms: u64,
+        /// The latest expiration accepted at the time of reading.
+        latest_ms: u64,
+    },
     /// No password is known for the seal's password id.
     #[error("cannot find password: {}", id.escape_debug())]
     UnknownPasswordId {

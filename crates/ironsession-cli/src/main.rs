@@ -12,7 +12,7 @@ use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use ironsession::{Ttl, iron_seal};
+use ironsession::{Ttl, TtlLimit, iron_seal};
 
 use crate::error::CliError;
 use crate::password_source::PasswordSource;
@@ -40,6 +40,8 @@ enum Command {
         #[arg(long, value_name = "SECONDS", default_value_t = 14 * 24 * 3600)]
         ttl: u64,
         #[command(flatten)]
+        purpose: Purpose,
+        #[command(flatten)]
         clock: Clock,
         #[command(flatten)]
         password: PasswordSource,
@@ -49,6 +51,12 @@ enum Command {
         after_help = "Example:\n  echo 'Fe26.2*1*...~2' | ironsession unseal --password-file secrets.json\n\nOn failure: exit 1 and one line on stderr starting with `expired`, `unknown password` or `invalid`."
     )]
     Unseal {
+        /// Refuse a seal that never expires or expires later than now + SECONDS (+ 60 s of clock
+        /// skew), as a session with this longest ttl does
+        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+        max_ttl: Option<u64>,
+        #[command(flatten)]
+        purpose: Purpose,
         #[command(flatten)]
         clock: Clock,
         #[command(flatten)]
@@ -67,6 +75,24 @@ enum Command {
         #[arg(long, default_value_t = 48, value_parser = clap::value_parser!(u16).range(32..))]
         length: u16,
     },
+}
+
+#[derive(Args)]
+struct Purpose {
+    /// Seal or open a token bound to this purpose (a magic link, a confirmation): it opens only
+    /// with the same purpose, never as a session cookie (see `Passwords::for_purpose`)
+    #[arg(long = "purpose", value_name = "NAME")]
+    name: Option<String>,
+}
+
+impl Purpose {
+    /// The passwords for this purpose, or `passwords` when there is none.
+    fn bind(&self, passwords: ironsession::Passwords) -> ironsession::Passwords {
+        match &self.name {
+            Some(name) => passwords.for_purpose(name),
+            None => passwords,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -107,10 +133,11 @@ fn run(command: Command) -> Result<String, CliError> {
     match command {
         Command::Seal {
             ttl,
+            purpose,
             clock,
             password,
         } => {
-            let passwords = password.load()?;
+            let passwords = purpose.bind(password.load()?);
             let input = read_stdin()?;
             let value: serde_json::Value =
                 serde_json::from_str(&input).map_err(|e| CliError::InvalidJson {
@@ -131,11 +158,20 @@ fn run(command: Command) -> Result<String, CliError> {
             )?;
             Ok(format!("{sealed}\n"))
         }
-        Command::Unseal { clock, password } => {
-            let passwords = password.load()?;
+        Command::Unseal {
+            max_ttl,
+            purpose,
+            clock,
+            password,
+        } => {
+            let passwords = purpose.bind(password.load()?);
             let input = read_stdin()?;
+            let seal = input.trim();
+            if let Some(max_ttl) = max_ttl {
+                TtlLimit::new(Ttl::seconds(max_ttl)).check_at(seal, clock.now_ms())?;
+            }
             let value: serde_json::Value =
-                ironsession::unseal_data_at(input.trim(), &passwords, clock.now_ms())?;
+                ironsession::unseal_data_at(seal, &passwords, clock.now_ms())?;
             Ok(format!("{value}\n"))
         }
         Command::Inspect { clock } => {

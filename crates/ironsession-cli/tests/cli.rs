@@ -794,3 +794,71 @@ fn unseal_prints_a_lone_surrogate_as_the_replacement_character() {
         "{\"name\":\"\u{fffd}\",\"ok\":\"\u{1f389}\"}\n"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// --purpose and --max-ttl
+// ---------------------------------------------------------------------------------------------
+
+const STRONG: &str = "0b7cf2e4a1d9586e3f2c4b1a9d8e7f60";
+
+#[test]
+fn a_purpose_token_opens_only_with_the_same_purpose() {
+    let sealed = run(
+        &["seal", "--purpose", "magic-link"],
+        &[(ENV, STRONG)],
+        b"{\"userId\":1}",
+    );
+    assert_success(&sealed);
+    let token = stdout(&sealed);
+    assert!(token.starts_with("Fe26.2*1*"), "{token}");
+    let opened = run(
+        &["unseal", "--purpose", "magic-link"],
+        &[(ENV, STRONG)],
+        token.as_bytes(),
+    );
+    assert_success(&opened);
+    assert_eq!(stdout(&opened), "{\"userId\":1}\n");
+    for args in [&["unseal"][..], &["unseal", "--purpose", "reset"]] {
+        let out = run(args, &[(ENV, STRONG)], token.as_bytes());
+        assert_failure(&out, 1, "invalid");
+    }
+    // The library's rule: the same token opens with `Passwords::for_purpose`.
+    let passwords = ironsession::Passwords::single(STRONG).unwrap();
+    let data: serde_json::Value =
+        ironsession::unseal_data(token.trim(), &passwords.for_purpose("magic-link")).unwrap();
+    assert_eq!(data["userId"], 1);
+}
+
+#[test]
+fn unseal_max_ttl_refuses_what_that_ttl_would_not_write() {
+    let now = "1800000000000";
+    let seal = |ttl: &str| {
+        let out = run(
+            &["seal", "--ttl", ttl, "--now-ms", now],
+            &[(ENV, STRONG)],
+            b"{}",
+        );
+        assert_success(&out);
+        stdout(&out)
+    };
+    let (hour, day, never) = (seal("3600"), seal("86400"), seal("0"));
+    let unseal = |input: &str, extra: &[&str]| {
+        let args = [&["unseal", "--now-ms", now][..], extra].concat();
+        run(&args, &[(ENV, STRONG)], input.as_bytes())
+    };
+    // Without --max-ttl, everything that has not expired opens, as before.
+    for input in [&hour, &day, &never] {
+        assert_success(&unseal(input, &[]));
+    }
+    assert_success(&unseal(&hour, &["--max-ttl", "3600"]));
+    let out = unseal(&day, &["--max-ttl", "3600"]);
+    assert_failure(&out, 1, "invalid: the seal expires at 1800086400000");
+    let out = unseal(&never, &["--max-ttl", "3600"]);
+    assert_failure(&out, 1, "invalid: the seal never expires");
+    let out = run(
+        &["unseal", "--max-ttl", "0"],
+        &[(ENV, STRONG)],
+        hour.as_bytes(),
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+}

@@ -100,12 +100,16 @@ impl<'a> From<&'a DemoSession> for SessionView<'a> {
 
 /// The demo's session configuration: cookie [`COOKIE_NAME`], iron-session's defaults (ttl 14
 /// days, `HttpOnly`, `SameSite=Lax`, `Path=/`), chunking on (as `chunk: true` in server.mjs, so
-/// long notes spill into `iron-session-demo.0` … `.3`), but **without `Secure`**.
+/// long notes spill into `iron-session-demo.0` … `.3`), a declared longest ttl of 30 days for
+/// "remember me", but **without `Secure`**.
 ///
 /// # Errors
 /// The [`ConfigError`] of the builder (none for these settings).
 pub fn session_config(passwords: Passwords) -> Result<SessionConfig, ConfigError> {
     SessionConfig::builder(COOKIE_NAME, passwords)
+        // "Remember me" seals for 30 days; without this, those cookies would be refused on read
+        // as expiring later than the 14-day ttl allows.
+        .max_ttl(Ttl::seconds(REMEMBER_TTL_SECONDS))
         // The demo serves plain http on 127.0.0.1 only, where a `Secure` cookie would never be
         // sent back. This is the one reason to drop `Secure`: anything reachable over a network
         // must serve https and keep the default.

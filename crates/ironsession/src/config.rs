@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::clock::SharedClock;
 use crate::cookie::{self, Attributes, Priority, SameSite};
 use crate::lifetime::Lifetimes;
-use crate::{Clock, PasswordError, Passwords, SystemClock, Ttl};
+use crate::{Clock, PasswordError, Passwords, SystemClock, Ttl, TtlLimit};
 
 /// RFC 6265bis caps a cookie's lifetime at 400 days and browsers clamp longer ones, so no
 /// `Max-Age` above it is ever written.
@@ -97,6 +97,8 @@ pub struct SessionConfig {
     passwords: Arc<Passwords>,
     cookie_name: Arc<str>,
     ttl: Ttl,
+    max_ttl: Option<Ttl>,
+    accept_seals_without_expiration: bool,
     lifetime: CookieLifetime,
     attributes: Arc<Attributes>,
     clock: SharedClock,
@@ -114,6 +116,8 @@ impl SessionConfig {
             passwords: Arc::new(passwords),
             cookie_name: cookie_name.into(),
             ttl: Ttl::DEFAULT,
+            max_ttl: None,
+            accept_seals_without_expiration: false,
             lifetime: CookieLifetime::FollowTtl,
             attributes: Attributes {
                 http_only: true,
@@ -146,6 +150,8 @@ impl SessionConfig {
             passwords: self.passwords.clone(),
             cookie_name: self.cookie_name.to_string(),
             ttl: self.ttl,
+            max_ttl: self.max_ttl,
+            accept_seals_without_expiration: self.accept_seals_without_expiration,
             lifetime: self.lifetime,
             attributes: (*self.attributes).clone(),
             clock: self.clock.clone(),
@@ -186,6 +192,23 @@ impl SessionConfig {
     /// The seal's lifetime.
     pub fn ttl(&self) -> Ttl {
         self.ttl
+    }
+
+    /// What a cookie's expiration must satisfy to be read: no later than now + the longest of
+    /// the ttl and [`max_ttl`](SessionConfigBuilder::max_ttl) (+ 60 s of clock skew), and present
+    /// unless [`Ttl::Never`] or
+    /// [`dangerous_accept_seals_without_expiration`](SessionConfigBuilder::dangerous_accept_seals_without_expiration).
+    ///
+    /// ```
+    /// use ironsession::{Passwords, SessionConfig, Ttl, TtlLimit};
+    ///
+    /// let passwords = Passwords::single("a password of at least thirty-two characters")?;
+    /// let config = SessionConfig::builder("s", passwords).ttl(Ttl::seconds(3600)).build()?;
+    /// assert_eq!(config.ttl_limit(), TtlLimit::new(Ttl::seconds(3600)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn ttl_limit(&self) -> TtlLimit {
+        TtlLimit::for_session(self.ttl, self.max_ttl, self.accept_seals_without_expiration)
     }
 
     /// The `Max-Age` written on save, or `None` for a browser-session cookie.
@@ -250,6 +273,8 @@ pub struct SessionConfigBuilder {
     passwords: Arc<Passwords>,
     cookie_name: String,
     ttl: Ttl,
+    max_ttl: Option<Ttl>,
+    accept_seals_without_expiration: bool,
     lifetime: CookieLifetime,
     attributes: Attributes,
     clock: SharedClock,
@@ -276,6 +301,35 @@ impl SessionConfigBuilder {
     /// otherwise with [`cookie_lifetime`](Self::cookie_lifetime).
     pub fn ttl(mut self, ttl: Ttl) -> Self {
         self.ttl = ttl;
+        self
+    }
+
+    /// Declares the longest ttl this app seals with, when a request raises its own ttl with
+    /// [`update_config`](crate::Session::update_config) (a 30-day "remember me" over a 14-day
+    /// default). Cookies are read only if they expire no later than now + the longest of the ttl
+    /// and this (+ 60 s of clock skew), so a seal made with a longer ttl (an old configuration, a
+    /// peer, a forged seal from a leaked password) is refused rather than trusted for years.
+    ///
+    /// ```
+    /// use ironsession::{Passwords, SessionConfig, Ttl, TtlLimit};
+    ///
+    /// let passwords = Passwords::single("a password of at least thirty-two characters")?;
+    /// let config = SessionConfig::builder("s", passwords).max_ttl(Ttl::seconds(30 * 24 * 3600)).build()?;
+    /// assert_eq!(config.ttl(), Ttl::DEFAULT);
+    /// assert_eq!(config.ttl_limit(), TtlLimit::new(Ttl::seconds(30 * 24 * 3600)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn max_ttl(mut self, max_ttl: Ttl) -> Self {
+        self.max_ttl = Some(max_ttl);
+        self
+    }
+
+    /// Reads cookies whose seal never expires, as a peer that seals with ttl 0 writes them (by
+    /// default they are refused, with reason `invalid`, unless the ttl is [`Ttl::Never`]). Such a
+    /// cookie stays a valid login for as long as its password is configured, wherever it was
+    /// copied to.
+    pub fn dangerous_accept_seals_without_expiration(mut self) -> Self {
+        self.accept_seals_without_expiration = true;
         self
     }
 
@@ -406,6 +460,8 @@ impl SessionConfigBuilder {
             passwords: self.passwords,
             cookie_name: self.cookie_name.into(),
             ttl: self.ttl,
+            max_ttl: self.max_ttl,
+            accept_seals_without_expiration: self.accept_seals_without_expiration,
             lifetime: self.lifetime,
             attributes: Arc::new(self.attributes),
             clock: self.clock,

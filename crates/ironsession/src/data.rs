@@ -34,6 +34,14 @@ pub const UNSEAL_DATA_MAX_LEN: usize = 1 << 20;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
+/// # Tokens with a purpose
+/// A token that is not a session cookie (a magic link, an e-mail confirmation) must not open as
+/// one: seal it with [`Passwords::for_purpose`], and open it with the same. Such a token opens
+/// neither as a session cookie, nor for another purpose, nor in a Node app that shares the
+/// password (the derivation rule is in `for_purpose`'s documentation, and a Node peer that must
+/// read the tokens can follow it). Better still, give tokens a password of their own. Seals
+/// without a purpose are exactly iron-session's.
+///
 /// # Errors
 /// [`SealError::Serialize`] when `data` cannot be JSON; [`SealError::Random`] when the OS random
 /// source fails.
@@ -87,6 +95,12 @@ pub(crate) fn seal_json_at(
 /// format) are read as plain seals; their payload is not unwrapped, because the suffix is not
 /// authenticated and honouring it would let anyone switch a seal to the legacy reading.
 ///
+/// Like iron-session, it trusts the expiration written in the seal: a seal without one opens
+/// forever, one that expires in ten years opens for ten years. To refuse what your own ttl would
+/// never have written, call [`TtlLimit::check`](crate::TtlLimit::check) first (sessions do it by
+/// default). A token sealed for a purpose opens only with
+/// [`Passwords::for_purpose`] of the same purpose.
+///
 /// # Errors
 /// [`UnsealError`], whose [`reason`](UnsealError::reason) is `Expired`, `UnknownPassword` or
 /// `Invalid` (including JSON that does not fit `T`).
@@ -127,9 +141,7 @@ pub(crate) fn open_at(
     passwords: &Passwords,
     now_ms: u64,
 ) -> Result<Vec<u8>, UnsealError> {
-    let seal = sealed
-        .split_once('~')
-        .map_or(sealed, |(seal, _version)| seal);
+    let seal = without_version_suffix(sealed);
     let options = Options::IRON_DEFAULT.with_max_seal_len(Some(UNSEAL_DATA_MAX_LEN));
     let plaintext = iron_seal::unseal_at(seal, passwords, &options, now_ms)?;
     // iron-session turns Iron's `null` (an empty plaintext, or a sealed `null`) into `{}`.
@@ -137,4 +149,11 @@ pub(crate) fn open_at(
         return Ok(b"{}".to_vec());
     }
     Ok(plaintext)
+}
+
+/// The seal without iron-session's version suffix: everything before the first `~`.
+pub(crate) fn without_version_suffix(sealed: &str) -> &str {
+    sealed
+        .split_once('~')
+        .map_or(sealed, |(seal, _version)| seal)
 }

@@ -83,6 +83,7 @@ fn open(cookie_value: Option<&str>, state: &ContextState, now_ms: u64) -> Incomi
         return Incoming::Absent;
     };
     let opened = chunks::check_length(&state.carried, value)
+        .and_then(|()| state.config.ttl_limit().check_at(value, now_ms))
         .and_then(|()| data::open_at(value, state.config.passwords(), now_ms));
     match opened {
         Ok(plaintext) => Incoming::Opened(Opened {

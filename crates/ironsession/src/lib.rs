@@ -83,10 +83,12 @@ mod metadata;
 mod outgoing;
 mod password_strength;
 mod passwords;
+mod purpose;
 pub mod revocation;
 mod rotation;
 mod session;
 mod ttl;
+mod ttl_limit;
 
 pub use chunks::{MAX_CHUNKS, MAX_SET_COOKIE_BYTES, Oversize};
 pub use clock::{Clock, SystemClock};
@@ -105,6 +107,7 @@ pub use password_strength::{Weakness, password_weakness};
 pub use passwords::Passwords;
 pub use session::{JsonSession, SaveError, Session};
 pub use ttl::Ttl;
+pub use ttl_limit::TtlLimit;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(all(doctest, feature = "axum", feature = "actix-web"))]

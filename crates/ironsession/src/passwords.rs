@@ -2,11 +2,15 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use iron_seal::{
     MIN_PASSWORD_LENGTH, OsRandom, Password, PasswordId, PasswordLookup, RandomSource,
 };
 
+use zeroize::Zeroizing;
+
+use crate::purpose::{self, PurposeCache};
 use crate::{PasswordError, password_weakness};
 
 /// The passwords that seal and unseal, as iron-session takes them: a single password (which gets
@@ -35,6 +39,12 @@ use crate::{PasswordError, password_weakness};
 #[derive(Clone)]
 pub struct Passwords {
     by_id: BTreeMap<u64, Password>,
+    /// The text of each password, which purpose-bound passwords are derived from.
+    texts: Arc<BTreeMap<u64, Zeroizing<String>>>,
+    /// The purpose-bound sets derived so far, shared by clones.
+    purposes: Arc<PurposeCache>,
+    /// The purpose these passwords are bound to, if they were derived for one.
+    purpose: Option<Arc<str>>,
     /// The highest id, as a number and as written in seals, and its password.
     sealing: (u64, PasswordId, Password),
 }
@@ -131,7 +141,7 @@ impl Passwords {
                 min: MIN_PASSWORD_LENGTH,
             });
         }
-        let mut bytes = zeroize::Zeroizing::new(vec![0u8; length]);
+        let mut bytes = Zeroizing::new(vec![0u8; length]);
         OsRandom
             .fill(&mut bytes)
             .map_err(|_| PasswordError::Random)?;
@@ -146,8 +156,9 @@ impl Passwords {
         strength: Strength,
     ) -> Result<Self, PasswordError> {
         let mut by_id = BTreeMap::new();
+        let mut texts = BTreeMap::new();
         for (id, password) in pairs {
-            let password = zeroize::Zeroizing::new(password.into());
+            let password = Zeroizing::new(password.into());
             let length = password.encode_utf16().count();
             if length < MIN_PASSWORD_LENGTH {
                 return Err(PasswordError::TooShort {
@@ -167,6 +178,7 @@ impl Passwords {
             {
                 return Err(PasswordError::DuplicateId { id });
             }
+            texts.insert(id, password);
         }
         let Some((&highest, password)) = by_id.last_key_value() else {
             return Err(PasswordError::Empty);
@@ -174,7 +186,63 @@ impl Passwords {
         // Decimal digits always match Iron's id rule `^\w+$`.
         let id = PasswordId::new(highest.to_string()).expect("digits are a valid id");
         let sealing = (highest, id, password.clone());
-        Ok(Passwords { by_id, sealing })
+        Ok(Passwords {
+            by_id,
+            texts: Arc::new(texts),
+            purposes: Arc::default(),
+            purpose: None,
+            sealing,
+        })
+    }
+
+    /// The passwords bound to `purpose`: same ids, each password derived from the original and
+    /// the purpose (the rule is in [`seal_data`](crate::seal_data)'s documentation). Seal a token
+    /// for a purpose with them, and open it with them: the plain passwords (a session cookie), the
+    /// passwords of another purpose, and a Node app that shares the plain password all fail to
+    /// open it, with reason `invalid`. Derived sets are kept, so a purpose token costs what a
+    /// plain one costs.
+    ///
+    /// ```
+    /// use ironsession::{seal_data, unseal_data, Passwords, Ttl, UnsealReason};
+    ///
+    /// let passwords = Passwords::single("a password of at least thirty-two characters")?;
+    /// let magic_link = passwords.for_purpose("magic-link");
+    /// let token = seal_data(&serde_json::json!({"userId": 1}), &magic_link, Ttl::seconds(900))?;
+    /// let data: serde_json::Value = unseal_data(&token, &magic_link)?;
+    /// assert_eq!(data["userId"], 1);
+    /// // Sent as a session cookie, or for another purpose, it does not open.
+    /// let as_cookie = unseal_data::<serde_json::Value>(&token, &passwords).unwrap_err();
+    /// assert_eq!(as_cookie.reason(), UnsealReason::Invalid);
+    /// assert!(unseal_data::<serde_json::Value>(&token, &passwords.for_purpose("reset")).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn for_purpose(&self, purpose: &str) -> Passwords {
+        self.purposes.get_or_derive(purpose, || {
+            let derived = self.texts.iter().map(|(&id, text)| {
+                // Moved out, not copied: the emptied wrapper has nothing left to wipe.
+                (
+                    id,
+                    std::mem::take(&mut *purpose::derive_password(text, purpose)),
+                )
+            });
+            // Derived passwords are 43 characters under the same unique ids: nothing to refuse.
+            let mut passwords = Self::build(derived, Strength::DangerousAllowWeak)
+                .expect("derived passwords are long enough and keep their unique ids");
+            passwords.purpose = Some(purpose.into());
+            passwords
+        })
+    }
+
+    /// The purpose these passwords are bound to, `None` for passwords as configured.
+    ///
+    /// ```
+    /// let passwords = ironsession::Passwords::single("a password of at least thirty-two characters")?;
+    /// assert_eq!(passwords.purpose(), None);
+    /// assert_eq!(passwords.for_purpose("magic-link").purpose(), Some("magic-link"));
+    /// # Ok::<(), ironsession::PasswordError>(())
+    /// ```
+    pub fn purpose(&self) -> Option<&str> {
+        self.purpose.as_deref()
     }
 
     /// Reads the form operators keep in an environment variable or a file: either a plain password,
@@ -260,9 +328,12 @@ impl PasswordLookup for Passwords {
 
 impl fmt::Debug for Passwords {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Passwords")
-            .field("ids", &self.by_id.keys().collect::<Vec<_>>())
-            .finish()
+        let mut debug = f.debug_struct("Passwords");
+        debug.field("ids", &self.by_id.keys().collect::<Vec<_>>());
+        if let Some(purpose) = &self.purpose {
+            debug.field("purpose", purpose);
+        }
+        debug.finish()
     }
 }
 
@@ -292,5 +363,23 @@ fn parse_id(id: &str) -> Option<u64> {
 fn invalid_id(id: &str) -> PasswordError {
     PasswordError::InvalidId {
         id: id.chars().take(64).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_purpose_is_derived_once_and_shared_by_clones() {
+        let passwords = Passwords::single("a password of at least thirty-two characters").unwrap();
+        let first = passwords.for_purpose("magic-link");
+        let second = passwords.clone().for_purpose("magic-link");
+        // The same derived set, so the same secrets and the keys they have already derived.
+        assert!(Arc::ptr_eq(&first.texts, &second.texts));
+        assert!(!Arc::ptr_eq(
+            &first.texts,
+            &passwords.for_purpose("other").texts
+        ));
     }
 }

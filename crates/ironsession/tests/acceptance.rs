@@ -594,7 +594,13 @@ async fn manual_cache_headers_leave_the_response_as_the_handler_made_it(start: S
 
 async fn update_config_changes_the_ttl_of_this_save(start: Start) {
     let now = Arc::new(AtomicU64::new(T0));
-    let server = start(Some(config_at(&now).build().unwrap()));
+    // The app raises the ttl per request, so it declares the longest it uses: the 30-day seal is
+    // read back on the next request.
+    let config = config_at(&now)
+        .max_ttl(Ttl::seconds(30 * 24 * 3600))
+        .build()
+        .unwrap();
+    let server = start(Some(config));
     let answer = post(&server, "/remember", None, "").await;
     assert_eq!(
         (answer.status, answer.body.as_str()),

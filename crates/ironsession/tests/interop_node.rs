@@ -1100,3 +1100,48 @@ fn chunked_cookies_match_iron_session_9_byte_for_byte() {
         );
     }
 }
+
+/// A token sealed for a purpose does not open in iron-session 9 with the shared password, and
+/// does with the password derived by the documented rule, computed by Node's own crypto.
+#[test]
+fn purpose_tokens_open_in_node_only_with_the_documented_derived_password() {
+    let password = "a password shared with a Node app, 32+ characters";
+    let purpose = "magic-link";
+    let passwords = Passwords::single(password).unwrap();
+    let token = seal_data(
+        &json!({"userId": 1, "isLoggedIn": true}),
+        &passwords.for_purpose(purpose),
+        Ttl::seconds(900),
+    )
+    .unwrap();
+
+    let derive = Command::new("node")
+        .args([
+            "-e",
+            "process.stdout.write(require('node:crypto').createHmac('sha256', process.argv[1])\
+             .update('ironsession purpose v1\\0' + process.argv[2]).digest('base64url'))",
+            password,
+            purpose,
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node: {e}: {SETUP}"));
+    assert!(derive.status.success(), "{derive:?}");
+    let derived = String::from_utf8(derive.stdout).unwrap();
+    assert_eq!(derived.len(), 43, "{derived}");
+
+    let responses = run_batch(
+        Version::V9,
+        &[
+            json!({"op": "unseal", "password": password, "seal": token}),
+            json!({"op": "unseal", "password": derived, "seal": token}),
+        ],
+    );
+    assert_eq!(responses[0]["payload"], json!({}), "{}", responses[0]);
+    assert_eq!(responses[0]["unseal_error"]["reason"], "invalid");
+    assert_eq!(
+        responses[1]["payload"],
+        json!({"userId": 1, "isLoggedIn": true}),
+        "{}",
+        responses[1]
+    );
+}

@@ -239,6 +239,9 @@ fn absolute_server() -> Server {
     Server::new(|b| {
         b.ttl(Ttl::seconds(3600))
             .absolute_lifetime(Duration::from_secs(8 * 3600))
+            // Other servers of the fleet seal for 30 days; without this the session's own ttl
+            // limit would refuse their seals before the absolute lifetime is looked at.
+            .max_ttl(Ttl::seconds(30 * 24 * 3600))
     })
 }
 
