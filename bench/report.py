@@ -28,6 +28,17 @@ OPS = ["seal", "unseal"]
 TARGETS = {"small": 150.0, "medium": 40.0, "large": 20.0}
 HTTP_TARGET = 10.0
 OVERHEAD_TARGET_PCT = 15.0
+# The Rust peers: (summary key, peer row, the ironsession row on the same framework, target of
+# ironsession req/s / peer req/s).
+PEERS = [
+    ("peer_private_cookie_jar_ratio", "peer-private-cookie-jar", "rust-session", 0.8),
+    ("peer_tower_memory_ratio", "peer-tower-memory", "rust-session", 1.0),
+    ("peer_tower_redis_ratio", "peer-tower-redis", "rust-session", 3.0),
+    ("peer_tower_cookie_ratio", "peer-tower-cookie", "rust-session", 1.0),
+    ("peer_actix_cookie_ratio", "peer-actix-session", "actix-ironsession", 1.0),
+]
+# Kept from the existing file when --markdown rewrites it: the hand-written analysis below it.
+HAND_WRITTEN_MARKER = "<!-- Hand-written below this line: report.py keeps it when it rewrites the file. -->"
 
 
 def load(path):
@@ -75,6 +86,10 @@ def ratio(a, b):
 
 def fmt_ratio(x):
     return "-" if x is None else f"{x:.1f}x"
+
+
+def fmt_ratio2(x):
+    return "-" if x is None else f"{x:.2f}x"
 
 
 def cell(r):
@@ -207,6 +222,31 @@ def main():
     if overhead is not None:
         lines.append(f"session overhead (axum /bench vs /bench/plain): {overhead:.1f}%, "
                      f"{cost_us:.1f} µs of the server's core per request")
+
+    # The Rust peers, each against ironsession on its own framework.
+    peer_header = ["server", "req/s", "p50", "p99", "errors", "server CPU", "wrk CPU",
+                   "cookie bytes", "ironsession / peer", "target", "req/s of each round"]
+    peer_rows, peer_ratios = [], {}
+    peer_names = ["rust-session", "actix-ironsession"] + [row for _, row, _, _ in PEERS]
+    targets_of = {row: (ours, target) for _, row, ours, target in PEERS}
+    for name in peer_names:
+        h = http.get(name)
+        if not h:
+            continue
+        errors = sum(h[k] for k in h if k.startswith("errors_"))
+        ours, target = targets_of.get(name, (None, None))
+        r = ratio(rps(http.get(ours)), rps(h)) if ours else None
+        peer_rows.append([h["label"], f"{rps(h):,.0f}", ms(h["latency_p50_us"]),
+                          ms(h["latency_p99_us"]), errors, h.get("server_cpu", "-"),
+                          h.get("wrk_cpu", "-"), h.get("cookie_bytes", "-"),
+                          fmt_ratio2(r) if ours else "(ironsession)",
+                          f">= {target}x" if target else "",
+                          " / ".join(ops(rate(x)) for x in rounds[name])])
+    for key, row, ours, _ in PEERS:
+        peer_ratios[key] = ratio(rps(http.get(ours)), rps(http.get(row)))
+    if peer_rows:
+        lines += ["", "HTTP GET /bench, the Rust peers (same handler, pinning and load):",
+                  table(peer_header, peer_rows)]
     lines.append("load average: " + "; ".join(f"{ph}: {la}" for ph, la in loads))
     lines.append("")
     lines.append("targets:")
@@ -221,6 +261,10 @@ def main():
     ok = overhead is not None and overhead <= OVERHEAD_TARGET_PCT
     ov = "-" if overhead is None else f"{overhead:.1f}%"
     lines.append(f"  session overhead: {ov} (target <= {OVERHEAD_TARGET_PCT:.0f}%) {'met' if ok else 'MISSED'}")
+    for key, _, _, target in PEERS:
+        got = peer_ratios[key]
+        ok = got is not None and got >= target
+        lines.append(f"  {key}: {fmt_ratio2(got)} (target >= {target}x) {'met' if ok else 'MISSED'}")
 
     def num(x, digits=1):
         return "nan" if x is None else f"{x:.{digits}f}"
@@ -230,7 +274,8 @@ def main():
         f"unseal_small_ratio={num(ratios[('unseal', 'small')])} "
         f"seal_large_ratio={num(ratios[('seal', 'large')])} "
         f"unseal_large_ratio={num(ratios[('unseal', 'large')])} "
-        f"http_ratio={num(http_ratio)} session_overhead_pct={num(overhead)}"
+        f"http_ratio={num(http_ratio)} session_overhead_pct={num(overhead)} "
+        + " ".join(f"{key}={num(peer_ratios[key], 2)}" for key, _, _, _ in PEERS)
     )
     print("\n".join(lines))
 
@@ -314,6 +359,32 @@ def main():
                       f"~400 bytes longer (the `Set-Cookie`), and on loopback the server's core "
                       f"also pays for waking the load generator, which idles more when the "
                       f"server is slower.")
+        if peer_rows:
+            md += [
+                "",
+                "## Against the Rust session crates",
+                "",
+                "The same `GET /bench` handler (the demo's session type, `visits += 1`, save, the "
+                "number as text) on the session layers a Rust developer would otherwise pick, "
+                "served by `bench/peers` (`ironsession-peers`), pinned and loaded exactly as "
+                "above, one server at a time. The ratio is ironsession's req/s divided by the "
+                "peer's on the same framework: axum + ironsession (the demo, above) for the axum "
+                "peers, actix-web + ironsession's actix adapter for actix-session.",
+                "",
+                md_table(peer_header, peer_rows),
+                "",
+                "- tower-sessions keeps the session on the server and puts a random id in the "
+                "cookie: `MemoryStore` in the process, or Redis (Debian's `redis-server`, started "
+                "by `bench/compare` on a loopback port, no persistence, pinned to the server's "
+                "core so that the session's whole cost is on that core). tower-sessions-cookie-store, "
+                "`PrivateCookieJar` and actix-session's `CookieSessionStore` encrypt the session "
+                "into the cookie with AES-256-GCM and one fixed key (no key derivation, no "
+                "expiry inside the cookie, no Node interop); ironsession seals Fe26.2 "
+                "(AES-256-CBC + HMAC-SHA256 with PBKDF2-derived keys).",
+                "- Every server writes `HttpOnly; SameSite=Lax; Path=/` and a 14-day lifetime; "
+                "'cookie bytes' is the `name=value` the server set at login.",
+                "- The actix servers run one worker (`HttpServer::workers(1)`), pinned like the rest.",
+            ]
         md += [
             "",
             "## Reproduce",
@@ -337,6 +408,13 @@ def main():
             "```",
             "",
         ]
+        kept = ""
+        if os.path.exists(a.markdown):
+            with open(a.markdown, encoding="utf-8") as f:
+                old = f.read()
+            if HAND_WRITTEN_MARKER in old:
+                kept = old[old.index(HAND_WRITTEN_MARKER):]
+        md.append(kept or HAND_WRITTEN_MARKER + "\n")
         with open(a.markdown, "w", encoding="utf-8") as f:
             f.write("\n".join(md))
         print(f"\nwrote {a.markdown}", file=sys.stderr)

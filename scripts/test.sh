@@ -46,6 +46,12 @@ cargo fmt --all -- --check
 step "cargo clippy"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
+# bench/peers is outside the workspace (its dependencies stay out of the test build below): one
+# check-only build for formatting and lints, into the same target directory.
+step "bench/peers: cargo fmt --check and cargo clippy"
+cargo fmt --manifest-path bench/peers/Cargo.toml -- --check
+cargo clippy --manifest-path bench/peers/Cargo.toml --target-dir target --all-targets -- -D warnings
+
 step "cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps
 

@@ -1,0 +1,133 @@
+//! The actix-web servers: actix-session's `CookieSessionStore` and ironsession's actix adapter,
+//! so that the peer is compared on its own framework.
+
+use actix_web::cookie::{Key, SameSite};
+use actix_web::{App, HttpServer, web};
+use ironsession_demo::DemoSession;
+
+use crate::{COOKIE_NAME, DATA_KEY, SESSION_DAYS, count_visit, logged_in};
+
+/// Serves `server` until the process is stopped, on one worker.
+pub fn run(server: &str) -> Result<(), String> {
+    let address = crate::listen_address()?;
+    let config = if server == "actix-ironsession" {
+        Some(ironsession_config()?)
+    } else {
+        None
+    };
+    actix_web::rt::System::new().block_on(async move {
+        let server = match config {
+            Some(config) => {
+                let bound = HttpServer::new(move || {
+                    App::new()
+                        .wrap(ironsession::actix::SessionMiddleware::new(config.clone()))
+                        .route("/login", web::post().to(ironsession_routes::login))
+                        .route(
+                            "/api/session",
+                            web::get().to(ironsession_routes::api_session),
+                        )
+                        .route("/bench", web::get().to(ironsession_routes::bench))
+                })
+                .workers(1)
+                .bind(address)
+                .map_err(|e| format!("cannot listen: {e}"))?;
+                announce(&bound.addrs());
+                bound.run()
+            }
+            None => {
+                let key = Key::generate();
+                let bound = HttpServer::new(move || {
+                    App::new()
+                        .wrap(actix_session_middleware(key.clone()))
+                        .route("/login", web::post().to(actix_session_routes::login))
+                        .route(
+                            "/api/session",
+                            web::get().to(actix_session_routes::api_session),
+                        )
+                        .route("/bench", web::get().to(actix_session_routes::bench))
+                })
+                .workers(1)
+                .bind(address)
+                .map_err(|e| format!("cannot listen: {e}"))?;
+                announce(&bound.addrs());
+                bound.run()
+            }
+        };
+        server.await.map_err(|e| format!("server error: {e}"))
+    })
+}
+
+/// Prints the listening line once the server is bound.
+fn announce(addresses: &[std::net::SocketAddr]) {
+    if let Some(address) = addresses.first() {
+        crate::announce(*address);
+    }
+}
+
+fn ironsession_config() -> Result<ironsession::SessionConfig, String> {
+    let password = std::env::var("IRON_SESSION_PASSWORD")
+        .map_err(|_| "actix-ironsession needs IRON_SESSION_PASSWORD".to_owned())?;
+    let passwords = ironsession::Passwords::parse(&password).map_err(|e| e.to_string())?;
+    // The demo's own configuration: its cookie name, attributes and ttl.
+    ironsession_demo::session_config(passwords).map_err(|e| e.to_string())
+}
+
+fn actix_session_middleware(
+    key: Key,
+) -> actix_session::SessionMiddleware<actix_session::storage::CookieSessionStore> {
+    use actix_session::config::PersistentSession;
+    actix_session::SessionMiddleware::builder(
+        actix_session::storage::CookieSessionStore::default(),
+        key,
+    )
+    .cookie_name(COOKIE_NAME.to_owned())
+    .cookie_secure(false)
+    .cookie_same_site(SameSite::Lax)
+    .session_lifecycle(
+        PersistentSession::default()
+            .session_ttl(actix_web::cookie::time::Duration::days(SESSION_DAYS)),
+    )
+    .build()
+}
+
+mod ironsession_routes {
+    use super::*;
+    use ironsession::{SaveError, Session};
+
+    pub async fn login(mut session: Session<DemoSession>) -> Result<&'static str, SaveError> {
+        *session = logged_in();
+        session.save()?;
+        Ok("logged in")
+    }
+
+    pub async fn api_session(session: Session<DemoSession>) -> web::Json<DemoSession> {
+        web::Json(session.clone())
+    }
+
+    pub async fn bench(mut session: Session<DemoSession>) -> Result<String, SaveError> {
+        let visits = count_visit(&mut session);
+        session.save()?;
+        Ok(visits.to_string())
+    }
+}
+
+mod actix_session_routes {
+    use super::*;
+    use actix_session::Session;
+
+    pub async fn login(session: Session) -> actix_web::Result<&'static str> {
+        session.insert(DATA_KEY, logged_in())?;
+        Ok("logged in")
+    }
+
+    pub async fn api_session(session: Session) -> actix_web::Result<web::Json<DemoSession>> {
+        Ok(web::Json(session.get(DATA_KEY)?.unwrap_or_default()))
+    }
+
+    pub async fn bench(session: Session) -> actix_web::Result<String> {
+        let mut data: DemoSession = session.get(DATA_KEY)?.unwrap_or_default();
+        let visits = count_visit(&mut data);
+        session.insert(DATA_KEY, data)?;
+        Ok(visits.to_string())
+    }
+}

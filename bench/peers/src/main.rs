@@ -1,0 +1,98 @@
+//! `ironsession-peers SERVER`: the demo's `/bench` handler on the Rust session crates a Rust
+//! developer would otherwise pick, for `bench/compare`.
+//!
+//! Every server answers the same three routes with the same session data
+//! ([`ironsession_demo::DemoSession`], the demo's own type, serialized with serde as each crate
+//! expects):
+//!
+//! | Route | What it does |
+//! | --- | --- |
+//! | `POST /login` | `{"username":"bench","isLoggedIn":true,"visits":0}` into a new session |
+//! | `GET /api/session` | the session as JSON |
+//! | `GET /bench` | read the session, `visits += 1`, save, answer the number as text |
+//!
+//! The cookie is called `iron-session-demo` everywhere and carries the demo's attributes
+//! (`HttpOnly`, `SameSite=Lax`, `Path=/`, a 14-day lifetime, no `Secure`: loopback only).
+//!
+//! SERVER is one of:
+//! - `tower-memory`: axum + tower-sessions with its `MemoryStore` (the cookie holds an id);
+//! - `tower-redis`: axum + tower-sessions with tower-sessions-redis-store on `REDIS_URL`;
+//! - `tower-cookie`: axum + tower-sessions-cookie-store, private (AES-GCM) cookies;
+//! - `private-cookie-jar`: axum + axum-extra's `PrivateCookieJar`, the JSON done by hand;
+//! - `actix-session`: actix-web + actix-session's `CookieSessionStore` (private, its default);
+//! - `actix-ironsession`: actix-web + ironsession's actix adapter (password from
+//!   `IRON_SESSION_PASSWORD`).
+//!
+//! `PORT` picks the port (`0`: any free one); the line `listening on http://127.0.0.1:PORT` on
+//! stdout says the server is ready. Run it pinned to one core with `TOKIO_WORKER_THREADS=1`
+//! (the actix servers run one worker).
+#![forbid(unsafe_code)]
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+
+use ironsession_demo::DemoSession;
+
+mod actix_servers;
+mod axum_servers;
+
+/// The cookie name of every server, the demo's.
+const COOKIE_NAME: &str = ironsession_demo::COOKIE_NAME;
+/// The session's lifetime, iron-session's default ttl.
+const SESSION_DAYS: i64 = 14;
+/// The key under which the key-value session stores keep the demo's data.
+const DATA_KEY: &str = "demo";
+
+/// The session of a fresh login, the same for every server.
+fn logged_in() -> DemoSession {
+    DemoSession {
+        username: Some("bench".to_owned()),
+        is_logged_in: Some(true),
+        visits: Some(0),
+        ..DemoSession::default()
+    }
+}
+
+/// One more visit: the whole work of `/bench` besides loading and saving the session.
+fn count_visit(session: &mut DemoSession) -> u64 {
+    let visits = session.visits.unwrap_or(0).saturating_add(1);
+    session.visits = Some(visits);
+    visits
+}
+
+fn listen_address() -> Result<SocketAddr, String> {
+    let port = match std::env::var("PORT") {
+        Ok(text) if !text.trim().is_empty() => text
+            .trim()
+            .parse()
+            .map_err(|_| format!("bad PORT {text:?}"))?,
+        _ => 0,
+    };
+    Ok(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+}
+
+/// The one line on stdout that bench/compare waits for.
+fn announce(address: SocketAddr) {
+    println!("listening on http://{address}");
+}
+
+fn main() -> ExitCode {
+    let server = std::env::args().nth(1).unwrap_or_default();
+    let result = match server.as_str() {
+        "tower-memory" | "tower-redis" | "tower-cookie" | "private-cookie-jar" => {
+            axum_servers::run(&server)
+        }
+        "actix-session" | "actix-ironsession" => actix_servers::run(&server),
+        _ => Err(format!(
+            "usage: ironsession-peers SERVER, where SERVER is tower-memory, tower-redis, \
+             tower-cookie, private-cookie-jar, actix-session or actix-ironsession (got {server:?})"
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("ironsession-peers: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
