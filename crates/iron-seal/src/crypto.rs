@@ -7,7 +7,6 @@ use aes::cipher::{
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
-use sha1::Sha1;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
@@ -82,10 +81,10 @@ pub(crate) fn derive_key<'a>(
     derivation: KeyDerivation,
 ) -> Result<Key<'a>, Error> {
     check_secret(secret, key_len)?;
-    let (material, is_text) = secret.material();
-    if !is_text {
-        return Ok(Key::Raw(material));
-    }
+    // Text passwords have a keyed HMAC for PBKDF2; raw keys are used as they are.
+    let Some(hmac_key) = secret.hmac_key() else {
+        return Ok(Key::Raw(secret.material().0));
+    };
     let iterations = derivation.iterations();
     if let Some(bytes) = secret.derived_keys().get(salt, key_len, iterations) {
         return Ok(Key::Derived {
@@ -95,7 +94,7 @@ pub(crate) fn derive_key<'a>(
         });
     }
     let mut bytes = Zeroizing::new([0u8; LARGEST_DERIVED_KEY]);
-    pbkdf2::pbkdf2_hmac::<Sha1>(material, salt.as_bytes(), iterations, &mut bytes[..key_len]);
+    crate::pbkdf2::derive(hmac_key, salt.as_bytes(), iterations, &mut bytes[..key_len]);
     Ok(Key::Derived {
         bytes,
         len: key_len,

@@ -56,6 +56,7 @@ mod key_cache;
 mod options;
 mod parts;
 mod password;
+mod pbkdf2;
 mod random;
 mod seal;
 mod unseal;

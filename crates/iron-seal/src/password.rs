@@ -8,6 +8,7 @@ use zeroize::Zeroizing;
 
 use crate::Error;
 use crate::key_cache::KeyCache;
+use crate::pbkdf2::HmacSha1Key;
 
 /// The shortest text password Iron accepts, in UTF-16 code units.
 pub const MIN_PASSWORD_LENGTH: usize = 32;
@@ -30,6 +31,8 @@ struct SecretInner {
     js_length: usize,
     /// Keys derived from this secret, shared by its clones.
     derived_keys: KeyCache,
+    /// A text password's keyed HMAC-SHA1, computed once for all its key derivations.
+    hmac_key: Option<HmacSha1Key>,
 }
 
 enum SecretKind {
@@ -80,6 +83,7 @@ impl Secret {
             kind,
             js_length: self.0.js_length,
             derived_keys: KeyCache::disabled(),
+            hmac_key: self.0.hmac_key.clone(),
         }))
     }
 
@@ -88,16 +92,26 @@ impl Secret {
             SecretKind::Text(text) => text.encode_utf16().count(),
             SecretKind::Key(key) => key.len(),
         };
+        let hmac_key = match &kind {
+            SecretKind::Text(text) => Some(HmacSha1Key::new(text.as_bytes())),
+            SecretKind::Key(_) => None,
+        };
         Secret(Arc::new(SecretInner {
             kind,
             js_length,
             derived_keys: KeyCache::default(),
+            hmac_key,
         }))
     }
 
     /// The keys already derived from this secret.
     pub(crate) fn derived_keys(&self) -> &KeyCache {
         &self.0.derived_keys
+    }
+
+    /// A text password's keyed HMAC-SHA1 for PBKDF2; `None` for a raw key.
+    pub(crate) fn hmac_key(&self) -> Option<&HmacSha1Key> {
+        self.0.hmac_key.as_ref()
     }
 
     /// Whether this is a raw key rather than a text password.
