@@ -154,6 +154,13 @@ pub(crate) fn encrypt(
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many times [`decrypt`] ran on this thread: a counter for the tests that show nothing is
+    /// decrypted behind a failed integrity check.
+    pub(crate) static DECRYPTIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Decrypts `ciphertext`.
 pub(crate) fn decrypt(
     cipher: Cipher,
@@ -161,6 +168,8 @@ pub(crate) fn decrypt(
     iv: &[u8],
     ciphertext: &[u8],
 ) -> Result<Vec<u8>, Error> {
+    #[cfg(test)]
+    DECRYPTIONS.with(|count| count.set(count.get() + 1));
     let key = cipher_key(cipher, key, iv)?;
     match cipher {
         Cipher::Aes256Cbc => cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv)

@@ -227,3 +227,48 @@ mod tests {
         assert_eq!(reader.integrity().derived_keys().len(), 2);
     }
 }
+
+#[cfg(test)]
+mod mac_before_decryption {
+    use super::*;
+    use crate::crypto::DECRYPTIONS;
+    use crate::{OsRandom, Password, PasswordId, seal_at};
+
+    fn decryptions_during(unseal: impl FnOnce()) -> usize {
+        DECRYPTIONS.with(|count| count.set(0));
+        unseal();
+        DECRYPTIONS.with(std::cell::Cell::get)
+    }
+
+    /// Every single-bit change of a seal (each bit that keeps it text) fails without one
+    /// decryption; the unchanged seal decrypts once.
+    #[test]
+    fn decryption_runs_zero_times_when_the_mac_fails() {
+        let password = Password::from("a password of at least thirty-two characters");
+        let options = Options::default().with_ttl_ms(Some(3_600_000));
+        let id = PasswordId::new("1").unwrap();
+        let sealed = seal_at(br#"{"userId":1}"#, &id, &password, &options, 0, OsRandom).unwrap();
+        assert_eq!(
+            decryptions_during(|| {
+                unseal_at(&sealed, &password, &options, 0).unwrap();
+            }),
+            1
+        );
+        let mut flips = 0;
+        for index in 0..sealed.len() {
+            for bit in 0..7 {
+                let mut bytes = sealed.clone().into_bytes();
+                bytes[index] ^= 1 << bit;
+                let flipped = String::from_utf8(bytes).expect("ASCII stays ASCII");
+                let mut result = Ok(Vec::new());
+                let decryptions = decryptions_during(|| {
+                    result = unseal_at(&flipped, &password, &options, 0);
+                });
+                assert!(result.is_err(), "{flipped} opened");
+                assert_eq!(decryptions, 0, "{flipped}: {result:?}");
+                flips += 1;
+            }
+        }
+        assert_eq!(flips, sealed.len() * 7);
+    }
+}
