@@ -3,45 +3,14 @@
 
 use http::HeaderMap;
 use ironsession::{
-    JsonSession, Oversize, Passwords, SaveError, SealError, Session, SessionConfig, SessionContext,
-    Ttl, UnsealReason, seal_data_at, unseal_data_at,
+    JsonSession, Oversize, SaveError, SealError, SessionConfig, UnsealReason, unseal_data_at,
 };
 use serde_json::{Value, json};
 
-/// The clock of every test: so early that no changed expiration can be in the past, so that a
-/// change of the expiration field is refused for its MAC (or its form), never as expired.
-const NOW: u64 = 1_000;
+#[path = "support/tampering.rs"]
+mod tampering;
 
-fn passwords() -> Passwords {
-    Passwords::single("a password of at least thirty-two characters").unwrap()
-}
-
-fn config() -> SessionConfig {
-    SessionConfig::builder("sess", passwords())
-        .ttl(Ttl::seconds(3600))
-        .clock(|| NOW)
-        .build()
-        .unwrap()
-}
-
-fn seal() -> String {
-    seal_data_at(
-        &json!({"userId": 1, "isLoggedIn": true}),
-        &passwords(),
-        Ttl::seconds(3600),
-        NOW,
-        iron_seal::OsRandom,
-    )
-    .unwrap()
-}
-
-fn load_bytes(config: &SessionConfig, cookie_value: &[u8]) -> JsonSession {
-    let header = [b"sess=".as_slice(), cookie_value].concat();
-    Session::load(&SessionContext::from_cookie_headers(
-        config,
-        [header.as_slice()],
-    ))
-}
+use tampering::{NOW, config, load_bytes, passwords, seal};
 
 /// Checklist 1: every bit of every field of the seal (all eight, the separators included),
 /// flipped one at a time in the `Cookie` header, gives an empty session and the reason
