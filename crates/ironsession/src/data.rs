@@ -38,8 +38,8 @@ pub const UNSEAL_DATA_MAX_LEN: usize = 1 << 20;
 /// A token that is not a session cookie (a magic link, an e-mail confirmation) must not open as
 /// one: seal it with [`Passwords::for_purpose`], and open it with the same. Such a token opens
 /// neither as a session cookie, nor for another purpose, nor in a Node app that shares the
-/// password (the derivation rule is in `for_purpose`'s documentation, and a Node peer that must
-/// read the tokens can follow it). Better still, give tokens a password of their own. Seals
+/// password (the derivation rule is in [`Passwords::for_purpose`]'s documentation, and a Node
+/// peer that must read the tokens can follow it). Better still, give tokens a password of their own. Seals
 /// without a purpose are exactly iron-session's.
 ///
 /// # Errors

@@ -196,11 +196,22 @@ impl Passwords {
     }
 
     /// The passwords bound to `purpose`: same ids, each password derived from the original and
-    /// the purpose (the rule is in [`seal_data`](crate::seal_data)'s documentation). Seal a token
-    /// for a purpose with them, and open it with them: the plain passwords (a session cookie), the
-    /// passwords of another purpose, and a Node app that shares the plain password all fail to
-    /// open it, with reason `invalid`. Derived sets are kept, so a purpose token costs what a
-    /// plain one costs.
+    /// the purpose. Seal a token for a purpose with them, and open it with them: the plain
+    /// passwords (a session cookie), the passwords of another purpose, and a Node app that shares
+    /// the plain password all fail to open it, with reason `invalid`. Derived sets are kept, so a
+    /// purpose token costs what a plain one costs.
+    ///
+    /// The derived password of each id is 43 characters, a valid Iron password:
+    ///
+    /// ```text
+    /// base64url_nopad(HMAC-SHA256(key = password, message = "ironsession purpose v1\0" + purpose))
+    /// ```
+    ///
+    /// (UTF-8 throughout). Nothing in the token says it has a purpose: it is a plain Fe26.2 seal,
+    /// and only a reader that derives the same password opens it. A Node peer that must read such
+    /// tokens derives it with
+    /// `crypto.createHmac("sha256", password).update("ironsession purpose v1\0" + purpose).digest("base64url")`.
+    /// Tokens are better still with a password of their own.
     ///
     /// ```
     /// use ironsession::{seal_data, unseal_data, Passwords, Ttl, UnsealReason};
