@@ -198,3 +198,20 @@ fn unseal_data_keeps_trusting_the_seal_unless_asked() {
             .is_ok()
     );
 }
+
+#[test]
+fn an_expiration_beyond_u64_is_too_far_not_never() {
+    // Iron reads it as u64::MAX, i.e. never expiring; a session refuses it as too far ahead.
+    let seal = "Fe26.2*1*salt*iv*ct*99999999999999999999999999*hsalt*mac~2";
+    let error = TtlLimit::new(Ttl::seconds(3600))
+        .check_at(seal, NOW)
+        .unwrap_err();
+    assert_eq!(error.reason(), UnsealReason::Invalid);
+    assert_eq!(
+        error.cause(),
+        &SealError::ExpirationTooFar {
+            expires_at_ms: u64::MAX,
+            latest_ms: NOW + HOUR_MS + SKEW_MS,
+        }
+    );
+}
