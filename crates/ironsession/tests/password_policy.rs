@@ -190,3 +190,41 @@ fn a_plain_password_is_taken_verbatim() {
         Passwords::parse("\n {\"4\":\"a password of at least thirty-two characters\"}\n").unwrap();
     assert_eq!(map.sealing_id(), 4);
 }
+
+/// Code people copy must not carry a password: the README's visible example lines read it from a
+/// variable (its hidden lines make one with `Passwords::generate`).
+#[test]
+fn the_readmes_examples_ship_no_literal_password() {
+    let readme = include_str!("../../../README.md");
+    let mut in_rust = false;
+    let mut checked = 0;
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_rust = line == "```rust";
+            continue;
+        }
+        let hidden = line.trim_start().starts_with("# ") || line.trim() == "#";
+        if !in_rust || hidden {
+            continue;
+        }
+        checked += 1;
+        for constructor in [
+            "single",
+            "parse",
+            "from_pairs",
+            "dangerous_allow_weak_single",
+        ] {
+            let call = format!("Passwords::{constructor}(");
+            if let Some(start) = line.find(&call) {
+                let argument = line[start + call.len()..].trim_start();
+                assert!(
+                    !argument.starts_with('"')
+                        && !argument.starts_with("r#\"")
+                        && !argument.starts_with('['),
+                    "a README example passes a literal password: {line}"
+                );
+            }
+        }
+    }
+    assert!(checked > 50, "the README's Rust examples were not found");
+}
