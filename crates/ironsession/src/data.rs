@@ -78,9 +78,9 @@ pub(crate) fn seal_json_at(
     now_ms: u64,
     random: impl RandomSource,
 ) -> Result<String, SealError> {
-    let (id, password) = passwords.sealing();
+    let (id, password) = passwords.sealing_at(now_ms);
     let options = Options::IRON_DEFAULT.with_ttl_ms(ttl_ms);
-    let mut sealed = iron_seal::seal_at(json, id, password, &options, now_ms, random)?;
+    let mut sealed = iron_seal::seal_at(json, &id, password, &options, now_ms, random)?;
     sealed.push_str(VERSION_SUFFIX);
     Ok(sealed)
 }
@@ -143,7 +143,7 @@ pub(crate) fn open_at(
 ) -> Result<Vec<u8>, UnsealError> {
     let seal = without_version_suffix(sealed);
     let options = Options::IRON_DEFAULT.with_max_seal_len(Some(UNSEAL_DATA_MAX_LEN));
-    let plaintext = iron_seal::unseal_at(seal, passwords, &options, now_ms)?;
+    let plaintext = iron_seal::unseal_at(seal, &passwords.at(now_ms), &options, now_ms)?;
     // iron-session turns Iron's `null` (an empty plaintext, or a sealed `null`) into `{}`.
     if plaintext.is_empty() || plaintext == b"null" {
         return Ok(b"{}".to_vec());

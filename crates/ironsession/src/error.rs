@@ -34,6 +34,18 @@ pub enum PasswordError {
         /// The minimum.
         min: usize,
     },
+    /// A stage for an id that has no password.
+    #[error("password id {id} has a stage but no password")]
+    StageWithoutPassword {
+        /// The id.
+        id: u64,
+    },
+    /// A stage whose password is retired before (or when) it may start sealing.
+    #[error("password {id} is retired before it may seal: its not-before time must come first")]
+    StageOrder {
+        /// The id.
+        id: u64,
+    },
     /// The passwords text is neither a plain password nor a JSON object of id to password.
     #[error("passwords JSON is not an object of id to password string: {0}")]
     Json(String),

@@ -105,6 +105,7 @@ pub use iron_seal::Error as SealError;
 pub use metadata::{InvalidSessionId, METADATA_KEY, Metadata, SessionId};
 pub use password_strength::{Weakness, password_weakness};
 pub use passwords::Passwords;
+pub use rotation::KeyStage;
 pub use session::{JsonSession, SaveError, Session};
 pub use ttl::Ttl;
 pub use ttl_limit::TtlLimit;

@@ -1,5 +1,6 @@
 //! The password set: one password, or several with numeric ids for rotation.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use iron_seal::{
 use zeroize::Zeroizing;
 
 use crate::purpose::{self, PurposeCache};
+use crate::rotation::{self, JsonPassword, KeyStage, PasswordsAt};
 use crate::{PasswordError, password_weakness};
 
 /// The passwords that seal and unseal, as iron-session takes them: a single password (which gets
@@ -47,6 +49,8 @@ pub struct Passwords {
     purpose: Option<Arc<str>>,
     /// The highest id, as a number and as written in seals, and its password.
     sealing: (u64, PasswordId, Password),
+    /// The ids with a [`KeyStage`]; usually none.
+    stages: BTreeMap<u64, KeyStage>,
 }
 
 impl Passwords {
@@ -192,6 +196,7 @@ impl Passwords {
             purposes: Arc::default(),
             purpose: None,
             sealing,
+            stages: BTreeMap::new(),
         })
     }
 
@@ -240,6 +245,7 @@ impl Passwords {
             let mut passwords = Self::build(derived, Strength::DangerousAllowWeak)
                 .expect("derived passwords are long enough and keep their unique ids");
             passwords.purpose = Some(purpose.into());
+            passwords.stages = self.stages.clone();
             passwords
         })
     }
@@ -264,6 +270,11 @@ impl Passwords {
     /// reading a file drops the one line break editors add at the end first, as the CLI does.)
     /// Whitespace around a JSON object is ignored.
     ///
+    /// A value of the object may also be an object that [stages](crate::KeyStage) its password:
+    /// `{"password": "…", "notBefore": T, "retiredAfter": T}`, both times optional, each an RFC 3339
+    /// date (`"2026-12-01T00:00:00Z"`) or milliseconds since the Unix epoch. Unknown fields are
+    /// refused, so a misspelt `notBefore` cannot make a password seal at once.
+    ///
     /// ```
     /// use ironsession::Passwords;
     ///
@@ -271,11 +282,19 @@ impl Passwords {
     /// assert_eq!(rotated.sealing_id(), 2);
     /// let plain = Passwords::parse("a plain password of thirty-two characters")?;
     /// assert_eq!(plain.sealing_id(), 1);
+    /// let staged = Passwords::parse(r#"{
+    ///     "1": {"password": "an old password of 32 characters or more", "retiredAfter": "2030-01-01T00:00:00Z"},
+    ///     "2": {"password": "a new password of 32 characters or more!!", "notBefore": 1800000000000}
+    /// }"#)?;
+    /// assert_eq!(staged.sealing_id_at(1_799_999_999_999), 1);
+    /// assert_eq!(staged.sealing_id_at(1_800_000_000_000), 2);
+    /// assert_eq!(staged.stage(1).and_then(|s| s.retired_from_ms()), Some(1_893_456_000_000));
     /// # Ok::<(), ironsession::PasswordError>(())
     /// ```
     ///
     /// # Errors
-    /// [`PasswordError::Json`] for text that starts with `{` but is not an object of strings,
+    /// [`PasswordError::Json`] for text that starts with `{` but is not an object of strings or
+    /// staged passwords (or has a time that is neither a date nor milliseconds),
     /// [`PasswordError::InvalidId`] for an id like `a`, `-1`, `1.5` or `01`, and the errors of
     /// [`Passwords::from_pairs`].
     pub fn parse(text: &str) -> Result<Self, PasswordError> {
@@ -295,20 +314,93 @@ impl Passwords {
         if !text.trim_start().starts_with('{') {
             return Self::build([(1, text)], strength);
         }
-        let map: BTreeMap<String, String> = serde_json::from_str(text).map_err(|e| {
+        let map: BTreeMap<String, JsonPassword> = serde_json::from_str(text).map_err(|e| {
             // serde_json quotes values in its messages; a value here is a password.
             PasswordError::Json(format!("error at line {} column {}", e.line(), e.column()))
         })?;
-        let pairs = map
+        let mut pairs = Vec::with_capacity(map.len());
+        let mut stages = Vec::new();
+        for (id, entry) in map {
+            let id = parse_id(&id).ok_or_else(|| invalid_id(&id))?;
+            let (password, stage) = entry.into_parts(id)?;
+            pairs.push((id, password));
+            stages.extend(stage.map(|stage| (id, stage)));
+        }
+        stages
             .into_iter()
-            .map(|(id, password)| Ok((parse_id(&id).ok_or_else(|| invalid_id(&id))?, password)))
-            .collect::<Result<Vec<_>, PasswordError>>()?;
-        Self::build(pairs, strength)
+            .try_fold(Self::build(pairs, strength)?, |passwords, (id, stage)| {
+                passwords.with_stage(id, stage)
+            })
     }
 
     /// The id that seals: the highest.
     pub fn sealing_id(&self) -> u64 {
-        self.sealing.0
+        if self.stages.is_empty() {
+            return self.sealing.0;
+        }
+        self.sealing_id_at(iron_seal::system_now_ms())
+    }
+
+    /// The id that seals at the clock reading `now_ms` (milliseconds since the Unix epoch): the
+    /// highest whose [`KeyStage`] lets it seal then.
+    pub fn sealing_id_at(&self, now_ms: u64) -> u64 {
+        if self.stages.is_empty() {
+            return self.sealing.0;
+        }
+        let ids = self.by_id.keys().map(|id| (*id, self.stages.get(id)));
+        // `by_id` is never empty (checked when built).
+        rotation::sealing_id_at(ids, now_ms).unwrap_or(self.sealing.0)
+    }
+
+    /// Gives password `id` a [`KeyStage`]: when it starts sealing, and when it is retired.
+    ///
+    /// # Errors
+    /// [`PasswordError::StageWithoutPassword`] for an id without a password,
+    /// [`PasswordError::StageOrder`] for a stage retired before it may seal.
+    pub fn with_stage(mut self, id: u64, stage: KeyStage) -> Result<Self, PasswordError> {
+        if !self.by_id.contains_key(&id) {
+            return Err(PasswordError::StageWithoutPassword { id });
+        }
+        stage.check(id)?;
+        self.stages.insert(id, stage);
+        Ok(self)
+    }
+
+    /// The stage of password `id`, if it has one.
+    pub fn stage(&self, id: u64) -> Option<KeyStage> {
+        self.stages.get(&id).copied()
+    }
+
+    /// The passwords as they stand at `now_ms`: retired ones unknown.
+    pub(crate) fn at(&self, now_ms: u64) -> PasswordsAt<'_> {
+        PasswordsAt {
+            passwords: self,
+            now_ms,
+        }
+    }
+
+    /// The password for a seal's id at `now_ms`, unless it is retired.
+    pub(crate) fn password_at(&self, id: &str, now_ms: u64) -> Option<&Password> {
+        let id = parse_id(id)?;
+        if self
+            .stages
+            .get(&id)
+            .is_some_and(|stage| stage.is_retired(now_ms))
+        {
+            return None;
+        }
+        self.by_id.get(&id)
+    }
+
+    /// The id (as written in seals) and password that seal at `now_ms`.
+    pub(crate) fn sealing_at(&self, now_ms: u64) -> (Cow<'_, PasswordId>, &Password) {
+        let id = self.sealing_id_at(now_ms);
+        if id == self.sealing.0 {
+            return (Cow::Borrowed(&self.sealing.1), &self.sealing.2);
+        }
+        // Decimal digits always match Iron's id rule, and the id comes from `by_id`.
+        let password_id = PasswordId::new(id.to_string()).expect("digits are a valid id");
+        (Cow::Owned(password_id), &self.by_id[&id])
     }
 
     /// All ids, ascending.
@@ -324,16 +416,15 @@ impl Passwords {
     pub fn ids(&self) -> impl Iterator<Item = u64> + '_ {
         self.by_id.keys().copied()
     }
-
-    /// The sealing id as written in seals, and its password.
-    pub(crate) fn sealing(&self) -> (&PasswordId, &Password) {
-        (&self.sealing.1, &self.sealing.2)
-    }
 }
 
 impl PasswordLookup for Passwords {
+    /// Retired passwords are unknown, by the system clock.
     fn password_for(&self, id: &str) -> Option<&Password> {
-        self.by_id.get(&parse_id(id)?)
+        if self.stages.is_empty() {
+            return self.by_id.get(&parse_id(id)?);
+        }
+        self.password_at(id, iron_seal::system_now_ms())
     }
 }
 

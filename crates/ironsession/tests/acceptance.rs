@@ -8,6 +8,8 @@
 
 #[path = "acceptance/apps.rs"]
 mod apps;
+#[path = "acceptance/lifetimes.rs"]
+mod lifetimes;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +19,7 @@ use apps::{BIG_VALUE_LEN, Server, Start};
 use ironsession::{
     CookieLifetime, Passwords, SameSite, SessionConfig, SessionConfigBuilder, Ttl, seal_data,
 };
+use lifetimes::*;
 use reqwest::Method;
 use reqwest::cookie::CookieStore;
 use reqwest::header::{CACHE_CONTROL, COOKIE, HeaderValue, SET_COOKIE, VARY};
@@ -742,4 +745,8 @@ adapters!(
     an_insecure_cookie_works_with_a_cookie_jar,
     a_route_without_the_middleware_is_a_500,
     browser_session_cookies_have_no_max_age,
+    renewal_sends_a_cookie_on_a_read_only_past_renew_after,
+    the_absolute_cap_holds_while_the_client_keeps_the_session_busy,
+    a_new_password_upgrades_clients_and_the_old_one_can_then_go,
+    a_staged_password_is_not_used_before_its_time,
 );
