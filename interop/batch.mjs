@@ -15,6 +15,11 @@
 //     ttl) and P, then A: "read" (nothing more), "save" (the session's fields
 //     replaced by PAYLOAD, then save()) or "destroy".
 //     -> {"ok":true,"session":ANY,"set_cookies":["name=value; ...", ...]}
+//   {"op":"touch","password":P,"seal":S,"set":OBJECT,"now_ms":N?}
+//     iron-session 8 or 9: getIronSession over a cookie store holding cookie
+//     "touch" = S, the fields of OBJECT assigned to the session (as an app
+//     changes some of its fields), then save().
+//     -> {"ok":true,"session":ANY,"seal":"Fe26.2*...~2"}   (session: as read)
 //   {"op":"info"} -> {"ok":true,"iron_session":"8.0.4","node":"v20.x"}
 // P is a string or an object id -> string. Any failure -> {"ok":false,"error":MESSAGE}.
 import { createInterface } from "node:readline";
@@ -86,6 +91,21 @@ async function handle(req) {
         check(req.action === "read", 'action must be "read", "save" or "destroy"');
       }
       return { ok: true, session: read, set_cookies: responseHeaders.getSetCookie() };
+    }
+    case "touch": {
+      checkPassword(req.password);
+      check(typeof req.seal === "string", "seal must be a string");
+      const written = new Map([["touch", req.seal]]);
+      const cookieStore = {
+        get: (name) => (written.has(name) ? { name, value: written.get(name) } : undefined),
+        getAll: () => [...written].map(([name, value]) => ({ name, value })),
+        set: (name, value) => written.set(name, value),
+      };
+      const session = await iron.getIronSession(cookieStore, { password: req.password, cookieName: "touch" });
+      const read = { ...session };
+      Object.assign(session, req.set ?? {});
+      await session.save();
+      return { ok: true, session: read, seal: written.get("touch") };
     }
     case "info":
       return { ok: true, iron_session: version, node: process.version };

@@ -1145,3 +1145,64 @@ fn purpose_tokens_open_in_node_only_with_the_documented_derived_password() {
         responses[1]
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Session metadata through a Node app
+// ---------------------------------------------------------------------------------------------
+
+/// A Rust session with metadata goes to a Node app (iron-session 8 or 9) that changes a field and
+/// saves; back in Rust the session has the same id and creation time, and the Node field.
+fn node_keeps_the_metadata_key(version: Version) {
+    const PASSWORD: &str = "Qm7vX2pL9sR4tW8yZ1bN6cF3hJ5kD0gA";
+    let config = ironsession::SessionConfig::builder("touch", Passwords::single(PASSWORD).unwrap())
+        .session_ids(true)
+        .build()
+        .unwrap();
+    let request = |cookie: Option<&str>| {
+        let mut headers = http::HeaderMap::new();
+        if let Some(cookie) = cookie {
+            headers.insert(
+                http::header::COOKIE,
+                format!("touch={cookie}").parse().unwrap(),
+            );
+        }
+        config.load::<Map<String, Value>>(&headers)
+    };
+    let mut session = request(None);
+    session.insert("user".into(), "alice".into());
+    session.regenerate().unwrap();
+    session.save().unwrap();
+    let metadata = session.metadata().unwrap();
+    let line = session.take_set_cookies().remove(0);
+    let seal = &line["touch=".len()..line.find(';').unwrap()];
+
+    let responses = run_batch(
+        version,
+        &[json!({"op": "touch", "password": PASSWORD, "seal": seal, "set": {"fromNode": true}})],
+    );
+    let response = &responses[0];
+    assert_eq!(response["ok"], true, "{response}");
+    // Node saw the key as an ordinary field.
+    assert_eq!(response["session"]["_is"]["sid"], metadata.id().as_str());
+    let node_seal = response["seal"].as_str().unwrap();
+
+    let back = request(Some(node_seal));
+    assert!(back.unseal_error().is_none(), "{:?}", back.unseal_error());
+    let read = back.metadata().unwrap();
+    assert_eq!(read.id(), metadata.id());
+    assert_eq!(read.created_at_ms(), metadata.created_at_ms());
+    assert_eq!(
+        Value::Object(back.data().clone()),
+        json!({"user": "alice", "fromNode": true})
+    );
+}
+
+#[test]
+fn node_v8_keeps_the_metadata_key() {
+    node_keeps_the_metadata_key(Version::V8);
+}
+
+#[test]
+fn node_v9_keeps_the_metadata_key() {
+    node_keeps_the_metadata_key(Version::V9);
+}
