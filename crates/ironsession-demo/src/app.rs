@@ -188,8 +188,17 @@ impl IntoResponse for DemoError {
     }
 }
 
-async fn home(session: Session<DemoSession>, headers: HeaderMap) -> Html<String> {
-    Html(pages::home(&session, session_cookie_count(&headers)))
+async fn home(
+    mut session: Session<DemoSession>,
+    headers: HeaderMap,
+) -> Result<Html<String>, DemoError> {
+    keep_remember_me(&mut session)?;
+    let times = pages::SessionTimes::of(&session);
+    Ok(Html(pages::home(
+        &session,
+        session_cookie_count(&headers),
+        times.as_ref(),
+    )))
 }
 
 /// How many cookies of the session the browser sent: the whole cookie and its chunks.
@@ -234,6 +243,8 @@ async fn login(
         .remember
         .is_some_and(|value| !value.is_empty())
         .then_some(true);
+    // A new session id at every login: one planted or seen before is worth nothing now.
+    session.regenerate()?;
     save(&mut session)?;
     tracing::info!(username, "logged in");
     Ok(Redirect::to("/").into_response())
@@ -242,10 +253,17 @@ async fn login(
 /// Saves the session; a "remember me" login keeps its 30-day ttl on every save, not only the first
 /// (`update_config` changes this request only).
 fn save(session: &mut Session<DemoSession>) -> Result<(), DemoError> {
+    keep_remember_me(session)?;
+    Ok(session.save()?)
+}
+
+/// A "remember me" session is sealed with the 30-day ttl, also when a read renews it
+/// (`IRON_SESSION_RENEW_AFTER_SECONDS`): renewal seals with the request's configuration.
+fn keep_remember_me(session: &mut Session<DemoSession>) -> Result<(), DemoError> {
     if session.remember_me == Some(true) {
         session.update_config(|config| config.ttl(Ttl::seconds(REMEMBER_TTL_SECONDS)))?;
     }
-    Ok(session.save()?)
+    Ok(())
 }
 
 async fn logout(mut session: Session<DemoSession>) -> Redirect {

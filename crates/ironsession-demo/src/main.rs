@@ -6,13 +6,20 @@
 //! - `IRON_SESSION_PASSWORD`: a random password of at least 32 characters (`ironsession
 //!   gen-password`), or a JSON object of id to password (`{"1":"…","2":"…"}`) for rotation, used
 //!   verbatim as Node uses it. A guessable one (a published sample, a repeated pattern) stops the
-//!   demo with exit status 2. Unset or empty: a fixed, public development password.
+//!   demo with exit status 2. Unset or empty: a fixed, public development password. Values of
+//!   the JSON object may stage a password: `{"password":"…","notBefore":"2026-12-01T00:00:00Z"}`
+//!   (see `Passwords::parse`).
+//! - `IRON_SESSION_ABSOLUTE_SECONDS`: end every session this long after its login, however busy
+//!   (unset: no absolute lifetime).
+//! - `IRON_SESSION_RENEW_AFTER_SECONDS`: re-seal a session that is read, not saved, once its
+//!   last seal is this old (unset: only saves renew).
 //! - `RUST_LOG`: the log filter (default `info`); logs go to stderr.
 #![forbid(unsafe_code)]
 
 use std::io::{IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use ironsession::{PasswordError, Passwords};
 use tracing_subscriber::EnvFilter;
@@ -45,7 +52,17 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), String> {
     let port = port_from_env()?;
     let passwords = passwords_from_env()?;
-    let config = ironsession_demo::session_config(passwords)
+    let mut builder = ironsession_demo::session_config(passwords)
+        .map_err(|e| format!("bad session configuration: {e}"))?
+        .to_builder();
+    if let Some(absolute) = seconds_from_env("IRON_SESSION_ABSOLUTE_SECONDS")? {
+        builder = builder.absolute_lifetime(absolute);
+    }
+    if let Some(renew_after) = seconds_from_env("IRON_SESSION_RENEW_AFTER_SECONDS")? {
+        builder = builder.renew_after(renew_after);
+    }
+    let config = builder
+        .build()
         .map_err(|e| format!("bad session configuration: {e}"))?;
 
     // Loopback only: the cookie is not `Secure` (see `session_config`).
@@ -67,6 +84,18 @@ async fn run() -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))
+}
+
+/// A number of seconds from the environment; unset or empty is `None`.
+fn seconds_from_env(name: &str) -> Result<Option<Duration>, String> {
+    match std::env::var(name) {
+        Ok(text) if !text.trim().is_empty() => text
+            .trim()
+            .parse()
+            .map(|seconds| Some(Duration::from_secs(seconds)))
+            .map_err(|_| format!("bad {name} {text:?}: use a whole number of seconds")),
+        _ => Ok(None),
+    }
 }
 
 fn port_from_env() -> Result<u16, String> {

@@ -29,14 +29,15 @@ pub fn escape_html(text: &str) -> String {
 /// The page at `/`: the user, visit count, notes and a logout button when logged in, else the
 /// login form with a "remember me" checkbox. `cookie_count` is how many cookies the session
 /// arrived in (the whole cookie or its chunks).
-pub fn home(session: &DemoSession, cookie_count: usize) -> String {
+pub fn home(session: &DemoSession, cookie_count: usize, times: Option<&SessionTimes>) -> String {
+    let times = times.map(SessionTimes::html).unwrap_or_default();
     let body = if session.logged_in() {
         let username = escape_html(session.username.as_deref().unwrap_or(""));
         let visits = session.visits.unwrap_or(0);
         let notes = notes(session.notes.as_deref().unwrap_or_default());
         format!(
             r#"<p id="status">Logged in as <strong id="username">{username}</strong> (visits: <span id="visits">{visits}</span>).</p>
-<form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>
+{times}<form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>
 {notes}<p>The session uses <span id="cookie-count">{cookie_count}</span> cookie(s): past 4 KB it is split into <code>iron-session-demo.0</code>, <code>.1</code>, … (at most 4).</p>
 "#
         )
@@ -62,6 +63,50 @@ deployment must serve https and keep <code>Secure</code>.</small></p>
 </body></html>
 "#
     )
+}
+
+/// The session's id and lifetime, from its [metadata](ironsession::Metadata).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionTimes {
+    /// The first characters of the session id.
+    pub short_id: String,
+    /// When the session started (ms since the Unix epoch).
+    pub started_ms: u64,
+    /// When it ends unless used again, if it does.
+    pub expires_ms: Option<u64>,
+}
+
+impl SessionTimes {
+    /// The times of `session`, if it has metadata.
+    pub fn of<T>(session: &ironsession::Session<T>) -> Option<SessionTimes> {
+        let metadata = session.metadata()?;
+        Some(SessionTimes {
+            short_id: metadata.id().short().to_owned(),
+            started_ms: metadata.created_at_ms(),
+            expires_ms: session.expires_at_ms(),
+        })
+    }
+
+    fn html(&self) -> String {
+        let expires = self.expires_ms.map_or_else(|| "never".to_owned(), utc);
+        format!(
+            r#"<p id="session-times">Session <code id="session-id">{}…</code> started <time id="session-started">{}</time>, expires <time id="session-expires">{}</time>.</p>
+"#,
+            escape_html(&self.short_id),
+            utc(self.started_ms),
+            expires
+        )
+    }
+}
+
+/// `ms` after the epoch as an RFC 3339 UTC time, to the second.
+fn utc(ms: u64) -> String {
+    use time::format_description::well_known::Rfc3339;
+    i64::try_from(ms / 1000)
+        .ok()
+        .and_then(|seconds| time::OffsetDateTime::from_unix_timestamp(seconds).ok())
+        .and_then(|date| date.format(&Rfc3339).ok())
+        .unwrap_or_else(|| "(out of range)".to_owned())
 }
 
 /// The notes section: the list, a form to add one and a button to delete them all. Both go
@@ -103,7 +148,7 @@ mod tests {
 
     #[test]
     fn logged_out_page_has_the_form() {
-        let page = home(&DemoSession::default(), 0);
+        let page = home(&DemoSession::default(), 0, None);
         assert!(page.contains(r#"<form method="post" action="/login""#));
         assert!(page.contains(r#"name="remember""#));
         assert!(!page.contains("Log out"));
@@ -117,7 +162,7 @@ mod tests {
             visits: Some(3),
             ..DemoSession::default()
         };
-        let page = home(&session, 1);
+        let page = home(&session, 1, None);
         assert!(page.contains(r#"<strong id="username">&lt;b&gt;&amp;</strong>"#));
         assert!(page.contains(r#"<span id="visits">3</span>"#));
         assert!(page.contains("Log out"));
@@ -131,7 +176,7 @@ mod tests {
             notes: Some(vec!["first".into(), "<i>second</i>".into()]),
             ..DemoSession::default()
         };
-        let page = home(&session, 3);
+        let page = home(&session, 3, None);
         assert!(
             page.contains(
                 r#"<ul id="notes"><li>first</li><li>&lt;i&gt;second&lt;/i&gt;</li></ul>"#
@@ -149,6 +194,30 @@ mod tests {
             visits: None,
             ..DemoSession::default()
         };
-        assert!(home(&session, 0).contains("Not logged in."));
+        assert!(home(&session, 0, None).contains("Not logged in."));
+    }
+
+    #[test]
+    fn the_page_shows_the_short_id_start_and_expiry_in_utc() {
+        let session = DemoSession {
+            username: Some("a".into()),
+            is_logged_in: Some(true),
+            ..DemoSession::default()
+        };
+        let times = SessionTimes {
+            short_id: "AbC-_123".into(),
+            // 1700000000 s after the epoch is 2023-11-14 22:13:20 UTC; 86400 s later is the 15th.
+            started_ms: 1_700_000_000_999,
+            expires_ms: Some(1_700_086_400_000),
+        };
+        let page = home(&session, 1, Some(&times));
+        assert!(
+            page.contains(r#"<code id="session-id">AbC-_123…</code>"#),
+            "{page}"
+        );
+        assert!(page.contains(r#"<time id="session-started">2023-11-14T22:13:20Z</time>"#));
+        assert!(page.contains(r#"<time id="session-expires">2023-11-15T22:13:20Z</time>"#));
+        let logged_out = home(&DemoSession::default(), 0, Some(&times));
+        assert!(!logged_out.contains("session-id"));
     }
 }

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use crate::metadata::Metadata;
-use crate::{ConfigError, SessionConfig, SessionConfigBuilder, Ttl, UnsealError};
+use crate::{ConfigError, Session, SessionConfig, SessionConfigBuilder, Ttl, UnsealError};
 
 /// How far past a deadline a session is still accepted: Iron's allowance for clock skew between
 /// servers, the same as for a seal's own expiration.
@@ -130,6 +130,37 @@ impl SessionConfig {
     /// The age after which a read session is renewed, if any.
     pub fn renew_after(&self) -> Option<Duration> {
         self.lifetimes.renew_after
+    }
+}
+
+impl<T> Session<T> {
+    /// When the session ends unless it is saved or renewed first (ms since the Unix epoch): its
+    /// last seal plus the ttl, or the end of its absolute lifetime if that comes sooner. `None`
+    /// without [metadata](crate::Metadata), or with neither a finite ttl nor an absolute lifetime.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig, Ttl};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    ///     .ttl(Ttl::seconds(3600))
+    ///     .session_ids(true)
+    ///     .clock(|| 1_700_000_000_000)
+    ///     .build()?;
+    /// let session: JsonSession = config.load(&HeaderMap::new());
+    /// assert_eq!(session.expires_at_ms(), Some(1_700_003_600_000));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn expires_at_ms(&self) -> Option<u64> {
+        let state = self.context().lock();
+        let metadata = state.metadata.current.as_ref()?;
+        let idle =
+            (state.config.ttl().as_millis()).map(|ttl| metadata.sealed_at_ms().saturating_add(ttl));
+        let absolute = deadline_ms(&state.config, Some(metadata));
+        match (idle, absolute) {
+            (Some(idle), Some(absolute)) => Some(idle.min(absolute)),
+            (idle, absolute) => idle.or(absolute),
+        }
     }
 }
 
