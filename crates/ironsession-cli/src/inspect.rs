@@ -30,7 +30,8 @@ pub fn describe(input: &str, now_ms: u64) -> Result<String, CliError> {
     let _ = match parts.expiration_ms() {
         Some(expiration) => {
             let date = utc_date(expiration);
-            writeln!(out, "expiration: {expiration} ({date})")
+            let words = in_words(expiration, now_ms);
+            writeln!(out, "expiration: {expiration} ({date}, {words})")
         }
         None => writeln!(out, "expiration: never"),
     };
@@ -48,6 +49,63 @@ pub fn describe(input: &str, now_ms: u64) -> Result<String, CliError> {
     let _ = writeln!(out, "hmac salt: {} characters", parts.hmac_salt().len());
     let _ = writeln!(out, "hmac: {} characters", parts.hmac().len());
     Ok(out)
+}
+
+/// The session metadata (`_is`) of `session`, unsealed from `sealed`, one `name: value` per line,
+/// with times in words relative to `now_ms`.
+pub fn describe_session(session: &serde_json::Value, sealed: &str, now_ms: u64) -> String {
+    let mut out = String::new();
+    let Some(raw) = session.get(ironsession::METADATA_KEY) else {
+        out.push_str("session metadata: none (no lifetime option or session id wrote it)\n");
+        return out;
+    };
+    let metadata: ironsession::Metadata = match serde_json::from_value(raw.clone()) {
+        Ok(metadata) => metadata,
+        Err(_) => {
+            out.push_str("session metadata: malformed (ironsession refuses this session)\n");
+            return out;
+        }
+    };
+    let when = |ms: u64| format!("{} ({})", utc_date(ms), in_words(ms, now_ms));
+    // Writing into a String cannot fail.
+    let _ = writeln!(out, "session id: {}", metadata.id());
+    let _ = writeln!(out, "created: {}", when(metadata.created_at_ms()));
+    let _ = writeln!(out, "last renewed: {}", when(metadata.sealed_at_ms()));
+    let seal = sealed.split_once('~').map_or(sealed, |(seal, _)| seal);
+    let _ = match SealParts::parse(seal)
+        .ok()
+        .and_then(|parts| parts.expiration_ms())
+    {
+        Some(expiration) => writeln!(out, "expires: {}", when(expiration)),
+        None => writeln!(out, "expires: never"),
+    };
+    if let Some(subject) = metadata.subject() {
+        let _ = writeln!(out, "subject: {}", shorten(subject).escape_debug());
+    }
+    out
+}
+
+/// `ms` relative to `now_ms` in words: "3 hours ago", "in 12 minutes", "now".
+fn in_words(ms: u64, now_ms: u64) -> String {
+    let (distance, future) = if ms >= now_ms {
+        (ms - now_ms, true)
+    } else {
+        (now_ms - ms, false)
+    };
+    let seconds = distance / 1000;
+    let (count, unit) = match seconds {
+        0 => return "now".to_owned(),
+        1..=119 => (seconds, "second"),
+        120..=7_199 => (seconds / 60, "minute"),
+        7_200..=172_799 => (seconds / 3600, "hour"),
+        _ => (seconds / 86_400, "day"),
+    };
+    let plural = if count == 1 { "" } else { "s" };
+    if future {
+        format!("in {count} {unit}{plural}")
+    } else {
+        format!("{count} {unit}{plural} ago")
+    }
 }
 
 /// The instant `ms` after the epoch as an RFC 3339 UTC date, or a note when it is out of range.

@@ -62,11 +62,20 @@ enum Command {
         #[command(flatten)]
         password: PasswordSource,
     },
-    /// Read a seal on stdin and describe its parts, without any password
-    #[command(after_help = "Example:\n  echo 'Fe26.2*1*...~2' | ironsession inspect")]
+    /// Read a seal on stdin and describe its parts, without any password (with --session, also
+    /// its session id and times, with the password)
+    #[command(
+        after_help = "Example:\n  echo 'Fe26.2*1*...~2' | ironsession inspect\n  echo \"$COOKIE\" | ironsession inspect --session --password-file secrets.json"
+    )]
     Inspect {
+        /// Also unseal it with the password and show the session's id, when it was created, last
+        /// renewed and when it expires (from ironsession's `_is` metadata)
+        #[arg(long)]
+        session: bool,
         #[command(flatten)]
         clock: Clock,
+        #[command(flatten)]
+        password: PasswordSource,
     },
     /// Print a random password from the OS random source, in a cookie-safe alphabet
     #[command(after_help = "Example:\n  ironsession gen-password --length 64")]
@@ -174,9 +183,20 @@ fn run(command: Command) -> Result<String, CliError> {
                 ironsession::unseal_data_at(seal, &passwords, clock.now_ms())?;
             Ok(format!("{value}\n"))
         }
-        Command::Inspect { clock } => {
+        Command::Inspect {
+            session,
+            clock,
+            password,
+        } => {
             let input = read_stdin()?;
-            inspect::describe(input.trim(), clock.now_ms())
+            let now_ms = clock.now_ms();
+            let mut out = inspect::describe(input.trim(), now_ms)?;
+            if session {
+                let value: serde_json::Value =
+                    ironsession::unseal_data_at(input.trim(), &password.load()?, now_ms)?;
+                out.push_str(&inspect::describe_session(&value, input.trim(), now_ms));
+            }
+            Ok(out)
         }
         Command::GenPassword { length } => Ok(format!(
             "{}\n",

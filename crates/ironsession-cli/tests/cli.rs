@@ -434,7 +434,7 @@ fn inspect_describes_vector_13() {
     assert!(lines.contains(&"password id: 1"), "{text}");
     // 1701209600 s = 1700000000 s (2023-11-14T22:13:20Z) + 14 days.
     assert!(
-        lines.contains(&"expiration: 1701209600000 (2023-11-28T22:13:20Z)"),
+        lines.contains(&"expiration: 1701209600000 (2023-11-28T22:13:20Z, in 14 days)"),
         "{text}"
     );
     assert!(lines.contains(&"expired: no"), "{text}");
@@ -861,4 +861,121 @@ fn unseal_max_ttl_refuses_what_that_ttl_would_not_write() {
         hour.as_bytes(),
     );
     assert_eq!(code(&out), 2, "{}", stderr(&out));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session metadata
+// ---------------------------------------------------------------------------------------------
+
+/// A session as an ironsession server with session ids writes it: created at 1700000000000
+/// (2023-11-14T22:13:20Z), saved again 10 minutes later with a 1-hour ttl. Returns the seal and
+/// the session id.
+fn session_with_metadata() -> (String, String) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use ironsession::{JsonSession, Passwords, Session, SessionConfig, SessionContext, Ttl};
+
+    let now = Arc::new(AtomicU64::new(1_700_000_000_000));
+    let clock = now.clone();
+    let config = SessionConfig::builder("s", Passwords::single(STRONG).unwrap())
+        .ttl(Ttl::seconds(3600))
+        .session_ids(true)
+        .clock(move || clock.load(Ordering::SeqCst))
+        .build()
+        .unwrap();
+    let request = |cookie: Option<&str>| -> JsonSession {
+        let header = cookie.map(|seal| format!("s={seal}"));
+        Session::load(&SessionContext::from_cookie_headers(
+            &config,
+            header.iter().map(|h| h.as_bytes()),
+        ))
+    };
+    let seal_of = |session: &JsonSession| {
+        let line = session.take_set_cookies().remove(0);
+        line["s=".len()..line.find(';').unwrap()].to_owned()
+    };
+    let mut session = request(None);
+    session.insert("user".into(), 7.into());
+    session.save().unwrap();
+    let id = session.id().unwrap().to_string();
+    let first = seal_of(&session);
+    now.store(1_700_000_600_000, Ordering::SeqCst);
+    let session = request(Some(&first));
+    session.save().unwrap();
+    (seal_of(&session), id)
+}
+
+#[test]
+fn unseal_shows_the_metadata_key_in_the_json() {
+    let (seal, id) = session_with_metadata();
+    let out = run(
+        &["unseal", "--now-ms", "1700000600000"],
+        &[(ENV, STRONG)],
+        seal.as_bytes(),
+    );
+    assert_success(&out);
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "{{\"user\":7,\"_is\":{{\"sid\":\"{id}\",\"iat\":1700000000000,\"rat\":1700000600000}}}}\n"
+        )
+    );
+}
+
+#[test]
+fn inspect_with_session_shows_the_id_and_times_in_words() {
+    let (seal, id) = session_with_metadata();
+    // 20 minutes after the second save: created 30 minutes ago, renewed 20 minutes ago, and the
+    // seal (1 hour from the save) expires in 40 minutes.
+    let out = run(
+        &["inspect", "--session", "--now-ms", "1700001800000"],
+        &[(ENV, STRONG)],
+        seal.as_bytes(),
+    );
+    assert_success(&out);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines.contains(&format!("session id: {id}").as_str()),
+        "{text}"
+    );
+    assert!(
+        lines.contains(&"created: 2023-11-14T22:13:20Z (30 minutes ago)"),
+        "{text}"
+    );
+    assert!(
+        lines.contains(&"last renewed: 2023-11-14T22:23:20Z (20 minutes ago)"),
+        "{text}"
+    );
+    assert!(
+        lines.contains(&"expires: 2023-11-14T23:23:20Z (in 40 minutes)"),
+        "{text}"
+    );
+    // Without --session no password is needed, and nothing about the session is shown.
+    let out = run(
+        &["inspect", "--now-ms", "1700001800000"],
+        &[],
+        seal.as_bytes(),
+    );
+    assert_success(&out);
+    assert!(!stdout(&out).contains("session id"));
+    // A session without metadata says so.
+    let out = run(
+        &[
+            "inspect",
+            "--session",
+            ALLOW_WEAK,
+            "--now-ms",
+            "1700000000000",
+        ],
+        &[(ENV, PASSWORD)],
+        SEAL_13.as_bytes(),
+    );
+    assert_success(&out);
+    assert!(
+        stdout(&out).contains("session metadata: none"),
+        "{}",
+        stdout(&out)
+    );
 }
