@@ -57,3 +57,33 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps
 
 step "cargo test"
 cargo test --workspace --all-features
+
+# Each feature set of `ironsession` on its own (all of them together ran above): a feature that
+# only compiles beside another, or a test that needs one it does not declare, fails here. The
+# features come from the manifest, so a new one joins by itself.
+step "ironsession: every combination of features"
+mapfile -t feature_sets < <(cargo metadata --no-deps --format-version 1 | python3 -c '
+import itertools, json, sys
+package = next(p for p in json.load(sys.stdin)["packages"] if p["name"] == "ironsession")
+names = sorted(f for f in package["features"] if f != "default")
+for n in range(len(names)):
+    for combination in itertools.combinations(names, n):
+        print(",".join(combination))
+')
+for features in "${feature_sets[@]}"; do
+  echo "-- ironsession with features: ${features:-(none)}"
+  cargo clippy -p ironsession --no-default-features --features "$features" --all-targets -- -D warnings
+  cargo test -p ironsession --no-default-features --features "$features" --lib --tests
+done
+
+# The crates as crates.io would build them, in dependency order (iron-seal first: cargo packages
+# the workspace's crates together, so ironsession verifies against the packaged iron-seal).
+# Crates with `publish = false` (the demo, the bench) are left out.
+step "cargo package (the published crates)"
+mapfile -t unpublished < <(cargo metadata --no-deps --format-version 1 | python3 -c '
+import json, sys
+for p in json.load(sys.stdin)["packages"]:
+    if p["publish"] == []:
+        print("--exclude=" + p["name"])
+')
+cargo package --workspace "${unpublished[@]}" --locked --allow-dirty

@@ -5,13 +5,20 @@
 //! "Fe26.2" format, so there is no server-side store: any number of servers, in Rust or in
 //! Node.js, can read a session with nothing but the password.
 //!
-//! - [`Session<T>`]: typed session data with `save`, `destroy` and `update_config`, read from a
-//!   request's `Cookie` headers ([`SessionConfig::load`] for any framework on `http` types).
-//! - [`seal_data`] and [`unseal_data`]: iron-session's `sealData` and `unsealData`, for magic
-//!   links and tokens outside cookies.
-//! - Framework adapters that only move headers, each behind a feature: `axum` (a tower layer and a
-//!   `Session<T>` extractor, in `ironsession::axum`) and `actix-web` (middleware and an extractor,
-//!   in `ironsession::actix`). Default features are empty.
+//! # Start here
+//! 1. Build one [`SessionConfig`] with [`SessionConfig::builder`]`(cookie_name, passwords)`; the
+//!    passwords are [`Passwords`] (one, or a map of ids for rotation).
+//! 2. Wrap your app with the adapter of your framework, each behind a feature (default features
+//!    are empty): `axum` ([`axum::SessionLayer`]) or `actix-web`
+//!    ([`actix::SessionMiddleware`]). Any other framework on `http` types: [`SessionConfig::load`].
+//! 3. In handlers, take a [`Session<T>`]: your own `T: Serialize + Deserialize + Default`, read
+//!    from the cookie, with `save`, `destroy` and `regenerate`. [`JsonSession`] if you would
+//!    rather have an untyped JSON map.
+//!
+//! Outside cookies (magic links, tokens), [`seal_data`] and [`unseal_data`] are iron-session's
+//! `sealData` and `unsealData`. Optional parts: [`revocation`] (log out one session or every
+//! session of a user; its Redis backend behind the `redis` feature), chunking of large sessions
+//! and lifetimes, both options of [`SessionConfigBuilder`].
 //!
 //! ```
 //! use ironsession::{seal_data, unseal_data, Passwords, Ttl};
@@ -66,8 +73,10 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "actix-web")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix-web")))]
 pub mod actix;
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum;
 mod cache;
 mod chunks;
