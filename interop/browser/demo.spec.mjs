@@ -5,6 +5,7 @@
 // Env:
 //   DEMO_BIN  the demo binary (default <repo>/target/debug/ironsession-demo)
 //   CHROMIUM  the browser (default /usr/bin/chromium, Debian's `chromium`)
+//   SCREENSHOT  where to write a PNG of the logged-in page with its cookie panel (optional)
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -220,6 +221,45 @@ describe("ironsession-demo in Chromium", () => {
       assert.equal(await page.locator("#username").textContent(), "carol");
       // No stale chunk left in the browser.
       assert.deepEqual(await names(), [COOKIE_NAME]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("the cookie panel takes the seal apart and shows the JSON inside; one local stylesheet", async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page = await context.newPage();
+    const { base } = demo;
+    const requests = [];
+    page.on("request", (request) => requests.push(request.url()));
+    try {
+      await page.goto(`${base}/`);
+      assert.match(await page.locator("#cookie-panel").textContent(), /No session cookie yet/);
+      await logIn(page, base, "dora");
+      const cookie = await sessionCookie(context, base);
+      assert.ok(cookie, "no session cookie after login");
+      // Fe26.2*id*encryption salt*iv*data*expiration*integrity salt*mac, then ~2.
+      const fields = cookie.value.replace(/~2$/, "").split("*");
+      const shown = await page.evaluate(() =>
+        Object.fromEntries(
+          [...document.querySelectorAll("#cookie-panel dt")].map((dt) => [dt.textContent, dt.nextElementSibling.querySelector("code").textContent]),
+        ),
+      );
+      assert.equal(shown.prefix, "Fe26.2");
+      assert.equal(shown["password id"], fields[1]);
+      assert.equal(shown.IV, fields[3]);
+      assert.equal(shown.MAC, fields[7]);
+      const expiration = new Date(Number(fields[5])).toISOString().replace(/\.\d+Z$/, "Z");
+      assert.equal(shown.expiration, expiration);
+      const json = JSON.parse(await page.locator("#cookie-json").textContent());
+      assert.equal(json.username, "dora");
+      assert.equal(json.isLoggedIn, true);
+      // Styled by the demo's one stylesheet; nothing is fetched from anywhere else.
+      const sheets = await page.evaluate(() => [...document.styleSheets].map((sheet) => sheet.href));
+      assert.deepEqual(sheets, [`${base}/style.css`]);
+      assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector("main")).display), "grid");
+      assert.deepEqual(requests.filter((url) => !url.startsWith(`${base}/`)), []);
+      if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
     } finally {
       await context.close();
     }

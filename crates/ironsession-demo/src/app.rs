@@ -7,12 +7,12 @@ use axum::extract::{DefaultBodyLimit, Form, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router, middleware};
+use axum::{Extension, Json, Router, middleware};
 use ironsession::axum::SessionLayer;
 use ironsession::{ConfigError, Passwords, SaveError, Session, SessionConfig, Ttl};
 use serde::{Deserialize, Serialize};
 
-use crate::pages;
+use crate::{cookie_panel, pages};
 
 /// The cookie name, the same as `interop/server.mjs`'s default, so a cookie works on both.
 ///
@@ -122,7 +122,8 @@ pub fn session_config(passwords: Passwords) -> Result<SessionConfig, ConfigError
 ///
 /// | Route | What it does |
 /// | --- | --- |
-/// | `GET /` | HTML page: login form, or the user, visit count and a logout button |
+/// | `GET /` | HTML page: login form, or the user, visit count and a logout button; beside it "What is in my cookie?" (the seal's fields and the JSON inside) |
+/// | `GET /style.css` | the page's one stylesheet |
 /// | `POST /login` | form `username` (required, else 400) and `remember`; 303 to `/` |
 /// | `POST /logout` | destroys the session; 303 to `/` |
 /// | `GET /api/session` | JSON `{username, isLoggedIn, visits, notes}`; counts a visit when logged in |
@@ -138,8 +139,11 @@ pub fn app(config: SessionConfig) -> Router {
         .route("/api/session", get(api_session))
         .route("/api/notes", post(add_note).delete(clear_notes))
         .route("/bench", get(bench))
+        // The cookie panel opens the seal with the server's passwords.
+        .layer(Extension(config.passwords().clone()))
         .layer(SessionLayer::new(config));
     let without_session = Router::new()
+        .route("/style.css", get(stylesheet))
         .route("/bench/plain", get(bench_plain))
         .with_state(Arc::new(AtomicU64::new(0)));
     with_session
@@ -191,14 +195,29 @@ impl IntoResponse for DemoError {
 async fn home(
     mut session: Session<DemoSession>,
     headers: HeaderMap,
+    Extension(passwords): Extension<Passwords>,
 ) -> Result<Html<String>, DemoError> {
     keep_remember_me(&mut session)?;
     let times = pages::SessionTimes::of(&session);
+    let seal = session.context().incoming_seal();
+    let panel = cookie_panel::cookie_panel(seal.as_deref(), &passwords);
     Ok(Html(pages::home(
         &session,
         session_cookie_count(&headers),
         times.as_ref(),
+        &panel,
     )))
+}
+
+/// The stylesheet, compiled in: no build step, no request leaves the demo's origin.
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        include_str!("../assets/style.css"),
+    )
 }
 
 /// How many cookies of the session the browser sent: the whole cookie and its chunks.

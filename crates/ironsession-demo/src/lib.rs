@@ -10,6 +10,7 @@
 #![deny(missing_docs)]
 
 pub mod app;
+pub mod cookie_panel;
 pub mod pages;
 
 pub use app::{

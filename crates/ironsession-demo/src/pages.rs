@@ -27,9 +27,15 @@ pub fn escape_html(text: &str) -> String {
 }
 
 /// The page at `/`: the user, visit count, notes and a logout button when logged in, else the
-/// login form with a "remember me" checkbox. `cookie_count` is how many cookies the session
-/// arrived in (the whole cookie or its chunks).
-pub fn home(session: &DemoSession, cookie_count: usize, times: Option<&SessionTimes>) -> String {
+/// login form with a "remember me" checkbox, and the session's id and times when `times` has
+/// them; beside it `cookie_panel` (the "What is in my cookie?" card, HTML). `cookie_count` is how
+/// many cookies the session arrived in (the whole cookie or its chunks).
+pub fn home(
+    session: &DemoSession,
+    cookie_count: usize,
+    times: Option<&SessionTimes>,
+    cookie_panel: &str,
+) -> String {
     let times = times.map(SessionTimes::html).unwrap_or_default();
     let body = if session.logged_in() {
         let username = escape_html(session.username.as_deref().unwrap_or(""));
@@ -38,7 +44,9 @@ pub fn home(session: &DemoSession, cookie_count: usize, times: Option<&SessionTi
         format!(
             r#"<p id="status">Logged in as <strong id="username">{username}</strong> (visits: <span id="visits">{visits}</span>).</p>
 {times}<form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>
-{notes}<p>The session uses <span id="cookie-count">{cookie_count}</span> cookie(s): past 4 KB it is split into <code>iron-session-demo.0</code>, <code>.1</code>, … (at most 4).</p>
+</section>
+<section class="card">
+{notes}<p class="note">The session uses <span id="cookie-count">{cookie_count}</span> cookie(s): past 4 KB it is split into <code>iron-session-demo.0</code>, <code>.1</code>, … (at most 4).</p>
 "#
         )
     } else {
@@ -53,13 +61,26 @@ pub fn home(session: &DemoSession, cookie_count: usize, times: Option<&SessionTi
     };
     format!(
         r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ironsession demo</title></head>
-<body><h1>ironsession demo</h1>
-{body}<p><a href="/api/session">/api/session</a> shows the session as JSON (and counts a visit).</p>
-<p><small>The session lives only in the <code>iron-session-demo</code> cookie, sealed with
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ironsession demo</title><link rel="stylesheet" href="/style.css"></head>
+<body>
+<header class="top"><h1>iron<span>session</span> demo</h1><p>The whole session sealed into one cookie, readable by Rust and Node.js alike.</p></header>
+<main>
+<div class="stack">
+<section class="card" id="account">
+<h2>Your session</h2>
+{body}</section>
+<section class="card">
+<h2>Look closer</h2>
+<p><a href="/api/session">/api/session</a> shows the session as JSON (and counts a visit).</p>
+<p class="note">The session lives only in the <code>iron-session-demo</code> cookie, sealed with
 Iron (Fe26.2) exactly as the npm package iron-session does. This demo serves plain http on
 127.0.0.1, so its cookie is sent <em>without</em> the <code>Secure</code> attribute; a real
-deployment must serve https and keep <code>Secure</code>.</small></p>
+deployment must serve https and keep <code>Secure</code>.</p>
+</section>
+</div>
+{cookie_panel}</main>
+<footer>ironsession: Fe26.2 cookie sessions for axum and actix-web, wire-compatible with iron-session.</footer>
 </body></html>
 "#
     )
@@ -100,7 +121,7 @@ impl SessionTimes {
 }
 
 /// `ms` after the epoch as an RFC 3339 UTC time, to the second.
-fn utc(ms: u64) -> String {
+pub(crate) fn utc(ms: u64) -> String {
     use time::format_description::well_known::Rfc3339;
     i64::try_from(ms / 1000)
         .ok()
@@ -148,10 +169,11 @@ mod tests {
 
     #[test]
     fn logged_out_page_has_the_form() {
-        let page = home(&DemoSession::default(), 0, None);
+        let page = home(&DemoSession::default(), 0, None, "");
         assert!(page.contains(r#"<form method="post" action="/login""#));
         assert!(page.contains(r#"name="remember""#));
         assert!(!page.contains("Log out"));
+        assert!(page.contains(r#"<link rel="stylesheet" href="/style.css">"#));
     }
 
     #[test]
@@ -162,7 +184,7 @@ mod tests {
             visits: Some(3),
             ..DemoSession::default()
         };
-        let page = home(&session, 1, None);
+        let page = home(&session, 1, None, "");
         assert!(page.contains(r#"<strong id="username">&lt;b&gt;&amp;</strong>"#));
         assert!(page.contains(r#"<span id="visits">3</span>"#));
         assert!(page.contains("Log out"));
@@ -176,7 +198,7 @@ mod tests {
             notes: Some(vec!["first".into(), "<i>second</i>".into()]),
             ..DemoSession::default()
         };
-        let page = home(&session, 3, None);
+        let page = home(&session, 3, None, "");
         assert!(
             page.contains(
                 r#"<ul id="notes"><li>first</li><li>&lt;i&gt;second&lt;/i&gt;</li></ul>"#
@@ -194,7 +216,7 @@ mod tests {
             visits: None,
             ..DemoSession::default()
         };
-        assert!(home(&session, 0, None).contains("Not logged in."));
+        assert!(home(&session, 0, None, "").contains("Not logged in."));
     }
 
     #[test]
@@ -210,14 +232,14 @@ mod tests {
             started_ms: 1_700_000_000_999,
             expires_ms: Some(1_700_086_400_000),
         };
-        let page = home(&session, 1, Some(&times));
+        let page = home(&session, 1, Some(&times), "");
         assert!(
             page.contains(r#"<code id="session-id">AbC-_123…</code>"#),
             "{page}"
         );
         assert!(page.contains(r#"<time id="session-started">2023-11-14T22:13:20Z</time>"#));
         assert!(page.contains(r#"<time id="session-expires">2023-11-15T22:13:20Z</time>"#));
-        let logged_out = home(&DemoSession::default(), 0, Some(&times));
+        let logged_out = home(&DemoSession::default(), 0, Some(&times), "");
         assert!(!logged_out.contains("session-id"));
     }
 }

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const TIMEOUT: Duration = Duration::from_secs(120);
+/// The logged-in page with its "What is in my cookie?" panel, as Chromium renders it.
+const SCREENSHOT: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/demo-screenshot.png");
 
 #[test]
 fn the_demo_works_in_headless_chromium() {
@@ -39,6 +41,8 @@ fn the_demo_works_in_headless_chromium() {
         .args(["--test", "--test-reporter=spec", "browser/demo.spec.mjs"])
         .env("DEMO_BIN", env!("CARGO_BIN_EXE_ironsession-demo"))
         .env("CHROMIUM", CHROMIUM)
+        // Under target/, never in git.
+        .env("SCREENSHOT", SCREENSHOT)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -122,6 +122,26 @@ impl SessionContext {
         }
     }
 
+    /// The seal the request carried for this session, as the browser sent it (the whole cookie,
+    /// else its chunks joined), whether or not it opens: for tools that show what is inside,
+    /// such as the demo's "What is in my cookie?" panel. It is a bearer token: never log it.
+    ///
+    /// ```
+    /// use http::{HeaderMap, HeaderValue, header};
+    /// use ironsession::{Passwords, SessionConfig, SessionContext};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert(header::COOKIE, HeaderValue::from_static("other=1; s=Fe26.2*1*abc"));
+    /// let context = SessionContext::from_headers(&config, &headers);
+    /// assert_eq!(context.incoming_seal().as_deref(), Some("Fe26.2*1*abc"));
+    /// assert_eq!(SessionContext::from_headers(&config, &HeaderMap::new()).incoming_seal(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn incoming_seal(&self) -> Option<String> {
+        self.lock().cookie_value.clone()
+    }
+
     /// Takes the `Set-Cookie` values to send: those queued by `save` and `destroy` (one per
     /// cookie name), or else the session re-sealed when it is due for
     /// [renewal](crate::SessionConfigBuilder::renew_after), was sealed with an older password
