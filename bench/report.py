@@ -378,9 +378,10 @@ def main():
                 "by `bench/compare` on a loopback port, no persistence, pinned to the server's "
                 "core so that the session's whole cost is on that core). tower-sessions-cookie-store, "
                 "`PrivateCookieJar` and actix-session's `CookieSessionStore` encrypt the session "
-                "into the cookie with AES-256-GCM and one fixed key (no key derivation, no "
-                "expiry inside the cookie, no Node interop); ironsession seals Fe26.2 "
-                "(AES-256-CBC + HMAC-SHA256 with PBKDF2-derived keys).",
+                "into the cookie with AES-256-GCM and one fixed key (no key derivation, no Node "
+                "interop; only the cookie store also puts an expiry inside the cookie); "
+                "ironsession seals Fe26.2 (AES-256-CBC + HMAC-SHA256, both keys derived with "
+                "PBKDF2 for every new seal).",
                 "- Every server writes `HttpOnly; SameSite=Lax; Path=/` and a 14-day lifetime; "
                 "'cookie bytes' is the `name=value` the server set at login.",
                 "- The actix servers run one worker (`HttpServer::workers(1)`), pinned like the rest.",
