@@ -204,7 +204,8 @@ impl Passwords {
     /// the purpose. Seal a token for a purpose with them, and open it with them: the plain
     /// passwords (a session cookie), the passwords of another purpose, and a Node app that shares
     /// the plain password all fail to open it, with reason `invalid`. Derived sets are kept, so a
-    /// purpose token costs what a plain one costs.
+    /// purpose token costs what a plain one costs (keep the returned set where you can: calling
+    /// `for_purpose` on every request adds a cache lookup and a copy; `benches/purpose.rs`).
     ///
     /// The derived password of each id is 43 characters, a valid Iron password:
     ///
