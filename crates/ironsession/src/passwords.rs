@@ -364,6 +364,8 @@ impl Passwords {
         }
         stage.check(id)?;
         self.stages.insert(id, stage);
+        // Sets derived before carry the old stages; this set starts its own.
+        self.purposes = Arc::default();
         Ok(self)
     }
 
@@ -472,6 +474,25 @@ fn invalid_id(id: &str) -> PasswordError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_purpose_set_follows_stages_given_after_an_earlier_derivation() {
+        let passwords = Passwords::from_pairs([
+            (1, "the old password, at least 32 characters long"),
+            (2, "the new password, at least 32 characters long"),
+        ])
+        .unwrap();
+        assert_eq!(passwords.for_purpose("magic-link").sealing_id_at(0), 2);
+        let staged = passwords
+            .clone()
+            .with_stage(2, crate::KeyStage::new().not_before_ms(1_000))
+            .unwrap();
+        let magic_link = staged.for_purpose("magic-link");
+        assert_eq!(magic_link.sealing_id_at(0), 1, "id 2 may not seal yet");
+        assert_eq!(magic_link.sealing_id_at(1_000), 2);
+        // The unstaged original keeps its own derived set.
+        assert_eq!(passwords.for_purpose("magic-link").sealing_id_at(0), 2);
+    }
 
     #[test]
     fn a_purpose_is_derived_once_and_shared_by_clones() {
