@@ -31,10 +31,10 @@ OVERHEAD_TARGET_PCT = 15.0
 # The Rust peers: (summary key, peer row, the ironsession row on the same framework, target of
 # ironsession req/s / peer req/s).
 PEERS = [
-    ("peer_private_cookie_jar_ratio", "peer-private-cookie-jar", "rust-session", 0.8),
-    ("peer_tower_memory_ratio", "peer-tower-memory", "rust-session", 1.0),
-    ("peer_tower_redis_ratio", "peer-tower-redis", "rust-session", 3.0),
-    ("peer_tower_cookie_ratio", "peer-tower-cookie", "rust-session", 1.0),
+    ("peer_private_cookie_jar_ratio", "peer-private-cookie-jar", "axum-ironsession", 0.8),
+    ("peer_tower_memory_ratio", "peer-tower-memory", "axum-ironsession", 1.0),
+    ("peer_tower_redis_ratio", "peer-tower-redis", "axum-ironsession", 3.0),
+    ("peer_tower_cookie_ratio", "peer-tower-cookie", "axum-ironsession", 1.0),
     ("peer_actix_cookie_ratio", "peer-actix-session", "actix-ironsession", 1.0),
 ]
 # Kept from the existing file when --markdown rewrites it: the hand-written analysis below it.
@@ -227,7 +227,7 @@ def main():
     peer_header = ["server", "req/s", "p50", "p99", "errors", "server CPU", "wrk CPU",
                    "cookie bytes", "ironsession / peer", "target", "req/s of each round"]
     peer_rows, peer_ratios = [], {}
-    peer_names = ["rust-session", "actix-ironsession"] + [row for _, row, _, _ in PEERS]
+    peer_names = ["axum-ironsession", "actix-ironsession"] + [row for _, row, _, _ in PEERS]
     targets_of = {row: (ours, target) for _, row, ours, target in PEERS}
     for name in peer_names:
         h = http.get(name)
@@ -368,8 +368,9 @@ def main():
                 "number as text) on the session layers a Rust developer would otherwise pick, "
                 "served by `bench/peers` (`ironsession-peers`), pinned and loaded exactly as "
                 "above, one server at a time. The ratio is ironsession's req/s divided by the "
-                "peer's on the same framework: axum + ironsession (the demo, above) for the axum "
-                "peers, actix-web + ironsession's actix adapter for actix-session.",
+                "peer's on the same framework: axum + ironsession for the axum peers, actix-web + "
+                "ironsession for actix-session, both served by `bench/peers` with the peers' "
+                "login (the demo's `/bench` above also carries the session id its login adds).",
                 "",
                 md_table(peer_header, peer_rows),
                 "",

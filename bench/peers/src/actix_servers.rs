@@ -11,7 +11,7 @@ use crate::{COOKIE_NAME, DATA_KEY, SESSION_DAYS, count_visit, logged_in};
 pub fn run(server: &str) -> Result<(), String> {
     let address = crate::listen_address()?;
     let config = if server == "actix-ironsession" {
-        Some(ironsession_config()?)
+        Some(crate::ironsession_config()?)
     } else {
         None
     };
@@ -21,12 +21,12 @@ pub fn run(server: &str) -> Result<(), String> {
                 let bound = HttpServer::new(move || {
                     App::new()
                         .wrap(ironsession::actix::SessionMiddleware::new(config.clone()))
-                        .route("/login", web::post().to(ironsession_routes::login))
+                        .route("/login", web::post().to(crate::ironsession_routes::login))
                         .route(
                             "/api/session",
-                            web::get().to(ironsession_routes::api_session),
+                            web::get().to(crate::ironsession_routes::api_session),
                         )
-                        .route("/bench", web::get().to(ironsession_routes::bench))
+                        .route("/bench", web::get().to(crate::ironsession_routes::bench))
                 })
                 .workers(1)
                 .bind(address)
@@ -64,14 +64,6 @@ fn announce(addresses: &[std::net::SocketAddr]) {
     }
 }
 
-fn ironsession_config() -> Result<ironsession::SessionConfig, String> {
-    let password = std::env::var("IRON_SESSION_PASSWORD")
-        .map_err(|_| "actix-ironsession needs IRON_SESSION_PASSWORD".to_owned())?;
-    let passwords = ironsession::Passwords::parse(&password).map_err(|e| e.to_string())?;
-    // The demo's own configuration: its cookie name, attributes and ttl.
-    ironsession_demo::session_config(passwords).map_err(|e| e.to_string())
-}
-
 fn actix_session_middleware(
     key: Key,
 ) -> actix_session::SessionMiddleware<actix_session::storage::CookieSessionStore> {
@@ -88,27 +80,6 @@ fn actix_session_middleware(
             .session_ttl(actix_web::cookie::time::Duration::days(SESSION_DAYS)),
     )
     .build()
-}
-
-mod ironsession_routes {
-    use super::*;
-    use ironsession::{SaveError, Session};
-
-    pub async fn login(mut session: Session<DemoSession>) -> Result<&'static str, SaveError> {
-        *session = logged_in();
-        session.save()?;
-        Ok("logged in")
-    }
-
-    pub async fn api_session(session: Session<DemoSession>) -> web::Json<DemoSession> {
-        web::Json(session.clone())
-    }
-
-    pub async fn bench(mut session: Session<DemoSession>) -> Result<String, SaveError> {
-        let visits = count_visit(&mut session);
-        session.save()?;
-        Ok(visits.to_string())
-    }
 }
 
 mod actix_session_routes {

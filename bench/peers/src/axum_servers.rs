@@ -18,6 +18,7 @@ pub fn run(server: &str) -> Result<(), String> {
         .map_err(|e| format!("cannot start tokio: {e}"))?;
     runtime.block_on(async {
         let app = match server {
+            "axum-ironsession" => axum_ironsession()?,
             "tower-memory" => tower_memory(),
             "tower-redis" => tower_redis().await?,
             "tower-cookie" => tower_cookie(),
@@ -68,6 +69,18 @@ macro_rules! tower_session_routes {
 fn failed<E: std::fmt::Display>(error: E) -> StatusCode {
     eprintln!("session error: {error}");
     StatusCode::INTERNAL_SERVER_ERROR
+}
+
+/// ironsession on axum, with the same handlers as on actix-web.
+fn axum_ironsession() -> Result<Router, String> {
+    use crate::ironsession_routes::{api_session, bench, login};
+    Ok(Router::new()
+        .route("/login", post(login))
+        .route("/api/session", get(api_session))
+        .route("/bench", get(bench))
+        .layer(ironsession::axum::SessionLayer::new(
+            crate::ironsession_config()?,
+        )))
 }
 
 fn tower_memory() -> Router {

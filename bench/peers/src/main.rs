@@ -15,6 +15,8 @@
 //! (`HttpOnly`, `SameSite=Lax`, `Path=/`, a 14-day lifetime, no `Secure`: loopback only).
 //!
 //! SERVER is one of:
+//! - `axum-ironsession`: axum + ironsession's `SessionLayer` with the demo's configuration (the
+//!   demo binary's `/bench` also carries what its environment and login add, such as a session id);
 //! - `tower-memory`: axum + tower-sessions with its `MemoryStore` (the cookie holds an id);
 //! - `tower-redis`: axum + tower-sessions with tower-sessions-redis-store on `REDIS_URL`;
 //! - `tower-cookie`: axum + tower-sessions-cookie-store, private (AES-GCM) cookies;
@@ -35,6 +37,40 @@ use ironsession_demo::DemoSession;
 
 mod actix_servers;
 mod axum_servers;
+
+/// ironsession's handlers, the same functions on axum and on actix-web: `Session<T>` is an
+/// extractor for both, and `SaveError` a response for both.
+mod ironsession_routes {
+    use ironsession::{SaveError, Session};
+    use ironsession_demo::DemoSession;
+
+    use crate::{count_visit, logged_in};
+
+    pub async fn login(mut session: Session<DemoSession>) -> Result<&'static str, SaveError> {
+        *session = logged_in();
+        session.save()?;
+        Ok("logged in")
+    }
+
+    pub async fn api_session(session: Session<DemoSession>) -> String {
+        serde_json::to_string(&*session).unwrap_or_default()
+    }
+
+    pub async fn bench(mut session: Session<DemoSession>) -> Result<String, SaveError> {
+        let visits = count_visit(&mut session);
+        session.save()?;
+        Ok(visits.to_string())
+    }
+}
+
+/// The demo's own session configuration (cookie name, attributes, ttl, chunking), with the
+/// password from `IRON_SESSION_PASSWORD`, and nothing the demo binary adds from its environment.
+fn ironsession_config() -> Result<ironsession::SessionConfig, String> {
+    let password = std::env::var("IRON_SESSION_PASSWORD")
+        .map_err(|_| "the ironsession servers need IRON_SESSION_PASSWORD".to_owned())?;
+    let passwords = ironsession::Passwords::parse(&password).map_err(|e| e.to_string())?;
+    ironsession_demo::session_config(passwords).map_err(|e| e.to_string())
+}
 
 /// The cookie name of every server, the demo's.
 const COOKIE_NAME: &str = ironsession_demo::COOKIE_NAME;
@@ -79,13 +115,13 @@ fn announce(address: SocketAddr) {
 fn main() -> ExitCode {
     let server = std::env::args().nth(1).unwrap_or_default();
     let result = match server.as_str() {
-        "tower-memory" | "tower-redis" | "tower-cookie" | "private-cookie-jar" => {
-            axum_servers::run(&server)
-        }
+        "axum-ironsession" | "tower-memory" | "tower-redis" | "tower-cookie"
+        | "private-cookie-jar" => axum_servers::run(&server),
         "actix-session" | "actix-ironsession" => actix_servers::run(&server),
         _ => Err(format!(
-            "usage: ironsession-peers SERVER, where SERVER is tower-memory, tower-redis, \
-             tower-cookie, private-cookie-jar, actix-session or actix-ironsession (got {server:?})"
+            "usage: ironsession-peers SERVER, where SERVER is axum-ironsession, tower-memory, \
+             tower-redis, tower-cookie, private-cookie-jar, actix-session or actix-ironsession \
+             (got {server:?})"
         )),
     };
     match result {
