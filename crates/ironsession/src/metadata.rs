@@ -280,7 +280,32 @@ pub(crate) struct Split<T> {
 
 /// Parses a session's plaintext into the user's `T` and the metadata.
 pub(crate) fn split<T: de::DeserializeOwned>(plaintext: &[u8]) -> Result<Split<T>, SealError> {
-    iron_seal::parse_json(plaintext)
+    if may_hold_metadata(plaintext) {
+        return iron_seal::parse_json(plaintext);
+    }
+    // No key can be `_is`: read `T` as iron-session's JSON, without the filter's cost.
+    Ok(Split {
+        data: iron_seal::parse_json(plaintext)?,
+        metadata: None,
+        empty: is_empty_object(plaintext),
+    })
+}
+
+/// Whether `json` may have an `_is` key: it has `_is"`, or a `\u` escape (which could spell it).
+fn may_hold_metadata(json: &[u8]) -> bool {
+    (0..json.len()).any(|index| match json[index] {
+        b'_' => json[index + 1..].starts_with(b"is\""),
+        b'\\' => json.get(index + 1) == Some(&b'u'),
+        _ => false,
+    })
+}
+
+/// Whether `json` is `{}` or `null` (allowing whitespace), the JSON of an empty session.
+fn is_empty_object(json: &[u8]) -> bool {
+    match json.trim_ascii() {
+        [b'{', inside @ .., b'}'] => inside.trim_ascii().is_empty(),
+        trimmed => trimmed == b"null",
+    }
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Split<T> {
@@ -698,6 +723,24 @@ mod tests {
         let value = split::<Value>(escaped.as_bytes()).unwrap();
         assert_eq!(value.data, json!({"k\"": 1}));
         assert_eq!(value.metadata.unwrap().created_at_ms(), 5);
+    }
+
+    #[test]
+    fn the_fast_path_is_taken_only_when_no_key_can_be_the_metadata() {
+        assert!(!may_hold_metadata(br#"{"a":"_i","is":"x_iz","_isnt":1}"#));
+        assert!(may_hold_metadata(br#"{"_is":{}}"#));
+        assert!(may_hold_metadata(br#"{"\u005fis":{}}"#));
+        assert!(may_hold_metadata(br#"{"a":"x_is"}"#));
+        for (json, empty) in [
+            ("{}", true),
+            (" { } ", true),
+            ("null", true),
+            (r#"{"a":1}"#, false),
+        ] {
+            let split = split::<Value>(json.as_bytes()).unwrap();
+            assert_eq!(split.empty, empty, "{json}");
+            assert_eq!(split.metadata, None);
+        }
     }
 
     #[test]

@@ -353,6 +353,11 @@ impl Passwords {
         rotation::sealing_id_at(ids, now_ms).unwrap_or(self.sealing.0)
     }
 
+    /// The highest id.
+    pub(crate) fn highest_id(&self) -> u64 {
+        self.sealing.0
+    }
+
     /// Gives password `id` a [`KeyStage`]: when it starts sealing, and when it is retired.
     ///
     /// # Errors
