@@ -25,13 +25,7 @@ const LONE_SURROGATE_MARKER: char = '\u{f8ff}';
 const SKEW_MS: u64 = 60_000;
 
 fn seed() -> u64 {
-    match std::env::var("IRONSESSION_DIFFERENTIAL_SEED") {
-        Ok(text) => text
-            .trim()
-            .parse()
-            .expect("IRONSESSION_DIFFERENTIAL_SEED is a u64"),
-        Err(_) => getrandom::u64().expect("OS random source"),
-    }
+    node::seed("IRONSESSION_DIFFERENTIAL_SEED")
 }
 
 fn runner(seed: u64) -> TestRunner {
@@ -119,11 +113,17 @@ fn seal_case() -> impl Strategy<Value = SealCase> {
         })
 }
 
-/// A request line for Node, with every marker turned into a lone surrogate escape.
-fn request_text(request: &Value) -> String {
-    serde_json::to_string(request)
-        .expect("requests serialize")
-        .replace(LONE_SURROGATE_MARKER, "\\ud83c")
+/// iron-session 9's answers to `requests`, sent with every marker turned into a lone surrogate
+/// escape.
+fn ask_iron_session_9(requests: impl Iterator<Item = Value>) -> Vec<Value> {
+    let lines: Vec<String> = requests
+        .map(|request| {
+            serde_json::to_string(&request)
+                .expect("requests serialize")
+                .replace(LONE_SURROGATE_MARKER, "\\ud83c")
+        })
+        .collect();
+    run_batch_lines(Version::V9, &lines)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -370,19 +370,15 @@ fn iron_session_9_and_ironsession_agree_on_seals_and_their_mutations() {
     let mut deep = draw(&mut runner, seal_case());
     deep.payload = Map::from_iter([("deep".to_owned(), nested_arrays(DEEP))]);
     cases.push(deep);
-    let seal_requests: Vec<String> = cases
-        .iter()
-        .map(|case| {
-            request_text(&json!({
-                "op": "seal",
-                "password": case.password,
-                "payload": case.payload,
-                "ttl": case.ttl_seconds,
-                "now_ms": case.now_ms,
-            }))
+    let sealed = ask_iron_session_9(cases.iter().map(|case| {
+        json!({
+            "op": "seal",
+            "password": case.password,
+            "payload": case.payload,
+            "ttl": case.ttl_seconds,
+            "now_ms": case.now_ms,
         })
-        .collect();
-    let sealed = run_batch_lines(Version::V9, &seal_requests);
+    }));
 
     let mut mutated = Vec::new();
     for (case, response) in cases.iter().zip(&sealed) {
@@ -393,18 +389,14 @@ fn iron_session_9_and_ironsession_agree_on_seals_and_their_mutations() {
             mutated.push((case, mutation));
         }
     }
-    let unseal_requests: Vec<String> = mutated
-        .iter()
-        .map(|(case, mutation)| {
-            request_text(&json!({
-                "op": "unseal",
-                "password": case.password,
-                "seal": mutation.seal,
-                "now_ms": mutation.now_ms,
-            }))
+    let opened = ask_iron_session_9(mutated.iter().map(|(case, mutation)| {
+        json!({
+            "op": "unseal",
+            "password": case.password,
+            "seal": mutation.seal,
+            "now_ms": mutation.now_ms,
         })
-        .collect();
-    let opened = run_batch_lines(Version::V9, &unseal_requests);
+    }));
 
     let mut differences = Vec::new();
     let (mut agreed_open, mut agreed_refused, mut lone_surrogates) = (0, 0, 0);

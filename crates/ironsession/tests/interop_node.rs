@@ -76,13 +76,7 @@ impl Rng {
 }
 
 fn seed() -> u64 {
-    match std::env::var("IRONSESSION_INTEROP_SEED") {
-        Ok(text) => text
-            .trim()
-            .parse()
-            .expect("IRONSESSION_INTEROP_SEED is a u64"),
-        Err(_) => getrandom::u64().expect("OS random source"),
-    }
+    node::seed("IRONSESSION_INTEROP_SEED")
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,18 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
+/// The seed of a test's random cases: the u64 in the environment variable `variable` (to replay
+/// a failure), else a fresh one from the OS.
+pub fn seed(variable: &str) -> u64 {
+    match std::env::var(variable) {
+        Ok(text) => text
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{variable} is a u64")),
+        Err(_) => getrandom::u64().expect("OS random source"),
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[allow(dead_code)] // Each test file uses the versions it needs.
 pub enum Version {
