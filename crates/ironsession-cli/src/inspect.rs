@@ -8,7 +8,19 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::error::CliError;
 
-/// A description of `input`'s parts, one `name: value` per line.
+/// A description of `input`'s parts, one `name: value` per line: what `ironsession inspect`
+/// prints. Fields chosen by whoever made the seal are shortened and escaped.
+///
+/// ```
+/// use ironsession_cli::inspect::describe;
+///
+/// let description = describe("Fe26.2*1*salt*iv*ct*1700000000000*hsalt*mac~2", 0).unwrap();
+/// assert!(description.starts_with("format: Fe26.2\n"));
+/// assert!(description.contains("password id: 1\n"));
+/// ```
+///
+/// # Errors
+/// [`CliError::NotASeal`] when `input` does not have a seal's structure.
 pub fn describe(input: &str, now_ms: u64) -> Result<String, CliError> {
     let (seal, suffix) = match input.split_once('~') {
         Some((seal, version)) => (seal, Some(version)),

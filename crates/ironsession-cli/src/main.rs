@@ -3,9 +3,7 @@
 //! argument (arguments show up in `ps` and shell history).
 #![forbid(unsafe_code)]
 
-mod error;
 mod gen_password;
-mod inspect;
 mod password_source;
 
 use std::io::{self, Read, Write};
@@ -13,6 +11,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use ironsession::{Ttl, TtlLimit, iron_seal};
+// Shared with the library target, which the fuzz targets use.
+use ironsession_cli::{error, inspect};
 
 use crate::error::CliError;
 use crate::password_source::PasswordSource;

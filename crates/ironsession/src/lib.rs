@@ -86,6 +86,9 @@ mod context;
 mod cookie;
 mod data;
 mod error;
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
 mod incoming;
 mod lifetime;
 mod metadata;

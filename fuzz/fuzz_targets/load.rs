@@ -1,0 +1,69 @@
+//! The whole load path, through the public API, from raw `Cookie` header bytes to
+//! `Session<serde_json::Value>`: any bytes give a session (an empty one with a reason when the
+//! cookie does not open), never a panic; and a session that loaded, saved again and sent back as
+//! the browser would send it, loads the same data.
+//!
+//! The input is split at each newline into separate `Cookie` header values.
+#![no_main]
+
+use std::sync::LazyLock;
+
+use ironsession::{Passwords, Session, SessionConfig, SessionContext};
+use libfuzzer_sys::fuzz_target;
+use serde_json::Value;
+
+/// Inside the validity of the seeded vectors (2023-11-14T22:13:20Z).
+const NOW: u64 = 1_700_000_000_000;
+
+static CONFIG: LazyLock<SessionConfig> = LazyLock::new(|| {
+    // The passwords of the interop vectors (fuzz/seeds), so that seeded cookies open; weak, since
+    // they are published.
+    let passwords = Passwords::dangerous_allow_weak_parse(
+        r#"{"1":"complex_password_at_least_32_characters_long","2":"password-two-at-least-32-characters-long!!"}"#,
+    )
+    .expect("passwords");
+    SessionConfig::builder("s", passwords)
+        .chunking(true)
+        .clock(|| NOW)
+        .build()
+        .expect("config")
+});
+
+fn load(headers: &[&[u8]]) -> Session<Value> {
+    Session::load(&SessionContext::from_cookie_headers(
+        &CONFIG,
+        headers.iter().copied(),
+    ))
+}
+
+/// The `Cookie` header a browser sends back after these `Set-Cookie` lines.
+fn cookie_header(set_cookies: &[String]) -> String {
+    set_cookies
+        .iter()
+        .filter_map(|line| line.split(';').next())
+        .filter(|pair| !pair.ends_with('='))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fuzz_target!(|data: &[u8]| {
+    let headers: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
+    let session = load(&headers);
+    if session.unseal_error().is_some() {
+        assert_eq!(*session.data(), Value::Null, "a refused cookie leaves no data");
+        return;
+    }
+    if session.save().is_err() {
+        return;
+    }
+    let header = cookie_header(&session.take_set_cookies());
+    let again = load(&[header.as_bytes()]);
+    assert!(again.unseal_error().is_none(), "{:?}", again.unseal_error());
+    // A session with no data is `null`, which iron-session (and so `unseal_data`) reads back as
+    // `{}`.
+    let saved = match session.data() {
+        Value::Null => Value::Object(serde_json::Map::new()),
+        data => data.clone(),
+    };
+    assert_eq!(*again.data(), saved);
+});
