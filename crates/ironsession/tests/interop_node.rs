@@ -12,10 +12,12 @@
 
 mod node;
 
+use std::process::Command;
+
 use ironsession::{Passwords, Ttl, UnsealReason, seal_data, seal_data_at, unseal_data_at};
 use serde_json::{Map, Number, Value, json};
 
-use node::{Version, run_batch};
+use node::{SETUP, Version, run_batch};
 
 /// Random cases per test (the brief asks for at least 200).
 const CASES: usize = 240;

@@ -31,7 +31,7 @@ fn interop_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop")
 }
 
-const SETUP: &str = "the interop tests need Node.js and the npm packages: run `npm ci` in interop/ \
+pub const SETUP: &str = "the interop tests need Node.js and the npm packages: run `npm ci` in interop/ \
                      (at the repository root) first";
 
 /// Runs `batch.mjs` once with all `requests` on stdin and returns one response per request.
