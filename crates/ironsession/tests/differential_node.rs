@@ -5,7 +5,9 @@
 //! `docs/differences-from-iron-session.md`, which this test checks are exactly what they are.
 //!
 //! The cases come from proptest strategies run with a seeded generator: a fresh seed from the OS on
-//! each run, printed on failure; `IRONSESSION_DIFFERENTIAL_SEED=<u64>` replays one.
+//! each run, printed on failure; `IRONSESSION_DIFFERENTIAL_SEED=<u64>` replays the same payloads,
+//! passwords, clocks and mutations (iron-session draws the seals' salts and IVs itself, so the
+//! seals' bytes differ between replays).
 
 mod node;
 
@@ -354,12 +356,30 @@ fn documented_difference(
             Verdict::Refused(reason, Some(ironsession::SealError::JsonTooDeep { limit: 128 }))
                 if reason == "invalid"
         );
-    match (inherited_id, too_deep) {
-        (true, _) => Some("password id naming an inherited JavaScript property"),
-        (_, true) => Some("JSON nested past the limit"),
-        _ => None,
+    // 3. Another spelling of the right HMAC (other unused bits in its last character):
+    //    iron-session decodes it leniently and opens the seal, ironsession wants the one
+    //    canonical spelling.
+    let hmac = fields(&mutation.seal).get(7).cloned().unwrap_or_default();
+    let hmac_respelled = mutation.what == "field 7: one character replaced"
+        && hmac.len() == 43
+        && matches!(node, Verdict::Opened(_))
+        && matches!(
+            rust,
+            Verdict::Refused(reason, Some(ironsession::SealError::BadMac)) if reason == "invalid"
+        );
+    if inherited_id {
+        Some(INHERITED_ID)
+    } else if too_deep {
+        Some(TOO_DEEP)
+    } else if hmac_respelled {
+        Some("another spelling of the right HMAC")
+    } else {
+        None
     }
 }
+
+const INHERITED_ID: &str = "password id naming an inherited JavaScript property";
+const TOO_DEEP: &str = "JSON nested past the limit";
 
 #[test]
 fn iron_session_9_and_ironsession_agree_on_seals_and_their_mutations() {
@@ -449,10 +469,10 @@ fn iron_session_9_and_ironsession_agree_on_seals_and_their_mutations() {
         lone_surrogates > 0,
         "no lone surrogate was exercised (seed {seed})"
     );
-    // Both documented differences still occur: the document describes today's behaviour.
-    assert_eq!(
-        documented.len(),
-        2,
+    // The documented differences every run meets still occur: the document describes today's
+    // behaviour. (The third needs a rare mutation.)
+    assert!(
+        documented.contains(INHERITED_ID) && documented.contains(TOO_DEEP),
         "documented differences seen: {documented:?}"
     );
 }
