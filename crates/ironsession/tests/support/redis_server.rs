@@ -66,7 +66,7 @@ impl RedisServer {
             .arg(&self.dir)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| {
                 panic!("cannot start {binary}: {e}: install Debian's redis-server (scripts/test.sh does)")
