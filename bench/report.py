@@ -141,6 +141,30 @@ def md_table(header, rows):
     return "\n".join(out)
 
 
+REVOCATION_TARGET = 0.95
+
+
+def revocation_report(a, off, memory, redis):
+    """Lines on revocation: req/s with it on against off, propagation, replica memory."""
+    lines = []
+    for name, on in (("in memory", memory), ("on Redis", redis)):
+        r = ratio(on, off)
+        if r is not None:
+            verdict = "met" if r >= REVOCATION_TARGET else "MISSED"
+            lines.append(f"revocation {name}: {r:.3f}x the req/s of revocation off "
+                         f"(target >= {REVOCATION_TARGET}x) {verdict}")
+    if a.revocation:
+        p = load(a.revocation)
+        lines.append(f"revocation propagation through Redis to another process ({p['count']} "
+                     f"revocations): p50 {p['p50_us'] / 1000:.2f} ms, p99 {p['p99_us'] / 1000:.2f} ms, "
+                     f"max {p['max_us'] / 1000:.2f} ms")
+    if a.revocation_memory:
+        m = load(a.revocation_memory)
+        lines.append(f"revocation replica memory: {m['heap_bytes'] / 1e6:.1f} MB for "
+                     f"{m['entries']:,} revoked session ids ({m['bytes_per_entry']:.1f} bytes each)")
+    return lines
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--node", required=True)
@@ -149,6 +173,8 @@ def main():
     p.add_argument("--http", required=True)
     p.add_argument("--meta", required=True)
     p.add_argument("--markdown")
+    p.add_argument("--revocation", help="ironsession-revocation propagation output")
+    p.add_argument("--revocation-memory", help="ironsession-revocation memory output")
     a = p.parse_args()
 
     node, rust, meta = load(a.node), load(a.rust), load(a.meta)
@@ -194,7 +220,8 @@ def main():
     http_header = ["server", "route", "req/s", "p50", "p99", "errors", "server CPU",
                    "wrk CPU", "ratio vs node", "req/s of each round"]
     http_rows = []
-    for h in (rs, rp, nd):
+    rm, rr = http.get("rust-revocation-memory"), http.get("rust-revocation-redis")
+    for h in (rs, rp, rm, rr, nd):
         if not h:
             continue
         errors = sum(h[k] for k in h if k.startswith("errors_"))
@@ -247,6 +274,8 @@ def main():
     if peer_rows:
         lines += ["", "HTTP GET /bench, the Rust peers (same handler, pinning and load):",
                   table(peer_header, peer_rows)]
+    revocation_lines = revocation_report(a, rps(rs), rps(rm), rps(rr))
+    lines += revocation_lines
     lines.append("load average: " + "; ".join(f"{ph}: {la}" for ph, la in loads))
     lines.append("")
     lines.append("targets:")
@@ -336,6 +365,8 @@ def main():
             "counter without a session, to isolate the session's cost.",
             "",
             md_table(http_header, http_rows),
+            "",
+            *[f"- {line}" for line in revocation_lines],
             "",
             "- axum: `crates/ironsession-demo` (axum 0.8, ironsession's `SessionLayer`), release "
             "build. node: `interop/server.mjs` (`node:http` + `getIronSession`), same password "

@@ -183,6 +183,22 @@ mod suite {
         assert!(local.replica().len() <= 1);
     }
 
+    pub async fn a_background_revocation_is_enforced_here_at_once_and_then_everywhere<S>(
+        fleet: Fleet<S>,
+    ) {
+        let Fleet { local, peer, .. } = &fleet;
+        local.revoke_session_in_background(SID_B).expect("valid id");
+        assert_eq!(local.check(Some(SID_B), None, None), Some(Refusal::Session));
+        wait_until("the peer refuses", || {
+            peer.check(Some(SID_B), None, None) == Some(Refusal::Session)
+        })
+        .await;
+        assert!(matches!(
+            local.revoke_session_in_background("nope"),
+            Err(RevocationError::InvalidSessionId)
+        ));
+    }
+
     pub async fn subjects_with_spaces_and_colons_round_trip<S>(fleet: Fleet<S>) {
         let Fleet { local, peer, .. } = &fleet;
         let subject = "urn:user: Jane Doe 42";
@@ -218,6 +234,12 @@ macro_rules! suite_for {
             #[tokio::test]
             async fn bad_ids_and_subjects_are_refused_before_the_store() {
                 suite::bad_ids_and_subjects_are_refused_before_the_store($fleet).await;
+            }
+
+            #[tokio::test]
+            async fn a_background_revocation_is_enforced_here_at_once_and_then_everywhere() {
+                suite::a_background_revocation_is_enforced_here_at_once_and_then_everywhere($fleet)
+                    .await;
             }
 
             #[tokio::test]

@@ -98,6 +98,25 @@ pub trait RevocationBackend: fmt::Debug + Send + Sync + 'static {
 
     /// The local replica the per-request checks read.
     fn replica(&self) -> &Replica;
+
+    /// Stores `entry` without waiting: the caller cannot await (a synchronous
+    /// [`destroy`](crate::Session::destroy)). A failure can only be logged. The default drives
+    /// [`record`](Self::record) once, which completes backends that do not wait on I/O; backends
+    /// that do must override it (the Redis backend spawns a task).
+    fn record_in_background(&self, entry: RevocationEntry) {
+        let mut future = self.record(entry);
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        match future.as_mut().poll(&mut context) {
+            std::task::Poll::Ready(Ok(())) => {}
+            std::task::Poll::Ready(Err(error)) => {
+                tracing::error!(%error, "revocation NOT recorded");
+            }
+            std::task::Poll::Pending => tracing::error!(
+                backend = ?self,
+                "revocation NOT recorded: this backend cannot record in the background"
+            ),
+        }
+    }
 }
 
 /// Why a revocation was not recorded.
@@ -206,6 +225,25 @@ impl Revocation {
             expires_ms,
         };
         self.record(entry, "session").await
+    }
+
+    /// [`revoke_session`](Self::revoke_session) without waiting for the store: this process
+    /// refuses the session at once, the others once the store has it. A store failure is only
+    /// logged (as an error), so prefer `revoke_session` wherever the caller can await and report.
+    ///
+    /// # Errors
+    /// [`RevocationError::InvalidSessionId`].
+    pub fn revoke_session_in_background(&self, sid: &str) -> Result<(), RevocationError> {
+        if replica::sid_bytes(sid).is_none() {
+            return Err(RevocationError::InvalidSessionId);
+        }
+        let entry = RevocationEntry::Session {
+            sid: sid.to_owned(),
+            expires_ms: self.expiry_from(self.now_ms()),
+        };
+        self.replica().insert(&entry);
+        self.inner.backend.record_in_background(entry);
+        Ok(())
     }
 
     /// Revokes every session of `subject` created before now ("log out everywhere"; also what a

@@ -171,6 +171,7 @@ impl RedisBackendBuilder {
         Ok(RedisBackend {
             shared,
             writer,
+            runtime,
             task,
         })
     }
@@ -193,6 +194,7 @@ impl RedisBackendBuilder {
 pub struct RedisBackend {
     shared: Arc<Shared>,
     writer: ConnectionManager,
+    runtime: tokio::runtime::Handle,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -235,6 +237,21 @@ impl RedisBackend {
         }
     }
 
+    fn writer(&self) -> RedisWriter {
+        RedisWriter {
+            shared: self.shared.clone(),
+            connection: self.writer.clone(),
+        }
+    }
+}
+
+/// What a write needs, owned, so that it can run in a spawned task.
+struct RedisWriter {
+    shared: Arc<Shared>,
+    connection: ConnectionManager,
+}
+
+impl RedisWriter {
     async fn write(&self, entry: &RevocationEntry) -> Result<(), RevocationError> {
         let schema = &self.shared.schema;
         let (key, member, body) = match entry {
@@ -251,7 +268,7 @@ impl RedisBackend {
                 format!("sub {expires_ms} {before_ms} {subject}"),
             ),
         };
-        let mut connection = self.writer.clone();
+        let mut connection = self.connection.clone();
         let settings = &self.shared.settings;
         let mut invocation = RECORD_SCRIPT.key(key);
         invocation
@@ -283,7 +300,7 @@ impl RedisBackend {
 impl RevocationBackend for RedisBackend {
     fn record(&self, entry: RevocationEntry) -> RecordFuture<'_> {
         Box::pin(async move {
-            self.write(&entry).await?;
+            self.writer().write(&entry).await?;
             self.shared.replica.insert(&entry);
             Ok(())
         })
@@ -291,6 +308,18 @@ impl RevocationBackend for RedisBackend {
 
     fn replica(&self) -> &Replica {
         &self.shared.replica
+    }
+
+    fn record_in_background(&self, entry: RevocationEntry) {
+        let writer = self.writer();
+        self.runtime.spawn(async move {
+            if let Err(error) = writer.write(&entry).await {
+                tracing::error!(
+                    %error,
+                    "revocation NOT recorded in Redis: only this process enforces it"
+                );
+            }
+        });
     }
 }
 

@@ -1,0 +1,166 @@
+//! Three demo processes and one Redis: a logout on one server kills every copy of the cookie on
+//! all of them, "log out everywhere" kills every session of a user, and Redis going away neither
+//! stops the servers nor forgets a revocation. Needs Debian's `redis-server`.
+
+mod common;
+#[path = "../../ironsession/tests/support/redis_server.rs"]
+mod redis_server;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{Server, TEST_PASSWORD, api_session, client, cookie_pair, login, session_set_cookie};
+use redis_server::RedisServer;
+
+fn demo_on(redis: &RedisServer) -> Server {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ironsession-demo"));
+    command
+        .env("PORT", "0")
+        .env("IRON_SESSION_PASSWORD", TEST_PASSWORD)
+        .env("REDIS_URL", redis.url())
+        .env("RUST_LOG", "info,ironsession=debug");
+    Server::start("ironsession-demo (Redis)", command)
+}
+
+async fn log_in(server: &Server, username: &str) -> String {
+    let response = login(&client(), server, &[("username", username)]).await;
+    assert_eq!(response.status(), 303);
+    cookie_pair(&session_set_cookie(&response))
+}
+
+async fn logged_in(server: &Server, cookie: &str) -> bool {
+    api_session(&client(), server, Some(cookie)).await.0["isLoggedIn"] == true
+}
+
+async fn post(server: &Server, path: &str, cookie: &str) -> reqwest::Response {
+    client()
+        .post(server.url(path))
+        .header(reqwest::header::COOKIE, cookie)
+        .send()
+        .await
+        .expect("POST")
+}
+
+/// Waits until every server refuses `cookie`; fails after 1 s. Returns the time it took.
+async fn refused_everywhere_within_one_second(servers: &[&Server], cookie: &str) -> Duration {
+    let start = Instant::now();
+    for server in servers {
+        while logged_in(server, cookie).await {
+            assert!(
+                start.elapsed() < Duration::from_secs(1),
+                "{} still accepts the revoked cookie after 1 s",
+                server.base
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    start.elapsed()
+}
+
+#[tokio::test]
+async fn a_fleet_of_three_enforces_logouts_and_survives_redis_going_away() {
+    let mut redis = RedisServer::start();
+    let (a, b, c) = (demo_on(&redis), demo_on(&redis), demo_on(&redis));
+    let all = [&a, &b, &c];
+
+    // Log in on A; the copied cookie works everywhere; log out on A: B and C refuse the copy.
+    let alice = log_in(&a, "alice").await;
+    for server in all {
+        assert!(logged_in(server, &alice).await, "{}", server.base);
+    }
+    let response = post(&a, "/logout", &alice).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/");
+    let took = refused_everywhere_within_one_second(&all, &alice).await;
+    eprintln!("logout on A refused on A, B and C after {took:?}");
+    assert!(
+        b.stderr().contains("reason=\"revoked\""),
+        "B logs the refusal with the typed reason:\n{}",
+        b.stderr()
+    );
+
+    // Two logins for bob on A and B; "log out everywhere" on C ends both, not carol's.
+    let bob_a = log_in(&a, "bob").await;
+    let bob_b = log_in(&b, "bob").await;
+    let carol = log_in(&c, "carol").await;
+    let response = post(&c, "/logout-everywhere", &bob_a).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/");
+    refused_everywhere_within_one_second(&all, &bob_a).await;
+    refused_everywhere_within_one_second(&all, &bob_b).await;
+    for server in all {
+        assert!(logged_in(server, &carol).await, "carol is not bob");
+    }
+    // bob logs in again after that: the new session lives.
+    let bob_again = log_in(&b, "bob").await;
+    for server in all {
+        assert!(logged_in(server, &bob_again).await);
+    }
+
+    // Redis goes away: every server keeps answering, old revocations hold, new ones fail.
+    redis.stop();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for server in all {
+        let page = common::get(&client(), server, "/", Some(&carol)).await;
+        assert_eq!(page.status(), 200);
+        assert!(logged_in(server, &carol).await);
+        assert!(!logged_in(server, &alice).await, "alice's logout holds");
+        assert!(
+            !logged_in(server, &bob_b).await,
+            "bob's logout everywhere holds"
+        );
+    }
+    let response = post(&a, "/logout", &carol).await;
+    assert_eq!(response.status(), 503);
+    assert!(
+        response
+            .headers()
+            .get(reqwest::header::SET_COOKIE)
+            .is_none(),
+        "a failed logout keeps the cookie"
+    );
+    let message = response.text().await.unwrap();
+    assert!(message.contains("try again"), "{message}");
+    let response = post(&b, "/logout-everywhere", &bob_again).await;
+    assert_eq!(response.status(), 503);
+    for server in all {
+        assert!(logged_in(server, &carol).await, "carol is still logged in");
+        assert!(logged_in(server, &bob_again).await);
+    }
+
+    // Redis is back (empty): the next revocation reaches all three; the old ones still hold.
+    redis.restart();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let status = post(&a, "/logout", &carol).await.status();
+        if status == 303 {
+            break;
+        }
+        assert_eq!(status, 503);
+        assert!(
+            Instant::now() < deadline,
+            "logout still fails 10 s after Redis came back"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    refused_everywhere_within_one_second(&all, &carol).await;
+    for server in all {
+        assert!(!logged_in(server, &alice).await);
+        assert!(logged_in(server, &bob_again).await);
+    }
+}
+
+#[tokio::test]
+async fn a_demo_started_without_redis_serves_and_says_so() {
+    let mut redis = RedisServer::start();
+    redis.stop();
+    let demo = demo_on(&redis);
+    let cookie = log_in(&demo, "dave").await;
+    assert!(logged_in(&demo, &cookie).await);
+    assert_eq!(post(&demo, "/logout", &cookie).await.status(), 503);
+    assert!(
+        demo.stderr().contains("CANNOT REACH REDIS"),
+        "{}",
+        demo.stderr()
+    );
+}
