@@ -9,6 +9,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router, middleware};
 use ironsession::axum::SessionLayer;
+use ironsession::revocation::RevocationError;
 use ironsession::{ConfigError, Passwords, SaveError, Session, SessionConfig, Ttl};
 use serde::{Deserialize, Serialize};
 
@@ -125,7 +126,8 @@ pub fn session_config(passwords: Passwords) -> Result<SessionConfig, ConfigError
 /// | `GET /` | HTML page: login form, or the user, visit count and a logout button; beside it "What is in my cookie?" (the seal's fields and the JSON inside) |
 /// | `GET /style.css` | the page's one stylesheet |
 /// | `POST /login` | form `username` (required, else 400) and `remember`; 303 to `/` |
-/// | `POST /logout` | destroys the session; 303 to `/` |
+/// | `POST /logout` | revokes and destroys the session; 303 to `/`, 503 (still logged in) when the revocation store is unreachable |
+/// | `POST /logout-everywhere` | revokes every session of the logged-in username, destroys this one; 303 to `/`, 503 as `/logout` |
 /// | `GET /api/session` | JSON `{username, isLoggedIn, visits, notes}`; counts a visit when logged in |
 /// | `POST /api/notes` | form `note` (1 to 1000 characters, else 400) appended to `notes`; 401 when not logged in, 413 (session unchanged) when it would not fit in 4 cookies; the JSON of `/api/session` |
 /// | `DELETE /api/notes` | empties `notes` (401 when not logged in); the JSON of `/api/session` |
@@ -136,6 +138,7 @@ pub fn app(config: SessionConfig) -> Router {
         .route("/", get(home))
         .route("/login", post(login))
         .route("/logout", post(logout))
+        .route("/logout-everywhere", post(logout_everywhere))
         .route("/api/session", get(api_session))
         .route("/api/notes", post(add_note).delete(clear_notes))
         .route("/bench", get(bench))
@@ -264,6 +267,8 @@ async fn login(
         .then_some(true);
     // A new session id at every login: one planted or seen before is worth nothing now.
     session.regenerate()?;
+    // The subject of "log out everywhere" is the username.
+    session.set_subject(username)?;
     save(&mut session)?;
     tracing::info!(username, "logged in");
     Ok(Redirect::to("/").into_response())
@@ -285,9 +290,37 @@ fn keep_remember_me(session: &mut Session<DemoSession>) -> Result<(), DemoError>
     Ok(())
 }
 
-async fn logout(mut session: Session<DemoSession>) -> Redirect {
+/// Revokes the session (every copy of the cookie dies on every server), then destroys it.
+async fn logout(mut session: Session<DemoSession>) -> Response {
+    match session.revoke_and_destroy().await {
+        Ok(()) => Redirect::to("/").into_response(),
+        Err(error) => logout_not_recorded(&error),
+    }
+}
+
+/// Revokes every session of the logged-in username, on every server, then destroys this one.
+async fn logout_everywhere(mut session: Session<DemoSession>) -> Response {
+    if let (true, Some(username), Some(revocation)) = (
+        session.logged_in(),
+        session.username.clone(),
+        session.revocation(),
+    ) {
+        if let Err(error) = revocation.revoke_subject(&username).await {
+            return logout_not_recorded(&error);
+        }
+        tracing::info!(username, "logged out everywhere");
+    }
     session.destroy();
-    Redirect::to("/")
+    Redirect::to("/").into_response()
+}
+
+/// A 503 when the revocation store did not record a logout: nothing was destroyed, the user is
+/// still logged in and can try again.
+fn logout_not_recorded(error: &RevocationError) -> Response {
+    tracing::warn!(%error, "logout not recorded");
+    let message = "The logout could not be recorded: the revocation store (Redis) is unreachable. \
+                   You are still logged in; please try again in a moment.";
+    (StatusCode::SERVICE_UNAVAILABLE, message).into_response()
 }
 
 async fn api_session(mut session: Session<DemoSession>) -> Result<Response, DemoError> {

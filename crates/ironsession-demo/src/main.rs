@@ -13,6 +13,10 @@
 //!   (unset: no absolute lifetime).
 //! - `IRON_SESSION_RENEW_AFTER_SECONDS`: re-seal a session that is read, not saved, once its
 //!   last seal is this old (unset: only saves renew).
+//! - `REDIS_URL`: revocation shared through this Redis (`redis://host:port/`), so that a logout
+//!   on one demo process is enforced by all of them. Unset: revocation in this process only.
+//! - `REVOCATION`: `off` (no revocation), `memory` or `redis`; default `redis` when `REDIS_URL`
+//!   is set, else `memory`. (`off` is for the benchmarks' baseline.)
 //! - `RUST_LOG`: the log filter (default `info`); logs go to stderr.
 #![forbid(unsafe_code)]
 
@@ -21,6 +25,8 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use ironsession::revocation::redis::RedisBackend;
+use ironsession::revocation::{InMemory, Revocation};
 use ironsession::{PasswordError, Passwords};
 use tracing_subscriber::EnvFilter;
 use zeroize::Zeroizing;
@@ -61,6 +67,9 @@ async fn run() -> Result<(), String> {
     if let Some(renew_after) = seconds_from_env("IRON_SESSION_RENEW_AFTER_SECONDS")? {
         builder = builder.renew_after(renew_after);
     }
+    if let Some(revocation) = revocation_from_env().await? {
+        builder = builder.revocation(revocation);
+    }
     let config = builder
         .build()
         .map_err(|e| format!("bad session configuration: {e}"))?;
@@ -96,6 +105,43 @@ fn seconds_from_env(name: &str) -> Result<Option<Duration>, String> {
             .map_err(|_| format!("bad {name} {text:?}: use a whole number of seconds")),
         _ => Ok(None),
     }
+}
+
+/// Revocation as `REVOCATION` and `REDIS_URL` say; entries are kept for the "remember me" ttl,
+/// the longest any demo session lives.
+async fn revocation_from_env() -> Result<Option<Revocation>, String> {
+    let redis_url = std::env::var("REDIS_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty());
+    let mode = std::env::var("REVOCATION").unwrap_or_default();
+    let retention = Duration::from_secs(ironsession_demo::REMEMBER_TTL_SECONDS);
+    let revocation = match (mode.trim(), redis_url) {
+        ("off", _) => return Ok(None),
+        ("memory", _) | ("", None) => Revocation::builder(InMemory::new()),
+        ("redis" | "", Some(url)) => {
+            let backend = RedisBackend::builder(&url)
+                .start()
+                .map_err(|e| format!("bad REDIS_URL: {e}"))?;
+            Revocation::builder(backend)
+        }
+        ("redis", None) => return Err("REVOCATION=redis needs REDIS_URL".to_owned()),
+        (other, _) => {
+            return Err(format!(
+                "bad REVOCATION {other:?}: use off, memory or redis"
+            ));
+        }
+    }
+    .retention(retention)
+    .build();
+    // Give Redis a moment, so that a fresh fleet starts with the revocations already recorded;
+    // without it the backend has logged an error and the demo serves anyway.
+    for _ in 0..30 {
+        if revocation.replica().is_synced() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(Some(revocation))
 }
 
 fn port_from_env() -> Result<u16, String> {

@@ -44,6 +44,7 @@ pub fn home(
         format!(
             r#"<p id="status">Logged in as <strong id="username">{username}</strong> (visits: <span id="visits">{visits}</span>).</p>
 {times}<form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>
+<form method="post" action="/logout-everywhere"><button type="submit" id="logout-everywhere">Log out everywhere</button></form>
 </section>
 <section class="card">
 {notes}<p class="note">The session uses <span id="cookie-count">{cookie_count}</span> cookie(s): past 4 KB it is split into <code>iron-session-demo.0</code>, <code>.1</code>, … (at most 4).</p>

@@ -47,7 +47,7 @@ use crate::{ConfigError, SaveError, SealError, SessionConfig, UnsealError};
 /// headers.insert("cookie", format!("s.0={forged}").parse()?);
 /// let session: JsonSession = config.load(&headers);
 /// assert!(session.is_empty());
-/// assert!(matches!(session.unseal_error().unwrap().cause(), SealError::TooLong { .. }));
+/// assert!(matches!(session.unseal_error().unwrap().cause(), Some(SealError::TooLong { .. })));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub const MAX_CHUNKS: usize = 4;

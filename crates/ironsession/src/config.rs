@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::clock::SharedClock;
 use crate::cookie::{self, Attributes, Priority, SameSite};
 use crate::lifetime::Lifetimes;
+use crate::revocation::Revocation;
 use crate::{Clock, PasswordError, Passwords, SystemClock, Ttl, TtlLimit};
 
 /// RFC 6265bis caps a cookie's lifetime at 400 days and browsers clamp longer ones, so no
@@ -76,6 +77,17 @@ pub enum ConfigError {
     /// `renew_after` not below the ttl: the seal would expire before it is ever renewed.
     #[error("renew_after must be shorter than the ttl")]
     RenewAfterNotBelowTtl,
+    /// With revocation on, a ttl longer than the revocation's retention (or [`Ttl::Never`]): a
+    /// revoked cookie would be valid again once its entry expired.
+    #[error(
+        "the ttl ({ttl:?}) is longer than the revocation retention ({retention:?}): set the retention to at least the longest ttl"
+    )]
+    RevocationRetention {
+        /// The ttl.
+        ttl: Ttl,
+        /// The retention.
+        retention: Duration,
+    },
 }
 
 /// Everything a session needs: passwords, cookie name, ttl and cookie attributes.
@@ -106,6 +118,7 @@ pub struct SessionConfig {
     cache_headers: bool,
     pub(crate) lifetimes: Lifetimes,
     pub(crate) password_upgrade: bool,
+    pub(crate) revocation: Option<Revocation>,
 }
 
 impl SessionConfig {
@@ -133,6 +146,7 @@ impl SessionConfig {
             cache_headers: true,
             lifetimes: Lifetimes::default(),
             password_upgrade: true,
+            revocation: None,
         }
     }
 
@@ -159,6 +173,7 @@ impl SessionConfig {
             cache_headers: self.cache_headers,
             lifetimes: self.lifetimes,
             password_upgrade: self.password_upgrade,
+            revocation: self.revocation.clone(),
         }
     }
 
@@ -230,6 +245,11 @@ impl SessionConfig {
         self.clock.0.now_ms()
     }
 
+    /// Whether sessions carry [metadata](crate::Metadata): for a lifetime option or revocation.
+    pub(crate) fn needs_metadata(&self) -> bool {
+        self.lifetimes.need_metadata() || self.revocation.is_some()
+    }
+
     /// This configuration with another cookie lifetime.
     pub(crate) fn with_cookie_lifetime(&self, lifetime: CookieLifetime) -> SessionConfig {
         SessionConfig {
@@ -282,6 +302,7 @@ pub struct SessionConfigBuilder {
     cache_headers: bool,
     pub(crate) lifetimes: Lifetimes,
     pub(crate) password_upgrade: bool,
+    pub(crate) revocation: Option<Revocation>,
 }
 
 impl SessionConfigBuilder {
@@ -456,6 +477,7 @@ impl SessionConfigBuilder {
             return Err(ConfigError::TtlTooShort);
         }
         self.lifetimes.validate(self.ttl)?;
+        crate::revocation::validate(self.revocation.as_ref(), self.ttl)?;
         let config = SessionConfig {
             passwords: self.passwords,
             cookie_name: self.cookie_name.into(),
@@ -469,6 +491,7 @@ impl SessionConfigBuilder {
             cache_headers: self.cache_headers,
             lifetimes: self.lifetimes,
             password_upgrade: self.password_upgrade,
+            revocation: self.revocation,
         };
         crate::chunks::check_room(&config)?;
         Ok(config)

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::Weakness;
+use crate::revocation::Refusal;
 
 /// A password configuration that iron-session (or common sense) would refuse, found when the
 /// passwords are built, not when the first request arrives.
@@ -65,9 +66,10 @@ pub enum PasswordError {
     Random,
 }
 
-/// The three reasons iron-session 9 gives when a seal does not open. They decide how much a log
-/// line should worry: `Expired` is routine, `UnknownPassword` follows a rotation that dropped a
-/// key, `Invalid` is garbage, another app's cookie, or tampering.
+/// Why a session was not read: the three reasons iron-session 9 gives when a seal does not open,
+/// and [`Revoked`](UnsealReason::Revoked). They decide how much a log line should worry:
+/// `Expired` is routine, `UnknownPassword` follows a rotation that dropped a key, `Invalid` is
+/// garbage, another app's cookie, or tampering, `Revoked` a cookie kept or copied after a logout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UnsealReason {
@@ -78,11 +80,13 @@ pub enum UnsealReason {
     /// Anything else: not a seal, wrong format, bad integrity check, undecryptable, or data that
     /// does not fit the expected type.
     Invalid,
+    /// The seal opened, but the session was revoked (see [`crate::revocation`]).
+    Revoked,
 }
 
 impl UnsealReason {
     /// The reason as iron-session 9 spells it in `onUnsealError` (`expired`, `unknown-password`,
-    /// `invalid`).
+    /// `invalid`), and `revoked`.
     ///
     /// ```
     /// assert_eq!(ironsession::UnsealReason::UnknownPassword.as_str(), "unknown-password");
@@ -92,6 +96,7 @@ impl UnsealReason {
             UnsealReason::Expired => "expired",
             UnsealReason::UnknownPassword => "unknown-password",
             UnsealReason::Invalid => "invalid",
+            UnsealReason::Revoked => "revoked",
         }
     }
 }
@@ -102,12 +107,14 @@ impl fmt::Display for UnsealReason {
             UnsealReason::Expired => "expired",
             UnsealReason::UnknownPassword => "unknown password",
             UnsealReason::Invalid => "invalid",
+            UnsealReason::Revoked => "revoked",
         })
     }
 }
 
-/// Why [`unseal_data`](crate::unseal_data) failed: one of iron-session's three reasons, and the
-/// detailed cause from the format layer.
+/// Why [`unseal_data`](crate::unseal_data) failed, or why a session was not read: one of
+/// iron-session's three reasons with the detailed cause from the format layer, or
+/// [`UnsealReason::Revoked`] with the [`Refusal`].
 ///
 /// ```
 /// use ironsession::{unseal_data, Passwords, UnsealReason};
@@ -116,14 +123,19 @@ impl fmt::Display for UnsealReason {
 /// let err = unseal_data::<serde_json::Value>("garbage", &passwords).unwrap_err();
 /// assert_eq!(err.reason(), UnsealReason::Invalid);
 /// assert_eq!(err.to_string(), "invalid: incorrect number of sealed components: expected 8, found 1");
+/// assert!(err.cause().is_some() && err.refusal().is_none());
 /// # Ok::<(), ironsession::PasswordError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{reason}: {cause}")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnsealError {
     reason: UnsealReason,
-    #[source]
-    cause: iron_seal::Error,
+    detail: Detail,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Detail {
+    Seal(iron_seal::Error),
+    Revoked(Refusal),
 }
 
 impl UnsealError {
@@ -132,9 +144,43 @@ impl UnsealError {
         self.reason
     }
 
-    /// The detailed cause.
-    pub fn cause(&self) -> &iron_seal::Error {
-        &self.cause
+    /// The detailed cause from the format layer; `None` for a revoked session.
+    pub fn cause(&self) -> Option<&iron_seal::Error> {
+        match &self.detail {
+            Detail::Seal(cause) => Some(cause),
+            Detail::Revoked(_) => None,
+        }
+    }
+
+    /// Which revocation refused the session, for [`UnsealReason::Revoked`].
+    pub fn refusal(&self) -> Option<Refusal> {
+        match self.detail {
+            Detail::Revoked(refusal) => Some(refusal),
+            Detail::Seal(_) => None,
+        }
+    }
+
+    /// The error of a session refused by revocation.
+    pub(crate) fn revoked(refusal: Refusal) -> Self {
+        UnsealError {
+            reason: UnsealReason::Revoked,
+            detail: Detail::Revoked(refusal),
+        }
+    }
+}
+
+impl fmt::Display for UnsealError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.detail {
+            Detail::Seal(cause) => write!(f, "{}: {cause}", self.reason),
+            Detail::Revoked(refusal) => write!(f, "revoked: {refusal}"),
+        }
+    }
+}
+
+impl std::error::Error for UnsealError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause().map(|cause| cause as _)
     }
 }
 
@@ -145,6 +191,9 @@ impl From<iron_seal::Error> for UnsealError {
             iron_seal::Error::UnknownPasswordId { .. } => UnsealReason::UnknownPassword,
             _ => UnsealReason::Invalid,
         };
-        UnsealError { reason, cause }
+        UnsealError {
+            reason,
+            detail: Detail::Seal(cause),
+        }
     }
 }

@@ -5,7 +5,7 @@
 use serde::de::DeserializeOwned;
 
 use crate::context::ContextState;
-use crate::{UnsealError, chunks, data, lifetime, metadata};
+use crate::{UnsealError, chunks, data, lifetime, metadata, revocation};
 
 /// What the request's cookie turned out to be.
 #[derive(Debug)]
@@ -59,7 +59,7 @@ pub(crate) fn load<T: DeserializeOwned + Default>(
         state.incoming = open(state.cookie_value.as_deref(), state, now_ms);
     }
     let read = read::<T>(state, now_ms);
-    if state.config.lifetimes.need_metadata()
+    if state.config.needs_metadata()
         && let Err(error) = state.metadata.get_or_create(now_ms)
     {
         tracing::warn!(%error, "no session id: the next save will try again");
@@ -120,7 +120,9 @@ fn read<T: DeserializeOwned + Default>(
         }
     };
     if opened.empty.is_none() {
-        if let Err(error) = lifetime::check(config, split.metadata.as_ref(), now_ms) {
+        let checked = lifetime::check(config, split.metadata.as_ref(), now_ms)
+            .and_then(|()| revocation::check(config, split.metadata.as_ref(), now_ms));
+        if let Err(error) = checked {
             *incoming = Incoming::Refused(error.clone());
             return Err(error);
         }

@@ -266,9 +266,9 @@ mod tests {
         assert_eq!(error.reason(), UnsealReason::Expired);
         assert_eq!(
             error.cause(),
-            &iron_seal::Error::Expired {
+            Some(&iron_seal::Error::Expired {
                 expired_at_ms: deadline
-            }
+            })
         );
         assert!(at(deadline + SKEW_MS + 1).is_err());
         // No metadata, or no absolute lifetime: nothing to check.

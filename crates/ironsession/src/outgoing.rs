@@ -12,7 +12,7 @@ use crate::{CookieLifetime, SaveError, chunks, data, lifetime, metadata, rotatio
 pub(crate) fn write(state: &mut ContextState, mut json: Vec<u8>) -> Result<(), SaveError> {
     let now_ms = state.config.now_ms();
     let config = &state.config;
-    if config.lifetimes.need_metadata() {
+    if config.needs_metadata() {
         state.metadata.get_or_create(now_ms)?;
     }
     if let Some(metadata) = &mut state.metadata.current {

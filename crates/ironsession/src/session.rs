@@ -111,10 +111,15 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
     /// attributes, so the browser really deletes it), and one for every chunk the request
     /// carried. After this, [`save`](Session::save) of an empty session does nothing and of a
     /// non-empty one fails.
+    ///
+    /// With [revocation](crate::revocation) on, it also revokes the session's id: at once in this
+    /// process, in the background for the others (a failure is only logged). Use
+    /// [`revoke_and_destroy`](Session::revoke_and_destroy) to know that the store has it.
     pub fn destroy(&mut self) {
         self.data = T::default();
         let mut state = self.context.lock();
         state.destroyed = true;
+        crate::revocation::revoke_on_destroy(&state.config, state.metadata.current.as_ref());
         state.metadata.current = None;
         let cookies = chunks::destroy(&state.config, &state.carried);
         state.queue(cookies);

@@ -300,10 +300,7 @@ fn node_verdict(response: &Value) -> Verdict {
 fn rust_verdict(result: Result<Value, UnsealError>) -> Verdict {
     match result {
         Ok(value) => Verdict::Opened(value),
-        Err(error) => Verdict::Refused(
-            error.reason().as_str().to_owned(),
-            Some(error.cause().clone()),
-        ),
+        Err(error) => Verdict::Refused(error.reason().as_str().to_owned(), error.cause().cloned()),
     }
 }
 

@@ -446,7 +446,7 @@ async fn redis_down_keeps_known_revocations_fails_new_ones_and_resyncs_on_return
         Some(Refusal::Session),
         "old one kept"
     );
-    assert!(peer.replica().is_connected());
+    wait_until_long("the peer is connected", || peer.replica().is_connected()).await;
 }
 
 #[tokio::test]
@@ -564,4 +564,213 @@ async fn propagation_to_another_process_takes_well_under_a_second() {
         delays.len()
     );
     assert!(p99 < Duration::from_secs(1), "p99 {p99:?}");
+}
+
+// ---- Sessions with revocation on ----
+
+mod sessions {
+    use super::*;
+    use http::HeaderMap;
+    use ironsession::iron_seal::ThreadRandom;
+    use ironsession::{
+        ConfigError, JsonSession, Passwords, SessionConfig, Ttl, UnsealReason, seal_data_at,
+    };
+
+    const PASSWORD: &str = "ironsession revocation test password, 32+ characters";
+
+    fn config_with(revocation: Revocation, clock: &Arc<AtomicU64>) -> SessionConfig {
+        let clock = clock.clone();
+        SessionConfig::builder("s", Passwords::single(PASSWORD).unwrap())
+            .clock(move || clock.load(Ordering::Relaxed))
+            .revocation(revocation)
+            .build()
+            .unwrap()
+    }
+
+    fn headers(cookie: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("cookie", cookie.parse().unwrap());
+        headers
+    }
+
+    /// Logs in `user` (subject set) and returns the `Cookie` header of the saved session.
+    fn log_in(config: &SessionConfig, user: &str) -> String {
+        let mut session: JsonSession = config.load(&HeaderMap::new());
+        session.insert("user".into(), user.into());
+        session.set_subject(user).unwrap();
+        session.save().unwrap();
+        let line = session.take_set_cookies().remove(0);
+        line.split(';').next().unwrap().to_owned()
+    }
+
+    fn refusal(config: &SessionConfig, cookie: &str) -> Option<Refusal> {
+        let session: JsonSession = config.load(&headers(cookie));
+        match session.unseal_error() {
+            None => {
+                assert!(!session.is_empty(), "accepted sessions keep their data");
+                None
+            }
+            Some(error) => {
+                assert!(session.is_empty(), "a refused session reads as empty");
+                assert_eq!(error.reason(), UnsealReason::Revoked, "{error}");
+                assert_eq!(error.reason().as_str(), "revoked");
+                assert!(error.cause().is_none());
+                error.refusal()
+            }
+        }
+    }
+
+    fn memory() -> (SessionConfig, Arc<AtomicU64>) {
+        let clock = Arc::new(AtomicU64::new(NOW));
+        (
+            config_with(revocation_on(InMemory::new(), &clock), &clock),
+            clock,
+        )
+    }
+
+    #[tokio::test]
+    async fn revoke_and_destroy_kills_every_copy_of_the_cookie() {
+        let (config, _) = memory();
+        let cookie = log_in(&config, "alice");
+        let other = log_in(&config, "alice");
+        let mut session: JsonSession = config.load(&headers(&cookie));
+        assert_eq!(session.subject().as_deref(), Some("alice"));
+        let sid = session.id().expect("revocation gives sessions an id");
+        session.revoke_and_destroy().await.unwrap();
+        assert!(session.is_empty());
+        let lines = session.take_set_cookies();
+        assert!(lines[0].starts_with("s=; Max-Age=0"), "{lines:?}");
+        assert_eq!(refusal(&config, &cookie), Some(Refusal::Session));
+        assert_eq!(refusal(&config, &other), None, "another session of alice");
+        let copy: JsonSession = config.load(&headers(&cookie));
+        let error = copy.unseal_error().cloned();
+        assert_eq!(
+            error.unwrap().to_string(),
+            "revoked: the session id was revoked"
+        );
+        assert_eq!(
+            config
+                .revocation()
+                .unwrap()
+                .check(Some(sid.as_str()), None, None),
+            Some(Refusal::Session)
+        );
+    }
+
+    #[test]
+    fn a_plain_destroy_revokes_too() {
+        let (config, _) = memory();
+        let cookie = log_in(&config, "bob");
+        let mut session: JsonSession = config.load(&headers(&cookie));
+        session.destroy();
+        assert_eq!(refusal(&config, &cookie), Some(Refusal::Session));
+    }
+
+    #[tokio::test]
+    async fn revoke_subject_refuses_the_sessions_created_before_it_only() {
+        let (config, clock) = memory();
+        let first = log_in(&config, "carol");
+        clock.store(NOW + 1_000, Ordering::Relaxed);
+        let second = log_in(&config, "carol");
+        let dave = log_in(&config, "dave");
+        clock.store(NOW + 2_000, Ordering::Relaxed);
+        config
+            .revocation()
+            .unwrap()
+            .revoke_subject("carol")
+            .await
+            .unwrap();
+        assert_eq!(refusal(&config, &first), Some(Refusal::Subject));
+        assert_eq!(refusal(&config, &second), Some(Refusal::Subject));
+        assert_eq!(refusal(&config, &dave), None);
+        clock.store(NOW + 3_000, Ordering::Relaxed);
+        let after = log_in(&config, "carol");
+        assert_eq!(
+            refusal(&config, &after),
+            None,
+            "a login after the revocation"
+        );
+    }
+
+    #[test]
+    fn sessions_without_metadata_are_read_and_given_an_id() {
+        // A cookie sealed by a Node app (or before revocation was on): nothing to revoke yet.
+        let (config, _) = memory();
+        let passwords = Passwords::single(PASSWORD).unwrap();
+        let data = serde_json::json!({"user": "erin"});
+        let seal = seal_data_at(&data, &passwords, Ttl::DEFAULT, NOW, ThreadRandom).unwrap();
+        let session: JsonSession = config.load(&headers(&format!("s={seal}")));
+        assert_eq!(session.unseal_error(), None);
+        assert_eq!(session["user"], "erin");
+        assert!(session.id().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_failed_revocation_destroys_nothing() {
+        let clock = Arc::new(AtomicU64::new(NOW));
+        let nowhere = format!("redis://127.0.0.1:{}/", redis_server::free_port());
+        let backend = RedisBackend::builder(nowhere)
+            .command_timeout(Duration::from_millis(300))
+            .start()
+            .unwrap();
+        let config = config_with(revocation_on(backend, &clock), &clock);
+        let cookie = log_in(&config, "frank");
+        let mut session: JsonSession = config.load(&headers(&cookie));
+        assert!(session.revoke_and_destroy().await.is_err());
+        assert_eq!(session["user"], "frank", "still logged in");
+        assert!(session.take_set_cookies().is_empty(), "no deletion cookie");
+        assert!(session.id().is_some());
+    }
+
+    #[tokio::test]
+    async fn without_revocation_revoke_and_destroy_only_destroys() {
+        let config = SessionConfig::builder("s", Passwords::single(PASSWORD).unwrap())
+            .build()
+            .unwrap();
+        let mut session: JsonSession = config.load(&HeaderMap::new());
+        session.insert("k".into(), 1.into());
+        session.save().unwrap();
+        session.revoke_and_destroy().await.unwrap();
+        assert!(session.is_empty());
+        assert!(config.revocation().is_none());
+    }
+
+    #[tokio::test]
+    async fn refuse_until_synced_refuses_every_session_before_the_first_sync() {
+        let clock = Arc::new(AtomicU64::new(NOW));
+        let (config, _) = memory();
+        let cookie = log_in(&config, "gina");
+        let nowhere = format!("redis://127.0.0.1:{}/", redis_server::free_port());
+        let strict = Revocation::builder(RedisBackend::builder(nowhere).start().unwrap())
+            .refuse_sessions_until_synced(true)
+            .build();
+        let strict_config = config_with(strict, &clock);
+        assert_eq!(refusal(&strict_config, &cookie), Some(Refusal::NotSynced));
+    }
+
+    #[test]
+    fn the_retention_must_cover_the_ttl() {
+        let builder = SessionConfig::builder("s", Passwords::single(PASSWORD).unwrap())
+            .revocation(Revocation::in_memory());
+        assert!(
+            builder
+                .clone()
+                .ttl(Ttl::seconds(14 * 24 * 3600))
+                .build()
+                .is_ok()
+        );
+        for ttl in [Ttl::seconds(14 * 24 * 3600 + 1), Ttl::Never] {
+            assert!(matches!(
+                builder.clone().ttl(ttl).build(),
+                Err(ConfigError::RevocationRetention { .. })
+            ));
+        }
+        let longer = Revocation::builder(InMemory::new())
+            .retention(Duration::from_secs(30 * 24 * 3600))
+            .build();
+        let remember_me = SessionConfig::builder("s", Passwords::single(PASSWORD).unwrap())
+            .ttl(Ttl::seconds(30 * 24 * 3600))
+            .revocation(longer);
+        assert!(remember_me.build().is_ok());
+    }
 }

@@ -129,6 +129,6 @@ fn a_destroyed_cookie_still_opens_without_revocation() {
     );
     assert!(matches!(
         expired.unseal_error().unwrap().cause(),
-        SealError::Expired { .. }
+        Some(SealError::Expired { .. })
     ));
 }

@@ -431,10 +431,12 @@ fn a_renamed_session_does_not_expire_the_chunks_of_the_old_name() {
 /// before any crypto.
 fn refused_before_crypto(header: &str) -> Option<usize> {
     let session = load(&config(false), header);
-    match session.unseal_error().map(UnsealError::cause) {
+    let error = session
+        .unseal_error()
+        .unwrap_or_else(|| panic!("{header:.40} was accepted"));
+    match error.cause() {
         Some(SealError::TooLong { max, .. }) => Some(*max),
-        Some(_) => None,
-        None => panic!("{header:.40} was accepted"),
+        _ => None,
     }
 }
 

@@ -55,6 +55,7 @@ mod memory;
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis;
 mod replica;
+mod session;
 
 use std::fmt;
 use std::future::Future;
@@ -64,6 +65,7 @@ use std::time::Duration;
 
 pub use memory::InMemory;
 pub use replica::{Refusal, Replica, RevocationEntry};
+pub(crate) use session::{check, revoke_on_destroy, validate};
 
 use crate::clock::SharedClock;
 use crate::{Clock, SystemClock, Ttl};

@@ -67,6 +67,16 @@ pub enum Refusal {
     NotSynced,
 }
 
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Refusal::Session => "the session id was revoked",
+            Refusal::Subject => "the subject's sessions were revoked after this one was created",
+            Refusal::NotSynced => "no revocations synced from the store yet",
+        })
+    }
+}
+
 impl Refusal {
     /// A short name for logs and metrics: `session`, `subject` or `not-synced`.
     ///
