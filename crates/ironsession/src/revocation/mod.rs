@@ -218,15 +218,19 @@ impl Revocation {
     /// # Errors
     /// [`RevocationError::InvalidSessionId`], or the store's error: the revocation did not happen.
     pub async fn revoke_session(&self, sid: &str) -> Result<(), RevocationError> {
+        let entry = self.session_entry(sid)?;
+        self.record(entry, "session").await
+    }
+
+    /// The entry that revokes `sid` from now until no seal made before now can be valid.
+    fn session_entry(&self, sid: &str) -> Result<RevocationEntry, RevocationError> {
         if replica::sid_bytes(sid).is_none() {
             return Err(RevocationError::InvalidSessionId);
         }
-        let expires_ms = self.expiry_from(self.now_ms());
-        let entry = RevocationEntry::Session {
+        Ok(RevocationEntry::Session {
             sid: sid.to_owned(),
-            expires_ms,
-        };
-        self.record(entry, "session").await
+            expires_ms: self.expiry_from(self.now_ms()),
+        })
     }
 
     /// [`revoke_session`](Self::revoke_session) without waiting for the store: this process
@@ -236,13 +240,7 @@ impl Revocation {
     /// # Errors
     /// [`RevocationError::InvalidSessionId`].
     pub fn revoke_session_in_background(&self, sid: &str) -> Result<(), RevocationError> {
-        if replica::sid_bytes(sid).is_none() {
-            return Err(RevocationError::InvalidSessionId);
-        }
-        let entry = RevocationEntry::Session {
-            sid: sid.to_owned(),
-            expires_ms: self.expiry_from(self.now_ms()),
-        };
+        let entry = self.session_entry(sid)?;
         self.replica().insert(&entry);
         self.inner.backend.record_in_background(entry);
         Ok(())
