@@ -1,6 +1,7 @@
 // The Rust demo app (crates/ironsession-demo) in a real headless Chromium:
 // log in through the form, count visits, check the cookie the browser keeps,
-// log out, "remember me", notes that spill into chunked cookies. Run with `node --test` (see interop/README.md).
+// log out, log out everywhere, "remember me", notes that spill into chunked cookies, the session's
+// id and times. Run with `node --test` (see interop/README.md).
 //
 // Env:
 //   DEMO_BIN  the demo binary (default <repo>/target/debug/ironsession-demo)
@@ -12,6 +13,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { unsealData } from "iron-session";
 import { chromium } from "playwright-core";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
@@ -20,9 +22,11 @@ const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const PASSWORD = "ironsession-demo browser test password, 32+ characters";
 const COOKIE_NAME = "iron-session-demo";
 const DAY = 24 * 3600;
+const LOGIN_TTL = 14 * DAY;
+const REMEMBER_TTL = 30 * DAY;
 // Max-Age is ttl - 60 s (iron-session's rule).
-const LOGIN_MAX_AGE = 14 * DAY - 60;
-const REMEMBER_MAX_AGE = 30 * DAY - 60;
+const LOGIN_MAX_AGE = LOGIN_TTL - 60;
+const REMEMBER_MAX_AGE = REMEMBER_TTL - 60;
 
 // Flags that keep Chromium quiet on a closed network and inside containers.
 // playwright-core's launch() always starts from a fresh temporary profile
@@ -84,6 +88,41 @@ function assertExpiresIn(cookie, maxAge) {
   );
 }
 
+// The JSON sealed in a cookie, opened with the npm package iron-session (not by the demo).
+function openCookie(cookie) {
+  return unsealData(cookie.value, { password: PASSWORD });
+}
+
+// `ms` after the epoch as the page writes times: RFC 3339 UTC, to the second.
+const utcSeconds = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+
+// The session id, start and expiry the logged-in page shows.
+async function shownTimes(page) {
+  const text = (id) => page.locator(`#session-times #${id}`).textContent();
+  return { id: await text("session-id"), started: await text("session-started"), expires: await text("session-expires") };
+}
+
+// Sends a copy of `cookie` to /api/session from outside the browser; resolves to the JSON.
+async function replay(base, cookie) {
+  const response = await fetch(`${base}/api/session`, { headers: { cookie: `${cookie.name}=${cookie.value}` } });
+  assert.equal(response.status, 200);
+  return response.json();
+}
+
+const loggedOut = { username: "", isLoggedIn: false, visits: 0, notes: [] };
+
+// Presses a logout button and checks that its form posted to `path` and landed on the login form.
+async function pressLogout(page, base, button, path) {
+  const posted = page.waitForResponse((r) => r.url() === `${base}${path}`);
+  await page.click(button);
+  const response = await posted;
+  assert.equal(response.request().method(), "POST");
+  assert.equal(response.status(), 303);
+  assert.equal(response.headers().location, "/");
+  await page.locator("#login-form").waitFor();
+  assert.equal(await page.locator("#status").textContent(), "Not logged in.");
+}
+
 // Fills in and submits the login form; waits for the logged-in page.
 async function logIn(page, base, username, { remember = false } = {}) {
   await page.goto(`${base}/`);
@@ -92,6 +131,18 @@ async function logIn(page, base, username, { remember = false } = {}) {
   if (remember) await page.check("#remember");
   await page.click("#login");
   await page.locator("#username").waitFor();
+}
+
+// Logs `username` in from a new browser context (a cookie jar of its own), pushed onto `contexts`
+// for the caller to close; resolves to { context, page, cookie }.
+async function logInAlone(browser, contexts, base, username) {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  await logIn(page, base, username);
+  const cookie = await sessionCookie(context, base);
+  assert.ok(cookie, `no session cookie after ${username}'s login`);
+  return { context, page, cookie };
 }
 
 describe("ironsession-demo in Chromium", () => {
@@ -167,6 +218,9 @@ describe("ironsession-demo in Chromium", () => {
       const cookie = await sessionCookie(context, demo.base);
       assert.ok(cookie, "no session cookie after login");
       assertExpiresIn(cookie, REMEMBER_MAX_AGE);
+      // The page's expiry keeps the 30-day ttl too.
+      const { started, expires } = await shownTimes(page);
+      assert.equal(Date.parse(expires) - Date.parse(started), REMEMBER_TTL * 1000);
     } finally {
       await context.close();
     }
@@ -262,6 +316,118 @@ describe("ironsession-demo in Chromium", () => {
       if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
     } finally {
       await context.close();
+    }
+  });
+
+  test("the page shows the session's id and times, the ones sealed in the cookie", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const { base } = demo;
+    try {
+      const before = Date.now();
+      await logIn(page, base, "erin");
+      const after = Date.now();
+      const cookie = await sessionCookie(context, base);
+      assert.ok(cookie, "no session cookie after login");
+      const sealed = await openCookie(cookie);
+      assert.equal(sealed.username, "erin");
+      const { sid, iat, rat, sub } = sealed._is;
+      assert.match(sid, /^[A-Za-z0-9_-]{22}$/);
+      assert.equal(sub, "erin");
+      assert.ok(before <= iat && iat <= rat && rat <= after, `iat ${iat}, rat ${rat}: not between ${before} and ${after}`);
+
+      const shown = await shownTimes(page);
+      assert.equal(shown.id, `${sid.slice(0, 8)}…`);
+      assert.equal(shown.started, utcSeconds(iat));
+      assert.equal(shown.expires, utcSeconds(rat + LOGIN_TTL * 1000));
+      // The expiration the seal itself carries, to the second.
+      const fields = cookie.value.replace(/~2$/, "").split("*");
+      assert.equal(shown.expires, utcSeconds(Number(fields[5])));
+      // By the test's own clock: started during the login (the page cuts to whole seconds).
+      const started = Date.parse(shown.started);
+      assert.ok(before - 1000 < started && started <= after, `started ${shown.started}, login between ${before} and ${after}`);
+      assert.ok(Math.abs(Date.parse(shown.expires) - started - LOGIN_TTL * 1000) <= 1000, `expires ${shown.expires}`);
+
+      // A save (a visit) moves the expiry; the id and the start stay.
+      await page.goto(`${base}/api/session`);
+      await page.goto(`${base}/`);
+      const saved = await openCookie(await sessionCookie(context, base));
+      assert.equal(saved.visits, 1);
+      assert.equal(saved._is.sid, sid);
+      assert.equal(saved._is.iat, iat);
+      assert.ok(saved._is.rat > rat, `rat ${saved._is.rat} after the visit, ${rat} before`);
+      assert.deepEqual(await shownTimes(page), { ...shown, expires: utcSeconds(saved._is.rat + LOGIN_TTL * 1000) });
+
+      // A new login is a new session: a new id.
+      await pressLogout(page, base, "#logout", "/logout");
+      await logIn(page, base, "erin");
+      const again = await openCookie(await sessionCookie(context, base));
+      assert.notEqual(again._is.sid, sid);
+      assert.equal((await shownTimes(page)).id, `${again._is.sid.slice(0, 8)}…`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("log out: both buttons are forms; log out revokes this cookie only", async () => {
+    const { base } = demo;
+    const contexts = [];
+    try {
+      const [henry, henryElsewhere, ivy] = await Promise.all(["henry", "henry", "ivy"].map((name) => logInAlone(browser, contexts, base, name)));
+      const forms = await henry.page.evaluate(() =>
+        ["logout", "logout-everywhere"].map((id) => {
+          const form = document.getElementById(id).form;
+          return { method: form.method, action: form.action, type: document.getElementById(id).type };
+        }),
+      );
+      assert.deepEqual(forms, [
+        { method: "post", action: `${base}/logout`, type: "submit" },
+        { method: "post", action: `${base}/logout-everywhere`, type: "submit" },
+      ]);
+      // The copy works before the logout.
+      assert.deepEqual(await replay(base, henry.cookie), { username: "henry", isLoggedIn: true, visits: 1, notes: [] });
+
+      await pressLogout(henry.page, base, "#logout", "/logout");
+      assert.equal(await sessionCookie(henry.context, base), undefined);
+      assert.deepEqual(await replay(base, henry.cookie), loggedOut);
+      // Only that session: the same user in another browser and another user stay logged in.
+      for (const { page, cookie } of [henryElsewhere, ivy]) {
+        const name = (await openCookie(cookie)).username;
+        await page.reload();
+        assert.equal(await page.locator("#username").textContent(), name);
+        assert.deepEqual(await replay(base, cookie), { username: name, isLoggedIn: true, visits: 1, notes: [] });
+      }
+    } finally {
+      await Promise.all(contexts.map((context) => context.close()));
+    }
+  });
+
+  test("log out everywhere ends the user's sessions in every browser, not another user's", async () => {
+    const { base } = demo;
+    const contexts = [];
+    try {
+      const [here, there, grace] = await Promise.all(["frank", "frank", "grace"].map((name) => logInAlone(browser, contexts, base, name)));
+      assert.notEqual((await openCookie(here.cookie))._is.sid, (await openCookie(there.cookie))._is.sid);
+      assert.deepEqual(await replay(base, there.cookie), { username: "frank", isLoggedIn: true, visits: 1, notes: [] });
+
+      await pressLogout(here.page, base, "#logout-everywhere", "/logout-everywhere");
+      assert.equal(await sessionCookie(here.context, base), undefined);
+      // The other browser's next page load is logged out, and no copy of either cookie works.
+      await there.page.reload();
+      assert.equal(await there.page.locator("#status").textContent(), "Not logged in.");
+      assert.equal(await there.page.locator("#session-times").count(), 0);
+      assert.deepEqual(await replay(base, here.cookie), loggedOut);
+      assert.deepEqual(await replay(base, there.cookie), loggedOut);
+      // Another user is untouched.
+      await grace.page.reload();
+      assert.equal(await grace.page.locator("#username").textContent(), "grace");
+      assert.deepEqual(await replay(base, grace.cookie), { username: "grace", isLoggedIn: true, visits: 1, notes: [] });
+      // Sessions from before are over, not the user: a new login works.
+      await logIn(there.page, base, "frank");
+      assert.equal(await there.page.locator("#username").textContent(), "frank");
+      assert.equal((await replay(base, await sessionCookie(there.context, base))).isLoggedIn, true);
+    } finally {
+      await Promise.all(contexts.map((context) => context.close()));
     }
   });
 
