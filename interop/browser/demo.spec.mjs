@@ -390,6 +390,15 @@ describe("ironsession-demo in Chromium", () => {
       await pressLogout(henry.page, base, "#logout", "/logout");
       assert.equal(await sessionCookie(henry.context, base), undefined);
       assert.deepEqual(await replay(base, henry.cookie), loggedOut);
+      // The copy in a fresh browser: logged out, and the cookie panel says why.
+      const replayed = await browser.newContext();
+      contexts.push(replayed);
+      await replayed.addCookies([henry.cookie]);
+      const replayPage = await replayed.newPage();
+      await replayPage.goto(`${base}/`);
+      assert.equal(await replayPage.locator("#status").textContent(), "Not logged in.");
+      assert.match(await replayPage.locator("#cookie-refused").textContent(), /^revoked: .*session id/);
+      assert.equal(JSON.parse(await replayPage.locator("#cookie-json").textContent()).username, "henry");
       // Only that session: the same user in another browser and another user stay logged in.
       for (const { page, cookie } of [henryElsewhere, ivy]) {
         const name = (await openCookie(cookie)).username;
@@ -416,6 +425,8 @@ describe("ironsession-demo in Chromium", () => {
       await there.page.reload();
       assert.equal(await there.page.locator("#status").textContent(), "Not logged in.");
       assert.equal(await there.page.locator("#session-times").count(), 0);
+      // The browser still holds the dead cookie: the panel opens it but says the server refuses it.
+      assert.match(await there.page.locator("#cookie-refused").textContent(), /^revoked: .*subject/);
       assert.deepEqual(await replay(base, here.cookie), loggedOut);
       assert.deepEqual(await replay(base, there.cookie), loggedOut);
       // Another user is untouched.

@@ -203,7 +203,7 @@ async fn home(
     keep_remember_me(&mut session)?;
     let times = pages::SessionTimes::of(&session);
     let seal = session.context().incoming_seal();
-    let panel = cookie_panel::cookie_panel(seal.as_deref(), &passwords);
+    let panel = cookie_panel::cookie_panel(seal.as_deref(), &passwords, session.unseal_error());
     Ok(Html(pages::home(
         &session,
         session_cookie_count(&headers),

@@ -2,27 +2,33 @@
 //! since the server holds the password, the JSON sealed inside, with a sentence on each part.
 
 use iron_seal::SealParts;
-use ironsession::{Passwords, VERSION_SUFFIX, unseal_data};
+use ironsession::{Passwords, UnsealError, VERSION_SUFFIX, unseal_data};
 
 use crate::pages::escape_html;
 
 /// The panel for the seal the request carried (`None`: no session cookie), opened with
-/// `passwords`.
+/// `passwords`. `refused` is why the session refused that cookie, if it did: a seal that opens
+/// can still be revoked or past its absolute lifetime, and the panel must not call its JSON
+/// what the server reads.
 ///
 /// ```
 /// use ironsession::{Passwords, Ttl, seal_data};
 ///
 /// let passwords = Passwords::single(Passwords::generate()?)?;
 /// let sealed = seal_data(&serde_json::json!({"visits": 3}), &passwords, Ttl::DEFAULT)?;
-/// let panel = ironsession_demo::cookie_panel::cookie_panel(Some(&sealed), &passwords);
+/// let panel = ironsession_demo::cookie_panel::cookie_panel(Some(&sealed), &passwords, None);
 /// assert!(panel.contains("Fe26.2"));
 /// assert!(panel.contains("&quot;visits&quot;: 3"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn cookie_panel(seal: Option<&str>, passwords: &Passwords) -> String {
+pub fn cookie_panel(
+    seal: Option<&str>,
+    passwords: &Passwords,
+    refused: Option<&UnsealError>,
+) -> String {
     let body = match seal {
         None => "<p>No session cookie yet: log in and the server seals one.</p>".to_owned(),
-        Some(seal) => fields(seal, passwords),
+        Some(seal) => fields(seal, passwords, refused),
     };
     format!(
         r#"<section class="card" id="cookie-panel">
@@ -32,7 +38,7 @@ pub fn cookie_panel(seal: Option<&str>, passwords: &Passwords) -> String {
     )
 }
 
-fn fields(seal: &str, passwords: &Passwords) -> String {
+fn fields(seal: &str, passwords: &Passwords, refused: Option<&UnsealError>) -> String {
     let without_suffix = seal.strip_suffix(VERSION_SUFFIX).unwrap_or(seal);
     let parts = match SealParts::parse(without_suffix) {
         Ok(parts) => parts,
@@ -106,9 +112,18 @@ fn fields(seal: &str, passwords: &Passwords) -> String {
     match unseal_data::<serde_json::Value>(seal, passwords) {
         Ok(json) => {
             let pretty = serde_json::to_string_pretty(&json).unwrap_or_default();
+            let intro = match refused {
+                None => "What the server reads after checking the MAC and decrypting: plain JSON \
+                         that the browser never sees."
+                    .to_owned(),
+                Some(error) => format!(
+                    "The MAC checks out and this decrypts, but the server refuses the session \
+                     (<span id=\"cookie-refused\">{}</span>) and reads an empty one instead:",
+                    escape_html(&error.to_string())
+                ),
+            };
             html.push_str(&format!(
-                "<h3>Decrypted</h3>\n<p>What the server reads after checking the MAC and \
-                 decrypting: plain JSON that the browser never sees.</p>\n<pre id=\"cookie-json\">{}</pre>\n",
+                "<h3>Decrypted</h3>\n<p>{intro}</p>\n<pre id=\"cookie-json\">{}</pre>\n",
                 escape_html(&pretty)
             ));
         }
@@ -155,9 +170,32 @@ mod tests {
     #[test]
     fn a_foreign_cookie_is_explained_not_shown() {
         let passwords = random_passwords();
-        let panel = cookie_panel(Some("not-a-seal"), &passwords);
+        let panel = cookie_panel(Some("not-a-seal"), &passwords, None);
         assert!(panel.contains("not a well-formed Fe26.2 seal"));
         assert!(!panel.contains("Decrypted"));
+    }
+
+    #[test]
+    fn a_seal_that_opens_but_is_refused_says_so() {
+        let passwords = random_passwords();
+        let sealed = ironsession::seal_data(
+            &serde_json::json!({"isLoggedIn": true}),
+            &passwords,
+            ironsession::Ttl::DEFAULT,
+        )
+        .expect("sealing a small JSON object with a generated password succeeds");
+        let opened = cookie_panel(Some(&sealed), &passwords, None);
+        assert!(opened.contains("What the server reads"));
+        assert!(!opened.contains("cookie-refused"));
+
+        // As a session past its absolute lifetime is refused, though its seal still opens.
+        let refused = UnsealError::from(iron_seal::Error::Expired { expired_at_ms: 1 });
+        let panel = cookie_panel(Some(&sealed), &passwords, Some(&refused));
+        assert!(panel.contains(&format!(
+            r#"the server refuses the session (<span id="cookie-refused">{refused}</span>)"#
+        )));
+        assert!(!panel.contains("What the server reads"));
+        assert!(panel.contains("&quot;isLoggedIn&quot;: true"));
     }
 
     #[test]
@@ -168,7 +206,7 @@ mod tests {
             ironsession::Ttl::DEFAULT,
         )
         .expect("sealing a small JSON object with a generated password succeeds");
-        let panel = cookie_panel(Some(&sealed), &random_passwords());
+        let panel = cookie_panel(Some(&sealed), &random_passwords(), None);
         assert!(panel.contains("<dt>MAC</dt>"));
         assert!(panel.contains("cannot open it"));
         assert!(!panel.contains("secret"));
