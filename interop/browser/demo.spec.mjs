@@ -42,13 +42,23 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
+// This machine's environment without the demo's own settings, so that an ambient REDIS_URL or
+// lifetime setting cannot change what the tests see.
+function demoEnvironment() {
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (name === "REDIS_URL" || name === "REVOCATION" || name.startsWith("IRON_SESSION_")) delete env[name];
+  }
+  return env;
+}
+
 // Starts the demo binary on a free port; resolves to { child, base, stderr() }.
 function startDemo() {
   if (!existsSync(DEMO_BIN)) {
     throw new Error(`${DEMO_BIN} does not exist: run \`cargo build -p ironsession-demo\` or set DEMO_BIN`);
   }
   const child = spawn(DEMO_BIN, [], {
-    env: { ...process.env, PORT: "0", IRON_SESSION_PASSWORD: PASSWORD },
+    env: { ...demoEnvironment(), PORT: "0", IRON_SESSION_PASSWORD: PASSWORD, REVOCATION: "memory" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
