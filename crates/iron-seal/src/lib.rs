@@ -31,7 +31,8 @@
 //! and a 32-character minimum password.
 //!
 //! # Hardening beyond Iron
-//! - The HMAC is compared in constant time and checked before anything is decoded or decrypted.
+//! - The HMAC is compared in constant time (a [`Mac`] has no `==`, only `ConstantTimeEq`) and
+//!   checked before anything is decoded or decrypted.
 //! - No key is derived and no HMAC computed for a seal whose salts, IV or HMAC do not have the
 //!   lengths the [`Options`] write, and [`Options::with_max_seal_len`] refuses over-long input
 //!   before anything else: a forged seal costs no more than a valid one.
@@ -53,6 +54,7 @@ mod crypto;
 mod error;
 mod json;
 mod key_cache;
+mod mac;
 mod options;
 mod parts;
 mod password;
@@ -64,6 +66,7 @@ mod unseal;
 pub use clock::system_now_ms;
 pub use error::{Error, Field};
 pub use json::{MAX_JSON_DEPTH, parse_json, seal_json, unseal_json};
+pub use mac::Mac;
 pub use options::{Cipher, KeyDerivation, Options};
 pub use parts::{PREFIX, SealParts};
 pub use password::{MIN_PASSWORD_LENGTH, Password, PasswordId, PasswordLookup, Secret};

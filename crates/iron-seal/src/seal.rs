@@ -110,8 +110,7 @@ pub fn seal_at(
     );
     let mac = crypto::mac_b64(&integrity_key, &sealed.as_bytes()[..mac_base_len]);
     sealed.push(SEPARATOR);
-    // The base64url alphabet is ASCII, so every byte is a char.
-    sealed.extend(mac.iter().map(|&b| char::from(b)));
+    mac.push_to(&mut sealed);
     Ok(sealed)
 }
 
