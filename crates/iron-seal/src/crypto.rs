@@ -192,6 +192,12 @@ fn aes_128_ctr(key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, Error> {
 }
 
 /// HMAC-SHA256 of `data` under `key`, written as unpadded base64url.
+///
+/// Not wiped: `hmac` 0.12 (with `digest` 0.10 and `sha2` 0.10, the versions in `Cargo.lock`) has
+/// no `zeroize` support, so the SHA-256 states keyed with key ⊕ ipad and key ⊕ opad (each enough
+/// to compute MACs under this key) and the key ⊕ pad block `new_from_slice` builds stay in stack
+/// memory until it is reused. The key itself is wiped (a derived key on drop; a raw key with its
+/// secret).
 pub(crate) fn mac_b64(key: &Key<'_>, data: &[u8]) -> Mac {
     use hmac::Mac as _;
     // HMAC takes keys of any length, so `new_from_slice` cannot fail here.

@@ -8,8 +8,7 @@
 //! vectors and a property test against the `pbkdf2` crate check it).
 
 use sha1::digest::generic_array::GenericArray;
-use sha1::{Digest, Sha1};
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 const BLOCK_LEN: usize = 64;
 const DIGEST_LEN: usize = 20;
@@ -22,27 +21,50 @@ const INITIAL_STATE: [u32; 5] = [
     0xC3D2_E1F0,
 ];
 
-/// The state of SHA-1 after some whole blocks, and how many bytes those were.
+/// The state of SHA-1 after some whole blocks, and how many bytes those were. After a keyed
+/// block it stands for the key (it computes HMACs without it), so it is wiped on drop.
 #[derive(Clone)]
 struct Sha1State {
     words: [u32; 5],
     absorbed: u64,
 }
 
-impl Drop for Sha1State {
-    fn drop(&mut self) {
+impl Zeroize for Sha1State {
+    fn zeroize(&mut self) {
         self.words.zeroize();
+        self.absorbed.zeroize();
     }
 }
 
+impl Drop for Sha1State {
+    fn drop(&mut self) {
+        self.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for Sha1State {}
+
 impl Sha1State {
-    fn after_block(block: &[u8; BLOCK_LEN]) -> Self {
-        let mut state = Sha1State {
+    fn new() -> Self {
+        Sha1State {
             words: INITIAL_STATE,
             absorbed: 0,
-        };
+        }
+    }
+
+    fn after_block(block: &[u8; BLOCK_LEN]) -> Self {
+        let mut state = Sha1State::new();
         state.absorb(block);
         state
+    }
+
+    /// SHA-1 of `data`, in states that are wiped (the `sha1` crate's hasher is not: its buffer
+    /// would keep the end of `data`, here a password).
+    fn digest(data: &[u8]) -> Zeroizing<[u8; DIGEST_LEN]> {
+        let whole = data.len() - data.len() % BLOCK_LEN;
+        let mut state = Sha1State::new();
+        state.absorb(&data[..whole]);
+        state.finish(&data[whole..])
     }
 
     /// Absorbs `data`, whose length must be a multiple of the block length.
@@ -83,21 +105,29 @@ impl Sha1State {
 }
 
 /// HMAC-SHA1 keyed with one password: SHA-1's state after the inner and the outer padded key.
-/// Wiped on drop.
+/// Wiped on drop (each state wipes itself).
 #[derive(Clone)]
 pub(crate) struct HmacSha1Key {
     inner: Sha1State,
     outer: Sha1State,
 }
 
+impl Zeroize for HmacSha1Key {
+    fn zeroize(&mut self) {
+        self.inner.zeroize();
+        self.outer.zeroize();
+    }
+}
+
+// Both fields are `ZeroizeOnDrop`, so dropping the key wipes it.
+impl ZeroizeOnDrop for HmacSha1Key {}
+
 impl HmacSha1Key {
     /// Keys HMAC-SHA1 with `password` (RFC 2104: a key longer than a block is hashed first).
     pub(crate) fn new(password: &[u8]) -> Self {
         let mut key = Zeroizing::new([0u8; BLOCK_LEN]);
         if password.len() > BLOCK_LEN {
-            let mut digest = Sha1::digest(password);
-            key[..DIGEST_LEN].copy_from_slice(&digest);
-            digest.as_mut_slice().zeroize();
+            key[..DIGEST_LEN].copy_from_slice(&*Sha1State::digest(password));
         } else {
             key[..password.len()].copy_from_slice(password);
         }
@@ -145,6 +175,8 @@ pub(crate) fn derive(key: &HmacSha1Key, salt: &[u8], iterations: u32, out: &mut 
 
 #[cfg(test)]
 mod tests {
+    use sha1::Sha1;
+
     use super::*;
 
     fn hex(bytes: &[u8]) -> String {
@@ -200,6 +232,44 @@ mod tests {
             ::pbkdf2::pbkdf2_hmac::<Sha1>(&password, &salt, iterations, &mut expected);
             proptest::prop_assert_eq!(pbkdf2(&password, &salt, iterations, len), hex(&expected));
         }
+    }
+
+    /// The keyed states are wiped on drop (a compile-time check of the marker, whose fields wipe
+    /// themselves in `Drop`), and `zeroize` leaves nothing of the key: every word and the length
+    /// are zero, where the RFC 2202 key had left SHA-1's states after its padded blocks.
+    #[test]
+    fn keyed_hmac_sha1_states_are_wiped() {
+        fn wiped_on_drop<T: ZeroizeOnDrop>() {}
+        wiped_on_drop::<HmacSha1Key>();
+        wiped_on_drop::<Sha1State>();
+        let mut key = HmacSha1Key::new(&[0xaa; 80]);
+        assert_eq!(key.inner.absorbed, 64);
+        assert_ne!(key.inner.words, [0; 5]);
+        assert_ne!(key.outer.words, [0; 5]);
+        key.zeroize();
+        for state in [&key.inner, &key.outer] {
+            assert_eq!((state.words, state.absorbed), ([0; 5], 0));
+        }
+    }
+
+    /// FIPS 180's SHA-1 examples ("abc" and the 448-bit message) and a million `a`s, through the
+    /// digest used for passwords longer than a block.
+    #[test]
+    fn sha1_digest_matches_fips_180_examples() {
+        assert_eq!(
+            hex(&*Sha1State::digest(b"abc")),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
+        assert_eq!(
+            hex(&*Sha1State::digest(
+                b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
+            )),
+            "84983e441c3bd26ebaae4aa1f95129e5e54670f1"
+        );
+        assert_eq!(
+            hex(&*Sha1State::digest(&[b'a'; 1_000_000])),
+            "34aa973cd4c4daa4f61eeb2bdbad27316534016f"
+        );
     }
 
     /// RFC 2202's HMAC-SHA1 vectors 1 and 6: a short key, and a key longer than a block.
