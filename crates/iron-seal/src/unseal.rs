@@ -90,10 +90,16 @@ pub fn unseal_at(
     Ok(plaintext)
 }
 
-/// The fields whose length the options fix: the salts of text passwords (hex, two characters per
-/// salt byte; raw keys use no salt, so theirs are not looked at), the IV and the HMAC (unpadded
+/// The fields whose length the options fix: the salts (hex, two characters per salt byte for a
+/// text password; empty for a raw key, as every Iron writes it), the IV and the HMAC (unpadded
 /// base64url). Iron reads salts of any length; a seal whose salts are not the length these options
 /// write is refused here, so seals from a peer with other salt sizes need the same options.
+///
+/// With a raw key, Iron (@hapi/iron, iron-webcrypto 1 and 2, so iron-session 9's `unsealData`)
+/// ignores both salt fields whatever they hold. Here they must be empty: the HMAC salt is then
+/// covered by nothing (the MAC is over fields 0 to 5, and no key is derived from it), so
+/// accepting one would let anyone append text to a valid seal and still have it open; and no Iron
+/// writes an encryption salt with a raw key, so a non-empty one is not the canonical seal.
 fn check_field_lengths(
     parts: &SealParts<'_>,
     password: &Password,
@@ -114,8 +120,12 @@ fn check_field_lengths(
         ),
     ];
     for (field, secret, salt, derivation) in salt_checks {
-        let expected = 2 * derivation.salt_len();
-        if crypto::needs_salt(secret) && salt.len() != expected {
+        let expected = if crypto::needs_salt(secret) {
+            2 * derivation.salt_len()
+        } else {
+            0
+        };
+        if salt.len() != expected {
             return Err(Error::FieldLength {
                 field,
                 expected,

@@ -758,11 +758,80 @@ fn a_raw_key_seal_has_empty_salt_fields() {
     // A text password cannot open it (Iron would derive with a fresh random salt; here the
     // empty salt is refused for its length before any key is derived)...
     assert_eq!(unseal(&sealed), Err(NO_ENCRYPTION_SALT));
-    // ...and a raw key cannot open a text-password seal.
+    // ...and a raw key cannot open a text-password seal (Iron: a bad MAC; here its salts are
+    // refused for their length, before the MAC is computed).
     assert_eq!(
         unseal_at(&sealed_with_ttl(None), &key, &Options::default(), NOW),
-        Err(Error::BadMac)
+        Err(Error::FieldLength {
+            field: Field::EncryptionSalt,
+            expected: 0,
+            found: 64
+        })
     );
+}
+
+/// Made by iron-session 9.0.1's `sealData` (iron-webcrypto 2.0.0) with the raw key 0x00..0x1f as
+/// password 1 and a one-hour ttl: `{"a":1}`, expiring at 1796098390311.
+const NODE_RAW_KEY_SEAL: &str = "Fe26.2*1**BGSJu9E0vLA_bSnMGZJCoQ*HKiW0vL5B2q9rMgultQIEA*1796098390311**ah9wzJnL5wk5c0cbPLKTUkKfQaBO2BKiZSkzfQXTrCY";
+/// The same seal with the encryption salt `cd` × 32, and its MAC recomputed by Node's
+/// `crypto.createHmac('sha256', key)` over the new fields 0 to 5: a valid MAC.
+const NODE_RAW_KEY_SEAL_WITH_ENCRYPTION_SALT: &str = "Fe26.2*1*cdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcdcd*BGSJu9E0vLA_bSnMGZJCoQ*HKiW0vL5B2q9rMgultQIEA*1796098390311**xrgK63QopkNogBcWpbn3mNh0EcDgmSHeDKx12Enp7DI";
+/// The encryption salt `z`, MAC recomputed the same way.
+const NODE_RAW_KEY_SEAL_WITH_ONE_CHARACTER_ENCRYPTION_SALT: &str = "Fe26.2*1*z*BGSJu9E0vLA_bSnMGZJCoQ*HKiW0vL5B2q9rMgultQIEA*1796098390311**BCCQmP70hy-gZLC6ePzuBwJBfC9dXfdvueFizJaezvo";
+
+fn unseal_node_raw_key_seal(sealed: &str) -> Result<Vec<u8>, Error> {
+    let key: Vec<u8> = (0u8..32).collect();
+    let an_hour_before_expiry = 1_796_098_390_311 - 3_600_000;
+    unseal_at(
+        sealed,
+        &Password::from(Secret::key(key)),
+        &Options::default(),
+        an_hour_before_expiry,
+    )
+}
+
+#[test]
+fn a_raw_key_seal_from_iron_session_9_opens() {
+    assert_eq!(
+        unseal_node_raw_key_seal(NODE_RAW_KEY_SEAL).as_deref(),
+        Ok(&br#"{"a":1}"#[..])
+    );
+}
+
+/// The HMAC salt is outside the MAC and unused with a raw key: iron-session 9, iron-webcrypto 1
+/// and 2 and @hapi/iron all still open the seal whatever it holds. Refused here, before the MAC.
+#[test]
+fn a_raw_key_seal_with_an_hmac_salt_is_refused_though_iron_session_9_opens_it() {
+    for salt in ["ab".repeat(32), "x".to_owned()] {
+        let sealed = with_field(NODE_RAW_KEY_SEAL, 6, &salt);
+        assert_eq!(
+            unseal_node_raw_key_seal(&sealed),
+            Err(Error::FieldLength {
+                field: Field::HmacSalt,
+                expected: 0,
+                found: salt.len()
+            })
+        );
+    }
+}
+
+/// An encryption salt behind a valid MAC: the Iron peers open it (they ignore the salt with a
+/// raw key), but no Iron writes one, so it is refused as a field of the wrong length.
+#[test]
+fn a_raw_key_seal_with_an_encryption_salt_is_refused_though_iron_session_9_opens_it() {
+    for (sealed, found) in [
+        (NODE_RAW_KEY_SEAL_WITH_ENCRYPTION_SALT, 64),
+        (NODE_RAW_KEY_SEAL_WITH_ONE_CHARACTER_ENCRYPTION_SALT, 1),
+    ] {
+        assert_eq!(
+            unseal_node_raw_key_seal(sealed),
+            Err(Error::FieldLength {
+                field: Field::EncryptionSalt,
+                expected: 0,
+                found
+            })
+        );
+    }
 }
 
 #[test]
