@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ironsession::revocation::redis::RedisBackend;
-use ironsession::revocation::{Replica, Revocation, RevocationEntry};
+use ironsession::revocation::{Replica, Revocation, RevocationEntry, SessionFields};
 
 /// The system allocator, counting the bytes in use.
 struct Counting;
@@ -117,7 +117,13 @@ fn propagation(args: &[String]) -> Result<String, String> {
                 .revoke_session(&sid)
                 .await
                 .map_err(|e| format!("revocation {n} failed: {e}"))?;
-            while reader.check(Some(&sid), None, None).is_none() {
+            while reader
+                .check(SessionFields {
+                    sid: Some(&sid),
+                    ..SessionFields::default()
+                })
+                .is_none()
+            {
                 if begin.elapsed() > Duration::from_secs(5) {
                     return Err(format!("revocation {n} not seen within 5 s"));
                 }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use ironsession::revocation::redis::RedisBackend;
-use ironsession::revocation::{InMemory, Refusal, Revocation, RevocationError};
+use ironsession::revocation::{InMemory, Refusal, Revocation, RevocationError, SessionFields};
 use redis_server::RedisServer;
 
 const SID_A: &str = "c2Vzc2lvbi1pZC0wMDAwMQ";
@@ -74,6 +74,19 @@ async fn redis_fleet() -> Fleet<RedisServer> {
     }
 }
 
+/// The fields a check reads of a session.
+fn fields<'a>(
+    sid: Option<&'a str>,
+    subject: Option<&'a str>,
+    iat_ms: Option<u64>,
+) -> SessionFields<'a> {
+    SessionFields {
+        sid,
+        subject,
+        iat_ms,
+    }
+}
+
 /// Polls `condition` every 5 ms for up to 2 s.
 async fn wait_until(what: &str, condition: impl Fn() -> bool) -> Duration {
     let start = Instant::now();
@@ -93,18 +106,18 @@ mod suite {
 
     pub async fn a_revoked_session_is_refused_by_every_process<S>(fleet: Fleet<S>) {
         let Fleet { local, peer, .. } = &fleet;
-        assert_eq!(peer.check(Some(SID_A), None, Some(NOW)), None);
+        assert_eq!(peer.check(fields(Some(SID_A), None, Some(NOW))), None);
         local.revoke_session(SID_A).await.expect("revoked");
         assert_eq!(
-            local.check(Some(SID_A), None, Some(NOW)),
+            local.check(fields(Some(SID_A), None, Some(NOW))),
             Some(Refusal::Session)
         );
         wait_until("the peer refuses", || {
-            peer.check(Some(SID_A), None, Some(NOW)) == Some(Refusal::Session)
+            peer.check(fields(Some(SID_A), None, Some(NOW))) == Some(Refusal::Session)
         })
         .await;
-        assert_eq!(peer.check(Some(SID_B), None, Some(NOW)), None);
-        assert_eq!(peer.check(None, None, None), None);
+        assert_eq!(peer.check(fields(Some(SID_B), None, Some(NOW))), None);
+        assert_eq!(peer.check(fields(None, None, None)), None);
     }
 
     pub async fn a_revoked_subject_refuses_only_its_earlier_sessions<S>(fleet: Fleet<S>) {
@@ -113,23 +126,30 @@ mod suite {
         } = &fleet;
         local.revoke_subject("user-42").await.expect("revoked");
         wait_until("the peer refuses", || {
-            peer.check(Some(SID_A), Some("user-42"), Some(NOW - 1)) == Some(Refusal::Subject)
+            peer.check(fields(Some(SID_A), Some("user-42"), Some(NOW - 1)))
+                == Some(Refusal::Subject)
         })
         .await;
         // Created at the revocation's instant or later: a login after "log out everywhere".
-        assert_eq!(peer.check(Some(SID_A), Some("user-42"), Some(NOW)), None);
         assert_eq!(
-            peer.check(Some(SID_A), Some("user-43"), Some(NOW - 1)),
+            peer.check(fields(Some(SID_A), Some("user-42"), Some(NOW))),
+            None
+        );
+        assert_eq!(
+            peer.check(fields(Some(SID_A), Some("user-43"), Some(NOW - 1))),
             None
         );
         // A second revocation later widens the cut.
         clock.store(NOW + 10_000, Ordering::Relaxed);
         local.revoke_subject("user-42").await.expect("revoked");
         wait_until("the peer applies the later cut", || {
-            peer.check(None, Some("user-42"), Some(NOW + 9_999)) == Some(Refusal::Subject)
+            peer.check(fields(None, Some("user-42"), Some(NOW + 9_999))) == Some(Refusal::Subject)
         })
         .await;
-        assert_eq!(peer.check(None, Some("user-42"), Some(NOW + 10_000)), None);
+        assert_eq!(
+            peer.check(fields(None, Some("user-42"), Some(NOW + 10_000))),
+            None
+        );
     }
 
     pub async fn entries_expire_after_the_retention_and_the_seal_skew<S>(fleet: Fleet<S>) {
@@ -139,22 +159,28 @@ mod suite {
         local.revoke_session(SID_A).await.expect("revoked");
         local.revoke_subject("user-42").await.expect("revoked");
         wait_until("the peer has both", || {
-            peer.check(None, Some("user-42"), Some(0)).is_some()
-                && peer.check(Some(SID_A), None, None).is_some()
+            peer.check(fields(None, Some("user-42"), Some(0))).is_some()
+                && peer.check(fields(Some(SID_A), None, None)).is_some()
         })
         .await;
         let last_refused = NOW + retention_ms + SKEW_MS - 1;
         assert_eq!(
-            peer.check_at(Some(SID_A), None, None, last_refused),
+            peer.check_at(fields(Some(SID_A), None, None), last_refused),
             Some(Refusal::Session)
         );
         assert_eq!(
-            peer.check_at(None, Some("user-42"), Some(0), last_refused),
+            peer.check_at(fields(None, Some("user-42"), Some(0)), last_refused),
             Some(Refusal::Subject)
         );
         let expired = NOW + retention_ms + SKEW_MS;
-        assert_eq!(peer.check_at(Some(SID_A), None, None, expired), None);
-        assert_eq!(peer.check_at(None, Some("user-42"), Some(0), expired), None);
+        assert_eq!(
+            peer.check_at(fields(Some(SID_A), None, None), expired),
+            None
+        );
+        assert_eq!(
+            peer.check_at(fields(None, Some("user-42"), Some(0)), expired),
+            None
+        );
     }
 
     pub async fn bad_ids_and_subjects_are_refused_before_the_store<S>(fleet: Fleet<S>) {
@@ -188,9 +214,12 @@ mod suite {
     ) {
         let Fleet { local, peer, .. } = &fleet;
         local.revoke_session_in_background(SID_B).expect("valid id");
-        assert_eq!(local.check(Some(SID_B), None, None), Some(Refusal::Session));
+        assert_eq!(
+            local.check(fields(Some(SID_B), None, None)),
+            Some(Refusal::Session)
+        );
         wait_until("the peer refuses", || {
-            peer.check(Some(SID_B), None, None) == Some(Refusal::Session)
+            peer.check(fields(Some(SID_B), None, None)) == Some(Refusal::Session)
         })
         .await;
         assert!(matches!(
@@ -204,10 +233,13 @@ mod suite {
         let subject = "urn:user: Jane Doe 42";
         local.revoke_subject(subject).await.expect("revoked");
         wait_until("the peer refuses", || {
-            peer.check(None, Some(subject), Some(NOW - 1)) == Some(Refusal::Subject)
+            peer.check(fields(None, Some(subject), Some(NOW - 1))) == Some(Refusal::Subject)
         })
         .await;
-        assert_eq!(peer.check(None, Some("urn:user:"), Some(NOW - 1)), None);
+        assert_eq!(
+            peer.check(fields(None, Some("urn:user:"), Some(NOW - 1))),
+            None
+        );
     }
 }
 
@@ -341,8 +373,8 @@ async fn an_entry_written_without_a_message_is_found_by_the_version_check() {
         .unwrap();
     let peer = &fleet.peer;
     wait_until("the peer resynced", || {
-        peer.check(Some(SID_B), None, None) == Some(Refusal::Session)
-            && peer.check(None, Some("silent"), Some(NOW - 1)) == Some(Refusal::Subject)
+        peer.check(fields(Some(SID_B), None, None)) == Some(Refusal::Session)
+            && peer.check(fields(None, Some("silent"), Some(NOW - 1))) == Some(Refusal::Subject)
     })
     .await;
 }
@@ -387,7 +419,7 @@ async fn redis_down_keeps_known_revocations_fails_new_ones_and_resyncs_on_return
     fleet.local.revoke_session(SID_A).await.unwrap();
     let peer = fleet.peer.clone();
     wait_until("the peer has it", || {
-        peer.check(Some(SID_A), None, None).is_some()
+        peer.check(fields(Some(SID_A), None, None)).is_some()
     })
     .await;
 
@@ -396,8 +428,11 @@ async fn redis_down_keeps_known_revocations_fails_new_ones_and_resyncs_on_return
         !fleet.local.replica().is_connected() && !peer.replica().is_connected()
     })
     .await;
-    assert_eq!(peer.check(Some(SID_A), None, None), Some(Refusal::Session));
-    assert_eq!(peer.check(Some(SID_B), None, None), None);
+    assert_eq!(
+        peer.check(fields(Some(SID_A), None, None)),
+        Some(Refusal::Session)
+    );
+    assert_eq!(peer.check(fields(Some(SID_B), None, None)), None);
     let started = Instant::now();
     let error = fleet
         .local
@@ -417,7 +452,7 @@ async fn redis_down_keeps_known_revocations_fails_new_ones_and_resyncs_on_return
         started.elapsed()
     );
     assert_eq!(
-        fleet.local.check(Some(SID_B), None, None),
+        fleet.local.check(fields(Some(SID_B), None, None)),
         None,
         "not recorded: not enforced"
     );
@@ -438,11 +473,11 @@ async fn redis_down_keeps_known_revocations_fails_new_ones_and_resyncs_on_return
         }
     }
     wait_until("the peer gets the new one", || {
-        peer.check(Some(SID_B), None, None) == Some(Refusal::Session)
+        peer.check(fields(Some(SID_B), None, None)) == Some(Refusal::Session)
     })
     .await;
     assert_eq!(
-        peer.check(Some(SID_A), None, None),
+        peer.check(fields(Some(SID_A), None, None)),
         Some(Refusal::Session),
         "old one kept"
     );
@@ -459,12 +494,15 @@ async fn a_process_started_without_redis_serves_then_syncs_when_it_appears() {
         .build();
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!serving.replica().is_synced());
-    assert_eq!(serving.check(Some(SID_A), None, None), None);
+    assert_eq!(serving.check(fields(Some(SID_A), None, None)), None);
     assert_eq!(
-        strict.check(Some(SID_A), None, None),
+        strict.check(fields(Some(SID_A), None, None)),
         Some(Refusal::NotSynced)
     );
-    assert_eq!(strict.check(None, None, None), Some(Refusal::NotSynced));
+    assert_eq!(
+        strict.check(fields(None, None, None)),
+        Some(Refusal::NotSynced)
+    );
     assert!(serving.revoke_session(SID_A).await.is_err());
 
     let server = RedisServer::start_on(port);
@@ -481,13 +519,13 @@ async fn a_process_started_without_redis_serves_then_syncs_when_it_appears() {
         serving.replica().is_synced() && strict.replica().is_synced()
     })
     .await;
-    assert_eq!(strict.check(Some(SID_B), None, None), None);
+    assert_eq!(strict.check(fields(Some(SID_B), None, None)), None);
     assert_eq!(
-        strict.check(Some(SID_A), None, None),
+        strict.check(fields(Some(SID_A), None, None)),
         Some(Refusal::Session)
     );
     assert_eq!(
-        serving.check(Some(SID_A), None, None),
+        serving.check(fields(Some(SID_A), None, None)),
         Some(Refusal::Session)
     );
 }
@@ -522,7 +560,7 @@ async fn a_custom_prefix_keeps_two_apps_apart() {
     .await;
     shop.revoke_session(SID_A).await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(blog.check(Some(SID_A), None, None), None);
+    assert_eq!(blog.check(fields(Some(SID_A), None, None)), None);
     let mut redis = raw(&server).await;
     let count: u64 = redis::cmd("ZCARD")
         .arg("{shop}:revoked:sids")
@@ -546,7 +584,7 @@ async fn propagation_to_another_process_takes_well_under_a_second() {
         let start = Instant::now();
         fleet.local.revoke_session(&sid).await.unwrap();
         let peer = &fleet.peer;
-        while peer.check(Some(&sid), None, None).is_none() {
+        while peer.check(fields(Some(&sid), None, None)).is_none() {
             assert!(
                 start.elapsed() < Duration::from_secs(1),
                 "revocation {n} not seen within 1 s"
@@ -652,7 +690,7 @@ mod sessions {
             config
                 .revocation()
                 .unwrap()
-                .check(Some(sid.as_str()), None, None),
+                .check(fields(Some(sid.as_str()), None, None)),
             Some(Refusal::Session)
         );
     }

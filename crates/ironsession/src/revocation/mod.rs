@@ -38,14 +38,15 @@
 //!   its first sync.
 //!
 //! ```
-//! use ironsession::revocation::{Refusal, Revocation};
+//! use ironsession::revocation::{Refusal, Revocation, SessionFields};
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! let revocation = Revocation::in_memory();
 //! let sid = "c2Vzc2lvbi1pZC0xMjM0NQ";
-//! assert_eq!(revocation.check(Some(sid), None, None), None);
+//! let session = SessionFields { sid: Some(sid), ..SessionFields::default() };
+//! assert_eq!(revocation.check(session), None);
 //! revocation.revoke_session(sid).await?;
-//! assert_eq!(revocation.check(Some(sid), None, None), Some(Refusal::Session));
+//! assert_eq!(revocation.check(session), Some(Refusal::Session));
 //! # Ok::<(), ironsession::revocation::RevocationError>(())
 //! # }).unwrap();
 //! ```
@@ -64,7 +65,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use memory::InMemory;
-pub use replica::{Refusal, Replica, RevocationEntry};
+pub use replica::{Refusal, Replica, RevocationEntry, SessionFields};
 pub(crate) use session::{check, revoke_on_destroy, validate};
 
 use crate::clock::SharedClock;
@@ -265,30 +266,18 @@ impl Revocation {
         self.record(entry, "subject").await
     }
 
-    /// Whether a session with this id, subject and creation time (ms since the Unix epoch) is
-    /// refused now. Reads the local replica only.
-    pub fn check(
-        &self,
-        sid: Option<&str>,
-        subject: Option<&str>,
-        iat_ms: Option<u64>,
-    ) -> Option<Refusal> {
-        self.check_at(sid, subject, iat_ms, self.now_ms())
+    /// Whether a session with these fields is refused now. Reads the local replica only.
+    pub fn check(&self, session: SessionFields<'_>) -> Option<Refusal> {
+        self.check_at(session, self.now_ms())
     }
 
     /// [`check`](Self::check) at `now_ms`.
-    pub fn check_at(
-        &self,
-        sid: Option<&str>,
-        subject: Option<&str>,
-        iat_ms: Option<u64>,
-        now_ms: u64,
-    ) -> Option<Refusal> {
+    pub fn check_at(&self, session: SessionFields<'_>, now_ms: u64) -> Option<Refusal> {
         let replica = self.replica();
         if self.inner.refuse_until_synced && !replica.is_synced() {
             return Some(Refusal::NotSynced);
         }
-        replica.check(sid, subject, iat_ms, now_ms)
+        replica.check(session, now_ms)
     }
 
     /// How long after a revocation its entry is kept (plus 60 s of clock skew).

@@ -54,6 +54,26 @@ impl RevocationEntry {
     }
 }
 
+/// What revocation checks of a session: the fields of its [metadata](crate::Metadata), each
+/// absent when the session has none.
+///
+/// ```
+/// use ironsession::revocation::SessionFields;
+///
+/// let session = SessionFields { sid: Some("AAAAAAAAAAAAAAAAAAAAAA"), ..SessionFields::default() };
+/// assert_eq!(session.subject, None);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SessionFields<'a> {
+    /// The session id (`sid`).
+    pub sid: Option<&'a str>,
+    /// The subject (`sub`), set with [`Session::set_subject`](crate::Session::set_subject).
+    pub subject: Option<&'a str>,
+    /// When the session was created (`iat`, ms since the Unix epoch). A session without one is
+    /// taken as created before any subject revocation of its subject.
+    pub iat_ms: Option<u64>,
+}
+
 /// Why a session is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -124,13 +144,14 @@ impl Maps {
 /// entry takes 21 bytes of table (16-byte id, 4-byte expiry, 1 control byte).
 ///
 /// ```
-/// use ironsession::revocation::{Refusal, Replica, RevocationEntry};
+/// use ironsession::revocation::{Refusal, Replica, RevocationEntry, SessionFields};
 ///
 /// let replica = Replica::new();
 /// let sid = "AAAAAAAAAAAAAAAAAAAAAA";
 /// replica.insert(&RevocationEntry::Session { sid: sid.into(), expires_ms: 2_000_000 });
-/// assert_eq!(replica.check(Some(sid), None, None, 1_000_000), Some(Refusal::Session));
-/// assert_eq!(replica.check(Some(sid), None, None, 2_000_000), None);
+/// let session = SessionFields { sid: Some(sid), ..SessionFields::default() };
+/// assert_eq!(replica.check(session, 1_000_000), Some(Refusal::Session));
+/// assert_eq!(replica.check(session, 2_000_000), None);
 /// ```
 #[derive(Debug, Default)]
 pub struct Replica {
@@ -146,15 +167,13 @@ impl Replica {
         Self::default()
     }
 
-    /// Whether a session with these fields is revoked at `now_ms`. A session without an `iat` is
-    /// taken as created before any subject revocation of its subject.
-    pub fn check(
-        &self,
-        sid: Option<&str>,
-        subject: Option<&str>,
-        iat_ms: Option<u64>,
-        now_ms: u64,
-    ) -> Option<Refusal> {
+    /// Whether a session with these fields is revoked at `now_ms`.
+    pub fn check(&self, session: SessionFields<'_>, now_ms: u64) -> Option<Refusal> {
+        let SessionFields {
+            sid,
+            subject,
+            iat_ms,
+        } = session;
         let now_s = seconds_floor(now_ms);
         let maps = self.read();
         if let Some(sid) = sid.and_then(sid_bytes)
@@ -316,6 +335,18 @@ mod tests {
         }
     }
 
+    fn fields<'a>(
+        sid: Option<&'a str>,
+        subject: Option<&'a str>,
+        iat_ms: Option<u64>,
+    ) -> SessionFields<'a> {
+        SessionFields {
+            sid,
+            subject,
+            iat_ms,
+        }
+    }
+
     fn subject(subject: &str, before_ms: u64, expires_ms: u64) -> RevocationEntry {
         RevocationEntry::Subject {
             subject: subject.into(),
@@ -341,12 +372,18 @@ mod tests {
         let replica = Replica::new();
         assert!(replica.insert(&session(SID_A, 10_000)));
         assert_eq!(
-            replica.check(Some(SID_A), None, Some(0), 9_999),
+            replica.check(fields(Some(SID_A), None, Some(0)), 9_999),
             Some(Refusal::Session)
         );
-        assert_eq!(replica.check(Some(SID_B), None, Some(0), 9_999), None);
-        assert_eq!(replica.check(None, None, None, 9_999), None);
-        assert_eq!(replica.check(Some(SID_A), None, Some(0), 10_000), None);
+        assert_eq!(
+            replica.check(fields(Some(SID_B), None, Some(0)), 9_999),
+            None
+        );
+        assert_eq!(replica.check(fields(None, None, None), 9_999), None);
+        assert_eq!(
+            replica.check(fields(Some(SID_A), None, Some(0)), 10_000),
+            None
+        );
     }
 
     #[test]
@@ -354,28 +391,28 @@ mod tests {
         let replica = Replica::new();
         replica.insert(&session(SID_A, 10_001));
         assert_eq!(
-            replica.check(Some(SID_A), None, None, 10_500),
+            replica.check(fields(Some(SID_A), None, None), 10_500),
             Some(Refusal::Session)
         );
         assert_eq!(
-            replica.check(Some(SID_A), None, None, 10_999),
+            replica.check(fields(Some(SID_A), None, None), 10_999),
             Some(Refusal::Session)
         );
-        assert_eq!(replica.check(Some(SID_A), None, None, 11_000), None);
+        assert_eq!(replica.check(fields(Some(SID_A), None, None), 11_000), None);
     }
 
     #[test]
     fn a_subject_entry_refuses_only_sessions_created_before_it() {
         let replica = Replica::new();
         replica.insert(&subject("user-42", 5_000, 100_000));
-        let check = |sub, iat| replica.check(Some(SID_B), sub, iat, 6_000);
+        let check = |sub, iat| replica.check(fields(Some(SID_B), sub, iat), 6_000);
         assert_eq!(check(Some("user-42"), Some(4_999)), Some(Refusal::Subject));
         assert_eq!(check(Some("user-42"), Some(5_000)), None);
         assert_eq!(check(Some("user-42"), None), Some(Refusal::Subject));
         assert_eq!(check(Some("user-43"), Some(0)), None);
         assert_eq!(check(None, Some(0)), None);
         assert_eq!(
-            replica.check(None, Some("user-42"), Some(0), 100_000),
+            replica.check(fields(None, Some("user-42"), Some(0)), 100_000),
             None,
             "expired"
         );
@@ -388,11 +425,17 @@ mod tests {
         replica.insert(&subject("u", 8_000, 80_000));
         replica.insert(&subject("u", 1_000, 10_000));
         assert_eq!(
-            replica.check(None, Some("u"), Some(7_999), 60_000),
+            replica.check(fields(None, Some("u"), Some(7_999)), 60_000),
             Some(Refusal::Subject)
         );
-        assert_eq!(replica.check(None, Some("u"), Some(8_000), 60_000), None);
-        assert_eq!(replica.check(None, Some("u"), Some(0), 80_000), None);
+        assert_eq!(
+            replica.check(fields(None, Some("u"), Some(8_000)), 60_000),
+            None
+        );
+        assert_eq!(
+            replica.check(fields(None, Some("u"), Some(0)), 80_000),
+            None
+        );
         assert_eq!(replica.len(), 1);
     }
 
@@ -402,7 +445,7 @@ mod tests {
         replica.insert(&session(SID_A, 20_000));
         replica.insert(&session(SID_A, 10_000));
         assert_eq!(
-            replica.check(Some(SID_A), None, None, 15_000),
+            replica.check(fields(Some(SID_A), None, None), 15_000),
             Some(Refusal::Session)
         );
     }
@@ -418,11 +461,11 @@ mod tests {
         replica.purge(20_000);
         assert_eq!(replica.len(), 2);
         assert_eq!(
-            replica.check(Some(SID_B), Some("new"), Some(0), 20_000),
+            replica.check(fields(Some(SID_B), Some("new"), Some(0)), 20_000),
             Some(Refusal::Session)
         );
         assert_eq!(
-            replica.check(None, Some("new"), Some(0), 20_000),
+            replica.check(fields(None, Some("new"), Some(0)), 20_000),
             Some(Refusal::Subject)
         );
     }
@@ -462,7 +505,7 @@ mod tests {
         assert_eq!(replica.len(), 10_000);
         for n in [0, 4_999, 9_999] {
             assert_eq!(
-                replica.check(Some(&sid(n)), None, None, future - 1),
+                replica.check(fields(Some(&sid(n)), None, None), future - 1),
                 Some(Refusal::Session)
             );
         }
@@ -481,7 +524,7 @@ mod tests {
         replica.mark_disconnected();
         assert!(replica.is_synced() && !replica.is_connected());
         assert_eq!(
-            replica.check(Some(SID_A), None, None, 1),
+            replica.check(fields(Some(SID_A), None, None), 1),
             Some(Refusal::Session)
         );
     }

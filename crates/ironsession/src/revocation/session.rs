@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{Revocation, RevocationError};
+use super::{Revocation, RevocationError, SessionFields};
 use crate::metadata::Metadata;
 use crate::{
     ConfigError, SaveError, Session, SessionConfig, SessionConfigBuilder, Ttl, UnsealError,
@@ -67,12 +67,12 @@ pub(crate) fn check(
     let Some(revocation) = config.revocation() else {
         return Ok(());
     };
-    let refusal = revocation.check_at(
-        metadata.map(|m| m.id().as_str()),
-        metadata.and_then(Metadata::subject),
-        metadata.map(Metadata::created_at_ms),
-        now_ms,
-    );
+    let session = metadata.map_or_else(SessionFields::default, |metadata| SessionFields {
+        sid: Some(metadata.id().as_str()),
+        subject: metadata.subject(),
+        iat_ms: Some(metadata.created_at_ms()),
+    });
+    let refusal = revocation.check_at(session, now_ms);
     refusal.map_or(Ok(()), |refusal| Err(UnsealError::revoked(refusal)))
 }
 
