@@ -416,6 +416,24 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for WithoutMetadata<A> {
     }
 }
 
+/// What the filtering deserializers (the object and its keys) read as serde_json does: a present
+/// value as `Some`, a newtype struct as what it wraps.
+macro_rules! read_through_wrappers {
+    () => {
+        fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+            visitor.visit_some(self)
+        }
+
+        fn deserialize_newtype_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            visitor: V,
+        ) -> Result<V::Value, Self::Error> {
+            visitor.visit_newtype_struct(self)
+        }
+    };
+}
+
 /// `T` reads the filtered object as it would read the object itself.
 impl<'de, A: MapAccess<'de>> Deserializer<'de> for &mut WithoutMetadata<A> {
     type Error = A::Error;
@@ -424,17 +442,7 @@ impl<'de, A: MapAccess<'de>> Deserializer<'de> for &mut WithoutMetadata<A> {
         visitor.visit_map(self)
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, A::Error> {
-        visitor.visit_some(self)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, A::Error> {
-        visitor.visit_newtype_struct(self)
-    }
+    read_through_wrappers!();
 
     fn deserialize_enum<V: Visitor<'de>>(
         self,
@@ -544,17 +552,7 @@ impl<'de, E: de::Error> Deserializer<'de> for KeyDeserializer<'de, E> {
         deserialize_f32 => visit_f32, deserialize_f64 => visit_f64
     );
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
-        visitor.visit_some(self)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, E> {
-        visitor.visit_newtype_struct(self)
-    }
+    read_through_wrappers!();
 
     fn deserialize_enum<V: Visitor<'de>>(
         self,
@@ -804,6 +802,29 @@ mod tests {
         assert_eq!(split.metadata.unwrap().created_at_ms(), 9);
         let some = split_option(br#"{"name":"n"}"#);
         assert_eq!(some.and_then(|s| s.name).as_deref(), Some("n"));
+    }
+
+    #[test]
+    fn option_and_newtype_wrappers_read_as_without_the_filter() {
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct Wrapped(BTreeMap<Key, Option<u8>>);
+        #[derive(Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+        struct Key(u32);
+        #[derive(Debug, PartialEq, Deserialize)]
+        struct OptionKeys(BTreeMap<Option<String>, u8>);
+
+        let json = br#"{"7":1,"12":null}"#;
+        let plaintext = format!(r#"{{"7":1,"_is":{{"sid":"{ID}","iat":3}},"12":null}}"#);
+        let wrapped = split::<Wrapped>(plaintext.as_bytes()).unwrap();
+        assert_eq!(wrapped.data, serde_json::from_slice(json).unwrap());
+        assert_eq!(wrapped.metadata.unwrap().created_at_ms(), 3);
+        let option = split::<Option<Wrapped>>(plaintext.as_bytes()).unwrap();
+        assert_eq!(option.data, serde_json::from_slice(json).unwrap());
+
+        let plaintext = format!(r#"{{"a":1,"_is":{{"sid":"{ID}","iat":3}}}}"#);
+        let keys = split::<OptionKeys>(plaintext.as_bytes()).unwrap().data;
+        assert_eq!(keys, serde_json::from_slice(br#"{"a":1}"#).unwrap());
+        assert_eq!(keys.0.keys().collect::<Vec<_>>(), [&Some("a".to_owned())]);
     }
 
     fn split_option(plaintext: &[u8]) -> Option<WithFlatten> {
