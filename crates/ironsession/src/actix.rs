@@ -37,6 +37,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::cache::ResponseHeaders;
 use crate::{SaveError, Session, SessionConfig, SessionContext};
 
 /// The middleware that gives every request a session context: wrap an `App` or a scope with it.
@@ -163,20 +164,29 @@ where
                     HeaderValue::try_from(line).expect("Set-Cookie lines are visible ASCII");
                 headers.append(header::SET_COOKIE, value);
             }
-            let cache_control = cache.cache_control(
-                headers
-                    .get_all(header::CACHE_CONTROL)
-                    .map(HeaderValue::as_bytes),
-            );
-            let vary = cache.vary(headers.get_all(header::VARY).map(HeaderValue::as_bytes));
-            for (name, value) in [(header::CACHE_CONTROL, cache_control), (header::VARY, vary)] {
-                // Joined header values and ASCII directives: valid whenever the parts were.
-                if let Some(value) = value.and_then(|v| HeaderValue::from_bytes(&v).ok()) {
-                    headers.insert(name, value);
-                }
-            }
+            cache.apply(headers);
             Ok(response)
         })
+    }
+}
+
+/// actix-web 4 has its own `http` 0.2 header types: names and values go across as bytes.
+impl ResponseHeaders for header::HeaderMap {
+    fn lines(&self, name: &http::HeaderName) -> impl Iterator<Item = &[u8]> {
+        self.get_all(name.as_str()).map(HeaderValue::as_bytes)
+    }
+
+    fn replace(&mut self, name: &http::HeaderName, value: &[u8]) -> bool {
+        match (
+            header::HeaderName::try_from(name.as_str()),
+            HeaderValue::from_bytes(value),
+        ) {
+            (Ok(name), Ok(value)) => {
+                self.insert(name, value);
+                true
+            }
+            _ => false,
+        }
     }
 }
 
@@ -271,4 +281,32 @@ fn internal_server_error() -> HttpResponse<BoxBody> {
     HttpResponse::InternalServerError()
         .content_type("text/plain; charset=utf-8")
         .body("internal server error")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::CacheNeeds;
+
+    #[test]
+    fn the_cache_step_replaces_the_handlers_lines_on_actix_headers() {
+        let mut headers = header::HeaderMap::new();
+        headers.append(header::VARY, HeaderValue::from_static("Origin"));
+        headers.append(header::VARY, HeaderValue::from_static("Accept"));
+        let needs = CacheNeeds {
+            private: true,
+            vary_cookie: true,
+        };
+        needs.apply(&mut headers);
+        let all = |headers: &header::HeaderMap, name| {
+            headers
+                .get_all(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(all(&headers, header::CACHE_CONTROL), ["private, no-store"]);
+        assert_eq!(all(&headers, header::VARY), ["Origin, Accept, Cookie"]);
+        assert!(!headers.replace(&http::header::VARY, b"Cookie\n"));
+        assert_eq!(all(&headers, header::VARY), ["Origin, Accept, Cookie"]);
+    }
 }

@@ -18,7 +18,30 @@
 //! turns both off, for apps that set these headers themselves.
 
 use http::header::{CACHE_CONTROL, VARY};
-use http::{HeaderMap, HeaderValue};
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+/// A response's header map as the cache step reads and sets it: `http`'s here, and actix-web's
+/// own type (implemented in the actix adapter).
+pub(crate) trait ResponseHeaders {
+    /// Every line of the header `name`, in order.
+    fn lines(&self, name: &HeaderName) -> impl Iterator<Item = &[u8]>;
+
+    /// Replaces every value of `name` with `value`, or returns `false` and changes nothing when
+    /// `value` is not a valid header value.
+    fn replace(&mut self, name: &HeaderName, value: &[u8]) -> bool;
+}
+
+impl ResponseHeaders for HeaderMap {
+    fn lines(&self, name: &HeaderName) -> impl Iterator<Item = &[u8]> {
+        self.get_all(name).iter().map(HeaderValue::as_bytes)
+    }
+
+    fn replace(&mut self, name: &HeaderName, value: &[u8]) -> bool {
+        HeaderValue::from_bytes(value)
+            .map(|value| self.insert(name.clone(), value))
+            .is_ok()
+    }
+}
 
 /// What the session asks of one response's cache headers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -70,31 +93,23 @@ impl CacheNeeds {
         Some(append(existing, "Cookie"))
     }
 
-    /// Sets the headers on an `http` response.
-    pub(crate) fn apply(self, headers: &mut HeaderMap) {
-        let cache_control = self.cache_control(headers.get_all(CACHE_CONTROL).iter().map(as_bytes));
-        let vary = self.vary(headers.get_all(VARY).iter().map(as_bytes));
+    /// Sets the headers on a response, each replacing the handler's lines of that header.
+    pub(crate) fn apply(self, headers: &mut impl ResponseHeaders) {
+        let cache_control = self.cache_control(headers.lines(&CACHE_CONTROL));
+        let vary = self.vary(headers.lines(&VARY));
         for (name, value) in [(CACHE_CONTROL, cache_control), (VARY, vary)] {
-            if let Some(value) = value.and_then(|v| header_value(&v)) {
-                headers.insert(name, value);
+            // The joined parts were header values (no control characters) and the separators and
+            // directives added are ASCII, so this only fails if that ever changes.
+            if let Some(value) = value
+                && !headers.replace(&name, &value)
+            {
+                tracing::error!(
+                    header = %name,
+                    "cannot build a cache header value; the handler's headers are kept"
+                );
             }
         }
     }
-}
-
-fn as_bytes(value: &HeaderValue) -> &[u8] {
-    value.as_bytes()
-}
-
-/// A joined value as a header value. The parts were header values (no control characters) and
-/// the separators and directives added are ASCII, so this only fails if that ever changes; the
-/// response then keeps the handler's headers and the failure is logged.
-fn header_value(value: &[u8]) -> Option<HeaderValue> {
-    let parsed = HeaderValue::from_bytes(value);
-    if parsed.is_err() {
-        tracing::error!("cannot build a cache header value; the handler's headers are kept");
-    }
-    parsed.ok()
 }
 
 /// Several header lines as one list value (RFC 9110 §5.3), skipping empty ones.
@@ -212,5 +227,15 @@ mod tests {
         };
         assert_eq!(all(CACHE_CONTROL), ["max-age=60, must-revalidate, private"]);
         assert_eq!(all(VARY), ["Origin, Cookie"]);
+    }
+
+    #[test]
+    fn an_invalid_value_replaces_nothing() {
+        let mut headers = HeaderMap::new();
+        headers.append(VARY, HeaderValue::from_static("Origin"));
+        assert!(!headers.replace(&VARY, b"Origin,\nCookie"));
+        assert_eq!(headers.lines(&VARY).collect::<Vec<_>>(), [b"Origin"]);
+        assert!(headers.replace(&VARY, b"Cookie"));
+        assert_eq!(headers.lines(&VARY).collect::<Vec<_>>(), [b"Cookie"]);
     }
 }
