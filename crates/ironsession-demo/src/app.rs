@@ -10,7 +10,9 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router, middleware};
 use ironsession::axum::SessionLayer;
 use ironsession::revocation::RevocationError;
-use ironsession::{ConfigError, Passwords, SaveError, Session, SessionConfig, Ttl};
+use ironsession::{
+    ConfigError, Passwords, SaveError, Session, SessionConfig, Ttl, is_session_cookie,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::{cookie_panel, pages};
@@ -225,20 +227,15 @@ async fn stylesheet() -> impl IntoResponse {
 
 /// How many cookies of the session the browser sent: the whole cookie and its chunks.
 fn session_cookie_count(headers: &HeaderMap) -> usize {
-    let is_session_cookie = |name: &str| {
-        name == COOKIE_NAME
-            || name
-                .strip_prefix(COOKIE_NAME)
-                .and_then(|rest| rest.strip_prefix('.'))
-                .is_some_and(|index| matches!(index, "0" | "1" | "2" | "3"))
-    };
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(|value| value.split(';'))
         .filter_map(|pair| pair.split_once('='))
-        .filter(|(name, value)| is_session_cookie(name.trim()) && !value.trim().is_empty())
+        .filter(|(name, value)| {
+            is_session_cookie(COOKIE_NAME, name.trim()) && !value.trim().is_empty()
+        })
         .count()
 }
 

@@ -157,8 +157,22 @@ fn slot(name: &str, pair: &str) -> Option<usize> {
     }
 }
 
-/// Whether `cookie` is one of the cookies of a session named `name` (the whole one or a chunk).
-pub(crate) fn is_session_cookie(name: &str, cookie: &str) -> bool {
+/// Whether the cookie called `cookie` is one of the cookies of the session whose cookie name is
+/// `name`: the whole cookie `name`, or one of its chunks `name.0` … `name.3` (see
+/// [`MAX_CHUNKS`]). Exactly these names, as iron-session looks them up: `name.01` or `name.4`
+/// are other cookies. For an app that reads the `Cookie` header itself, to count or skip the
+/// session's cookies.
+///
+/// ```
+/// use ironsession::is_session_cookie;
+///
+/// assert!(is_session_cookie("session", "session"));
+/// assert!(is_session_cookie("session", "session.3"));
+/// assert!(!is_session_cookie("session", "session.4"));
+/// assert!(!is_session_cookie("session", "session.01"));
+/// assert!(!is_session_cookie("session", "sessions"));
+/// ```
+pub fn is_session_cookie(name: &str, cookie: &str) -> bool {
     slot(name, cookie).is_some()
 }
 

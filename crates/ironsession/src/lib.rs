@@ -102,7 +102,7 @@ mod session;
 mod ttl;
 mod ttl_limit;
 
-pub use chunks::{MAX_CHUNKS, MAX_SET_COOKIE_BYTES, Oversize};
+pub use chunks::{MAX_CHUNKS, MAX_SET_COOKIE_BYTES, Oversize, is_session_cookie};
 pub use clock::{Clock, SystemClock};
 pub use config::{
     ConfigError, CookieLifetime, MAX_COOKIE_AGE_SECONDS, SessionConfig, SessionConfigBuilder,
