@@ -40,11 +40,7 @@ enum Command {
         #[arg(long, value_name = "SECONDS", default_value_t = 14 * 24 * 3600)]
         ttl: u64,
         #[command(flatten)]
-        purpose: Purpose,
-        #[command(flatten)]
-        clock: Clock,
-        #[command(flatten)]
-        password: PasswordSource,
+        options: SealOptions,
     },
     /// Read a seal on stdin and print its JSON payload
     #[command(
@@ -56,11 +52,7 @@ enum Command {
         #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
         max_ttl: Option<u64>,
         #[command(flatten)]
-        purpose: Purpose,
-        #[command(flatten)]
-        clock: Clock,
-        #[command(flatten)]
-        password: PasswordSource,
+        options: SealOptions,
     },
     /// Read a seal on stdin and describe its parts, without any password (with --session, also
     /// its session id and times, with the password)
@@ -84,6 +76,25 @@ enum Command {
         #[arg(long, default_value_t = 48, value_parser = clap::value_parser!(u16).range(32..))]
         length: u16,
     },
+}
+
+/// The options of `seal` and `unseal`, one struct so that whatever seals can be unsealed: the
+/// purpose, the clock and the password.
+#[derive(Args)]
+struct SealOptions {
+    #[command(flatten)]
+    purpose: Purpose,
+    #[command(flatten)]
+    clock: Clock,
+    #[command(flatten)]
+    password: PasswordSource,
+}
+
+impl SealOptions {
+    /// The passwords from the password source, bound to the purpose if one is given.
+    fn passwords(&self) -> Result<ironsession::Passwords, CliError> {
+        Ok(self.purpose.bind(self.password.load()?))
+    }
 }
 
 #[derive(Args)]
@@ -140,13 +151,8 @@ fn main() -> ExitCode {
 /// Runs one command and returns everything it prints on stdout, so a failure prints nothing there.
 fn run(command: Command) -> Result<String, CliError> {
     match command {
-        Command::Seal {
-            ttl,
-            purpose,
-            clock,
-            password,
-        } => {
-            let passwords = purpose.bind(password.load()?);
+        Command::Seal { ttl, options } => {
+            let passwords = options.passwords()?;
             let input = read_stdin()?;
             let value: serde_json::Value =
                 serde_json::from_str(&input).map_err(|e| CliError::InvalidJson {
@@ -162,25 +168,20 @@ fn run(command: Command) -> Result<String, CliError> {
                 &value,
                 &passwords,
                 ttl,
-                clock.now_ms(),
+                options.clock.now_ms(),
                 iron_seal::OsRandom,
             )?;
             Ok(format!("{sealed}\n"))
         }
-        Command::Unseal {
-            max_ttl,
-            purpose,
-            clock,
-            password,
-        } => {
-            let passwords = purpose.bind(password.load()?);
+        Command::Unseal { max_ttl, options } => {
+            let passwords = options.passwords()?;
             let input = read_stdin()?;
             let seal = input.trim();
             if let Some(max_ttl) = max_ttl {
-                TtlLimit::new(Ttl::seconds(max_ttl)).check_at(seal, clock.now_ms())?;
+                TtlLimit::new(Ttl::seconds(max_ttl)).check_at(seal, options.clock.now_ms())?;
             }
             let value: serde_json::Value =
-                ironsession::unseal_data_at(seal, &passwords, clock.now_ms())?;
+                ironsession::unseal_data_at(seal, &passwords, options.clock.now_ms())?;
             Ok(format!("{value}\n"))
         }
         Command::Inspect {
