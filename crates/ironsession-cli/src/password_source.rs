@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 use crate::error::CliError;
 
-/// The password options shared by `seal` and `unseal`.
+/// The password options shared by `seal`, `unseal` and `inspect`.
 #[derive(Args)]
 pub struct PasswordSource {
     /// Read the password(s) from this environment variable: a password, or a JSON object of id to
