@@ -46,46 +46,78 @@ pub(crate) struct Attributes {
 ///
 /// Every part is visible ASCII without `;` (the name, path and domain were validated when the
 /// configuration was built; a seal is base64url, hex, digits, `*`, `.` and `~`).
+///
+/// The line is allocated at its exact length: `http`'s `HeaderValue` then takes the buffer over
+/// as it is, where a buffer with spare capacity costs it one more allocation.
 pub(crate) fn set_cookie_line(
     name: &str,
     value: &str,
     attributes: &Attributes,
     max_age: Option<u64>,
 ) -> String {
-    let mut line = String::with_capacity(name.len() + value.len() + 96);
-    line.push_str(name);
-    line.push('=');
-    line.push_str(value);
-    // Writing into a String cannot fail.
-    if let Some(seconds) = max_age {
-        let _ = write!(line, "; Max-Age={seconds}");
-    }
-    if let Some(domain) = &attributes.domain {
-        let _ = write!(line, "; Domain={domain}");
-    }
-    let _ = write!(line, "; Path={}", attributes.path);
-    if attributes.http_only {
-        line.push_str("; HttpOnly");
-    }
-    if attributes.secure {
-        line.push_str("; Secure");
-    }
-    if attributes.partitioned {
-        line.push_str("; Partitioned");
-    }
-    if let Some(priority) = attributes.priority {
-        line.push_str(match priority {
-            Priority::Low => "; Priority=Low",
-            Priority::Medium => "; Priority=Medium",
-            Priority::High => "; Priority=High",
-        });
-    }
-    line.push_str(match attributes.same_site {
+    let flags = [
+        (attributes.http_only, "; HttpOnly"),
+        (attributes.secure, "; Secure"),
+        (attributes.partitioned, "; Partitioned"),
+    ];
+    let priority = attributes.priority.map_or("", |priority| match priority {
+        Priority::Low => "; Priority=Low",
+        Priority::Medium => "; Priority=Medium",
+        Priority::High => "; Priority=High",
+    });
+    let same_site = match attributes.same_site {
         SameSite::Strict => "; SameSite=Strict",
         SameSite::Lax => "; SameSite=Lax",
         SameSite::None => "; SameSite=None",
-    });
+    };
+    let length = name.len()
+        + "=".len()
+        + value.len()
+        + max_age.map_or(0, |seconds| MAX_AGE.len() + decimal_digits(seconds))
+        + attributes
+            .domain
+            .as_ref()
+            .map_or(0, |domain| DOMAIN.len() + domain.len())
+        + PATH.len()
+        + attributes.path.len()
+        + flags
+            .iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, text)| text.len())
+            .sum::<usize>()
+        + priority.len()
+        + same_site.len();
+    let mut line = String::with_capacity(length);
+    line.push_str(name);
+    line.push('=');
+    line.push_str(value);
+    if let Some(seconds) = max_age {
+        line.push_str(MAX_AGE);
+        // Writing into a String cannot fail.
+        let _ = write!(line, "{seconds}");
+    }
+    if let Some(domain) = &attributes.domain {
+        line.push_str(DOMAIN);
+        line.push_str(domain);
+    }
+    line.push_str(PATH);
+    line.push_str(&attributes.path);
+    for (_, text) in flags.iter().filter(|(on, _)| *on) {
+        line.push_str(text);
+    }
+    line.push_str(priority);
+    line.push_str(same_site);
+    debug_assert_eq!(line.len(), length);
     line
+}
+
+const MAX_AGE: &str = "; Max-Age=";
+const DOMAIN: &str = "; Domain=";
+const PATH: &str = "; Path=";
+
+/// The number of digits of `n` in decimal.
+fn decimal_digits(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |log| log as usize + 1)
 }
 
 /// The values of the cookies that `slot_of` maps to an index of `found` (cookies of no interest
@@ -259,6 +291,48 @@ mod tests {
             set_cookie_line("sess", "", &custom, Some(0)),
             "sess=; Max-Age=0; Domain=example.com; Path=/app; HttpOnly; Partitioned; Priority=High; SameSite=None"
         );
+    }
+
+    #[test]
+    fn set_cookie_lines_are_allocated_at_their_exact_length() {
+        let mut attributes = Attributes {
+            http_only: false,
+            secure: false,
+            same_site: SameSite::Strict,
+            path: "/".into(),
+            domain: None,
+            partitioned: false,
+            priority: None,
+        };
+        for max_age in [
+            None,
+            Some(0),
+            Some(9),
+            Some(10),
+            Some(1_209_540),
+            Some(u64::MAX),
+        ] {
+            let line = set_cookie_line("s", "v", &attributes, max_age);
+            assert_eq!(line.capacity(), line.len(), "{line}");
+        }
+        attributes = Attributes {
+            http_only: true,
+            secure: true,
+            same_site: SameSite::None,
+            path: "/app".into(),
+            domain: Some("example.com".into()),
+            partitioned: true,
+            priority: Some(Priority::Medium),
+        };
+        let line = set_cookie_line("s.0", "Fe26.2*1*x~2", &attributes, Some(34_560_000));
+        assert_eq!(line.capacity(), line.len(), "{line}");
+    }
+
+    #[test]
+    fn decimal_digits_counts_like_formatting() {
+        for n in [0, 1, 9, 10, 99, 100, 999_999, 1_000_000, u64::MAX] {
+            assert_eq!(decimal_digits(n), n.to_string().len());
+        }
     }
 
     #[test]
