@@ -197,8 +197,14 @@ pub(crate) fn check_length(carried: &Carried, seal: &str) -> Result<(), UnsealEr
     Ok(())
 }
 
-/// `(cookie name, Set-Cookie line)` pairs, in the order they are sent.
-pub(crate) type Cookies = Vec<(String, String)>;
+/// `Set-Cookie` lines, in the order they are sent.
+pub(crate) type Cookies = Vec<String>;
+
+/// The name of the cookie a `Set-Cookie` line sets: everything before the first `=`, since a
+/// cookie name is a token, which has no `=`.
+pub(crate) fn line_name(line: &str) -> &str {
+    line.split_once('=').map_or(line, |(name, _)| name)
+}
 
 /// The cookies that store `seal` under `config` and expire what the request carried and the new
 /// seal no longer uses (iron-session 9's `writeSeal`).
@@ -211,7 +217,7 @@ pub(crate) fn save(
     let (carried_whole, carried_chunks) = carried.under(name);
     let line = config.set_cookie_line(name, seal);
     if line.len() <= MAX_SET_COOKIE_BYTES {
-        let mut cookies = vec![(name.to_owned(), line)];
+        let mut cookies = vec![line];
         expire_chunks(config, carried_chunks, 0, &mut cookies);
         return Ok(cookies);
     }
@@ -239,11 +245,10 @@ pub(crate) fn save(
     // boundaries and equal JavaScript's string offsets.
     for (index, chunk) in seal.as_bytes().chunks(budget).enumerate() {
         let chunk_name = chunk_name(name, index);
-        let line = config.set_cookie_line(&chunk_name, &String::from_utf8_lossy(chunk));
-        cookies.push((chunk_name, line));
+        cookies.push(config.set_cookie_line(&chunk_name, &String::from_utf8_lossy(chunk)));
     }
     if carried_whole {
-        cookies.push((name.to_owned(), config.deletion_line(name)));
+        cookies.push(config.deletion_line(name));
     }
     expire_chunks(config, carried_chunks, needed, &mut cookies);
     Ok(cookies)
@@ -253,7 +258,7 @@ pub(crate) fn save(
 /// (iron-session 9's `destroy`).
 pub(crate) fn destroy(config: &SessionConfig, carried: &Carried) -> Cookies {
     let name = config.cookie_name();
-    let mut cookies = vec![(name.to_owned(), config.deletion_line(name))];
+    let mut cookies = vec![config.deletion_line(name)];
     expire_chunks(config, carried.under(name).1, 0, &mut cookies);
     cookies
 }
@@ -267,9 +272,7 @@ fn expire_chunks(
 ) {
     let name = config.cookie_name();
     for index in (from..MAX_CHUNKS).filter(|&index| carried[index]) {
-        let chunk_name = chunk_name(name, index);
-        let line = config.deletion_line(&chunk_name);
-        cookies.push((chunk_name, line));
+        cookies.push(config.deletion_line(&chunk_name(name, index)));
     }
 }
 

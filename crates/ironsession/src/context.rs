@@ -51,8 +51,8 @@ pub(crate) struct ContextState {
     pub(crate) read: bool,
     /// A `save` queued the session's cookies.
     pub(crate) saved: bool,
-    /// `(cookie name, Set-Cookie line)`, at most one line per name.
-    pending: Vec<(String, String)>,
+    /// `Set-Cookie` lines, at most one per cookie name.
+    pending: chunks::Cookies,
     /// The cookie as opened by the first `Session::load`.
     pub(crate) incoming: Incoming,
     pub(crate) metadata: MetadataState,
@@ -62,7 +62,11 @@ pub(crate) struct ContextState {
 /// a log is logged in. `Debug` says whether they are there, never what they are.
 impl fmt::Debug for ContextState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pending: Vec<&str> = self.pending.iter().map(|(name, _)| name.as_str()).collect();
+        let pending: Vec<&str> = self
+            .pending
+            .iter()
+            .map(|line| chunks::line_name(line))
+            .collect();
         f.debug_struct("ContextState")
             .field("config", &self.config)
             .field(
@@ -82,8 +86,13 @@ impl ContextState {
     pub(crate) fn queue(&mut self, cookies: chunks::Cookies) {
         let name = self.config.cookie_name();
         self.pending
-            .retain(|(pending, _)| !chunks::is_session_cookie(name, pending));
-        self.pending.extend(cookies);
+            .retain(|line| !chunks::is_session_cookie(name, chunks::line_name(line)));
+        if self.pending.is_empty() {
+            // The usual case, one save per request: the lines' own vector becomes the queue.
+            self.pending = cookies;
+        } else {
+            self.pending.extend(cookies);
+        }
     }
 }
 
@@ -156,10 +165,7 @@ impl SessionContext {
     pub(crate) fn take_response(&self) -> (Vec<String>, CacheNeeds) {
         let mut state = self.lock();
         outgoing::before_response(&mut state);
-        let lines: Vec<String> = std::mem::take(&mut state.pending)
-            .into_iter()
-            .map(|(_, line)| line)
-            .collect();
+        let lines = std::mem::take(&mut state.pending);
         let needs = CacheNeeds {
             private: !lines.is_empty(),
             vary_cookie: state.read,

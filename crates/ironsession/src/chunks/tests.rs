@@ -23,6 +23,20 @@ fn config(chunking: bool) -> SessionConfig {
         .unwrap()
 }
 
+/// [`super::save`], with each line's cookie name beside it.
+fn save(
+    config: &SessionConfig,
+    seal: &str,
+    carried: &Carried,
+) -> Result<Vec<(String, String)>, SaveError> {
+    super::save(config, seal, carried).map(|lines| {
+        lines
+            .into_iter()
+            .map(|line| (line_name(&line).to_owned(), line))
+            .collect()
+    })
+}
+
 /// What a request with this `Cookie` header carries.
 fn carried(config: &SessionConfig, cookie_header: &str) -> (Option<String>, Carried) {
     read(config, [cookie_header.as_bytes()])
@@ -33,7 +47,7 @@ fn nothing(config: &SessionConfig) -> Carried {
 }
 
 /// `(name, value, attributes)` of each line.
-fn parse(cookies: &Cookies) -> Vec<(String, String, String)> {
+fn parse(cookies: &[(String, String)]) -> Vec<(String, String, String)> {
     cookies
         .iter()
         .map(|(name, line)| {
@@ -47,7 +61,7 @@ fn parse(cookies: &Cookies) -> Vec<(String, String, String)> {
 
 /// The names and value lengths of the cookies, and that every line has the same attributes:
 /// `ATTRIBUTES` for stored values, `DELETION_ATTRIBUTES` for empty ones.
-fn shape(cookies: &Cookies) -> Vec<(String, usize)> {
+fn shape(cookies: &[(String, String)]) -> Vec<(String, usize)> {
     parse(cookies)
         .into_iter()
         .map(|(name, value, attributes)| {
