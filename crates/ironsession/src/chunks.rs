@@ -21,6 +21,7 @@
 //!   whose attributes are shorter (no `Max-Age`, no `Secure`) writes slightly longer seals, and
 //!   refusing them would log its users out; the slack is under 100 bytes a cookie.
 
+use std::fmt::Write;
 use std::sync::Arc;
 
 use crate::cookie;
@@ -136,8 +137,17 @@ pub(crate) fn read<'h>(
         chunks: chunks.each_ref().map(Option::is_some),
     };
     let seal = whole.or_else(|| {
-        let joined: String = chunks.into_iter().map_while(|chunk| chunk).collect();
-        (!joined.is_empty()).then_some(joined)
+        let length: usize = chunks
+            .iter()
+            .map_while(Option::as_ref)
+            .map(String::len)
+            .sum();
+        let mut chunks = chunks.into_iter().map_while(|chunk| chunk);
+        // The first chunk's buffer, grown once to hold them all.
+        let mut joined = chunks.next()?;
+        joined.reserve_exact(length - joined.len());
+        chunks.for_each(|chunk| joined.push_str(&chunk));
+        Some(joined)
     });
     (seal, carried)
 }
@@ -277,8 +287,17 @@ fn expire_chunks(
 }
 
 fn chunk_name(name: &str, index: usize) -> String {
-    format!("{name}.{index}")
+    let mut chunk_name = String::with_capacity(name.len() + CHUNK_SUFFIX_LEN);
+    chunk_name.push_str(name);
+    chunk_name.push('.');
+    // Writing into a String cannot fail.
+    let _ = write!(chunk_name, "{index}");
+    chunk_name
 }
+
+/// The length of a chunk name's `.N` suffix: one digit, as chunk indexes are below `MAX_CHUNKS`.
+const CHUNK_SUFFIX_LEN: usize = ".0".len();
+const _: () = assert!(MAX_CHUNKS <= 10);
 
 /// Refuses a configuration with chunking on whose cookie name and attributes leave no room for a
 /// chunk (iron-session 9 finds this on the first save; here it is found at start-up).
@@ -300,9 +319,7 @@ pub(crate) fn chunk_budget(config: &SessionConfig) -> usize {
 
 /// The bytes of an empty chunk's `Set-Cookie` line (`name.0=` and the attributes).
 pub(crate) fn chunk_overhead(config: &SessionConfig) -> usize {
-    config
-        .set_cookie_line(&chunk_name(config.cookie_name(), 0), "")
-        .len()
+    config.set_cookie_line_len(config.cookie_name().len() + CHUNK_SUFFIX_LEN, 0)
 }
 
 #[cfg(test)]

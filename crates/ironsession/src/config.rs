@@ -263,6 +263,17 @@ impl SessionConfig {
         cookie::set_cookie_line(name, value, &self.attributes, self.max_age_seconds())
     }
 
+    /// The length of [`set_cookie_line`](Self::set_cookie_line) for a name and a value of these
+    /// lengths.
+    pub(crate) fn set_cookie_line_len(&self, name_len: usize, value_len: usize) -> usize {
+        cookie::set_cookie_line_len(
+            name_len,
+            value_len,
+            &self.attributes,
+            self.max_age_seconds(),
+        )
+    }
+
     /// The `Set-Cookie` value that deletes cookie `name`: empty, `Max-Age=0`, same attributes.
     pub(crate) fn deletion_line(&self, name: &str) -> String {
         cookie::set_cookie_line(name, "", &self.attributes, Some(0))

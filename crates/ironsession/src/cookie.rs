@@ -55,38 +55,7 @@ pub(crate) fn set_cookie_line(
     attributes: &Attributes,
     max_age: Option<u64>,
 ) -> String {
-    let flags = [
-        (attributes.http_only, "; HttpOnly"),
-        (attributes.secure, "; Secure"),
-        (attributes.partitioned, "; Partitioned"),
-    ];
-    let priority = attributes.priority.map_or("", |priority| match priority {
-        Priority::Low => "; Priority=Low",
-        Priority::Medium => "; Priority=Medium",
-        Priority::High => "; Priority=High",
-    });
-    let same_site = match attributes.same_site {
-        SameSite::Strict => "; SameSite=Strict",
-        SameSite::Lax => "; SameSite=Lax",
-        SameSite::None => "; SameSite=None",
-    };
-    let length = name.len()
-        + "=".len()
-        + value.len()
-        + max_age.map_or(0, |seconds| MAX_AGE.len() + decimal_digits(seconds))
-        + attributes
-            .domain
-            .as_ref()
-            .map_or(0, |domain| DOMAIN.len() + domain.len())
-        + PATH.len()
-        + attributes.path.len()
-        + flags
-            .iter()
-            .filter(|(on, _)| *on)
-            .map(|(_, text)| text.len())
-            .sum::<usize>()
-        + priority.len()
-        + same_site.len();
+    let length = set_cookie_line_len(name.len(), value.len(), attributes, max_age);
     let mut line = String::with_capacity(length);
     line.push_str(name);
     line.push('=');
@@ -102,18 +71,67 @@ pub(crate) fn set_cookie_line(
     }
     line.push_str(PATH);
     line.push_str(&attributes.path);
-    for (_, text) in flags.iter().filter(|(on, _)| *on) {
-        line.push_str(text);
+    for flag in flags(attributes) {
+        line.push_str(flag);
     }
-    line.push_str(priority);
-    line.push_str(same_site);
+    line.push_str(priority(attributes));
+    line.push_str(same_site(attributes));
     debug_assert_eq!(line.len(), length);
     line
+}
+
+/// The length in bytes of [`set_cookie_line`] for a name and a value of these lengths.
+pub(crate) fn set_cookie_line_len(
+    name_len: usize,
+    value_len: usize,
+    attributes: &Attributes,
+    max_age: Option<u64>,
+) -> usize {
+    name_len
+        + "=".len()
+        + value_len
+        + max_age.map_or(0, |seconds| MAX_AGE.len() + decimal_digits(seconds))
+        + attributes
+            .domain
+            .as_ref()
+            .map_or(0, |domain| DOMAIN.len() + domain.len())
+        + PATH.len()
+        + attributes.path.len()
+        + flags(attributes).map(str::len).sum::<usize>()
+        + priority(attributes).len()
+        + same_site(attributes).len()
 }
 
 const MAX_AGE: &str = "; Max-Age=";
 const DOMAIN: &str = "; Domain=";
 const PATH: &str = "; Path=";
+
+/// The attributes without a value that are on, in their order.
+fn flags(attributes: &Attributes) -> impl Iterator<Item = &'static str> {
+    [
+        (attributes.http_only, "; HttpOnly"),
+        (attributes.secure, "; Secure"),
+        (attributes.partitioned, "; Partitioned"),
+    ]
+    .into_iter()
+    .filter_map(|(on, text)| on.then_some(text))
+}
+
+fn priority(attributes: &Attributes) -> &'static str {
+    attributes.priority.map_or("", |priority| match priority {
+        Priority::Low => "; Priority=Low",
+        Priority::Medium => "; Priority=Medium",
+        Priority::High => "; Priority=High",
+    })
+}
+
+fn same_site(attributes: &Attributes) -> &'static str {
+    match attributes.same_site {
+        SameSite::Strict => "; SameSite=Strict",
+        SameSite::Lax => "; SameSite=Lax",
+        SameSite::None => "; SameSite=None",
+    }
+}
 
 /// The number of digits of `n` in decimal.
 fn decimal_digits(n: u64) -> usize {
