@@ -7,6 +7,20 @@ use std::time::Duration;
 
 use crate::{CookieLifetime, SaveError, chunks, data, lifetime, metadata, rotation};
 
+/// The capacity to write a save's JSON into: `serde_json::to_vec`'s 128 bytes, or the size of the
+/// session as it came in (its data and metadata) and an eighth more, so that a session of a few
+/// kilobytes is written without growing its buffer again and again.
+pub(crate) fn json_capacity(state: &ContextState) -> usize {
+    const SERDE_JSON_INITIAL: usize = 128;
+    match &state.incoming {
+        Incoming::Opened(opened) => {
+            let incoming = opened.plaintext.len();
+            (incoming + incoming / 8).max(SERDE_JSON_INITIAL)
+        }
+        _ => SERDE_JSON_INITIAL,
+    }
+}
+
 /// Seals `json` (the user's data, without metadata) with the session's metadata, and queues the
 /// session's cookies.
 pub(crate) fn write(state: &mut ContextState, mut json: Vec<u8>) -> Result<(), SaveError> {

@@ -102,8 +102,9 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
                 Err(SaveError::Destroyed)
             };
         }
-        let json =
-            serde_json::to_vec(&self.data).map_err(|e| SealError::Serialize(e.to_string()))?;
+        let mut json = Vec::with_capacity(outgoing::json_capacity(&state));
+        serde_json::to_writer(&mut json, &self.data)
+            .map_err(|e| SealError::Serialize(e.to_string()))?;
         outgoing::write(&mut state, json)
     }
 
