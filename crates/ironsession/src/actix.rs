@@ -37,7 +37,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::cache::ResponseHeaders;
+use crate::cache::{CacheHeader, ResponseHeaders};
 use crate::{SaveError, Session, SessionConfig, SessionContext};
 
 /// The middleware that gives every request a session context: wrap an `App` or a scope with it.
@@ -176,11 +176,13 @@ impl ResponseHeaders for header::HeaderMap {
         self.get_all(name.as_str()).map(HeaderValue::as_bytes)
     }
 
-    fn replace(&mut self, name: &http::HeaderName, value: &[u8]) -> bool {
-        match (
-            header::HeaderName::try_from(name.as_str()),
-            HeaderValue::from_bytes(value),
-        ) {
+    fn replace(&mut self, name: &http::HeaderName, value: CacheHeader) -> bool {
+        let value = match value {
+            // The fixed values are the cache module's ASCII constants, valid header values.
+            CacheHeader::Fixed(text) => Ok(HeaderValue::from_static(text)),
+            CacheHeader::Joined(bytes) => HeaderValue::from_bytes(&bytes),
+        };
+        match (header::HeaderName::try_from(name.as_str()), value) {
             (Ok(name), Ok(value)) => {
                 self.insert(name, value);
                 true
@@ -306,7 +308,10 @@ mod tests {
         };
         assert_eq!(all(&headers, header::CACHE_CONTROL), ["private, no-store"]);
         assert_eq!(all(&headers, header::VARY), ["Origin, Accept, Cookie"]);
-        assert!(!headers.replace(&http::header::VARY, b"Cookie\n"));
+        assert!(!headers.replace(
+            &http::header::VARY,
+            CacheHeader::Joined(b"Cookie\n".to_vec())
+        ));
         assert_eq!(all(&headers, header::VARY), ["Origin, Accept, Cookie"]);
     }
 }

@@ -28,7 +28,15 @@ pub(crate) trait ResponseHeaders {
 
     /// Replaces every value of `name` with `value`, or returns `false` and changes nothing when
     /// `value` is not a valid header value.
-    fn replace(&mut self, name: &HeaderName, value: &[u8]) -> bool;
+    fn replace(&mut self, name: &HeaderName, value: CacheHeader) -> bool;
+}
+
+/// A cache header value to set: one of the session's own (no allocation, the usual case: the
+/// handler set no such header), or the handler's values joined with the session's directive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum CacheHeader {
+    Fixed(&'static str),
+    Joined(Vec<u8>),
 }
 
 impl ResponseHeaders for HeaderMap {
@@ -36,10 +44,13 @@ impl ResponseHeaders for HeaderMap {
         self.get_all(name).iter().map(HeaderValue::as_bytes)
     }
 
-    fn replace(&mut self, name: &HeaderName, value: &[u8]) -> bool {
-        HeaderValue::from_bytes(value)
-            .map(|value| self.insert(name.clone(), value))
-            .is_ok()
+    fn replace(&mut self, name: &HeaderName, value: CacheHeader) -> bool {
+        let value = match value {
+            // The fixed values are this module's ASCII constants, valid header values.
+            CacheHeader::Fixed(text) => Ok(HeaderValue::from_static(text)),
+            CacheHeader::Joined(bytes) => HeaderValue::from_bytes(&bytes),
+        };
+        value.map(|value| self.insert(name.clone(), value)).is_ok()
     }
 }
 
@@ -57,13 +68,13 @@ impl CacheNeeds {
     pub(crate) fn cache_control<'v>(
         self,
         existing: impl IntoIterator<Item = &'v [u8]>,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<CacheHeader> {
         if !self.private {
             return None;
         }
         let existing = join(existing);
         if existing.is_empty() {
-            return Some(b"private, no-store".to_vec());
+            return Some(CacheHeader::Fixed("private, no-store"));
         }
         if has_directive(&existing, "private") {
             return None;
@@ -75,22 +86,25 @@ impl CacheNeeds {
             );
             return None;
         }
-        Some(append(existing, "private"))
+        Some(CacheHeader::Joined(append(existing, "private")))
     }
 
     /// The `Vary` value to set given the handler's values, or `None` to leave them.
-    pub(crate) fn vary<'v>(self, existing: impl IntoIterator<Item = &'v [u8]>) -> Option<Vec<u8>> {
+    pub(crate) fn vary<'v>(
+        self,
+        existing: impl IntoIterator<Item = &'v [u8]>,
+    ) -> Option<CacheHeader> {
         if !self.vary_cookie {
             return None;
         }
         let existing = join(existing);
         if existing.is_empty() {
-            return Some(b"Cookie".to_vec());
+            return Some(CacheHeader::Fixed("Cookie"));
         }
         if has_directive(&existing, "cookie") || has_directive(&existing, "*") {
             return None;
         }
-        Some(append(existing, "Cookie"))
+        Some(CacheHeader::Joined(append(existing, "Cookie")))
     }
 
     /// Sets the headers on a response, each replacing the handler's lines of that header.
@@ -101,7 +115,7 @@ impl CacheNeeds {
             // The joined parts were header values (no control characters) and the separators and
             // directives added are ASCII, so this only fails if that ever changes.
             if let Some(value) = value
-                && !headers.replace(&name, &value)
+                && !headers.replace(&name, value)
             {
                 tracing::error!(
                     header = %name,
@@ -149,8 +163,11 @@ mod tests {
         vary_cookie: true,
     };
 
-    fn text(value: Option<Vec<u8>>) -> Option<String> {
-        value.map(|v| String::from_utf8(v).unwrap())
+    fn text(value: Option<CacheHeader>) -> Option<String> {
+        value.map(|v| match v {
+            CacheHeader::Fixed(text) => text.to_owned(),
+            CacheHeader::Joined(bytes) => String::from_utf8(bytes).unwrap(),
+        })
     }
 
     #[test]
@@ -233,9 +250,9 @@ mod tests {
     fn an_invalid_value_replaces_nothing() {
         let mut headers = HeaderMap::new();
         headers.append(VARY, HeaderValue::from_static("Origin"));
-        assert!(!headers.replace(&VARY, b"Origin,\nCookie"));
+        assert!(!headers.replace(&VARY, CacheHeader::Joined(b"Origin,\nCookie".to_vec())));
         assert_eq!(headers.lines(&VARY).collect::<Vec<_>>(), [b"Origin"]);
-        assert!(headers.replace(&VARY, b"Cookie"));
+        assert!(headers.replace(&VARY, CacheHeader::Fixed("Cookie")));
         assert_eq!(headers.lines(&VARY).collect::<Vec<_>>(), [b"Cookie"]);
     }
 }
