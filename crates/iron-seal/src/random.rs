@@ -95,11 +95,20 @@ thread_local! {
     static GENERATOR: RefCell<Option<ThreadGenerator>> = const { RefCell::new(None) };
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many times [`ThreadRandom::fill`] read the process id on this thread (a system call on
+    /// Linux): a counter for the test that shows a seal reads it once.
+    pub(crate) static PROCESS_ID_READS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 impl RandomSource for ThreadRandom {
     fn fill(&mut self, dest: &mut [u8]) -> Result<(), Error> {
         if dest.len() > REKEY_AFTER_BYTES {
             return OsRandom.fill(dest);
         }
+        #[cfg(test)]
+        PROCESS_ID_READS.with(|count| count.set(count.get() + 1));
         let process_id = std::process::id();
         GENERATOR
             .try_with(|slot| fill_from(&mut slot.borrow_mut(), process_id, dest, &mut OsRandom))

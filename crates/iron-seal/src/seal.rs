@@ -149,3 +149,93 @@ fn salt_len(secret: &crate::Secret, derived_len: usize) -> usize {
         0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::random::PROCESS_ID_READS;
+    use crate::{Cipher, Secret, unseal_at};
+
+    const PASSWORD: &str = "a password of at least thirty-two characters";
+
+    /// Fills with 0, 1, 2, ... and records the length of every `fill` call.
+    #[derive(Default)]
+    struct RecordingRandom {
+        next: u8,
+        fills: Vec<usize>,
+    }
+
+    impl RandomSource for RecordingRandom {
+        fn fill(&mut self, dest: &mut [u8]) -> Result<(), Error> {
+            self.fills.push(dest.len());
+            for byte in dest {
+                *byte = self.next;
+                self.next = self.next.wrapping_add(1);
+            }
+            Ok(())
+        }
+    }
+
+    fn fields(sealed: &str) -> Vec<&str> {
+        sealed.split(SEPARATOR).collect()
+    }
+
+    /// One `fill` per seal, so `ThreadRandom` reads the process id (its fork check) once per
+    /// seal; the 80 bytes are the encryption salt, the IV and the HMAC salt, in Iron's order.
+    #[test]
+    fn a_text_password_seal_draws_its_80_random_bytes_in_one_fill() {
+        let mut random = RecordingRandom::default();
+        let id = PasswordId::new("1").unwrap();
+        let password = Password::from(PASSWORD);
+        let sealed = seal_at(b"{}", &id, &password, &Options::default(), 0, &mut random).unwrap();
+        assert_eq!(random.fills, [80]);
+        let fields = fields(&sealed);
+        assert_eq!(
+            fields[2],
+            "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+        );
+        // Bytes 32..48, base64url.
+        assert_eq!(fields[3], "ICEiIyQlJicoKSorLC0uLw");
+        assert_eq!(
+            fields[6],
+            "303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f"
+        );
+    }
+
+    #[test]
+    fn a_raw_key_seal_draws_only_its_iv_in_one_fill() {
+        for (cipher, key_len) in [(Cipher::Aes256Cbc, 32), (Cipher::Aes128Ctr, 16)] {
+            let mut random = RecordingRandom::default();
+            // The integrity key is 32 bytes whatever the cipher's key size.
+            let password =
+                Password::separate(Secret::key(vec![7u8; key_len]), Secret::key([9u8; 32]));
+            let options = Options::default().with_cipher(cipher);
+            let sealed = seal_at(
+                b"{}",
+                &PasswordId::NONE,
+                &password,
+                &options,
+                0,
+                &mut random,
+            )
+            .unwrap();
+            assert_eq!(random.fills, [16], "{cipher:?}");
+            let fields = fields(&sealed);
+            assert_eq!((fields[2], fields[6]), ("", ""), "{cipher:?}");
+            assert_eq!(fields[3], "AAECAwQFBgcICQoLDA0ODw", "{cipher:?}");
+        }
+    }
+
+    /// The production path: `seal` with `ThreadRandom` reads the process id exactly once (and
+    /// unsealing, which draws nothing, not at all).
+    #[test]
+    fn seal_reads_the_process_id_once() {
+        let password = Password::from(PASSWORD);
+        let options = Options::default();
+        PROCESS_ID_READS.with(|count| count.set(0));
+        let sealed = seal(b"{}", &PasswordId::NONE, &password, &options).unwrap();
+        assert_eq!(PROCESS_ID_READS.with(std::cell::Cell::get), 1);
+        assert_eq!(unseal_at(&sealed, &password, &options, 0).unwrap(), b"{}");
+        assert_eq!(PROCESS_ID_READS.with(std::cell::Cell::get), 1);
+    }
+}
