@@ -37,7 +37,8 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::cache::{CacheHeader, ResponseHeaders};
+use crate::cache::CacheHeader;
+use crate::response_headers::{self, ResponseHeaders};
 use crate::{SaveError, Session, SessionConfig, SessionContext};
 
 /// The middleware that gives every request a session context: wrap an `App` or a scope with it.
@@ -156,15 +157,7 @@ where
         let response = self.service.call(request);
         Box::pin(async move {
             let mut response = response.await?;
-            let headers = response.headers_mut();
-            let (lines, cache) = context.take_response();
-            for line in lines {
-                // Lines are visible ASCII (see `SessionContext::append_set_cookies`).
-                let value =
-                    HeaderValue::try_from(line).expect("Set-Cookie lines are visible ASCII");
-                headers.append(header::SET_COOKIE, value);
-            }
-            cache.apply(headers);
+            response_headers::write(&context, response.headers_mut());
             Ok(response)
         })
     }
@@ -189,6 +182,12 @@ impl ResponseHeaders for header::HeaderMap {
             }
             _ => false,
         }
+    }
+
+    fn append_set_cookie(&mut self, line: String) {
+        // Visible ASCII, see the trait.
+        let value = HeaderValue::try_from(line).expect("Set-Cookie lines are visible ASCII");
+        self.append(header::SET_COOKIE, value);
     }
 }
 

@@ -17,19 +17,8 @@
 //! [`SessionConfigBuilder::dangerous_manual_cache_headers`](crate::SessionConfigBuilder::dangerous_manual_cache_headers)
 //! turns both off, for apps that set these headers themselves.
 
+use crate::response_headers::ResponseHeaders;
 use http::header::{CACHE_CONTROL, VARY};
-use http::{HeaderMap, HeaderName, HeaderValue};
-
-/// A response's header map as the cache step reads and sets it: `http`'s here, and actix-web's
-/// own type (implemented in the actix adapter).
-pub(crate) trait ResponseHeaders {
-    /// Every line of the header `name`, in order.
-    fn lines(&self, name: &HeaderName) -> impl Iterator<Item = &[u8]>;
-
-    /// Replaces every value of `name` with `value`, or returns `false` and changes nothing when
-    /// `value` is not a valid header value.
-    fn replace(&mut self, name: &HeaderName, value: CacheHeader) -> bool;
-}
 
 /// A cache header value to set: one of the session's own (no allocation, the usual case: the
 /// handler set no such header), or the handler's values joined with the session's directive.
@@ -37,21 +26,6 @@ pub(crate) trait ResponseHeaders {
 pub(crate) enum CacheHeader {
     Fixed(&'static str),
     Joined(Vec<u8>),
-}
-
-impl ResponseHeaders for HeaderMap {
-    fn lines(&self, name: &HeaderName) -> impl Iterator<Item = &[u8]> {
-        self.get_all(name).iter().map(HeaderValue::as_bytes)
-    }
-
-    fn replace(&mut self, name: &HeaderName, value: CacheHeader) -> bool {
-        let value = match value {
-            // The fixed values are this module's ASCII constants, valid header values.
-            CacheHeader::Fixed(text) => Ok(HeaderValue::from_static(text)),
-            CacheHeader::Joined(bytes) => HeaderValue::from_bytes(&bytes),
-        };
-        value.map(|value| self.insert(name.clone(), value)).is_ok()
-    }
 }
 
 /// What the session asks of one response's cache headers.
@@ -156,6 +130,8 @@ fn has_directive(list: &[u8], name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use http::{HeaderMap, HeaderValue};
+
     use super::*;
 
     const BOTH: CacheNeeds = CacheNeeds {
@@ -244,15 +220,5 @@ mod tests {
         };
         assert_eq!(all(CACHE_CONTROL), ["max-age=60, must-revalidate, private"]);
         assert_eq!(all(VARY), ["Origin, Cookie"]);
-    }
-
-    #[test]
-    fn an_invalid_value_replaces_nothing() {
-        let mut headers = HeaderMap::new();
-        headers.append(VARY, HeaderValue::from_static("Origin"));
-        assert!(!headers.replace(&VARY, CacheHeader::Joined(b"Origin,\nCookie".to_vec())));
-        assert_eq!(headers.lines(&VARY).collect::<Vec<_>>(), [b"Origin"]);
-        assert!(headers.replace(&VARY, CacheHeader::Fixed("Cookie")));
-        assert_eq!(headers.lines(&VARY).collect::<Vec<_>>(), [b"Cookie"]);
     }
 }

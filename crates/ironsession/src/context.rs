@@ -12,6 +12,7 @@ use crate::chunks::{self, Carried};
 use crate::incoming::Incoming;
 use crate::metadata::MetadataState;
 use crate::outgoing;
+use crate::response_headers;
 
 /// One request's session state. Adapters make one per request with
 /// [`from_headers`](SessionContext::from_headers) (or
@@ -201,22 +202,11 @@ impl SessionContext {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn append_set_cookies(&self, headers: &mut HeaderMap) {
-        let (lines, cache) = self.take_response();
-        for line in lines {
-            headers.append(header::SET_COOKIE, header_value(line));
-        }
-        cache.apply(headers);
+        response_headers::write(self, headers);
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, ContextState> {
         // The state stays consistent even if a holder panicked: every write is a single assignment.
         self.shared.lock().unwrap_or_else(PoisonError::into_inner)
     }
-}
-
-/// A `Set-Cookie` line as a header value.
-fn header_value(line: String) -> HeaderValue {
-    // Lines are built from a validated token name, validated attributes and a seal, all visible
-    // ASCII (see `cookie::set_cookie_line`), which is exactly what a header value accepts.
-    HeaderValue::try_from(line).expect("Set-Cookie lines are visible ASCII")
 }

@@ -96,6 +96,7 @@ mod outgoing;
 mod password_strength;
 mod passwords;
 mod purpose;
+mod response_headers;
 pub mod revocation;
 mod rotation;
 mod session;
