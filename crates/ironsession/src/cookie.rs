@@ -366,4 +366,39 @@ mod tests {
         assert!(is_valid_attribute_value("/app/x"));
         assert!(!is_valid_attribute_value("/a;b") && !is_valid_attribute_value("/a\n"));
     }
+
+    proptest::proptest! {
+        /// The chunk budget is computed from `set_cookie_line_len`, so it must be the built line's
+        /// length for every attribute combination, and the line is allocated at that length.
+        #[test]
+        fn the_computed_length_is_the_built_lines_length(
+            name in "[a-z.-]{1,20}",
+            value in "[A-Za-z0-9*~_-]{0,200}",
+            max_age in proptest::option::of(proptest::prelude::any::<u64>()),
+            domain in proptest::option::of("[a-z.]{1,30}"),
+            path in "/[a-z/]{0,20}",
+            flags in proptest::prelude::any::<(bool, bool, bool)>(),
+            priority in proptest::option::of(proptest::sample::select(
+                vec![Priority::Low, Priority::Medium, Priority::High],
+            )),
+            same_site in proptest::sample::select(
+                vec![SameSite::Strict, SameSite::Lax, SameSite::None],
+            ),
+        ) {
+            let (http_only, secure, partitioned) = flags;
+            let attributes = Attributes {
+                http_only,
+                secure,
+                same_site,
+                path,
+                domain,
+                partitioned,
+                priority,
+            };
+            let line = set_cookie_line(&name, &value, &attributes, max_age);
+            let length = set_cookie_line_len(name.len(), value.len(), &attributes, max_age);
+            proptest::prop_assert_eq!(line.len(), length);
+            proptest::prop_assert_eq!(line.capacity(), length);
+        }
+    }
 }
