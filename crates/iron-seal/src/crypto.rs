@@ -2,7 +2,7 @@
 //! plus the two text encodings (hex salts, unpadded base64url).
 
 use aes::cipher::{
-    BlockDecryptMut, BlockEncryptMut, KeyIvInit, StreamCipher, block_padding::Pkcs7,
+    BlockModeDecrypt, BlockModeEncrypt, KeyIvInit, StreamCipher, block_padding::Pkcs7,
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -151,7 +151,7 @@ pub(crate) fn encrypt(
     match cipher {
         Cipher::Aes256Cbc => Ok(cbc::Encryptor::<aes::Aes256>::new_from_slices(key, iv)
             .map_err(|_| iv_length_error(cipher))?
-            .encrypt_padded_vec_mut::<Pkcs7>(plaintext)),
+            .encrypt_padded_vec::<Pkcs7>(plaintext)),
         Cipher::Aes128Ctr => aes_128_ctr(key, iv, plaintext),
     }
 }
@@ -176,7 +176,7 @@ pub(crate) fn decrypt(
     match cipher {
         Cipher::Aes256Cbc => cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv)
             .map_err(|_| iv_length_error(cipher))?
-            .decrypt_padded_vec_mut::<Pkcs7>(ciphertext)
+            .decrypt_padded_vec::<Pkcs7>(ciphertext)
             .map_err(|_| Error::Decrypt),
         Cipher::Aes128Ctr => aes_128_ctr(key, iv, ciphertext),
     }
@@ -193,15 +193,14 @@ fn aes_128_ctr(key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, Error> {
 
 /// HMAC-SHA256 of `data` under `key`, written as unpadded base64url.
 ///
-/// Not wiped: `hmac` 0.12 (with `digest` 0.10 and `sha2` 0.10, the versions in `Cargo.lock`) has
-/// no `zeroize` support, so the SHA-256 states keyed with key ⊕ ipad and key ⊕ opad (each enough
-/// to compute MACs under this key) and the key ⊕ pad block `new_from_slice` builds stay in stack
-/// memory until it is reused. The key itself is wiped (a derived key on drop; a raw key with its
-/// secret).
+/// Not wiped: the `zeroize` features of `hmac` 0.13 and `sha2` 0.11 are not enabled, so the
+/// SHA-256 states keyed with key ⊕ ipad and key ⊕ opad (each enough to compute MACs under this
+/// key) and the key ⊕ pad block `new_from_slice` builds stay in stack memory until it is reused.
+/// The key itself is wiped (a derived key on drop; a raw key with its secret).
 pub(crate) fn mac_b64(key: &Key<'_>, data: &[u8]) -> Mac {
     use hmac::Mac as _;
     // HMAC takes keys of any length, so `new_from_slice` cannot fail here.
-    let mut mac = <Hmac<Sha256> as hmac::Mac>::new_from_slice(key.bytes())
+    let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(key.bytes())
         .expect("HMAC accepts keys of any length");
     mac.update(data);
     let digest = mac.finalize().into_bytes();

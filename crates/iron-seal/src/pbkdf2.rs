@@ -7,7 +7,6 @@
 //! blocks at Iron's default of 1 iteration instead of 8. The output is the same bytes (RFC 6070
 //! vectors and a property test against the `pbkdf2` crate check it).
 
-use sha1::digest::generic_array::GenericArray;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 const BLOCK_LEN: usize = 64;
@@ -58,8 +57,9 @@ impl Sha1State {
         state
     }
 
-    /// SHA-1 of `data`, in states that are wiped (the `sha1` crate's hasher is not: its buffer
-    /// would keep the end of `data`, here a password).
+    /// SHA-1 of `data` (here a password longer than a block), in states that are wiped. The
+    /// `sha1` crate's hasher wipes its state and buffer only with its `zeroize` feature, which is
+    /// not enabled: iron-seal uses nothing of `sha1` but the compression function.
     fn digest(data: &[u8]) -> Zeroizing<[u8; DIGEST_LEN]> {
         let whole = data.len() - data.len() % BLOCK_LEN;
         let mut state = Sha1State::new();
@@ -69,21 +69,17 @@ impl Sha1State {
 
     /// Absorbs `data`, whose length must be a multiple of the block length.
     fn absorb(&mut self, data: &[u8]) {
-        debug_assert_eq!(data.len() % BLOCK_LEN, 0);
-        for block in data.chunks_exact(BLOCK_LEN) {
-            sha1::compress(&mut self.words, &[*GenericArray::from_slice(block)]);
-        }
+        let (blocks, rest) = data.as_chunks::<BLOCK_LEN>();
+        debug_assert!(rest.is_empty());
+        sha1::block_api::compress(&mut self.words, blocks);
         self.absorbed += data.len() as u64;
     }
 
     /// The digest of everything absorbed followed by `tail` (any length), with SHA-1's padding.
     fn finish(&self, tail: &[u8]) -> Zeroizing<[u8; DIGEST_LEN]> {
         let mut words = Zeroizing::new(self.words);
-        let whole = tail.len() - tail.len() % BLOCK_LEN;
-        for block in tail[..whole].chunks_exact(BLOCK_LEN) {
-            sha1::compress(&mut words, &[*GenericArray::from_slice(block)]);
-        }
-        let rest = &tail[whole..];
+        let (blocks, rest) = tail.as_chunks::<BLOCK_LEN>();
+        sha1::block_api::compress(&mut words, blocks);
         let bit_len = (self.absorbed + tail.len() as u64).wrapping_mul(8);
         // The rest, 0x80, zeros, and the 64-bit length: one block, or two when the rest leaves
         // fewer than 9 bytes.
@@ -93,9 +89,7 @@ impl Sha1State {
         let blocks = if rest.len() + 9 <= BLOCK_LEN { 1 } else { 2 };
         let end = blocks * BLOCK_LEN;
         last[end - 8..end].copy_from_slice(&bit_len.to_be_bytes());
-        for block in last[..end].chunks_exact(BLOCK_LEN) {
-            sha1::compress(&mut words, &[*GenericArray::from_slice(block)]);
-        }
+        sha1::block_api::compress(&mut words, last[..end].as_chunks::<BLOCK_LEN>().0);
         let mut digest = Zeroizing::new([0u8; DIGEST_LEN]);
         for (out, word) in digest.chunks_exact_mut(4).zip(words.iter()) {
             out.copy_from_slice(&word.to_be_bytes());

@@ -7,10 +7,10 @@
 #![allow(dead_code)]
 
 use aes::cipher::block_padding::{NoPadding, Pkcs7};
-use aes::cipher::{BlockEncryptMut, KeyIvInit};
+use aes::cipher::{BlockModeEncrypt, KeyIvInit};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use iron_seal::{Error, RandomSource};
 use sha2::Sha256;
 
@@ -114,7 +114,7 @@ pub fn iron_key(password: &str, salt_text: &str, len: usize) -> Vec<u8> {
 
 /// HMAC-SHA256 of `data` under `key`, unpadded base64url.
 pub fn hmac_b64(key: &[u8], data: &[u8]) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("any key length");
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("any key length");
     mac.update(data);
     b64_encode(&mac.finalize().into_bytes())
 }
@@ -129,14 +129,14 @@ pub fn iron_finish(base: &str, password: &str, hmac_salt: &str) -> String {
 pub fn aes256cbc_encrypt(key: &[u8], iv: &[u8], plaintext: &[u8]) -> Vec<u8> {
     cbc::Encryptor::<aes::Aes256>::new_from_slices(key, iv)
         .expect("key and iv sizes")
-        .encrypt_padded_vec_mut::<Pkcs7>(plaintext)
+        .encrypt_padded_vec::<Pkcs7>(plaintext)
 }
 
 /// AES-256-CBC without padding (`blocks` must be a multiple of 16 bytes).
 pub fn aes256cbc_encrypt_raw(key: &[u8], iv: &[u8], blocks: &[u8]) -> Vec<u8> {
     cbc::Encryptor::<aes::Aes256>::new_from_slices(key, iv)
         .expect("key and iv sizes")
-        .encrypt_padded_vec_mut::<NoPadding>(blocks)
+        .encrypt_padded_vec::<NoPadding>(blocks)
 }
 
 /// A complete Fe26.2 seal made without `iron_seal`: text password, AES-256-CBC, the given salts
