@@ -193,10 +193,17 @@ fn aes_128_ctr(key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, Error> {
 
 /// HMAC-SHA256 of `data` under `key`, written as unpadded base64url.
 ///
-/// Not wiped: the `zeroize` features of `hmac` 0.13 and `sha2` 0.11 are not enabled, so the
-/// SHA-256 states keyed with key ⊕ ipad and key ⊕ opad (each enough to compute MACs under this
-/// key) and the key ⊕ pad block `new_from_slice` builds stay in stack memory until it is reused.
-/// The key itself is wiped (a derived key on drop; a raw key with its secret).
+/// Wiped when `mac` is dropped (at the end of `finalize`): the SHA-256 states keyed with
+/// key ⊕ ipad and key ⊕ opad, each enough to compute MACs under this key (`sha2`'s `zeroize`
+/// feature: `Sha256VarCore`'s `Drop` zeroizes its state words and block count), and the block
+/// buffer holding the end of `data` (`hmac`'s `zeroize` feature, through `digest` to
+/// `block-buffer`). The key itself is wiped too (a derived key on drop; a raw key with its
+/// secret).
+///
+/// Not wiped: the key ⊕ pad block that `hmac`'s `new_from_slice` builds in a local, the inner
+/// digest its `finalize` keeps in a local, the SHA-256 compression function's stack temporaries,
+/// and any stack copy left by moving `mac` (`new_from_slice` returns it by value). They stay in
+/// stack memory until it is reused; the key ⊕ pad block is as good as the key.
 pub(crate) fn mac_b64(key: &Key<'_>, data: &[u8]) -> Mac {
     use hmac::Mac as _;
     // HMAC takes keys of any length, so `new_from_slice` cannot fail here.
@@ -260,6 +267,33 @@ mod tests {
         wiped_on_drop::<cbc::Encryptor<aes::Aes256>>();
         wiped_on_drop::<cbc::Decryptor<aes::Aes256>>();
         wiped_on_drop::<ctr::Ctr128BE<aes::Aes128>>();
+    }
+
+    /// Compiles only while the `sha2` and `hmac` `zeroize` features are on: the keyed states of
+    /// [`mac_b64`](super::mac_b64)'s `Hmac<Sha256>` are wiped when dropped. `hmac` 0.13 does not
+    /// put the marker on `Hmac` or `HmacCore` themselves, so it is asserted on their parts:
+    /// `HmacCore<Sha256>` is the SHA-256 state after key ⊕ ipad and the one after key ⊕ opad
+    /// (`<Sha256 as EagerHash>::Core`, whose `Drop` zeroizes the state), and `Hmac` adds a block
+    /// buffer. The sizes show there is nothing else in them, a copy of the key say.
+    #[test]
+    fn keyed_hmac_sha256_states_are_wiped_on_drop() {
+        use core::mem::{align_of, size_of};
+
+        use hmac::digest::block_api::Buffer;
+        use hmac::{EagerHash, Hmac, block_api::HmacCore};
+        use sha2::Sha256;
+
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        type State = <Sha256 as EagerHash>::Core;
+        wiped_on_drop::<State>();
+        wiped_on_drop::<Buffer<HmacCore<Sha256>>>();
+
+        assert_eq!(size_of::<HmacCore<Sha256>>(), 2 * size_of::<State>());
+        let parts = size_of::<HmacCore<Sha256>>() + size_of::<Buffer<HmacCore<Sha256>>>();
+        assert_eq!(
+            size_of::<Hmac<Sha256>>(),
+            parts.next_multiple_of(align_of::<Hmac<Sha256>>())
+        );
     }
 }
 
