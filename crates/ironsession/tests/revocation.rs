@@ -74,19 +74,6 @@ async fn redis_fleet() -> Fleet<RedisServer> {
     }
 }
 
-/// The fields a check reads of a session.
-fn fields<'a>(
-    sid: Option<&'a str>,
-    subject: Option<&'a str>,
-    iat_ms: Option<u64>,
-) -> SessionFields<'a> {
-    SessionFields {
-        sid,
-        subject,
-        iat_ms,
-    }
-}
-
 /// Polls `condition` every 5 ms for up to 2 s.
 async fn wait_until(what: &str, condition: impl Fn() -> bool) -> Duration {
     let start = Instant::now();
@@ -106,18 +93,24 @@ mod suite {
 
     pub async fn a_revoked_session_is_refused_by_every_process<S>(fleet: Fleet<S>) {
         let Fleet { local, peer, .. } = &fleet;
-        assert_eq!(peer.check(fields(Some(SID_A), None, Some(NOW))), None);
+        assert_eq!(
+            peer.check(SessionFields::new(Some(SID_A), None, Some(NOW))),
+            None
+        );
         local.revoke_session(SID_A).await.expect("revoked");
         assert_eq!(
-            local.check(fields(Some(SID_A), None, Some(NOW))),
+            local.check(SessionFields::new(Some(SID_A), None, Some(NOW))),
             Some(Refusal::Session)
         );
         wait_until("the peer refuses", || {
-            peer.check(fields(Some(SID_A), None, Some(NOW))) == Some(Refusal::Session)
+            peer.check(SessionFields::new(Some(SID_A), None, Some(NOW))) == Some(Refusal::Session)
         })
         .await;
-        assert_eq!(peer.check(fields(Some(SID_B), None, Some(NOW))), None);
-        assert_eq!(peer.check(fields(None, None, None)), None);
+        assert_eq!(
+            peer.check(SessionFields::new(Some(SID_B), None, Some(NOW))),
+            None
+        );
+        assert_eq!(peer.check(SessionFields::new(None, None, None)), None);
     }
 
     pub async fn a_revoked_subject_refuses_only_its_earlier_sessions<S>(fleet: Fleet<S>) {
@@ -126,28 +119,40 @@ mod suite {
         } = &fleet;
         local.revoke_subject("user-42").await.expect("revoked");
         wait_until("the peer refuses", || {
-            peer.check(fields(Some(SID_A), Some("user-42"), Some(NOW - 1)))
-                == Some(Refusal::Subject)
+            peer.check(SessionFields::new(
+                Some(SID_A),
+                Some("user-42"),
+                Some(NOW - 1),
+            )) == Some(Refusal::Subject)
         })
         .await;
         // Created at the revocation's instant or later: a login after "log out everywhere".
         assert_eq!(
-            peer.check(fields(Some(SID_A), Some("user-42"), Some(NOW))),
+            peer.check(SessionFields::new(Some(SID_A), Some("user-42"), Some(NOW))),
             None
         );
         assert_eq!(
-            peer.check(fields(Some(SID_A), Some("user-43"), Some(NOW - 1))),
+            peer.check(SessionFields::new(
+                Some(SID_A),
+                Some("user-43"),
+                Some(NOW - 1)
+            )),
             None
         );
         // A second revocation later widens the cut.
         clock.store(NOW + 10_000, Ordering::Relaxed);
         local.revoke_subject("user-42").await.expect("revoked");
         wait_until("the peer applies the later cut", || {
-            peer.check(fields(None, Some("user-42"), Some(NOW + 9_999))) == Some(Refusal::Subject)
+            peer.check(SessionFields::new(None, Some("user-42"), Some(NOW + 9_999)))
+                == Some(Refusal::Subject)
         })
         .await;
         assert_eq!(
-            peer.check(fields(None, Some("user-42"), Some(NOW + 10_000))),
+            peer.check(SessionFields::new(
+                None,
+                Some("user-42"),
+                Some(NOW + 10_000)
+            )),
             None
         );
     }
@@ -159,26 +164,32 @@ mod suite {
         local.revoke_session(SID_A).await.expect("revoked");
         local.revoke_subject("user-42").await.expect("revoked");
         wait_until("the peer has both", || {
-            peer.check(fields(None, Some("user-42"), Some(0))).is_some()
-                && peer.check(fields(Some(SID_A), None, None)).is_some()
+            peer.check(SessionFields::new(None, Some("user-42"), Some(0)))
+                .is_some()
+                && peer
+                    .check(SessionFields::new(Some(SID_A), None, None))
+                    .is_some()
         })
         .await;
         let last_refused = NOW + retention_ms + SKEW_MS - 1;
         assert_eq!(
-            peer.check_at(fields(Some(SID_A), None, None), last_refused),
+            peer.check_at(SessionFields::new(Some(SID_A), None, None), last_refused),
             Some(Refusal::Session)
         );
         assert_eq!(
-            peer.check_at(fields(None, Some("user-42"), Some(0)), last_refused),
+            peer.check_at(
+                SessionFields::new(None, Some("user-42"), Some(0)),
+                last_refused
+            ),
             Some(Refusal::Subject)
         );
         let expired = NOW + retention_ms + SKEW_MS;
         assert_eq!(
-            peer.check_at(fields(Some(SID_A), None, None), expired),
+            peer.check_at(SessionFields::new(Some(SID_A), None, None), expired),
             None
         );
         assert_eq!(
-            peer.check_at(fields(None, Some("user-42"), Some(0)), expired),
+            peer.check_at(SessionFields::new(None, Some("user-42"), Some(0)), expired),
             None
         );
     }
@@ -215,11 +226,11 @@ mod suite {
         let Fleet { local, peer, .. } = &fleet;
         local.revoke_session_in_background(SID_B).expect("valid id");
         assert_eq!(
-            local.check(fields(Some(SID_B), None, None)),
+            local.check(SessionFields::new(Some(SID_B), None, None)),
             Some(Refusal::Session)
         );
         wait_until("the peer refuses", || {
-            peer.check(fields(Some(SID_B), None, None)) == Some(Refusal::Session)
+            peer.check(SessionFields::new(Some(SID_B), None, None)) == Some(Refusal::Session)
         })
         .await;
         assert!(matches!(
@@ -233,11 +244,12 @@ mod suite {
         let subject = "urn:user: Jane Doe 42";
         local.revoke_subject(subject).await.expect("revoked");
         wait_until("the peer refuses", || {
-            peer.check(fields(None, Some(subject), Some(NOW - 1))) == Some(Refusal::Subject)
+            peer.check(SessionFields::new(None, Some(subject), Some(NOW - 1)))
+                == Some(Refusal::Subject)
         })
         .await;
         assert_eq!(
-            peer.check(fields(None, Some("urn:user:"), Some(NOW - 1))),
+            peer.check(SessionFields::new(None, Some("urn:user:"), Some(NOW - 1))),
             None
         );
     }
@@ -373,8 +385,9 @@ async fn an_entry_written_without_a_message_is_found_by_the_version_check() {
         .unwrap();
     let peer = &fleet.peer;
     wait_until("the peer resynced", || {
-        peer.check(fields(Some(SID_B), None, None)) == Some(Refusal::Session)
-            && peer.check(fields(None, Some("silent"), Some(NOW - 1))) == Some(Refusal::Subject)
+        peer.check(SessionFields::new(Some(SID_B), None, None)) == Some(Refusal::Session)
+            && peer.check(SessionFields::new(None, Some("silent"), Some(NOW - 1)))
+                == Some(Refusal::Subject)
     })
     .await;
 }
@@ -419,7 +432,8 @@ async fn redis_down_keeps_known_revocations_fails_new_ones_and_resyncs_on_return
     fleet.local.revoke_session(SID_A).await.unwrap();
     let peer = fleet.peer.clone();
     wait_until("the peer has it", || {
-        peer.check(fields(Some(SID_A), None, None)).is_some()
+        peer.check(SessionFields::new(Some(SID_A), None, None))
+            .is_some()
     })
     .await;
 
@@ -429,10 +443,13 @@ async fn redis_down_keeps_known_revocations_fails_new_ones_and_resyncs_on_return
     })
     .await;
     assert_eq!(
-        peer.check(fields(Some(SID_A), None, None)),
+        peer.check(SessionFields::new(Some(SID_A), None, None)),
         Some(Refusal::Session)
     );
-    assert_eq!(peer.check(fields(Some(SID_B), None, None)), None);
+    assert_eq!(
+        peer.check(SessionFields::new(Some(SID_B), None, None)),
+        None
+    );
     let started = Instant::now();
     let error = fleet
         .local
@@ -452,7 +469,9 @@ async fn redis_down_keeps_known_revocations_fails_new_ones_and_resyncs_on_return
         started.elapsed()
     );
     assert_eq!(
-        fleet.local.check(fields(Some(SID_B), None, None)),
+        fleet
+            .local
+            .check(SessionFields::new(Some(SID_B), None, None)),
         None,
         "not recorded: not enforced"
     );
@@ -473,11 +492,11 @@ async fn redis_down_keeps_known_revocations_fails_new_ones_and_resyncs_on_return
         }
     }
     wait_until("the peer gets the new one", || {
-        peer.check(fields(Some(SID_B), None, None)) == Some(Refusal::Session)
+        peer.check(SessionFields::new(Some(SID_B), None, None)) == Some(Refusal::Session)
     })
     .await;
     assert_eq!(
-        peer.check(fields(Some(SID_A), None, None)),
+        peer.check(SessionFields::new(Some(SID_A), None, None)),
         Some(Refusal::Session),
         "old one kept"
     );
@@ -494,13 +513,16 @@ async fn a_process_started_without_redis_serves_then_syncs_when_it_appears() {
         .build();
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!serving.replica().is_synced());
-    assert_eq!(serving.check(fields(Some(SID_A), None, None)), None);
     assert_eq!(
-        strict.check(fields(Some(SID_A), None, None)),
+        serving.check(SessionFields::new(Some(SID_A), None, None)),
+        None
+    );
+    assert_eq!(
+        strict.check(SessionFields::new(Some(SID_A), None, None)),
         Some(Refusal::NotSynced)
     );
     assert_eq!(
-        strict.check(fields(None, None, None)),
+        strict.check(SessionFields::new(None, None, None)),
         Some(Refusal::NotSynced)
     );
     assert!(serving.revoke_session(SID_A).await.is_err());
@@ -519,13 +541,16 @@ async fn a_process_started_without_redis_serves_then_syncs_when_it_appears() {
         serving.replica().is_synced() && strict.replica().is_synced()
     })
     .await;
-    assert_eq!(strict.check(fields(Some(SID_B), None, None)), None);
     assert_eq!(
-        strict.check(fields(Some(SID_A), None, None)),
+        strict.check(SessionFields::new(Some(SID_B), None, None)),
+        None
+    );
+    assert_eq!(
+        strict.check(SessionFields::new(Some(SID_A), None, None)),
         Some(Refusal::Session)
     );
     assert_eq!(
-        serving.check(fields(Some(SID_A), None, None)),
+        serving.check(SessionFields::new(Some(SID_A), None, None)),
         Some(Refusal::Session)
     );
 }
@@ -560,7 +585,10 @@ async fn a_custom_prefix_keeps_two_apps_apart() {
     .await;
     shop.revoke_session(SID_A).await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(blog.check(fields(Some(SID_A), None, None)), None);
+    assert_eq!(
+        blog.check(SessionFields::new(Some(SID_A), None, None)),
+        None
+    );
     let mut redis = raw(&server).await;
     let count: u64 = redis::cmd("ZCARD")
         .arg("{shop}:revoked:sids")
@@ -584,7 +612,10 @@ async fn propagation_to_another_process_takes_well_under_a_second() {
         let start = Instant::now();
         fleet.local.revoke_session(&sid).await.unwrap();
         let peer = &fleet.peer;
-        while peer.check(fields(Some(&sid), None, None)).is_none() {
+        while peer
+            .check(SessionFields::new(Some(&sid), None, None))
+            .is_none()
+        {
             assert!(
                 start.elapsed() < Duration::from_secs(1),
                 "revocation {n} not seen within 1 s"
@@ -690,7 +721,7 @@ mod sessions {
             config
                 .revocation()
                 .unwrap()
-                .check(fields(Some(sid.as_str()), None, None)),
+                .check(SessionFields::new(Some(sid.as_str()), None, None)),
             Some(Refusal::Session)
         );
     }

@@ -74,6 +74,24 @@ pub struct SessionFields<'a> {
     pub iat_ms: Option<u64>,
 }
 
+impl<'a> SessionFields<'a> {
+    /// The fields of a session with this id, subject and creation time.
+    ///
+    /// ```
+    /// use ironsession::revocation::SessionFields;
+    ///
+    /// let session = SessionFields::new(None, Some("user-42"), Some(1_700_000_000_000));
+    /// assert_eq!((session.sid, session.subject), (None, Some("user-42")));
+    /// ```
+    pub const fn new(sid: Option<&'a str>, subject: Option<&'a str>, iat_ms: Option<u64>) -> Self {
+        SessionFields {
+            sid,
+            subject,
+            iat_ms,
+        }
+    }
+}
+
 /// Why a session is refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -335,18 +353,6 @@ mod tests {
         }
     }
 
-    fn fields<'a>(
-        sid: Option<&'a str>,
-        subject: Option<&'a str>,
-        iat_ms: Option<u64>,
-    ) -> SessionFields<'a> {
-        SessionFields {
-            sid,
-            subject,
-            iat_ms,
-        }
-    }
-
     fn subject(subject: &str, before_ms: u64, expires_ms: u64) -> RevocationEntry {
         RevocationEntry::Subject {
             subject: subject.into(),
@@ -372,16 +378,19 @@ mod tests {
         let replica = Replica::new();
         assert!(replica.insert(&session(SID_A, 10_000)));
         assert_eq!(
-            replica.check(fields(Some(SID_A), None, Some(0)), 9_999),
+            replica.check(SessionFields::new(Some(SID_A), None, Some(0)), 9_999),
             Some(Refusal::Session)
         );
         assert_eq!(
-            replica.check(fields(Some(SID_B), None, Some(0)), 9_999),
+            replica.check(SessionFields::new(Some(SID_B), None, Some(0)), 9_999),
             None
         );
-        assert_eq!(replica.check(fields(None, None, None), 9_999), None);
         assert_eq!(
-            replica.check(fields(Some(SID_A), None, Some(0)), 10_000),
+            replica.check(SessionFields::new(None, None, None), 9_999),
+            None
+        );
+        assert_eq!(
+            replica.check(SessionFields::new(Some(SID_A), None, Some(0)), 10_000),
             None
         );
     }
@@ -391,28 +400,31 @@ mod tests {
         let replica = Replica::new();
         replica.insert(&session(SID_A, 10_001));
         assert_eq!(
-            replica.check(fields(Some(SID_A), None, None), 10_500),
+            replica.check(SessionFields::new(Some(SID_A), None, None), 10_500),
             Some(Refusal::Session)
         );
         assert_eq!(
-            replica.check(fields(Some(SID_A), None, None), 10_999),
+            replica.check(SessionFields::new(Some(SID_A), None, None), 10_999),
             Some(Refusal::Session)
         );
-        assert_eq!(replica.check(fields(Some(SID_A), None, None), 11_000), None);
+        assert_eq!(
+            replica.check(SessionFields::new(Some(SID_A), None, None), 11_000),
+            None
+        );
     }
 
     #[test]
     fn a_subject_entry_refuses_only_sessions_created_before_it() {
         let replica = Replica::new();
         replica.insert(&subject("user-42", 5_000, 100_000));
-        let check = |sub, iat| replica.check(fields(Some(SID_B), sub, iat), 6_000);
+        let check = |sub, iat| replica.check(SessionFields::new(Some(SID_B), sub, iat), 6_000);
         assert_eq!(check(Some("user-42"), Some(4_999)), Some(Refusal::Subject));
         assert_eq!(check(Some("user-42"), Some(5_000)), None);
         assert_eq!(check(Some("user-42"), None), Some(Refusal::Subject));
         assert_eq!(check(Some("user-43"), Some(0)), None);
         assert_eq!(check(None, Some(0)), None);
         assert_eq!(
-            replica.check(fields(None, Some("user-42"), Some(0)), 100_000),
+            replica.check(SessionFields::new(None, Some("user-42"), Some(0)), 100_000),
             None,
             "expired"
         );
@@ -425,15 +437,15 @@ mod tests {
         replica.insert(&subject("u", 8_000, 80_000));
         replica.insert(&subject("u", 1_000, 10_000));
         assert_eq!(
-            replica.check(fields(None, Some("u"), Some(7_999)), 60_000),
+            replica.check(SessionFields::new(None, Some("u"), Some(7_999)), 60_000),
             Some(Refusal::Subject)
         );
         assert_eq!(
-            replica.check(fields(None, Some("u"), Some(8_000)), 60_000),
+            replica.check(SessionFields::new(None, Some("u"), Some(8_000)), 60_000),
             None
         );
         assert_eq!(
-            replica.check(fields(None, Some("u"), Some(0)), 80_000),
+            replica.check(SessionFields::new(None, Some("u"), Some(0)), 80_000),
             None
         );
         assert_eq!(replica.len(), 1);
@@ -445,7 +457,7 @@ mod tests {
         replica.insert(&session(SID_A, 20_000));
         replica.insert(&session(SID_A, 10_000));
         assert_eq!(
-            replica.check(fields(Some(SID_A), None, None), 15_000),
+            replica.check(SessionFields::new(Some(SID_A), None, None), 15_000),
             Some(Refusal::Session)
         );
     }
@@ -461,11 +473,14 @@ mod tests {
         replica.purge(20_000);
         assert_eq!(replica.len(), 2);
         assert_eq!(
-            replica.check(fields(Some(SID_B), Some("new"), Some(0)), 20_000),
+            replica.check(
+                SessionFields::new(Some(SID_B), Some("new"), Some(0)),
+                20_000
+            ),
             Some(Refusal::Session)
         );
         assert_eq!(
-            replica.check(fields(None, Some("new"), Some(0)), 20_000),
+            replica.check(SessionFields::new(None, Some("new"), Some(0)), 20_000),
             Some(Refusal::Subject)
         );
     }
@@ -505,7 +520,7 @@ mod tests {
         assert_eq!(replica.len(), 10_000);
         for n in [0, 4_999, 9_999] {
             assert_eq!(
-                replica.check(fields(Some(&sid(n)), None, None), future - 1),
+                replica.check(SessionFields::new(Some(&sid(n)), None, None), future - 1),
                 Some(Refusal::Session)
             );
         }
@@ -524,7 +539,7 @@ mod tests {
         replica.mark_disconnected();
         assert!(replica.is_synced() && !replica.is_connected());
         assert_eq!(
-            replica.check(fields(Some(SID_A), None, None), 1),
+            replica.check(SessionFields::new(Some(SID_A), None, None), 1),
             Some(Refusal::Session)
         );
     }
