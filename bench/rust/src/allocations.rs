@@ -33,7 +33,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use http::{HeaderMap, HeaderValue, header};
 use ironsession::{Passwords, Session, SessionConfig, SessionContext, Ttl};
-use serde::{Deserialize, Serialize};
+use ironsession_demo::{DemoSession, MAX_NOTE_CHARS};
 
 /// The system allocator, counting allocation calls and the bytes they ask for.
 struct Counting;
@@ -95,32 +95,6 @@ fn counted<R>(work: impl FnOnce() -> R) -> (R, Count) {
     (result, count)
 }
 
-/// The demo's session type (`ironsession_demo::DemoSession`), repeated here so that the bench
-/// does not build the demo and its web stack: the same fields, names and serde attributes.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-struct DemoSession {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    username: Option<String>,
-    #[serde(
-        rename = "isLoggedIn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    is_logged_in: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    visits: Option<u64>,
-    #[serde(
-        rename = "rememberMe",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    remember_me: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    notes: Option<Vec<String>>,
-    #[serde(flatten)]
-    other: serde_json::Map<String, serde_json::Value>,
-}
-
 /// What the peers' `POST /login` stores (see bench/README.md).
 fn logged_in() -> DemoSession {
     DemoSession {
@@ -133,7 +107,8 @@ fn logged_in() -> DemoSession {
 
 /// The login's session with three of the longest notes the demo accepts.
 fn with_notes() -> DemoSession {
-    let notes = ["first", "second", "third"].map(|word| word.repeat(1000)[..1000].to_owned());
+    let notes = ["first", "second", "third"]
+        .map(|word| word.repeat(MAX_NOTE_CHARS)[..MAX_NOTE_CHARS].to_owned());
     DemoSession {
         notes: Some(notes.to_vec()),
         ..logged_in()
@@ -141,19 +116,14 @@ fn with_notes() -> DemoSession {
 }
 
 const PASSWORD: &str = "ironsession-allocations: a bench password of 32+ characters";
-const COOKIE_NAME: &str = "iron-session-demo";
 const DEFAULT_REQUESTS: usize = 2000;
 const WARMUP: usize = 200;
 
-/// The demo's configuration (`ironsession_demo::session_config`).
+/// The demo's configuration, with session ids (the seal's `_is` metadata) on or off.
 fn demo_config(session_ids: bool) -> Result<SessionConfig, String> {
     let passwords = Passwords::single(PASSWORD).map_err(|e| e.to_string())?;
-    SessionConfig::builder(COOKIE_NAME, passwords)
-        .max_ttl(Ttl::seconds(30 * 24 * 3600))
-        .dangerous_insecure_cookie()
-        .chunking(true)
-        .session_ids(session_ids)
-        .build()
+    ironsession_demo::session_config(passwords)
+        .and_then(|config| config.to_builder().session_ids(session_ids).build())
         .map_err(|e| e.to_string())
 }
 
