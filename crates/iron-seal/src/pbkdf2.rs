@@ -61,10 +61,7 @@ impl Sha1State {
     /// `sha1` crate's hasher wipes its state and buffer only with its `zeroize` feature, which is
     /// not enabled: iron-seal uses nothing of `sha1` but the compression function.
     fn digest(data: &[u8]) -> Zeroizing<[u8; DIGEST_LEN]> {
-        let whole = data.len() - data.len() % BLOCK_LEN;
-        let mut state = Sha1State::new();
-        state.absorb(&data[..whole]);
-        state.finish(&data[whole..])
+        Sha1State::new().finish(data)
     }
 
     /// Absorbs `data`, whose length must be a multiple of the block length.
