@@ -191,7 +191,7 @@ pub fn is_session_cookie(name: &str, cookie: &str) -> bool {
 pub(crate) fn check_length(carried: &Carried, seal: &str) -> Result<(), UnsealError> {
     let name_bytes = carried.name.len();
     let whole_max = MAX_SET_COOKIE_BYTES.saturating_sub(name_bytes + "=".len());
-    let chunk_max = MAX_SET_COOKIE_BYTES.saturating_sub(name_bytes + ".0=".len());
+    let chunk_max = MAX_SET_COOKIE_BYTES.saturating_sub(name_bytes + CHUNK_SUFFIX_LEN + "=".len());
     let max = if carried.whole {
         whole_max
     } else {
