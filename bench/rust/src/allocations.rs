@@ -27,50 +27,15 @@
 //!
 //! Stdout gets one line per path and a machine-readable `summary` line.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod counting_alloc;
 
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+
+use counting_alloc::{ALLOCATIONS, BYTES_REQUESTED, Counting};
 use http::{HeaderMap, HeaderValue, header};
 use ironsession::{Passwords, Session, SessionConfig, SessionContext, Ttl};
 use ironsession_demo::{DemoSession, MAX_NOTE_CHARS};
-
-/// The system allocator, counting allocation calls and the bytes they ask for.
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-static BYTES: AtomicUsize = AtomicUsize::new(0);
-
-fn record(bytes: usize) {
-    ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-    BYTES.fetch_add(bytes, Ordering::Relaxed);
-}
-
-// SAFETY: every call is forwarded to `System` unchanged; only counters are updated beside it.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        record(layout.size());
-        // SAFETY: the caller's contract is `System.alloc`'s.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        record(layout.size());
-        // SAFETY: the caller's contract is `System.alloc_zeroed`'s.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        record(new_size);
-        // SAFETY: the caller's contract is `System.realloc`'s.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: the caller's contract is `System.dealloc`'s.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -85,12 +50,12 @@ struct Count {
 fn counted<R>(work: impl FnOnce() -> R) -> (R, Count) {
     let (allocations, bytes) = (
         ALLOCATIONS.load(Ordering::Relaxed),
-        BYTES.load(Ordering::Relaxed),
+        BYTES_REQUESTED.load(Ordering::Relaxed),
     );
     let result = work();
     let count = Count {
         allocations: ALLOCATIONS.load(Ordering::Relaxed) - allocations,
-        bytes: BYTES.load(Ordering::Relaxed) - bytes,
+        bytes: BYTES_REQUESTED.load(Ordering::Relaxed) - bytes,
     };
     (result, count)
 }
