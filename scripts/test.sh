@@ -86,6 +86,23 @@ for p in json.load(sys.stdin)["packages"]:
     if p["publish"] == []:
         print("--exclude=" + p["name"])
 ')
+# Cargo verifies each crate against the others through a temporary local registry, and unpacks
+# them into $CARGO_HOME/registry/src/-<hash>/NAME-VERSION: a directory it reuses without checking
+# when it already exists. The hash depends only on the checkout's path, so a second run of the same
+# version in the same place (a CI machine) would verify today's ironsession against an earlier
+# run's iron-seal. Removing our own crates' unpacked copies, and what was compiled from them (cargo
+# takes a registry crate's source as immutable), makes every run verify this tree.
+mapfile -t published < <(cargo metadata --no-deps --format-version 1 | python3 -c '
+import json, sys
+for p in json.load(sys.stdin)["packages"]:
+    if p["publish"] != []:
+        print(p["name"], p["version"])
+')
+for crate in "${published[@]}"; do
+  read -r name version <<<"$crate"
+  rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/"$name-$version"
+  cargo clean --quiet --package "$name"
+done
 cargo package --workspace "${unpublished[@]}" --locked --allow-dirty
 
 step "fuzzing (every target of fuzz/ for 60 s from its seed corpus; fails on any crash)"
