@@ -273,6 +273,22 @@ pub(crate) fn destroy(config: &SessionConfig, carried: &Carried) -> Cookies {
     cookies
 }
 
+/// The cookies that delete exactly the session cookies the request carried (the whole cookie, its
+/// chunks), or `None` when it carried none under the configuration's name.
+pub(crate) fn destroy_carried(config: &SessionConfig, carried: &Carried) -> Option<Cookies> {
+    let name = config.cookie_name();
+    let (whole, chunks) = carried.under(name);
+    if !whole && !chunks.contains(&true) {
+        return None;
+    }
+    let mut cookies = Vec::new();
+    if whole {
+        cookies.push(config.deletion_line(name));
+    }
+    expire_chunks(config, chunks, 0, &mut cookies);
+    Some(cookies)
+}
+
 /// Expires the carried chunks from index `from` on.
 fn expire_chunks(
     config: &SessionConfig,

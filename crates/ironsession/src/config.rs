@@ -118,6 +118,7 @@ pub struct SessionConfig {
     cache_headers: bool,
     pub(crate) lifetimes: Lifetimes,
     pub(crate) password_upgrade: bool,
+    pub(crate) clear_refused_cookies: bool,
     pub(crate) revocation: Option<Revocation>,
 }
 
@@ -146,6 +147,7 @@ impl SessionConfig {
             cache_headers: true,
             lifetimes: Lifetimes::default(),
             password_upgrade: true,
+            clear_refused_cookies: true,
             revocation: None,
         }
     }
@@ -173,6 +175,7 @@ impl SessionConfig {
             cache_headers: self.cache_headers,
             lifetimes: self.lifetimes,
             password_upgrade: self.password_upgrade,
+            clear_refused_cookies: self.clear_refused_cookies,
             revocation: self.revocation.clone(),
         }
     }
@@ -313,6 +316,7 @@ pub struct SessionConfigBuilder {
     cache_headers: bool,
     pub(crate) lifetimes: Lifetimes,
     pub(crate) password_upgrade: bool,
+    pub(crate) clear_refused_cookies: bool,
     pub(crate) revocation: Option<Revocation>,
 }
 
@@ -502,6 +506,7 @@ impl SessionConfigBuilder {
             cache_headers: self.cache_headers,
             lifetimes: self.lifetimes,
             password_upgrade: self.password_upgrade,
+            clear_refused_cookies: self.clear_refused_cookies,
             revocation: self.revocation,
         };
         crate::chunks::check_room(&config)?;

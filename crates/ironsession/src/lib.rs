@@ -48,6 +48,11 @@
 //! - **A bad cookie is an empty session, never an error**: any client can send any cookie. One
 //!   longer than any seal of its cookie name could be is refused before any crypto (see
 //!   [`MAX_CHUNKS`]).
+//! - **A dead cookie is deleted**: a cookie refused as expired or revoked can never open again, so
+//!   the response that refused it deletes it (unless the handler saved), instead of the browser
+//!   sending a dead login with every request; cookies another server may still read (an unknown
+//!   password id during a rotation) are left alone. See
+//!   [`SessionConfigBuilder::clear_refused_cookies`].
 //! - **Cache headers on session responses** (see [Caching](#caching)): a shared cache must never
 //!   store one user's `Set-Cookie` or session page and serve it to another.
 //! - **Chunking off**, as in iron-session 9: a session over 4 KB is usually better kept as an id;
@@ -96,6 +101,7 @@ mod outgoing;
 mod password_strength;
 mod passwords;
 mod purpose;
+mod refused;
 mod response_headers;
 pub mod revocation;
 mod rotation;

@@ -5,7 +5,7 @@ use crate::context::ContextState;
 use crate::incoming::Incoming;
 use std::time::Duration;
 
-use crate::{CookieLifetime, SaveError, chunks, data, lifetime, metadata, rotation};
+use crate::{CookieLifetime, SaveError, chunks, data, lifetime, metadata, refused, rotation};
 
 /// The capacity to write a save's JSON into: `serde_json::to_vec`'s 128 bytes, or the size of the
 /// session as it came in (its data and metadata) and an eighth more, so that a session of a few
@@ -57,11 +57,17 @@ pub(crate) fn write(state: &mut ContextState, mut json: Vec<u8>) -> Result<(), S
     Ok(())
 }
 
-/// Before the response: re-seals the session as it came in when it is due for renewal, was sealed
-/// with an older password, or got new metadata, unless the handler saved or destroyed it. A
-/// failure is logged; the browser keeps the cookie it has.
+/// Before the response, unless the handler saved or destroyed the session: deletes a cookie refused
+/// because its session is over, or re-seals the session as it came in when it is due for renewal,
+/// was sealed with an older password, or got new metadata. A failure to re-seal is logged; the
+/// browser keeps the cookie it has.
 pub(crate) fn before_response(state: &mut ContextState) {
     if state.saved || state.destroyed {
+        return;
+    }
+    if let Some(deletion) = refused::deletion(state) {
+        tracing::debug!(cookie = %state.config.cookie_name(), "refused session cookie deleted");
+        state.queue(deletion);
         return;
     }
     let Incoming::Opened(opened) = &state.incoming else {

@@ -16,8 +16,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use apps::{BIG_VALUE_LEN, Server, Start};
+use ironsession::iron_seal::ThreadRandom;
 use ironsession::{
     CookieLifetime, Passwords, SameSite, SessionConfig, SessionConfigBuilder, Ttl, seal_data,
+    seal_data_at,
 };
 use lifetimes::*;
 use reqwest::Method;
@@ -386,10 +388,83 @@ async fn a_seal_expires_60_seconds_after_its_ttl(start: Start) {
         (ALICE.into(), "none".into())
     );
     now.store(T0 + 3_600_000 + 60_000, Ordering::SeqCst);
+    let reason = get(&server, "/reason", Some(&seal)).await;
+    assert_eq!(reason.body, "expired");
+    let session = get(&server, "/session", Some(&seal)).await;
+    assert_eq!(session.body, "{}");
+    // The refusing response deletes the dead cookie.
+    assert_eq!(session.set_cookies, [DELETION]);
+}
+
+async fn a_cookie_whose_session_is_over_is_deleted_and_no_other(start: Start) {
+    let now = Arc::new(AtomicU64::new(T0));
+    let config = config_at(&now).ttl(Ttl::seconds(3600)).chunking(true);
+    let server = start(Some(config.clone().build().unwrap()));
+    let keeping = start(Some(
+        config.clone().clear_refused_cookies(false).build().unwrap(),
+    ));
+    let seal = post(&server, "/login", None, "alice")
+        .await
+        .only_cookie()
+        .0
+        .to_owned();
+    let big = post(&server, "/big", None, "").await;
+    let chunk_pairs: Vec<&str> = big
+        .set_cookies
+        .iter()
+        .map(|line| line.split(';').next().unwrap())
+        .collect();
+    assert_eq!(chunk_pairs.len(), 2, "{big:?}");
+    let chunks = [HeaderValue::from_str(&chunk_pairs.join("; ")).unwrap()];
+    now.store(T0 + 3_600_000 + 60_000, Ordering::SeqCst);
+
+    let expired = get(&server, "/session", Some(&seal)).await;
+    assert_eq!(expired.body, "{}");
+    assert_eq!(expired.set_cookies, [DELETION]);
     assert_eq!(
-        read(&server, &cookie(&seal)).await,
-        ("{}".into(), "expired".into())
+        expired.cache.0,
+        ["private, no-store"],
+        "a deletion is never cached"
     );
+    // Only the cookies the browser sent are deleted: here both chunks, not the whole name.
+    let expired_chunks = send(&server, Method::GET, "/session", &chunks, "").await;
+    assert_eq!(
+        expired_chunks.set_cookies,
+        [
+            DELETION.replacen("sess=", "sess.0=", 1),
+            DELETION.replacen("sess=", "sess.1=", 1),
+        ]
+    );
+    // A handler that saves sends its own cookie only; one that never reads the session, nothing.
+    let login = post(&server, "/login", Some(&seal), "bob").await;
+    assert!(login.only_cookie().0.starts_with("Fe26.2*1*"), "{login:?}");
+    assert!(
+        get(&server, "/plain", Some(&seal))
+            .await
+            .set_cookies
+            .is_empty()
+    );
+    // Turned off, the expired cookie stays, as in iron-session.
+    let kept = get(&keeping, "/session", Some(&seal)).await;
+    assert_eq!((kept.body.as_str(), kept.set_cookies.len()), ("{}", 0));
+
+    // Cookies another server may still read, or that are not ours, are never deleted.
+    now.store(T0, Ordering::SeqCst);
+    let alice = json!({"username": "alice", "isLoggedIn": true});
+    let seal_at_t0 = |passwords: Passwords| {
+        seal_data_at(&alice, &passwords, Ttl::seconds(3600), T0, ThreadRandom).unwrap()
+    };
+    let unknown_id = seal_at_t0(Passwords::from_pairs([(5, PASSWORD)]).unwrap());
+    let other_app = seal_at_t0(Passwords::single(OTHER_PASSWORD).unwrap());
+    for (value, reason) in [
+        (unknown_id.as_str(), "unknown-password"),
+        (other_app.as_str(), "invalid"),
+        ("garbage", "invalid"),
+    ] {
+        assert_eq!(get(&server, "/reason", Some(value)).await.body, reason);
+        let answer = get(&server, "/session", Some(value)).await;
+        assert!(answer.set_cookies.is_empty(), "{reason}: {answer:?}");
+    }
 }
 
 async fn rotation_reads_old_seals_and_seals_with_the_new_id(start: Start) {
@@ -733,6 +808,7 @@ adapters!(
     data_persists_across_requests,
     hostile_cookies_give_an_empty_session_and_the_reason,
     a_seal_expires_60_seconds_after_its_ttl,
+    a_cookie_whose_session_is_over_is_deleted_and_no_other,
     rotation_reads_old_seals_and_seals_with_the_new_id,
     logout_deletes_the_cookie_with_the_same_attributes,
     saving_twice_sends_one_set_cookie,

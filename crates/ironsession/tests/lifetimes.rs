@@ -312,7 +312,11 @@ fn saves_near_the_deadline_cap_the_seal_and_max_age() {
         session.unseal_error().map(|e| e.reason())
     });
     assert_eq!(reason, Some(UnsealReason::Expired));
-    assert!(lines.is_empty());
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("s=; Max-Age=0;"),
+        "the dead cookie is deleted: {lines:?}"
+    );
 }
 
 #[test]

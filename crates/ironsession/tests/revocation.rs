@@ -805,6 +805,28 @@ mod sessions {
     }
 
     #[tokio::test]
+    async fn a_revoked_cookie_is_deleted_by_the_response_that_refuses_it() {
+        let (config, _) = memory();
+        let cookie = log_in(&config, "hana");
+        let sid = {
+            let session: JsonSession = config.load(&headers(&cookie));
+            session.id().expect("revocation gives sessions an id")
+        };
+        config
+            .revocation()
+            .unwrap()
+            .revoke_session(sid.as_str())
+            .await
+            .unwrap();
+        let copy: JsonSession = config.load(&headers(&cookie));
+        assert!(copy.is_empty());
+        assert_eq!(
+            copy.take_set_cookies(),
+            ["s=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax"]
+        );
+    }
+
+    #[tokio::test]
     async fn refuse_until_synced_refuses_every_session_before_the_first_sync() {
         let clock = Arc::new(AtomicU64::new(NOW));
         let (config, _) = memory();
@@ -815,6 +837,9 @@ mod sessions {
             .build();
         let strict_config = config_with(strict, &clock);
         assert_eq!(refusal(&strict_config, &cookie), Some(Refusal::NotSynced));
+        // Not over, only not checkable yet: the cookie stays.
+        let session: JsonSession = strict_config.load(&headers(&cookie));
+        assert!(session.take_set_cookies().is_empty());
     }
 
     #[test]

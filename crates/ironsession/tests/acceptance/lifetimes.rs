@@ -9,7 +9,9 @@ use ironsession::{KeyStage, Passwords, Ttl, unseal_data_at};
 use serde_json::Value;
 
 use super::apps::Start;
-use super::{ALICE, NEW_PASSWORD, PASSWORD, T0, assert_seal, builder, config_at, get, post};
+use super::{
+    ALICE, DELETION, NEW_PASSWORD, PASSWORD, T0, assert_seal, builder, config_at, get, post,
+};
 
 const MINUTE: u64 = 60_000;
 const HOUR: u64 = 60 * MINUTE;
@@ -113,7 +115,7 @@ pub(super) async fn the_absolute_cap_holds_while_the_client_keeps_the_session_bu
     assert_eq!(out.body, "expired");
     let out = get(&server, "/session", Some(&seal)).await;
     assert_eq!(out.body, "{}");
-    assert!(out.set_cookies.is_empty());
+    assert_eq!(out.set_cookies, [DELETION], "the dead cookie is deleted");
 }
 
 pub(super) async fn a_new_password_upgrades_clients_and_the_old_one_can_then_go(start: Start) {
