@@ -1,14 +1,15 @@
 //! The whole load path, through the public API, from raw `Cookie` header bytes to
 //! `Session<serde_json::Value>`: any bytes give a session (an empty one with a reason when the
-//! cookie does not open), never a panic; and a session that loaded, saved again and sent back as
-//! the browser would send it, loads the same data.
+//! cookie does not open, whose response only ever deletes an expired cookie), never a panic; and a
+//! session that loaded, saved again and sent back as the browser would send it, loads the same
+//! data.
 //!
 //! The input is split at each newline into separate `Cookie` header values.
 #![no_main]
 
 use std::sync::LazyLock;
 
-use ironsession::{Passwords, Session, SessionConfig, SessionContext};
+use ironsession::{Passwords, Session, SessionConfig, SessionContext, UnsealReason};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
@@ -49,8 +50,13 @@ fn cookie_header(set_cookies: &[String]) -> String {
 fuzz_target!(|data: &[u8]| {
     let headers: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
     let session = load(&headers);
-    if session.unseal_error().is_some() {
+    if let Some(error) = session.unseal_error().cloned() {
         assert_eq!(*session.data(), Value::Null, "a refused cookie leaves no data");
+        // The response carries nothing but deletions, and only for a session that is over.
+        let lines = session.take_set_cookies();
+        let over = error.reason() == UnsealReason::Expired;
+        assert!(lines.is_empty() || over, "{error}: {lines:?}");
+        assert!(lines.iter().all(|line| line.contains("=; Max-Age=0;")), "{lines:?}");
         return;
     }
     if session.save().is_err() {
