@@ -7,7 +7,10 @@
 // password or JSON object id -> password, required), COOKIE_NAME (default
 // "iron-session-demo"), SECURE ("1" sets the Secure cookie attribute; default
 // and "0" mean secure:false, since the tests use plain http on 127.0.0.1),
-// REDIS_URL (set: sessions revoked by ironsession are refused, see revocation.mjs).
+// REDIS_URL (set: revocation shared with the Rust servers through this Redis, see
+// revocation.mjs: sessions they revoke are refused, a login carries the "_is" metadata, /logout
+// and /logout-everywhere record revocations they enforce; unset: none of that, and
+// /logout-everywhere answers 501).
 import { createServer } from "node:http";
 import { cliArgs, fatal, loadIronSession, parsePassword } from "./lib.mjs";
 
@@ -32,10 +35,10 @@ const sessionOptions = {
   cookieOptions: { secure: env.SECURE !== undefined && env.SECURE !== "0" && env.SECURE !== "" },
   chunk: true,
 };
-const revocation = env.REDIS_URL
-  ? (await import("./revocation.mjs")).createRevocationReplica({ url: env.REDIS_URL })
-  : null;
 const REMEMBER_TTL = 30 * 24 * 3600; // seconds
+// Entries are kept for the "remember me" ttl, the longest any session lives, as in the Rust demo.
+const revocationModule = env.REDIS_URL ? await import("./revocation.mjs") : null;
+const revocation = revocationModule?.createRevocationReplica({ url: env.REDIS_URL, retentionMs: REMEMBER_TTL * 1000 });
 const defaultSession = { username: "", isLoggedIn: false, visits: 0, notes: [] };
 const MAX_BODY = 16 * 1024;
 const MAX_NOTE_CHARS = 1000; // code points, as the Rust demo counts chars
@@ -68,7 +71,7 @@ function page(session) {
   const body = session.isLoggedIn
     ? `<p>Logged in as <strong>${escapeHtml(session.username)}</strong> (visits: ${Number(session.visits) || 0}).</p>
 <form method="post" action="/logout"><button type="submit">Log out</button></form>
-<h2>Notes</h2>
+${revocation ? `<form method="post" action="/logout-everywhere"><button type="submit">Log out everywhere</button></form>\n` : ""}<h2>Notes</h2>
 <ul>${(Array.isArray(session.notes) ? session.notes : []).map((note) => `<li>${escapeHtml(note)}</li>`).join("")}</ul>`
     : `<p>Not logged in.</p>
 <form method="post" action="/login">
@@ -99,6 +102,16 @@ function sessionView(session) {
 
 const notLoggedIn = (res) => send(res, 401, "text/plain; charset=utf-8", "log in first");
 
+// A 503 when Redis did not record a logout: nothing was destroyed, the user is still logged in
+// and can try again (the Rust demo's answer).
+function logoutNotRecorded(res, err) {
+  console.error(`logout not recorded: ${err.message}`);
+  const message =
+    "The logout could not be recorded: the revocation store (Redis) is unreachable. " +
+    "You are still logged in; please try again in a moment.";
+  send(res, 503, "text/plain; charset=utf-8", message);
+}
+
 // Route table: path -> method -> handler(req, res, session).
 const routes = {
   "/": {
@@ -109,6 +122,15 @@ const routes = {
       const form = await readForm(req);
       const username = (form.get("username") ?? "").trim();
       if (!username) return send(res, 400, "text/plain; charset=utf-8", "username is required");
+      // A new session id at every login, and the username as the subject of "log out everywhere".
+      if (revocation) {
+        try {
+          session._is = revocationModule.newSessionMetadata(username);
+        } catch (err) {
+          if (err.code !== "ERR_INVALID_SUBJECT") throw err;
+          return send(res, 400, "text/plain; charset=utf-8", "username is too long (at most 1024 bytes)");
+        }
+      }
       session.username = username;
       session.isLoggedIn = true;
       session.visits = 0;
@@ -119,7 +141,41 @@ const routes = {
     },
   },
   "/logout": {
-    POST: (req, res, session) => {
+    // With revocation: revokes the session's id (every copy of the cookie dies on every server,
+    // Rust or Node), then destroys it; 503 and nothing destroyed when Redis did not record it.
+    POST: async (req, res, session) => {
+      const sid = session._is?.sid;
+      if (revocation && sid !== undefined) {
+        try {
+          await revocation.revokeSession(sid);
+        } catch (err) {
+          // A malformed id cannot be revoked (no server matches it): only destroy.
+          if (err.code !== "ERR_INVALID_SESSION_ID") return logoutNotRecorded(res, err);
+          console.error(`logout: ${err.message}`);
+        }
+      }
+      session.destroy();
+      redirectHome(res);
+    },
+  },
+  "/logout-everywhere": {
+    // Revokes every session of the logged-in username (its subject) on every server, then
+    // destroys this one; 503 and nothing destroyed when Redis did not record it.
+    POST: async (req, res, session) => {
+      if (!revocation) {
+        return send(res, 501, "text/plain; charset=utf-8", "log out everywhere needs revocation: start the server with REDIS_URL");
+      }
+      if (session.isLoggedIn === true && typeof session.username === "string" && session.username) {
+        try {
+          await revocation.revokeSubject(session.username);
+        } catch (err) {
+          return logoutNotRecorded(res, err);
+        }
+        console.error(`logged out everywhere: ${JSON.stringify(session.username)}`);
+        // As Rust's destroy: this session's id too, in the background (a failure is only logged).
+        const sid = session._is?.sid;
+        if (sid !== undefined) revocation.revokeSession(sid).catch((err) => console.error(`logout: ${err.message}`));
+      }
       session.destroy();
       redirectHome(res);
     },
