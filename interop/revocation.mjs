@@ -109,7 +109,9 @@ export function createRevocationReplica({
   const client = createClient({ url, socket });
   const subscriber = client.duplicate();
   let lastError = "";
+  let closed = false;
   const report = (err) => {
+    if (closed) return; // the start-up or a sync cut short by close()
     // One line per distinct error, not one per reconnect attempt.
     if (err.message !== lastError) log(`revocation: Redis error: ${err.message}`);
     lastError = err.message;
@@ -140,7 +142,8 @@ export function createRevocationReplica({
     }
     const lost = Number(v) > version + 1;
     version = Number(v);
-    if (lost) fullSync();
+    // Caught: a rejection left unhandled would end the process.
+    if (lost) fullSync().catch(report);
   }
 
   async function scan(key, each) {
@@ -253,9 +256,19 @@ export function createRevocationReplica({
       await record(keys.subjects, `${nowMs}:${subject}`, expiresMs, nowMs, `sub ${expiresMs} ${nowMs} ${subject}`);
       addSubject(subject, nowMs, expiresMs);
     },
+    // Lets the start-up finish first (closing a client in the middle of its connection can leave
+    // its socket open), for at most commandTimeoutMs; then connected clients close once their
+    // commands are answered, and a client still connecting is destroyed (its queued commands
+    // fail), so close() never waits long for an unreachable Redis.
     async close() {
+      closed = true;
       clearInterval(timer);
-      await Promise.allSettled([subscriber.close(), client.close()]);
+      let wait;
+      const limit = new Promise((resolve) => (wait = setTimeout(resolve, commandTimeoutMs)));
+      await Promise.race([ready.catch(() => {}), limit]);
+      clearTimeout(wait);
+      const end = (redis) => (redis.isReady ? redis.close() : redis.destroy());
+      await Promise.allSettled([subscriber, client].map(async (redis) => end(redis)));
     },
   };
 }
