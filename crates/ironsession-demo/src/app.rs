@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router, middleware};
 use ironsession::axum::SessionLayer;
-use ironsession::revocation::RevocationError;
+use ironsession::revocation::{MAX_SUBJECT_BYTES, RevocationError};
 use ironsession::{
     ConfigError, Passwords, SaveError, Session, SessionConfig, Ttl, is_session_cookie,
 };
@@ -254,6 +254,11 @@ async fn login(
     let username = form.username.as_deref().unwrap_or("").trim();
     if username.is_empty() {
         return Ok((StatusCode::BAD_REQUEST, "username is required").into_response());
+    }
+    // The username is the subject "log out everywhere" revokes, which has a length limit.
+    if username.len() > MAX_SUBJECT_BYTES {
+        let message = format!("username is too long (at most {MAX_SUBJECT_BYTES} bytes)");
+        return Ok((StatusCode::BAD_REQUEST, message).into_response());
     }
     session.username = Some(username.to_owned());
     session.is_logged_in = Some(true);

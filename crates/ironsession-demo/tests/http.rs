@@ -262,6 +262,24 @@ async fn a_login_without_a_username_is_refused() {
 }
 
 #[tokio::test]
+async fn a_username_log_out_everywhere_could_not_name_is_refused_at_login() {
+    let server = Server::demo(TEST_PASSWORD);
+    let client = client();
+    let longest = "ü".repeat(512);
+    let response = login(&client, &server, &[("username", &longest)]).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(set_cookies(&response).len(), 1);
+    let too_long = format!("{longest}x");
+    let response = login(&client, &server, &[("username", &too_long)]).await;
+    assert_eq!(response.status(), 400);
+    assert!(set_cookies(&response).is_empty());
+    assert_eq!(
+        response.text().await.unwrap(),
+        "username is too long (at most 1024 bytes)"
+    );
+}
+
+#[tokio::test]
 async fn the_username_is_escaped_in_the_page() {
     let server = Server::demo(TEST_PASSWORD);
     let client = client();

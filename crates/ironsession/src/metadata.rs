@@ -51,9 +51,9 @@ const SESSION_ID_LEN: usize = 22;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SessionId([u8; SESSION_ID_LEN]);
 
-/// A string that is not 22 characters of unpadded base64url.
+/// A string that is not 16 bytes written as 22 characters of unpadded base64url.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("a session id is 22 characters of base64url (A-Z a-z 0-9 - _)")]
+#[error("a session id is 16 bytes as 22 characters of base64url (A-Z a-z 0-9 - _)")]
 pub struct InvalidSessionId;
 
 impl SessionId {
@@ -84,18 +84,30 @@ impl SessionId {
     }
 }
 
+/// The 16 bytes a session id's text stands for, if it is exactly what [`SessionId::generate`]
+/// writes: 22 characters of unpadded base64url whose last one carries no stray bits. Only one
+/// text per id, so that every session id read can also be revoked (the revocation store keys on
+/// these bytes).
+pub(crate) fn session_id_bytes(text: &str) -> Option<[u8; 16]> {
+    use base64::Engine;
+    if text.len() != SESSION_ID_LEN {
+        return None;
+    }
+    let mut bytes = [0u8; 16];
+    match base64::engine::general_purpose::URL_SAFE_NO_PAD.decode_slice(text, &mut bytes) {
+        Ok(16) => Some(bytes),
+        _ => None,
+    }
+}
+
 impl std::str::FromStr for SessionId {
     type Err = InvalidSessionId;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let bytes: [u8; SESSION_ID_LEN] =
+        session_id_bytes(text).ok_or(InvalidSessionId)?;
+        let text: [u8; SESSION_ID_LEN] =
             text.as_bytes().try_into().map_err(|_| InvalidSessionId)?;
-        let base64url = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_';
-        if bytes.iter().all(base64url) {
-            Ok(SessionId(bytes))
-        } else {
-            Err(InvalidSessionId)
-        }
+        Ok(SessionId(text))
     }
 }
 
@@ -675,6 +687,10 @@ mod tests {
             "AAECAwQFBgcICQoLDA0OD=",
             "AAECAwQFBgcICQoLDA0OD+",
             "AAECAwQFBgcICQoLDA0ODé",
+            // 16 bytes leave 4 bits of the last character unused: they must be zero, so that an
+            // id has one spelling (`w` = 110000).
+            "AAECAwQFBgcICQoLDA0ODx",
+            "AAECAwQFBgcICQoLDA0OD_",
         ] {
             assert_eq!(bad.parse::<SessionId>(), Err(InvalidSessionId), "{bad}");
         }

@@ -72,6 +72,13 @@ pub enum SaveError {
     /// The data could not be sealed (not serializable to JSON, or no random bytes).
     #[error("cannot seal the session: {0}")]
     Seal(#[from] SealError),
+    /// [`set_subject`](Session::set_subject) with a subject no revocation could name: empty, or
+    /// longer than [`MAX_SUBJECT_BYTES`](crate::revocation::MAX_SUBJECT_BYTES).
+    #[error(
+        "invalid subject: it must be 1 to {} bytes long",
+        crate::revocation::MAX_SUBJECT_BYTES
+    )]
+    InvalidSubject,
 }
 
 impl<T: Serialize + DeserializeOwned + Default> Session<T> {

@@ -641,8 +641,10 @@ mod sessions {
     use super::*;
     use http::HeaderMap;
     use ironsession::iron_seal::ThreadRandom;
+    use ironsession::revocation::MAX_SUBJECT_BYTES;
     use ironsession::{
-        ConfigError, JsonSession, Passwords, SessionConfig, Ttl, UnsealReason, seal_data_at,
+        ConfigError, JsonSession, Passwords, SaveError, SessionConfig, Ttl, UnsealReason,
+        seal_data_at,
     };
 
     const PASSWORD: &str = "ironsession revocation test password, 32+ characters";
@@ -802,6 +804,31 @@ mod sessions {
         session.revoke_and_destroy().await.unwrap();
         assert!(session.is_empty());
         assert!(config.revocation().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_subject_revocation_could_not_name_is_refused_when_set() {
+        let (config, clock) = memory();
+        let mut session: JsonSession = config.load(&HeaderMap::new());
+        session.insert("user".into(), "ivan".into());
+        for bad in [String::new(), "x".repeat(MAX_SUBJECT_BYTES + 1)] {
+            let error = session.set_subject(bad).unwrap_err();
+            assert!(matches!(error, SaveError::InvalidSubject), "{error}");
+        }
+        assert_eq!(session.subject(), None);
+        let longest = "é".repeat(MAX_SUBJECT_BYTES / 2);
+        session.set_subject(longest.clone()).unwrap();
+        session.save().unwrap();
+        let cookie = session.take_set_cookies().remove(0);
+        let cookie = cookie.split(';').next().unwrap();
+        clock.fetch_add(1, Ordering::Relaxed);
+        config
+            .revocation()
+            .unwrap()
+            .revoke_subject(&longest)
+            .await
+            .unwrap();
+        assert_eq!(refusal(&config, cookie), Some(Refusal::Subject));
     }
 
     #[tokio::test]

@@ -84,6 +84,11 @@ const DEFAULT_RETENTION: Duration = match Ttl::DEFAULT {
 /// The longest subject accepted, in bytes.
 pub const MAX_SUBJECT_BYTES: usize = 1024;
 
+/// Whether `subject` can be revoked: 1 to [`MAX_SUBJECT_BYTES`] bytes.
+fn valid_subject(subject: &str) -> bool {
+    (1..=MAX_SUBJECT_BYTES).contains(&subject.len())
+}
+
 /// The future of [`RevocationBackend::record`].
 pub type RecordFuture<'a> = Pin<Box<dyn Future<Output = Result<(), RevocationError>> + Send + 'a>>;
 
@@ -254,7 +259,7 @@ impl Revocation {
     /// # Errors
     /// [`RevocationError::InvalidSubject`], or the store's error: the revocation did not happen.
     pub async fn revoke_subject(&self, subject: &str) -> Result<(), RevocationError> {
-        if subject.is_empty() || subject.len() > MAX_SUBJECT_BYTES {
+        if !valid_subject(subject) {
             return Err(RevocationError::InvalidSubject);
         }
         let now_ms = self.now_ms();

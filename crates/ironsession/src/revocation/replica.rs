@@ -4,22 +4,12 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
 /// The 16 bytes of a session id (its 22-character base64url text decoded).
 type SidBytes = [u8; 16];
 
 /// Decodes a session id: 22 characters of base64url without padding, 16 bytes.
 pub(crate) fn sid_bytes(sid: &str) -> Option<SidBytes> {
-    if sid.len() != 22 {
-        return None;
-    }
-    let mut bytes = [0u8; 16];
-    match URL_SAFE_NO_PAD.decode_slice(sid, &mut bytes) {
-        Ok(16) => Some(bytes),
-        _ => None,
-    }
+    crate::metadata::session_id_bytes(sid)
 }
 
 /// One revocation, as stored in a backend and in the replica.
@@ -341,6 +331,9 @@ fn seconds_ceil(ms: u64) -> u32 {
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
     use super::*;
 
     const SID_A: &str = "AAAAAAAAAAAAAAAAAAAAAA";

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{Revocation, RevocationError, SessionFields};
+use super::{Revocation, RevocationError, SessionFields, valid_subject};
 use crate::metadata::Metadata;
 use crate::{
     ConfigError, SaveError, Session, SessionConfig, SessionConfigBuilder, Ttl, UnsealError,
@@ -102,14 +102,22 @@ impl<T> Session<T> {
     /// ```
     ///
     /// # Errors
-    /// [`SaveError::Seal`] when no random bytes can be had for a new session id.
+    /// [`SaveError::InvalidSubject`] for a subject that
+    /// [`Revocation::revoke_subject`] would refuse (empty, or over
+    /// [`MAX_SUBJECT_BYTES`](super::MAX_SUBJECT_BYTES)), so that
+    /// every session's subject can be logged out; [`SaveError::Seal`] when no random bytes can be
+    /// had for a new session id.
     pub fn set_subject(&mut self, subject: impl Into<String>) -> Result<(), SaveError> {
+        let subject = subject.into();
+        if !valid_subject(&subject) {
+            return Err(SaveError::InvalidSubject);
+        }
         let mut state = self.context().lock();
         let now_ms = state.config.now_ms();
         state
             .metadata
             .get_or_create(now_ms)?
-            .set_subject(Some(subject.into()));
+            .set_subject(Some(subject));
         state.metadata.changed = true;
         Ok(())
     }
