@@ -258,6 +258,13 @@ pub(crate) fn decode_b64(text: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(text).ok()
 }
 
+/// Decodes canonical unpadded base64url, as [`decode_b64`] does, into `out` (no heap buffer): the
+/// number of bytes written, or `None` when `text` is not canonical base64url or decodes to more
+/// than `out` holds.
+pub(crate) fn decode_b64_into(text: &str, out: &mut [u8]) -> Option<usize> {
+    URL_SAFE_NO_PAD.decode_slice(text, out).ok()
+}
+
 /// Appends `bytes` as lowercase hex, the form Iron writes salts in.
 pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";

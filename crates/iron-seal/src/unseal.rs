@@ -1,7 +1,12 @@
 //! Opening a seal: structure, expiration, password, integrity, then (only then) decryption.
 
 use crate::crypto::{self, MAC_B64_LEN, MAC_LEN};
-use crate::{Error, Field, Options, Password, PasswordLookup, SealParts, system_now_ms};
+use crate::{Cipher, Error, Field, Options, Password, PasswordLookup, SealParts, system_now_ms};
+
+/// Room for a decoded IV: every cipher's IV is 16 bytes.
+const IV_CAPACITY: usize = 16;
+const _: () = assert!(Cipher::Aes256Cbc.iv_len() <= IV_CAPACITY);
+const _: () = assert!(Cipher::Aes128Ctr.iv_len() <= IV_CAPACITY);
 
 /// Opens `sealed` at the clock reading `now_ms` and returns the plaintext. This is the
 /// deterministic core of [`unseal`].
@@ -73,14 +78,19 @@ pub fn unseal_at(
     let ciphertext = crypto::decode_b64(parts.ciphertext()).ok_or(Error::InvalidBase64 {
         field: Field::Ciphertext,
     })?;
-    let iv = crypto::decode_b64(parts.iv()).ok_or(Error::InvalidBase64 { field: Field::Iv })?;
+    // The IV is 16 bytes for every cipher (its text length was checked above): decoded on the
+    // stack, not into a heap buffer. It is written in the clear in the seal, so nothing to wipe.
+    let mut iv = [0u8; IV_CAPACITY];
+    let iv_len = crypto::decode_b64_into(parts.iv(), &mut iv)
+        .ok_or(Error::InvalidBase64 { field: Field::Iv })?;
+    let iv = &iv[..iv_len];
     let encryption_key = crypto::derive_key(
         password.encryption(),
         parts.encryption_salt(),
         cipher.key_len(),
         options.encryption_key_derivation(),
     )?;
-    let plaintext = crypto::decrypt(cipher, &encryption_key, &iv, ciphertext)?;
+    let plaintext = crypto::decrypt(cipher, &encryption_key, iv, ciphertext)?;
     crypto::remember_key(
         password.encryption(),
         parts.encryption_salt(),
