@@ -43,8 +43,19 @@ pub fn seal_at(
     let encryption_salt_len = salt_len(password.encryption(), encryption_kd.salt_len());
     let integrity_salt_len = salt_len(password.integrity(), integrity_kd.salt_len());
 
-    let mut random_bytes = vec![0u8; encryption_salt_len + cipher.iv_len() + integrity_salt_len];
-    random.fill(&mut random_bytes)?;
+    // Drawn into a stack buffer when they fit it (Iron's salt sizes and any smaller), so a seal
+    // needs no heap buffer for them; larger salts get one. They are all written in the clear in
+    // the seal, so there is nothing to wipe.
+    let random_len = encryption_salt_len + cipher.iv_len() + integrity_salt_len;
+    let mut on_stack = [0u8; STACK_RANDOM_BYTES];
+    let mut on_heap = Vec::new();
+    let random_bytes: &mut [u8] = if random_len <= STACK_RANDOM_BYTES {
+        &mut on_stack[..random_len]
+    } else {
+        on_heap.resize(random_len, 0);
+        &mut on_heap
+    };
+    random.fill(random_bytes)?;
     let (encryption_salt, rest) = random_bytes.split_at(encryption_salt_len);
     let (iv, integrity_salt) = rest.split_at(cipher.iv_len());
 
@@ -142,6 +153,11 @@ pub fn seal(
     )
 }
 
+/// The random bytes of a seal with Iron's default salts: two salts and an IV.
+const STACK_RANDOM_BYTES: usize = 2 * crate::KeyDerivation::IRON_DEFAULT.salt_len() + 16;
+const _: () = assert!(crate::Cipher::Aes256Cbc.iv_len() == 16);
+const _: () = assert!(crate::Cipher::Aes128Ctr.iv_len() == 16);
+
 fn salt_len(secret: &crate::Secret, derived_len: usize) -> usize {
     if crypto::needs_salt(secret) {
         derived_len
@@ -200,6 +216,38 @@ mod tests {
             fields[6],
             "303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f"
         );
+    }
+
+    /// Salts larger than Iron's do not fit the stack buffer: their random bytes are drawn into
+    /// a heap buffer instead, still in one fill and in Iron's order, and the seal opens.
+    #[test]
+    fn salts_larger_than_irons_are_drawn_in_one_fill_too() {
+        let large = crate::KeyDerivation::new(
+            std::num::NonZeroU32::new(512).unwrap(),
+            std::num::NonZeroU32::MIN,
+        );
+        let options = Options::default()
+            .with_encryption_key_derivation(large)
+            .with_integrity_key_derivation(large);
+        let mut random = RecordingRandom::default();
+        let password = Password::from(PASSWORD);
+        let sealed = seal_at(
+            b"{}",
+            &PasswordId::NONE,
+            &password,
+            &options,
+            0,
+            &mut random,
+        )
+        .unwrap();
+        assert_eq!(random.fills, [144]);
+        let fields = fields(&sealed);
+        assert_eq!(fields[2].len(), 128);
+        assert!(fields[2].starts_with("000102"));
+        // Bytes 64..80, base64url.
+        assert_eq!(fields[3], "QEFCQ0RFRkdISUpLTE1OTw");
+        assert!(fields[6].starts_with("505152"));
+        assert_eq!(unseal_at(&sealed, &password, &options, 0).unwrap(), b"{}");
     }
 
     #[test]
