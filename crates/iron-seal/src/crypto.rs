@@ -25,6 +25,7 @@ const _: () = assert!(Cipher::Aes256Cbc.key_len() <= LARGEST_DERIVED_KEY);
 const _: () = assert!(Cipher::Aes128Ctr.key_len() <= LARGEST_DERIVED_KEY);
 const _: () = assert!(MAC_LEN <= LARGEST_DERIVED_KEY);
 const _: () = assert!(MAC_B64_LEN == b64_len(MAC_LEN));
+const _: () = assert!(ENCRYPT_STEP % AES_BLOCK_LEN == 0 && ENCRYPT_STEP % 3 == 0);
 
 /// A key ready for use: derived from a text password (wiped on drop) or borrowed raw key bytes.
 pub(crate) enum Key<'a> {
@@ -140,20 +141,64 @@ fn iv_length_error(cipher: Cipher) -> Error {
     }
 }
 
-/// Encrypts `plaintext`.
-pub(crate) fn encrypt(
+/// Plaintext bytes encrypted per step of [`encrypt_b64_into`]: whole AES blocks (16 bytes) and
+/// whole base64 groups (3 bytes), so each step's base64 continues the previous step's exactly.
+const ENCRYPT_STEP: usize = 16 * 3 * 8;
+const AES_BLOCK_LEN: usize = 16;
+
+/// Encrypts `plaintext` and appends the ciphertext to `out` as unpadded base64url: the same text
+/// as encrypting into a buffer and encoding it, without a heap buffer for the ciphertext. The
+/// plaintext is encrypted [`ENCRYPT_STEP`] bytes at a time in a stack buffer (copied in, then
+/// encrypted in place) and encoded from there; the buffer is wiped when the function returns.
+pub(crate) fn encrypt_b64_into(
     cipher: Cipher,
     key: &Key<'_>,
     iv: &[u8],
     plaintext: &[u8],
-) -> Result<Vec<u8>, Error> {
+    out: &mut String,
+) -> Result<(), Error> {
     let key = cipher_key(cipher, key, iv)?;
+    let mut buffer = Zeroizing::new([0u8; ENCRYPT_STEP]);
     match cipher {
-        Cipher::Aes256Cbc => Ok(cbc::Encryptor::<aes::Aes256>::new_from_slices(key, iv)
-            .map_err(|_| iv_length_error(cipher))?
-            .encrypt_padded_vec::<Pkcs7>(plaintext)),
-        Cipher::Aes128Ctr => aes_128_ctr(key, iv, plaintext.to_vec()),
+        Cipher::Aes256Cbc => {
+            type Encryptor = cbc::Encryptor<aes::Aes256>;
+            let mut encryptor =
+                Encryptor::new_from_slices(key, iv).map_err(|_| iv_length_error(cipher))?;
+            let mut encrypt_in_place = |bytes: &mut [u8]| {
+                let (blocks, rest) = aes::cipher::Block::<Encryptor>::slice_as_chunks_mut(bytes);
+                debug_assert!(rest.is_empty());
+                encryptor.encrypt_blocks(blocks);
+            };
+            // PKCS#7 always adds 1 to 16 bytes, so the whole steps are those before the last
+            // partial (or empty) one, which gets the padding.
+            let mut chunks = plaintext.chunks_exact(ENCRYPT_STEP);
+            for chunk in chunks.by_ref() {
+                buffer.copy_from_slice(chunk);
+                encrypt_in_place(&mut buffer[..]);
+                push_b64(out, &buffer[..]);
+            }
+            let rest = chunks.remainder();
+            // Below ENCRYPT_STEP, so the padded length is at most ENCRYPT_STEP.
+            let padded = (rest.len() / AES_BLOCK_LEN + 1) * AES_BLOCK_LEN;
+            let padding = padded - rest.len();
+            buffer[..rest.len()].copy_from_slice(rest);
+            // `padding` is 1 to 16, so it fits a byte.
+            buffer[rest.len()..padded].fill(padding as u8);
+            encrypt_in_place(&mut buffer[..padded]);
+            push_b64(out, &buffer[..padded]);
+        }
+        Cipher::Aes128Ctr => {
+            let mut stream = ctr::Ctr128BE::<aes::Aes128>::new_from_slices(key, iv)
+                .map_err(|_| iv_length_error(Cipher::Aes128Ctr))?;
+            for chunk in plaintext.chunks(ENCRYPT_STEP) {
+                let bytes = &mut buffer[..chunk.len()];
+                bytes.copy_from_slice(chunk);
+                stream.apply_keystream(bytes);
+                push_b64(out, bytes);
+            }
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -288,6 +333,57 @@ mod tests {
         wiped_on_drop::<ctr::Ctr128BE<aes::Aes128>>();
     }
 
+    /// Encrypting step by step into base64 gives the text of the whole ciphertext, encrypted in
+    /// one buffer by the cipher crates and encoded at once, for every length around the steps'
+    /// boundaries (empty, one byte, whole blocks, whole steps and one byte either side).
+    #[test]
+    fn encrypting_in_steps_writes_the_base64_of_the_whole_ciphertext() {
+        use aes::cipher::{BlockModeEncrypt, KeyIvInit, StreamCipher, block_padding::Pkcs7};
+        use base64::Engine;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+        use super::*;
+
+        let key_bytes: Vec<u8> = (0..32).collect();
+        let iv: Vec<u8> = (100..116).collect();
+        let plaintext: Vec<u8> = (0..4 * ENCRYPT_STEP + 40).map(|i| (i * 7) as u8).collect();
+        for len in 0..plaintext.len() {
+            let message = &plaintext[..len];
+            let expected = cbc::Encryptor::<aes::Aes256>::new_from_slices(&key_bytes, &iv)
+                .unwrap()
+                .encrypt_padded_vec::<Pkcs7>(message);
+            let mut out = "prefix*".to_owned();
+            encrypt_b64_into(
+                Cipher::Aes256Cbc,
+                &Key::Raw(&key_bytes),
+                &iv,
+                message,
+                &mut out,
+            )
+            .unwrap();
+            assert_eq!(
+                out,
+                format!("prefix*{}", URL_SAFE_NO_PAD.encode(&expected)),
+                "CBC, {len} bytes"
+            );
+
+            let mut expected = message.to_vec();
+            ctr::Ctr128BE::<aes::Aes128>::new_from_slices(&key_bytes[..16], &iv)
+                .unwrap()
+                .apply_keystream(&mut expected);
+            let mut out = String::new();
+            encrypt_b64_into(
+                Cipher::Aes128Ctr,
+                &Key::Raw(&key_bytes[..16]),
+                &iv,
+                message,
+                &mut out,
+            )
+            .unwrap();
+            assert_eq!(out, URL_SAFE_NO_PAD.encode(&expected), "CTR, {len} bytes");
+        }
+    }
+
     /// Compiles only while the `sha2` and `hmac` `zeroize` features are on: the keyed states of
     /// [`mac_b64`](super::mac_b64)'s `Hmac<Sha256>` are wiped when dropped. `hmac` 0.13 does not
     /// put the marker on `Hmac` or `HmacCore` themselves, so it is asserted on their parts:
@@ -326,6 +422,20 @@ mod wycheproof_vectors {
 
     fn b64(bytes: &[u8]) -> String {
         URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// [`encrypt_b64_into`], decoded back to bytes.
+    fn encrypt(
+        cipher: Cipher,
+        key: &Key<'_>,
+        iv: &[u8],
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        let mut out = String::new();
+        encrypt_b64_into(cipher, key, iv, plaintext, &mut out)?;
+        Ok(URL_SAFE_NO_PAD
+            .decode(out)
+            .expect("the encoder writes base64url"))
     }
 
     /// AES-256-CBC with PKCS#5/#7 padding: every valid vector encrypts to its exact ciphertext and

@@ -91,11 +91,10 @@ pub fn seal_at(
         encryption_kd,
         &encryption_key,
     );
-    let ciphertext = crypto::encrypt(cipher, &encryption_key, iv, plaintext)?;
     sealed.push(SEPARATOR);
     crypto::push_b64(&mut sealed, iv);
     sealed.push(SEPARATOR);
-    crypto::push_b64(&mut sealed, &ciphertext);
+    crypto::encrypt_b64_into(cipher, &encryption_key, iv, plaintext, &mut sealed)?;
     sealed.push(SEPARATOR);
     // Iron writes no expiration for a ttl of 0 (`ttl ? now + ttl : ''`).
     if let Some(ttl_ms) = options.ttl_ms().filter(|&ttl_ms| ttl_ms > 0) {
