@@ -6,8 +6,9 @@
 //! succeeded. So forged seals cannot push useful keys out. A key is a pure function of the
 //! password and the salt, so the cache never changes a result, only how fast it comes.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use zeroize::Zeroizing;
@@ -19,7 +20,7 @@ use zeroize::Zeroizing;
 const SHARDS: usize = 16;
 
 /// Keys kept in each of the two generations of one shard: at most `2 * SHARDS * 32` = 1024 keys
-/// per password, about 150 KiB.
+/// per password, about 120 KiB of entries (an Iron salt is held in its entry, beside the key).
 const SHARD_GENERATION_CAPACITY: usize = 32;
 
 /// The largest key derived from a text password (AES-256 and HMAC-SHA256 keys are 32 bytes).
@@ -39,9 +40,61 @@ pub(crate) struct KeyCache {
 
 #[derive(Default)]
 struct Generations {
-    young: HashMap<Box<str>, Entry>,
-    old: HashMap<Box<str>, Entry>,
+    young: HashMap<Salt, Entry>,
+    old: HashMap<Salt, Entry>,
 }
+
+/// The length of an Iron salt as a seal writes it: 32 random bytes (256 bits, Iron's default) in
+/// hex.
+const IRON_SALT_LEN: usize = 64;
+
+/// A salt as a key of the cache. Iron's salts are held in place, so remembering the keys of a new
+/// seal allocates nothing (besides the table's own growth); salts of any other length (other salt
+/// sizes in the options) are boxed. A salt's text is written in the clear in its seal, so it
+/// needs no wiping.
+///
+/// The map is looked up with the salt's bytes (`Borrow<[u8]>`), so `Hash` and `Eq` are those of
+/// the bytes, whichever variant holds them.
+enum Salt {
+    Iron([u8; IRON_SALT_LEN]),
+    Other(Box<[u8]>),
+}
+
+impl Salt {
+    fn new(salt: &str) -> Self {
+        match salt.as_bytes().try_into() {
+            Ok(iron) => Salt::Iron(iron),
+            Err(_) => Salt::Other(salt.as_bytes().into()),
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Salt::Iron(bytes) => bytes,
+            Salt::Other(bytes) => bytes,
+        }
+    }
+}
+
+impl Borrow<[u8]> for Salt {
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
+    }
+}
+
+impl Hash for Salt {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
+}
+
+impl PartialEq for Salt {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Salt {}
 
 struct Entry {
     key_len: usize,
@@ -71,10 +124,11 @@ impl KeyCache {
     pub(crate) fn get(&self, salt: &str, key_len: usize, iterations: u32) -> Option<KeyBytes> {
         let mut generations = self.lock(salt)?;
         let matches = |entry: &Entry| entry.key_len == key_len && entry.iterations == iterations;
-        if let Some(entry) = generations.young.get(salt) {
+        if let Some(entry) = generations.young.get(salt.as_bytes()) {
             return matches(entry).then(|| entry.key.clone());
         }
-        let entry = generations.old.remove(salt)?;
+        // Promoted with the salt it was kept under: no new allocation for it.
+        let (salt, entry) = generations.old.remove_entry(salt.as_bytes())?;
         let key = matches(&entry).then(|| entry.key.clone());
         generations.insert(salt, entry);
         key
@@ -88,7 +142,7 @@ impl KeyCache {
                 iterations,
                 key: key.clone(),
             };
-            generations.insert(salt, entry);
+            generations.insert(Salt::new(salt), entry);
         }
     }
 
@@ -120,11 +174,13 @@ impl KeyCache {
 }
 
 impl Generations {
-    fn insert(&mut self, salt: &str, entry: Entry) {
-        if self.young.len() >= SHARD_GENERATION_CAPACITY && !self.young.contains_key(salt) {
+    fn insert(&mut self, salt: Salt, entry: Entry) {
+        if self.young.len() >= SHARD_GENERATION_CAPACITY
+            && !self.young.contains_key(salt.as_bytes())
+        {
             self.old = std::mem::take(&mut self.young);
         }
-        self.young.insert(salt.into(), entry);
+        self.young.insert(salt, entry);
     }
 }
 
@@ -144,6 +200,46 @@ mod tests {
         assert_eq!(cache.get("salt", 16, 1), None);
         assert_eq!(cache.get("salt", 32, 2), None);
         assert_eq!(cache.get("other", 32, 1), None);
+    }
+
+    /// Iron's 64-character salts and salts of other lengths are kept apart by their text, found
+    /// again, and promoted from the old generation under the same salt.
+    #[test]
+    fn salts_of_irons_length_and_of_others_are_found_again() {
+        let iron = "ab".repeat(32);
+        let longer = "ab".repeat(33);
+        let shorter = "ab".repeat(31);
+        assert!(matches!(Salt::new(&iron), Salt::Iron(_)));
+        assert!(matches!(Salt::new(&longer), Salt::Other(_)));
+        let cache = KeyCache::default();
+        cache.insert(&iron, 32, 1, &key(1));
+        cache.insert(&longer, 32, 1, &key(2));
+        cache.insert(&shorter, 32, 1, &key(3));
+        assert_eq!(cache.get(&iron, 32, 1).as_deref(), Some(&[1; 32]));
+        assert_eq!(cache.get(&longer, 32, 1).as_deref(), Some(&[2; 32]));
+        assert_eq!(cache.get(&shorter, 32, 1).as_deref(), Some(&[3; 32]));
+        assert_eq!(cache.get(&"ba".repeat(32), 32, 1), None);
+
+        let mut generations = Generations::default();
+        for (salt, byte) in [(&iron, 1), (&longer, 2)] {
+            let entry = Entry {
+                key_len: 32,
+                iterations: 1,
+                key: key(byte),
+            };
+            generations.old.insert(Salt::new(salt), entry);
+        }
+        let shard = Mutex::new(generations);
+        let single = KeyCache {
+            shards: Box::new([shard]),
+            hasher: RandomState::new(),
+        };
+        assert_eq!(single.get(&iron, 32, 1).as_deref(), Some(&[1; 32]));
+        assert_eq!(single.get(&longer, 32, 1).as_deref(), Some(&[2; 32]));
+        let generations = single.lock(&iron).unwrap();
+        assert!(generations.old.is_empty());
+        assert!(generations.young.contains_key(iron.as_bytes()));
+        assert!(generations.young.contains_key(longer.as_bytes()));
     }
 
     /// Keys in one generation across all shards.
