@@ -178,7 +178,10 @@ impl Generations {
         if self.young.len() >= SHARD_GENERATION_CAPACITY
             && !self.young.contains_key(salt.as_bytes())
         {
-            self.old = std::mem::take(&mut self.young);
+            // The old generation goes (its keys are wiped as they drop) and its table, already
+            // grown to a generation's size, becomes the young one: no allocation per swap.
+            std::mem::swap(&mut self.young, &mut self.old);
+            self.young.clear();
         }
         self.young.insert(salt, entry);
     }
