@@ -21,7 +21,6 @@
 //!   whose attributes are shorter (no `Max-Age`, no `Secure`) writes slightly longer seals, and
 //!   refusing them would log its users out; the slack is under 100 bytes a cookie.
 
-use std::fmt::Write;
 use std::sync::Arc;
 
 use crate::cookie;
@@ -225,14 +224,15 @@ pub(crate) fn save(
 ) -> Result<Cookies, SaveError> {
     let name = config.cookie_name();
     let (carried_whole, carried_chunks) = carried.under(name);
-    let line = config.set_cookie_line(name, seal);
-    if line.len() <= MAX_SET_COOKIE_BYTES {
-        let mut cookies = vec![line];
+    // Measured before it is built: a seal too long for one cookie never gets the line.
+    let line_len = config.set_cookie_line_len(name.len(), seal.len());
+    if line_len <= MAX_SET_COOKIE_BYTES {
+        let mut cookies = vec![config.set_cookie_line(name, seal)];
         expire_chunks(config, carried_chunks, 0, &mut cookies);
         return Ok(cookies);
     }
     let too_large = |oversize| SaveError::TooLarge {
-        size: line.len(),
+        size: line_len,
         limit: MAX_SET_COOKIE_BYTES,
         oversize,
     };
@@ -253,9 +253,12 @@ pub(crate) fn save(
     let mut cookies = Vec::with_capacity(MAX_CHUNKS + 1);
     // A seal is ASCII (base64url, digits, `*`, `.`, `~`), so byte offsets are character
     // boundaries and equal JavaScript's string offsets.
-    for (index, chunk) in seal.as_bytes().chunks(budget).enumerate() {
-        let chunk_name = chunk_name(name, index);
-        cookies.push(config.set_cookie_line(&chunk_name, &String::from_utf8_lossy(chunk)));
+    // `needed` is at most MAX_CHUNKS, so every chunk has its suffix.
+    for (suffix, chunk) in CHUNK_SUFFIXES.iter().zip(seal.as_bytes().chunks(budget)) {
+        let mut line = config.start_set_cookie_line(name, suffix, chunk.len());
+        line.push_str(&String::from_utf8_lossy(chunk));
+        config.finish_set_cookie_line(&mut line);
+        cookies.push(line);
     }
     if carried_whole {
         cookies.push(config.deletion_line(name));
@@ -297,19 +300,15 @@ fn expire_chunks(
     cookies: &mut Cookies,
 ) {
     let name = config.cookie_name();
-    for index in (from..MAX_CHUNKS).filter(|&index| carried[index]) {
-        cookies.push(config.deletion_line(&chunk_name(name, index)));
+    let carried_suffixes = CHUNK_SUFFIXES.iter().zip(carried).skip(from);
+    for (suffix, _) in carried_suffixes.filter(|(_, carried)| *carried) {
+        cookies.push(config.suffixed_deletion_line(name, suffix));
     }
 }
 
-fn chunk_name(name: &str, index: usize) -> String {
-    let mut chunk_name = String::with_capacity(name.len() + CHUNK_SUFFIX_LEN);
-    chunk_name.push_str(name);
-    chunk_name.push('.');
-    // Writing into a String cannot fail.
-    let _ = write!(chunk_name, "{index}");
-    chunk_name
-}
+/// The suffixes of the chunks' cookie names, `.0` to `.3`: chunk `i` is cookie `name` + suffix
+/// `i`, written straight into its `Set-Cookie` line.
+const CHUNK_SUFFIXES: [&str; MAX_CHUNKS] = [".0", ".1", ".2", ".3"];
 
 /// The length of a chunk name's `.N` suffix: one digit, as chunk indexes are below `MAX_CHUNKS`.
 const CHUNK_SUFFIX_LEN: usize = ".0".len();

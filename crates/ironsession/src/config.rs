@@ -277,9 +277,43 @@ impl SessionConfig {
         )
     }
 
+    /// The start of a [`set_cookie_line`](Self::set_cookie_line) for cookie `name` followed by
+    /// `name_suffix` (a chunk's `.N`, or nothing), up to its `=`, with room for the whole line
+    /// with a value of `value_len` bytes. Write the value, then
+    /// [`finish_set_cookie_line`](Self::finish_set_cookie_line).
+    pub(crate) fn start_set_cookie_line(
+        &self,
+        name: &str,
+        name_suffix: &str,
+        value_len: usize,
+    ) -> String {
+        cookie::start_line(
+            name,
+            name_suffix,
+            value_len,
+            &self.attributes,
+            self.max_age_seconds(),
+        )
+    }
+
+    /// Appends the attributes to a line begun by
+    /// [`start_set_cookie_line`](Self::start_set_cookie_line) and given its value.
+    pub(crate) fn finish_set_cookie_line(&self, line: &mut String) {
+        cookie::push_attributes(line, &self.attributes, self.max_age_seconds());
+    }
+
     /// The `Set-Cookie` value that deletes cookie `name`: empty, `Max-Age=0`, same attributes.
     pub(crate) fn deletion_line(&self, name: &str) -> String {
-        cookie::set_cookie_line(name, "", &self.attributes, Some(0))
+        self.suffixed_deletion_line(name, "")
+    }
+
+    /// [`deletion_line`](Self::deletion_line) of cookie `name` followed by `name_suffix` (a
+    /// chunk's `.N`), built in one allocation.
+    pub(crate) fn suffixed_deletion_line(&self, name: &str, name_suffix: &str) -> String {
+        let mut line = cookie::start_line(name, name_suffix, 0, &self.attributes, Some(0));
+        cookie::push_attributes(&mut line, &self.attributes, Some(0));
+        debug_assert_eq!(line.capacity(), line.len());
+        line
     }
 }
 

@@ -55,11 +55,34 @@ pub(crate) fn set_cookie_line(
     attributes: &Attributes,
     max_age: Option<u64>,
 ) -> String {
-    let length = set_cookie_line_len(name.len(), value.len(), attributes, max_age);
+    let mut line = start_line(name, "", value.len(), attributes, max_age);
+    line.push_str(value);
+    push_attributes(&mut line, attributes, max_age);
+    debug_assert_eq!(line.capacity(), line.len());
+    line
+}
+
+/// The start of a [`set_cookie_line`] for cookie `name` followed by `name_suffix` (a chunk's
+/// `.N`, or nothing), up to its `=`, in a buffer with room for the whole line with a value of
+/// `value_len` bytes: the caller writes the value, then [`push_attributes`].
+pub(crate) fn start_line(
+    name: &str,
+    name_suffix: &str,
+    value_len: usize,
+    attributes: &Attributes,
+    max_age: Option<u64>,
+) -> String {
+    let name_len = name.len() + name_suffix.len();
+    let length = set_cookie_line_len(name_len, value_len, attributes, max_age);
     let mut line = String::with_capacity(length);
     line.push_str(name);
+    line.push_str(name_suffix);
     line.push('=');
-    line.push_str(value);
+    line
+}
+
+/// Appends the attributes of a [`set_cookie_line`] to `line`, which holds `name=value`.
+pub(crate) fn push_attributes(line: &mut String, attributes: &Attributes, max_age: Option<u64>) {
     if let Some(seconds) = max_age {
         line.push_str(MAX_AGE);
         // Writing into a String cannot fail.
@@ -76,8 +99,6 @@ pub(crate) fn set_cookie_line(
     }
     line.push_str(priority(attributes));
     line.push_str(same_site(attributes));
-    debug_assert_eq!(line.len(), length);
-    line
 }
 
 /// The length in bytes of [`set_cookie_line`] for a name and a value of these lengths.

@@ -7,6 +7,19 @@ use serde_json::{Value, json};
 use super::*;
 use crate::{Passwords, Session, SessionContext, UnsealReason};
 
+fn chunk_name(name: &str, index: usize) -> String {
+    format!("{name}.{index}")
+}
+
+/// Each suffix is `.` and its index, one digit, as iron-session names chunks.
+#[test]
+fn chunk_suffixes_are_a_dot_and_the_index() {
+    for (index, suffix) in CHUNK_SUFFIXES.iter().enumerate() {
+        assert_eq!(*suffix, format!(".{index}"));
+        assert_eq!(suffix.len(), CHUNK_SUFFIX_LEN);
+    }
+}
+
 const PASSWORD: &str = "a password of at least thirty-two characters";
 /// What iron-session 9 writes after the value with its default options (ttl 14 days).
 const ATTRIBUTES: &str = "; Max-Age=1209540; Path=/; HttpOnly; Secure; SameSite=Lax";
