@@ -71,5 +71,5 @@ pub use options::{Cipher, KeyDerivation, Options};
 pub use parts::{PREFIX, SealParts};
 pub use password::{MIN_PASSWORD_LENGTH, Password, PasswordId, PasswordLookup, Secret};
 pub use random::{OsRandom, RandomSource, ThreadRandom};
-pub use seal::{seal, seal_at};
+pub use seal::{seal, seal_at, seal_at_into, seal_into, sealed_len};
 pub use unseal::{unseal, unseal_at};

@@ -34,9 +34,168 @@ pub fn seal_at(
     password: &Password,
     options: &Options,
     now_ms: u64,
-    mut random: impl RandomSource,
+    random: impl RandomSource,
 ) -> Result<String, Error> {
+    let mut sealed = String::with_capacity(sealed_len(
+        plaintext.len(),
+        password_id,
+        password,
+        options,
+        now_ms,
+    ));
+    seal_at_into(
+        &mut sealed,
+        plaintext,
+        password_id,
+        password,
+        options,
+        now_ms,
+        random,
+    )?;
+    Ok(sealed)
+}
+
+/// [`seal_at`], appending the seal to `out` instead of returning a new `String`.
+///
+/// Why: a seal is usually copied into something larger right away (a `Set-Cookie` line, a URL, a
+/// JSON document). Sealing into that text directly saves the seal's own allocation and the copy.
+/// With [`sealed_len`] the caller can size `out` exactly beforehand (useful where a buffer with
+/// spare capacity costs more later, as with `http`'s header values); otherwise `out` grows as
+/// needed.
+///
+/// `out` keeps what it held; the seal is appended after it, byte for byte what [`seal_at`]
+/// returns for the same inputs and random bytes. On error nothing is appended.
+///
+/// ```
+/// use iron_seal::{sealed_len, seal_at_into, unseal_at, Options, OsRandom, Password, PasswordId};
+///
+/// let password = Password::from("a password of at least thirty-two characters");
+/// let id = PasswordId::new("1").unwrap();
+/// let options = Options::default().with_ttl_ms(Some(60_000));
+/// let plaintext = br#"{"a":1}"#;
+///
+/// // A cookie line built in one allocation: the seal is written into it.
+/// let len = sealed_len(plaintext.len(), &id, &password, &options, 1_000);
+/// let mut line = String::with_capacity("token=".len() + len + "; Path=/".len());
+/// line.push_str("token=");
+/// seal_at_into(&mut line, plaintext, &id, &password, &options, 1_000, OsRandom).unwrap();
+/// line.push_str("; Path=/");
+/// assert_eq!(line.len(), line.capacity());
+///
+/// let sealed = &line["token=".len()..line.len() - "; Path=/".len()];
+/// assert_eq!(unseal_at(sealed, &password, &options, 2_000).unwrap(), plaintext);
+/// ```
+///
+/// # Errors
+/// As [`seal_at`].
+pub fn seal_at_into(
+    out: &mut String,
+    plaintext: &[u8],
+    password_id: &PasswordId,
+    password: &Password,
+    options: &Options,
+    now_ms: u64,
+    random: impl RandomSource,
+) -> Result<(), Error> {
+    let start = out.len();
+    out.reserve(sealed_len(
+        plaintext.len(),
+        password_id,
+        password,
+        options,
+        now_ms,
+    ));
+    let written = write_seal(
+        out,
+        plaintext,
+        password_id,
+        password,
+        options,
+        now_ms,
+        random,
+    );
+    if written.is_err() {
+        out.truncate(start);
+    }
+    written
+}
+
+/// The length in bytes of the seal that [`seal_at`] (or [`seal_at_into`]) makes of a plaintext of
+/// `plaintext_len` bytes with these inputs at the clock reading `now_ms`, exactly: every field's
+/// length follows from them (the salts', the IV's and the MAC's from the options and the
+/// password, the ciphertext's from the plaintext's length and the cipher, the expiration's from
+/// the clock and the ttl), whatever the random bytes.
+///
+/// Why: to size a buffer that a seal is written into with [`seal_at_into`], or to know whether a
+/// seal will fit somewhere (a 4096-byte cookie) before making it.
+///
+/// ```
+/// use iron_seal::{sealed_len, seal_at, Options, OsRandom, Password, PasswordId};
+///
+/// let password = Password::from("a password of at least thirty-two characters");
+/// let id = PasswordId::new("1").unwrap();
+/// let options = Options::default().with_ttl_ms(Some(60_000));
+/// let sealed = seal_at(b"[1,2,3]", &id, &password, &options, 1_000, OsRandom).unwrap();
+/// assert_eq!(sealed_len(7, &id, &password, &options, 1_000), sealed.len());
+/// ```
+pub fn sealed_len(
+    plaintext_len: usize,
+    password_id: &PasswordId,
+    password: &Password,
+    options: &Options,
+    now_ms: u64,
+) -> usize {
+    let cipher = options.cipher();
+    let encryption_salt_len = salt_len(
+        password.encryption(),
+        options.encryption_key_derivation().salt_len(),
+    );
+    let integrity_salt_len = salt_len(
+        password.integrity(),
+        options.integrity_key_derivation().salt_len(),
+    );
+    let ciphertext_len = match cipher {
+        crate::Cipher::Aes256Cbc => (plaintext_len / 16 + 1) * 16,
+        crate::Cipher::Aes128Ctr => plaintext_len,
+    };
+    let expiration_len = expiration_ms(options, now_ms).map_or(0, decimal_digits);
+    const SEPARATORS: usize = 7;
+    PREFIX.len()
+        + password_id.as_str().len()
+        + 2 * encryption_salt_len
+        + crypto::b64_len(cipher.iv_len())
+        + crypto::b64_len(ciphertext_len)
+        + expiration_len
+        + 2 * integrity_salt_len
+        + MAC_B64_LEN
+        + SEPARATORS
+}
+
+/// The expiration a seal made at `now_ms` writes, if any: Iron writes none for a ttl of 0
+/// (`ttl ? now + ttl : ''`).
+fn expiration_ms(options: &Options, now_ms: u64) -> Option<u64> {
     let now = options.adjusted_now(now_ms);
+    options
+        .ttl_ms()
+        .filter(|&ttl_ms| ttl_ms > 0)
+        .map(|ttl_ms| now.saturating_add(ttl_ms))
+}
+
+/// The number of digits of `n` in decimal.
+fn decimal_digits(n: u64) -> usize {
+    n.checked_ilog10().map_or(1, |log| log as usize + 1)
+}
+
+/// Appends the seal to `sealed`, which has room for it.
+fn write_seal(
+    sealed: &mut String,
+    plaintext: &[u8],
+    password_id: &PasswordId,
+    password: &Password,
+    options: &Options,
+    now_ms: u64,
+    mut random: impl RandomSource,
+) -> Result<(), Error> {
     let cipher = options.cipher();
     let encryption_kd = options.encryption_key_derivation();
     let integrity_kd = options.integrity_key_derivation();
@@ -59,25 +218,13 @@ pub fn seal_at(
     let (encryption_salt, rest) = random_bytes.split_at(encryption_salt_len);
     let (iv, integrity_salt) = rest.split_at(cipher.iv_len());
 
-    let ciphertext_len = match cipher {
-        crate::Cipher::Aes256Cbc => (plaintext.len() / 16 + 1) * 16,
-        crate::Cipher::Aes128Ctr => plaintext.len(),
-    };
-    let mut sealed = String::with_capacity(
-        PREFIX.len()
-            + password_id.as_str().len()
-            + 2 * (encryption_salt_len + integrity_salt_len)
-            + (cipher.iv_len() + ciphertext_len).div_ceil(3) * 4
-            + 20
-            + MAC_B64_LEN
-            + 7,
-    );
+    let start = sealed.len();
     sealed.push_str(PREFIX);
     sealed.push(SEPARATOR);
     sealed.push_str(password_id.as_str());
     sealed.push(SEPARATOR);
     let salt_start = sealed.len();
-    crypto::push_hex(&mut sealed, encryption_salt);
+    crypto::push_hex(sealed, encryption_salt);
     let encryption_key = crypto::derive_key(
         password.encryption(),
         &sealed[salt_start..],
@@ -92,20 +239,18 @@ pub fn seal_at(
         &encryption_key,
     );
     sealed.push(SEPARATOR);
-    crypto::push_b64(&mut sealed, iv);
+    crypto::push_b64(sealed, iv);
     sealed.push(SEPARATOR);
-    crypto::encrypt_b64_into(cipher, &encryption_key, iv, plaintext, &mut sealed)?;
+    crypto::encrypt_b64_into(cipher, &encryption_key, iv, plaintext, sealed)?;
     sealed.push(SEPARATOR);
-    // Iron writes no expiration for a ttl of 0 (`ttl ? now + ttl : ''`).
-    if let Some(ttl_ms) = options.ttl_ms().filter(|&ttl_ms| ttl_ms > 0) {
-        let expiration = now.saturating_add(ttl_ms);
+    if let Some(expiration) = expiration_ms(options, now_ms) {
         // Formatting into a String cannot fail.
         let _ = write!(sealed, "{expiration}");
     }
     let mac_base_len = sealed.len();
     sealed.push(SEPARATOR);
     let salt_start = sealed.len();
-    crypto::push_hex(&mut sealed, integrity_salt);
+    crypto::push_hex(sealed, integrity_salt);
     let integrity_key = crypto::derive_key(
         password.integrity(),
         &sealed[salt_start..],
@@ -118,10 +263,10 @@ pub fn seal_at(
         integrity_kd,
         &integrity_key,
     );
-    let mac = crypto::mac_b64(&integrity_key, &sealed.as_bytes()[..mac_base_len]);
+    let mac = crypto::mac_b64(&integrity_key, &sealed.as_bytes()[start..mac_base_len]);
     sealed.push(SEPARATOR);
-    mac.push_to(&mut sealed);
-    Ok(sealed)
+    mac.push_to(sealed);
+    Ok(())
 }
 
 /// Seals `plaintext` now, by the system clock, with salts and IV from [`ThreadRandom`].
@@ -152,6 +297,43 @@ pub fn seal(
     )
 }
 
+/// [`seal`], appending the seal to `out` instead of returning a new `String`: now, by the system
+/// clock, with salts and IV from [`ThreadRandom`].
+///
+/// Why: to write a seal straight into the text it goes into (a cookie line, a URL) without an
+/// allocation and a copy of its own; see [`seal_at_into`], which also says how to size `out`
+/// exactly. On error nothing is appended.
+///
+/// ```
+/// use iron_seal::{seal_into, unseal, Options, Password, PasswordId};
+///
+/// let password = Password::from("a password of at least thirty-two characters");
+/// let mut url = String::from("https://example.com/confirm?token=");
+/// seal_into(&mut url, b"42", &PasswordId::NONE, &password, &Options::default()).unwrap();
+/// let token = url.split_once("token=").unwrap().1;
+/// assert_eq!(unseal(token, &password, &Options::default()).unwrap(), b"42");
+/// ```
+///
+/// # Errors
+/// As [`seal_at`].
+pub fn seal_into(
+    out: &mut String,
+    plaintext: &[u8],
+    password_id: &PasswordId,
+    password: &Password,
+    options: &Options,
+) -> Result<(), Error> {
+    seal_at_into(
+        out,
+        plaintext,
+        password_id,
+        password,
+        options,
+        system_now_ms(),
+        ThreadRandom,
+    )
+}
+
 /// The random bytes of a seal with Iron's default salts: two salts and an IV.
 const STACK_RANDOM_BYTES: usize = 2 * crate::KeyDerivation::IRON_DEFAULT.salt_len() + 16;
 const _: () = assert!(crate::Cipher::Aes256Cbc.iv_len() == 16);
@@ -169,7 +351,7 @@ fn salt_len(secret: &crate::Secret, derived_len: usize) -> usize {
 mod tests {
     use super::*;
     use crate::random::PROCESS_ID_READS;
-    use crate::{Cipher, Secret, unseal_at};
+    use crate::{Cipher, OsRandom, Secret, unseal_at};
 
     const PASSWORD: &str = "a password of at least thirty-two characters";
 
@@ -271,6 +453,110 @@ mod tests {
             assert_eq!((fields[2], fields[6]), ("", ""), "{cipher:?}");
             assert_eq!(fields[3], "AAECAwQFBgcICQoLDA0ODw", "{cipher:?}");
         }
+    }
+
+    /// `sealed_len` is the length of the seal `seal_at` makes, for every shape of seal: plaintext
+    /// lengths around the cipher blocks, ciphers, raw keys, salt sizes, password ids, no ttl, a
+    /// ttl of 0 (no expiration), expirations of every width, saturated and offset clocks.
+    #[test]
+    fn sealed_len_is_the_length_of_the_seal() {
+        let text = Password::from(PASSWORD);
+        let raw = Password::separate(Secret::key([7u8; 32]), Secret::key([9u8; 32]));
+        let raw_ctr = Password::separate(Secret::key([7u8; 16]), Secret::key([9u8; 32]));
+        let small = crate::KeyDerivation::new(
+            std::num::NonZeroU32::new(12).unwrap(),
+            std::num::NonZeroU32::MIN,
+        );
+        let ids = [
+            PasswordId::NONE,
+            PasswordId::new("1").unwrap(),
+            PasswordId::new("a_long_password_id").unwrap(),
+        ];
+        let mut checked = 0;
+        for (password, cipher) in [
+            (&text, Cipher::Aes256Cbc),
+            (&text, Cipher::Aes128Ctr),
+            (&raw, Cipher::Aes256Cbc),
+            (&raw_ctr, Cipher::Aes128Ctr),
+        ] {
+            for ttl_ms in [None, Some(0), Some(1), Some(60_000), Some(u64::MAX)] {
+                for (now_ms, offset) in [(0, 0), (9, 0), (1_700_000_000_000, -5_000), (5, 10)] {
+                    for salts in [crate::KeyDerivation::IRON_DEFAULT, small] {
+                        let options = Options::default()
+                            .with_cipher(cipher)
+                            .with_ttl_ms(ttl_ms)
+                            .with_localtime_offset_ms(offset)
+                            .with_encryption_key_derivation(salts)
+                            .with_integrity_key_derivation(salts);
+                        for id in &ids {
+                            for len in [0, 1, 15, 16, 17, 31, 32, 33, 400] {
+                                let plaintext = vec![b'x'; len];
+                                let sealed =
+                                    seal_at(&plaintext, id, password, &options, now_ms, OsRandom)
+                                        .unwrap();
+                                let expected = sealed_len(len, id, password, &options, now_ms);
+                                assert_eq!(sealed.len(), expected, "{sealed}");
+                                assert_eq!(sealed.capacity(), expected);
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 4 * 5 * 4 * 2 * 3 * 9);
+    }
+
+    /// `seal_at_into` appends what `seal_at` returns for the same random bytes, after what the
+    /// string held, within the room `sealed_len` said; on error it appends nothing.
+    #[test]
+    fn seal_at_into_appends_the_seal_or_nothing() {
+        let password = Password::from(PASSWORD);
+        let id = PasswordId::new("1").unwrap();
+        let options = Options::default().with_ttl_ms(Some(3_600_000));
+        let expected = seal_at(
+            b"{}",
+            &id,
+            &password,
+            &options,
+            7,
+            RecordingRandom::default(),
+        )
+        .unwrap();
+        let mut out =
+            String::with_capacity("x=".len() + sealed_len(2, &id, &password, &options, 7));
+        out.push_str("x=");
+        seal_at_into(
+            &mut out,
+            b"{}",
+            &id,
+            &password,
+            &options,
+            7,
+            RecordingRandom::default(),
+        )
+        .unwrap();
+        assert_eq!(out, format!("x={expected}"));
+        assert_eq!(out.len(), out.capacity());
+
+        let short = Password::from("too short");
+        let mut out = "x=".to_owned();
+        assert_eq!(
+            seal_at_into(&mut out, b"{}", &id, &short, &options, 7, OsRandom),
+            Err(Error::PasswordTooShort { min: 32 })
+        );
+        assert_eq!(out, "x=");
+        struct Failing;
+        impl RandomSource for Failing {
+            fn fill(&mut self, _: &mut [u8]) -> Result<(), Error> {
+                Err(Error::Random)
+            }
+        }
+        assert_eq!(
+            seal_at_into(&mut out, b"{}", &id, &password, &options, 7, Failing),
+            Err(Error::Random)
+        );
+        assert_eq!(out, "x=");
     }
 
     /// The production path: `seal` with `ThreadRandom` reads the process id exactly once (and

@@ -215,6 +215,31 @@ pub(crate) fn line_name(line: &str) -> &str {
     line.split_once('=').map_or(line, |(name, _)| name)
 }
 
+/// [`save`] of the seal that `write_seal` appends to a string, `seal_len` bytes long: the seal is
+/// written straight into the `Set-Cookie` line that stores it as one cookie, the usual case, so
+/// it is never a string of its own. `seal_len` sizes the line exactly (so that `http` takes it
+/// over without copying it); were it wrong, the line would only grow or keep spare room, the
+/// cookies would be the same. A seal too long for one cookie is cut into chunks from that buffer.
+pub(crate) fn save_sealing(
+    config: &SessionConfig,
+    seal_len: usize,
+    write_seal: impl FnOnce(&mut String) -> Result<(), SealError>,
+    carried: &Carried,
+) -> Result<Cookies, SaveError> {
+    let name = config.cookie_name();
+    let mut line = config.start_set_cookie_line(name, "", seal_len);
+    let seal_start = line.len();
+    write_seal(&mut line)?;
+    let seal = &line[seal_start..];
+    if config.set_cookie_line_len(name.len(), seal.len()) > MAX_SET_COOKIE_BYTES {
+        return save(config, seal, carried);
+    }
+    config.finish_set_cookie_line(&mut line);
+    let mut cookies = vec![line];
+    expire_chunks(config, carried.under(name).1, 0, &mut cookies);
+    Ok(cookies)
+}
+
 /// The cookies that store `seal` under `config` and expire what the request carried and the new
 /// seal no longer uses (iron-session 9's `writeSeal`).
 pub(crate) fn save(

@@ -1,6 +1,8 @@
 //! `seal_data` and `unseal_data`: iron-session's data layer, with its `~2` version suffix.
 
-use iron_seal::{Options, RandomSource, ThreadRandom, system_now_ms};
+use std::borrow::Cow;
+
+use iron_seal::{Options, Password, PasswordId, RandomSource, ThreadRandom, system_now_ms};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -78,11 +80,64 @@ pub(crate) fn seal_json_at(
     now_ms: u64,
     random: impl RandomSource,
 ) -> Result<String, SealError> {
-    let (id, password) = passwords.sealing_at(now_ms);
-    let options = Options::IRON_DEFAULT.with_ttl_ms(ttl_ms);
-    let mut sealed = iron_seal::seal_at(json, &id, password, &options, now_ms, random)?;
-    sealed.push_str(VERSION_SUFFIX);
+    let sealing = JsonSealing::new(passwords, ttl_ms, now_ms);
+    let mut sealed = String::with_capacity(sealing.sealed_len(json.len()));
+    sealing.seal_into(&mut sealed, json, random)?;
     Ok(sealed)
+}
+
+/// [`seal_json_at`] in two steps, for a caller that writes the seal into a buffer of its own (a
+/// `Set-Cookie` line): the seal's exact length first, then the seal appended to the buffer.
+pub(crate) struct JsonSealing<'p> {
+    id: Cow<'p, PasswordId>,
+    password: &'p Password,
+    options: Options,
+    now_ms: u64,
+}
+
+impl<'p> JsonSealing<'p> {
+    /// Sealing with the password that seals at `now_ms`, expiring `ttl_ms` after it (never for
+    /// `None`).
+    pub(crate) fn new(passwords: &'p Passwords, ttl_ms: Option<u64>, now_ms: u64) -> Self {
+        let (id, password) = passwords.sealing_at(now_ms);
+        JsonSealing {
+            id,
+            password,
+            options: Options::IRON_DEFAULT.with_ttl_ms(ttl_ms),
+            now_ms,
+        }
+    }
+
+    /// The length in bytes of the seal of `json_len` bytes of JSON, the `~2` suffix included.
+    pub(crate) fn sealed_len(&self, json_len: usize) -> usize {
+        iron_seal::sealed_len(
+            json_len,
+            &self.id,
+            self.password,
+            &self.options,
+            self.now_ms,
+        ) + VERSION_SUFFIX.len()
+    }
+
+    /// Appends the seal of `json`, with the `~2` suffix, to `out` (nothing on error).
+    pub(crate) fn seal_into(
+        &self,
+        out: &mut String,
+        json: &[u8],
+        random: impl RandomSource,
+    ) -> Result<(), SealError> {
+        iron_seal::seal_at_into(
+            out,
+            json,
+            &self.id,
+            self.password,
+            &self.options,
+            self.now_ms,
+            random,
+        )?;
+        out.push_str(VERSION_SUFFIX);
+        Ok(())
+    }
 }
 
 /// Unseals what [`seal_data`] or iron-session's `sealData` made, by the system clock.

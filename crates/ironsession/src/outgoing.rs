@@ -34,13 +34,7 @@ pub(crate) fn write(state: &mut ContextState, mut json: Vec<u8>) -> Result<(), S
         metadata::append(&mut json, metadata);
     }
     let (ttl_ms, max_age) = lifetime::limits(config, state.metadata.current.as_ref(), now_ms);
-    let seal = data::seal_json_at(
-        &json,
-        config.passwords(),
-        ttl_ms,
-        now_ms,
-        iron_seal::ThreadRandom,
-    )?;
+    let sealing = data::JsonSealing::new(config.passwords(), ttl_ms, now_ms);
     let capped;
     let config = match max_age {
         Some(seconds) if max_age != config.max_age_seconds() => {
@@ -50,7 +44,12 @@ pub(crate) fn write(state: &mut ContextState, mut json: Vec<u8>) -> Result<(), S
         }
         _ => config,
     };
-    let cookies = chunks::save(config, &seal, &state.carried)?;
+    let cookies = chunks::save_sealing(
+        config,
+        sealing.sealed_len(json.len()),
+        |line| sealing.seal_into(line, &json, iron_seal::ThreadRandom),
+        &state.carried,
+    )?;
     state.queue(cookies);
     state.saved = true;
     state.metadata.changed = false;

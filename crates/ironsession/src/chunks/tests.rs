@@ -36,13 +36,36 @@ fn config(chunking: bool) -> SessionConfig {
         .unwrap()
 }
 
-/// [`super::save`], with each line's cookie name beside it.
+/// [`super::save`], with each line's cookie name beside it. Every call also checks that
+/// [`save_sealing`], writing the same seal into the line (with its exact length, and with a length
+/// a little off either way), makes the same lines or the same error.
 fn save(
     config: &SessionConfig,
     seal: &str,
     carried: &Carried,
 ) -> Result<Vec<(String, String)>, SaveError> {
-    super::save(config, seal, carried).map(|lines| {
+    let saved = super::save(config, seal, carried);
+    for seal_len in [seal.len(), seal.len() + 10, seal.len().saturating_sub(10)] {
+        let written = save_sealing(
+            config,
+            seal_len,
+            |line| {
+                line.push_str(seal);
+                Ok(())
+            },
+            carried,
+        );
+        match (&saved, &written) {
+            (Ok(saved), Ok(written)) => assert_eq!(saved, written),
+            (saved, written) => assert_eq!(format!("{saved:?}"), format!("{written:?}")),
+        }
+        if let Ok([line]) = written.as_deref()
+            && seal_len == seal.len()
+        {
+            assert_eq!(line.len(), line.capacity(), "allocated at its exact length");
+        }
+    }
+    saved.map(|lines| {
         lines
             .into_iter()
             .map(|line| (line_name(&line).to_owned(), line))
@@ -98,6 +121,13 @@ fn seal_of(length: usize) -> String {
     (0..length)
         .map(|i| char::from(b'a' + (i % 26) as u8))
         .collect()
+}
+
+#[test]
+fn a_seal_that_cannot_be_made_queues_nothing() {
+    let config = config(true);
+    let failed = save_sealing(&config, 100, |_| Err(SealError::Random), &nothing(&config));
+    assert!(matches!(failed, Err(SaveError::Seal(SealError::Random))));
 }
 
 #[test]
