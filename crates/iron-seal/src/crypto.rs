@@ -25,7 +25,7 @@ const _: () = assert!(Cipher::Aes256Cbc.key_len() <= LARGEST_DERIVED_KEY);
 const _: () = assert!(Cipher::Aes128Ctr.key_len() <= LARGEST_DERIVED_KEY);
 const _: () = assert!(MAC_LEN <= LARGEST_DERIVED_KEY);
 const _: () = assert!(MAC_B64_LEN == b64_len(MAC_LEN));
-const _: () = assert!(ENCRYPT_STEP % AES_BLOCK_LEN == 0 && ENCRYPT_STEP % 3 == 0);
+const _: () = assert!(ENCRYPT_STEP.is_multiple_of(AES_BLOCK_LEN) && ENCRYPT_STEP.is_multiple_of(3));
 
 /// A key ready for use: derived from a text password (wiped on drop) or borrowed raw key bytes.
 pub(crate) enum Key<'a> {
