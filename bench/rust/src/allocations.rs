@@ -22,8 +22,9 @@
 //! An allocation is a call to `alloc`, `alloc_zeroed` or `realloc`; bytes are what those calls
 //! asked for (a `realloc`'s new size). The counts do not depend on timing or on the machine's
 //! load. Only the key cache's growth varies a little from call to call (each save remembers the
-//! keys of its fresh random salts in a hash map that is swapped out every few dozen inserts), so
-//! the typical call (the median) is reported, with the mean and the range beside it.
+//! keys of its fresh random salts in hash tables that grow until each shard's two generations
+//! have their size, then are reused), so the typical call (the median) is reported, with the mean
+//! and the range beside it.
 //!
 //! Stdout gets one line per path and a machine-readable `summary` line.
 
