@@ -1,7 +1,8 @@
 // The Rust demo app (crates/ironsession-demo) in a real headless Chromium:
 // log in through the form, count visits, check the cookie the browser keeps,
-// log out, log out everywhere, "remember me", notes that spill into chunked cookies, the session's
-// id and times. Run with `node --test` (see interop/README.md).
+// log out, log out everywhere (a revoked cookie is deleted by the response that
+// refuses it), "remember me", notes that spill into chunked cookies, the
+// session's id and times. Run with `node --test` (see interop/README.md).
 //
 // Env:
 //   DEMO_BIN  the demo binary (default <repo>/target/debug/ironsession-demo)
@@ -410,6 +411,7 @@ describe("ironsession-demo in Chromium", () => {
       assert.equal(await replayPage.locator("#status").textContent(), "Not logged in.");
       assert.match(await replayPage.locator("#cookie-refused").textContent(), /^revoked: .*session id/);
       assert.equal(JSON.parse(await replayPage.locator("#cookie-json").textContent()).username, "henry");
+      assert.equal(await sessionCookie(replayed, base), undefined, "the refusing response deleted the copy");
       // Only that session: the same user in another browser and another user stay logged in.
       for (const { page, cookie } of [henryElsewhere, ivy]) {
         const name = (await openCookie(cookie)).username;
@@ -436,8 +438,10 @@ describe("ironsession-demo in Chromium", () => {
       await there.page.reload();
       assert.equal(await there.page.locator("#status").textContent(), "Not logged in.");
       assert.equal(await there.page.locator("#session-times").count(), 0);
-      // The browser still holds the dead cookie: the panel opens it but says the server refuses it.
+      // The panel opens the dead cookie the browser sent but says the server refuses it; the same
+      // response deleted it, so the browser no longer holds it.
       assert.match(await there.page.locator("#cookie-refused").textContent(), /^revoked: .*subject/);
+      assert.equal(await sessionCookie(there.context, base), undefined);
       assert.deepEqual(await replay(base, here.cookie), loggedOut);
       assert.deepEqual(await replay(base, there.cookie), loggedOut);
       // Another user is untouched.
