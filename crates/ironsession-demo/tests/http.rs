@@ -457,12 +457,7 @@ fn without_a_password_it_warns_loudly() {
     command.env("PORT", "0").env_remove("IRON_SESSION_PASSWORD");
     let server = Server::start("ironsession-demo (no password)", command);
     // The warning is written before the listening line; stderr is read by another thread.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    let mut stderr = server.stderr();
-    while !stderr.contains("********\n") && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        stderr = server.stderr();
-    }
+    let stderr = server.assert_logs("********\n");
     assert!(
         stderr.contains("WARNING: IRON_SESSION_PASSWORD is not set."),
         "{stderr}"

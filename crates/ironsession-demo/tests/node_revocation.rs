@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, header};
 use common::{
-    COOKIE_NAME, Server, TEST_PASSWORD, api_session, client, cookie_pair, login, session_set_cookie,
+    COOKIE_NAME, Server, TEST_PASSWORD, api_session, assert_logout_not_recorded, client,
+    cookie_pair, login, session_set_cookie,
 };
 use ironsession::iron_seal::system_now_ms;
 use ironsession::revocation::redis::RedisBackend;
@@ -171,21 +172,6 @@ fn redis_integer(redis: &RedisServer, args: &[&str]) -> i64 {
     }
 }
 
-/// Waits until `server`'s stderr has `text` (a reader thread collects it: a line just written may
-/// not be there yet); fails after 2 s.
-async fn assert_logged(server: &Server, text: &str) {
-    let deadline = Instant::now() + Duration::from_secs(2);
-    while !server.stderr().contains(text) {
-        assert!(
-            Instant::now() < deadline,
-            "{} did not log {text:?}:\n{}",
-            server.base,
-            server.stderr()
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 const VERSION_KEY: &str = "{ironsession}:revoked:version";
 const SUBJECTS_KEY: &str = "{ironsession}:revoked:subjects";
 
@@ -245,7 +231,7 @@ async fn sessions_revoked_from_rust_are_refused_by_node_iron_session_9() {
     eprintln!("Node refused the revoked session after {took:?}");
     assert!(logged_in(&node, &kept).await);
     assert!(logged_in(&node, &without_metadata).await);
-    assert_logged(&node, "session refused: revoked (session)").await;
+    node.assert_logs("session refused: revoked (session)");
 
     // Every session of a subject created before the revocation; a later login stays.
     revocation.revoke_subject("bob").await.unwrap();
@@ -402,7 +388,7 @@ async fn log_out_everywhere_on_node_ends_the_users_rust_sessions_only() {
         !logged_in(&node, &bob_rust).await,
         "Node refuses bob's Rust session at once"
     );
-    assert_logged(&node, "session refused: revoked (subject)").await;
+    node.assert_logs("session refused: revoked (subject)");
     assert_eq!(
         rust_refusal_within_one_second(&rust, &bob_rust).await,
         Refusal::Subject
@@ -453,17 +439,7 @@ async fn with_redis_down_a_node_logout_answers_503_and_the_user_stays_logged_in(
 
     for path in ["/logout", "/logout-everywhere"] {
         let start = Instant::now();
-        let response = post(&node, path, Some(&carol)).await;
-        assert_eq!(response.status(), 503, "{path}");
-        assert!(
-            response
-                .headers()
-                .get(reqwest::header::SET_COOKIE)
-                .is_none(),
-            "{path}: a failed logout keeps the cookie"
-        );
-        let message = response.text().await.unwrap();
-        assert!(message.contains("try again"), "{message}");
+        assert_logout_not_recorded(post(&node, path, Some(&carol)).await, path).await;
         assert!(
             start.elapsed() < Duration::from_secs(5),
             "{path} took {:?}",
@@ -471,11 +447,7 @@ async fn with_redis_down_a_node_logout_answers_503_and_the_user_stays_logged_in(
         );
         assert!(logged_in(&node, &carol).await, "carol is still logged in");
     }
-    assert_logged(
-        &node,
-        "logout not recorded: revocation NOT recorded in Redis",
-    )
-    .await;
+    node.assert_logs("logout not recorded: revocation NOT recorded in Redis");
 
     // Redis is back (empty): the next logout is recorded, and only it: the failed ones were
     // not left queued to run on reconnect.

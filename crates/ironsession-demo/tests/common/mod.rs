@@ -125,6 +125,24 @@ impl Server {
     pub fn stderr(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
+
+    /// Waits until the server's stderr has `text` (a reader thread collects it, so a line just
+    /// written may not be there yet) and returns it; fails after 5 s, showing what it has.
+    pub fn assert_logs(&self, text: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let stderr = self.stderr();
+            if stderr.contains(text) {
+                return stderr;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{} did not log {text:?}:\n{stderr}",
+                self.name
+            );
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
 }
 
 impl Drop for Server {
@@ -153,6 +171,18 @@ pub fn set_cookies(response: &reqwest::Response) -> Vec<String> {
         .iter()
         .map(|value| value.to_str().expect("Set-Cookie is ASCII").to_owned())
         .collect()
+}
+
+/// Checks the answer to a logout whose revocation the store did not record: a 503 that keeps the
+/// cookie (no `Set-Cookie`) and asks the user to try again.
+pub async fn assert_logout_not_recorded(response: reqwest::Response, what: &str) {
+    assert_eq!(response.status(), 503, "{what}");
+    assert!(
+        set_cookies(&response).is_empty(),
+        "{what}: a failed logout keeps the cookie"
+    );
+    let message = response.text().await.unwrap();
+    assert!(message.contains("try again"), "{what}: {message}");
 }
 
 /// The one `Set-Cookie` of a response, for the session cookie.
