@@ -6,7 +6,6 @@ mod common;
 #[path = "../../ironsession/tests/support/redis_server.rs"]
 mod redis_server;
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{
@@ -14,16 +13,6 @@ use common::{
     session_set_cookie,
 };
 use redis_server::RedisServer;
-
-fn demo_on(redis: &RedisServer) -> Server {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ironsession-demo"));
-    command
-        .env("PORT", "0")
-        .env("IRON_SESSION_PASSWORD", TEST_PASSWORD)
-        .env("REDIS_URL", redis.url())
-        .env("RUST_LOG", "info,ironsession=debug");
-    Server::start("ironsession-demo (Redis)", command)
-}
 
 async fn log_in(server: &Server, username: &str) -> String {
     let response = login(&client(), server, &[("username", username)]).await;
@@ -63,7 +52,11 @@ async fn refused_everywhere_within_one_second(servers: &[&Server], cookie: &str)
 #[tokio::test]
 async fn a_fleet_of_three_enforces_logouts_and_survives_redis_going_away() {
     let mut redis = RedisServer::start();
-    let (a, b, c) = (demo_on(&redis), demo_on(&redis), demo_on(&redis));
+    let (a, b, c) = (
+        Server::demo_on_redis(TEST_PASSWORD, &redis.url()),
+        Server::demo_on_redis(TEST_PASSWORD, &redis.url()),
+        Server::demo_on_redis(TEST_PASSWORD, &redis.url()),
+    );
     let all = [&a, &b, &c];
 
     // Log in on A; the copied cookie works everywhere; log out on A: B and C refuse the copy.
@@ -144,7 +137,7 @@ async fn a_fleet_of_three_enforces_logouts_and_survives_redis_going_away() {
 async fn a_demo_started_without_redis_serves_and_says_so() {
     let mut redis = RedisServer::start();
     redis.stop();
-    let demo = demo_on(&redis);
+    let demo = Server::demo_on_redis(TEST_PASSWORD, &redis.url());
     let cookie = log_in(&demo, "dave").await;
     assert!(logged_in(&demo, &cookie).await);
     assert_eq!(post(&demo, "/logout", &cookie).await.status(), 503);

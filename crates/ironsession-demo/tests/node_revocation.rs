@@ -55,17 +55,6 @@ fn node_v9_server(redis: Option<&RedisServer>) -> Server {
     Server::start("server.mjs (iron-session 9, revocation)", command)
 }
 
-/// The Rust demo with revocation on `redis`, as in the fleet test.
-fn rust_demo_on(redis: &RedisServer) -> Server {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ironsession-demo"));
-    command
-        .env("PORT", "0")
-        .env("IRON_SESSION_PASSWORD", TEST_PASSWORD)
-        .env("REDIS_URL", redis.url())
-        .env("RUST_LOG", "info,ironsession=debug");
-    Server::start("ironsession-demo (Redis)", command)
-}
-
 /// A Rust process of the fleet, in this test: a session configuration with revocation on
 /// `redis`, synced. Its version check runs once a minute only, so a revocation that reaches it
 /// within a second came by its pub/sub message, which the Rust side parsed.
@@ -269,7 +258,7 @@ async fn a_node_server_started_later_finds_earlier_revocations() {
 async fn a_node_login_is_read_by_rust_and_a_node_logout_is_refused_by_rust_and_node() {
     let redis = RedisServer::start();
     let node = node_v9_server(Some(&redis));
-    let demo = rust_demo_on(&redis);
+    let demo = Server::demo_on_redis(TEST_PASSWORD, &redis.url());
     let rust = rust_process(&redis).await;
 
     let before_login = system_now_ms();
@@ -370,7 +359,7 @@ async fn a_node_login_is_read_by_rust_and_a_node_logout_is_refused_by_rust_and_n
 async fn log_out_everywhere_on_node_ends_the_users_rust_sessions_only() {
     let redis = RedisServer::start();
     let node = node_v9_server(Some(&redis));
-    let demo = rust_demo_on(&redis);
+    let demo = Server::demo_on_redis(TEST_PASSWORD, &redis.url());
     let rust = rust_process(&redis).await;
 
     // bob logged in on the Rust demo (a Rust seal, subject "bob") and on Node; carol on Rust.

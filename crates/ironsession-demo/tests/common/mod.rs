@@ -39,12 +39,15 @@ pub struct Server {
 impl Server {
     /// Starts the demo binary on a free port with `password`.
     pub fn demo(password: &str) -> Server {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_ironsession-demo"));
-        command
-            .env("PORT", "0")
-            .env("IRON_SESSION_PASSWORD", password)
-            .env("RUST_LOG", "info,ironsession=debug");
-        Server::start("ironsession-demo", command)
+        Server::start("ironsession-demo", demo_command(password))
+    }
+
+    /// Starts the demo binary on a free port with `password` and revocation on the Redis at
+    /// `redis_url`, as one server of a fleet.
+    pub fn demo_on_redis(password: &str, redis_url: &str) -> Server {
+        let mut command = demo_command(password);
+        command.env("REDIS_URL", redis_url);
+        Server::start("ironsession-demo (Redis)", command)
     }
 
     /// Starts `command` (stdout and stderr piped) and waits for its `listening on` line.
@@ -153,6 +156,16 @@ impl Drop for Server {
             eprintln!("--- stderr of {} ---\n{}", self.name, self.stderr());
         }
     }
+}
+
+/// The demo binary on a free port with `password`, logging the session layer's debug lines.
+fn demo_command(password: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ironsession-demo"));
+    command
+        .env("PORT", "0")
+        .env("IRON_SESSION_PASSWORD", password)
+        .env("RUST_LOG", "info,ironsession=debug");
+    command
 }
 
 /// A client that does not follow redirects and keeps no cookies: tests pass cookies by hand.
