@@ -1,9 +1,8 @@
 //! The primitives of Fe26.2: PBKDF2-HMAC-SHA1 key derivation, AES encryption and HMAC-SHA256,
 //! plus the two text encodings (hex salts, unpadded base64url).
 
-use aes::cipher::{
-    BlockModeDecrypt, BlockModeEncrypt, KeyIvInit, StreamCipher, block_padding::Pkcs7,
-};
+use aes::cipher::block_padding::{Padding, Pkcs7};
+use aes::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit, StreamCipher};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::Hmac;
@@ -179,17 +178,16 @@ pub(crate) fn encrypt_b64_into(
             }
             let rest = chunks.remainder();
             // Below ENCRYPT_STEP, so the padded length is at most ENCRYPT_STEP.
-            let padded = (rest.len() / AES_BLOCK_LEN + 1) * AES_BLOCK_LEN;
-            let padding = padded - rest.len();
+            let last_block = rest.len() / AES_BLOCK_LEN * AES_BLOCK_LEN;
+            let padded = last_block + AES_BLOCK_LEN;
             buffer[..rest.len()].copy_from_slice(rest);
-            // `padding` is 1 to 16, so it fits a byte.
-            buffer[rest.len()..padded].fill(padding as u8);
+            // The last block holds 0 to 15 bytes of plaintext, so the position is in the block.
+            Pkcs7::raw_pad(&mut buffer[last_block..padded], rest.len() - last_block);
             encrypt_in_place(&mut buffer[..padded]);
             push_b64(out, &buffer[..padded]);
         }
         Cipher::Aes128Ctr => {
-            let mut stream = ctr::Ctr128BE::<aes::Aes128>::new_from_slices(key, iv)
-                .map_err(|_| iv_length_error(Cipher::Aes128Ctr))?;
+            let mut stream = aes_128_ctr(key, iv)?;
             for chunk in plaintext.chunks(ENCRYPT_STEP) {
                 let bytes = &mut buffer[..chunk.len()];
                 bytes.copy_from_slice(chunk);
@@ -235,17 +233,18 @@ pub(crate) fn decrypt(
                 }
             }
         }
-        Cipher::Aes128Ctr => aes_128_ctr(key, iv, ciphertext),
+        Cipher::Aes128Ctr => {
+            aes_128_ctr(key, iv)?.apply_keystream(&mut ciphertext);
+            Ok(ciphertext)
+        }
     }
 }
 
-/// AES-128-CTR with a 128-bit big-endian counter block, in place; the same operation encrypts and
-/// decrypts.
-fn aes_128_ctr(key: &[u8], iv: &[u8], mut data: Vec<u8>) -> Result<Vec<u8>, Error> {
-    let mut stream = ctr::Ctr128BE::<aes::Aes128>::new_from_slices(key, iv)
-        .map_err(|_| iv_length_error(Cipher::Aes128Ctr))?;
-    stream.apply_keystream(&mut data);
-    Ok(data)
+/// The AES-128-CTR keystream (a 128-bit big-endian counter block) for `key` and `iv`; applying it
+/// encrypts and decrypts alike.
+fn aes_128_ctr(key: &[u8], iv: &[u8]) -> Result<ctr::Ctr128BE<aes::Aes128>, Error> {
+    ctr::Ctr128BE::<aes::Aes128>::new_from_slices(key, iv)
+        .map_err(|_| iv_length_error(Cipher::Aes128Ctr))
 }
 
 /// HMAC-SHA256 of `data` under `key`, written as unpadded base64url.

@@ -43,7 +43,9 @@ pub fn seal_at(
         options,
         now_ms,
     ));
-    seal_at_into(
+    // Sized exactly already, and dropped on error: `seal_at_into`'s reserve and truncation
+    // would only redo work.
+    write_seal(
         &mut sealed,
         plaintext,
         password_id,
