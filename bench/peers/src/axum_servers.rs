@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use axum_extra::extract::cookie::{Cookie, Key, PrivateCookieJar, SameSite};
 use ironsession_demo::DemoSession;
 
-use crate::{COOKIE_NAME, DATA_KEY, SESSION_DAYS, count_visit, logged_in};
+use crate::{COOKIE_NAME, DATA_KEY, SESSION_DAYS, count_visit};
 
 /// Serves `server` until the process is stopped.
 pub fn run(server: &str) -> Result<(), String> {
@@ -40,7 +40,7 @@ macro_rules! tower_session_routes {
     ($session:ty) => {{
         async fn login(session: $session) -> Result<&'static str, StatusCode> {
             session
-                .insert(DATA_KEY, logged_in())
+                .insert(DATA_KEY, DemoSession::bench_login())
                 .await
                 .map_err(failed)?;
             Ok("logged in")
@@ -161,7 +161,7 @@ fn private_cookie_jar() -> Router {
         ))
     }
     async fn login(jar: PrivateCookieJar) -> Result<(PrivateCookieJar, &'static str), StatusCode> {
-        Ok((write(jar, &logged_in())?, "logged in"))
+        Ok((write(jar, &DemoSession::bench_login())?, "logged in"))
     }
     async fn api_session(jar: PrivateCookieJar) -> Json<DemoSession> {
         Json(read(&jar))

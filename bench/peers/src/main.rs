@@ -44,10 +44,10 @@ mod ironsession_routes {
     use ironsession::{SaveError, Session};
     use ironsession_demo::DemoSession;
 
-    use crate::{count_visit, logged_in};
+    use crate::count_visit;
 
     pub async fn login(mut session: Session<DemoSession>) -> Result<&'static str, SaveError> {
-        *session = logged_in();
+        *session = DemoSession::bench_login();
         session.save()?;
         Ok("logged in")
     }
@@ -78,16 +78,6 @@ const COOKIE_NAME: &str = ironsession_demo::COOKIE_NAME;
 const SESSION_DAYS: i64 = 14;
 /// The key under which the key-value session stores keep the demo's data.
 const DATA_KEY: &str = "demo";
-
-/// The session of a fresh login, the same for every server.
-fn logged_in() -> DemoSession {
-    DemoSession {
-        username: Some("bench".to_owned()),
-        is_logged_in: Some(true),
-        visits: Some(0),
-        ..DemoSession::default()
-    }
-}
 
 /// One more visit: the whole work of `/bench` besides loading and saving the session.
 fn count_visit(session: &mut DemoSession) -> u64 {

@@ -61,23 +61,13 @@ fn counted<R>(work: impl FnOnce() -> R) -> (R, Count) {
     (result, count)
 }
 
-/// What the peers' `POST /login` stores (see bench/README.md).
-fn logged_in() -> DemoSession {
-    DemoSession {
-        username: Some("bench".to_owned()),
-        is_logged_in: Some(true),
-        visits: Some(0),
-        ..DemoSession::default()
-    }
-}
-
 /// The login's session with three of the longest notes the demo accepts.
 fn with_notes() -> DemoSession {
     let notes = ["first", "second", "third"]
         .map(|word| word.repeat(MAX_NOTE_CHARS)[..MAX_NOTE_CHARS].to_owned());
     DemoSession {
         notes: Some(notes.to_vec()),
-        ..logged_in()
+        ..DemoSession::bench_login()
     }
 }
 
@@ -205,8 +195,8 @@ fn run() -> Result<(), String> {
     let requests = requests_option()?;
     let mut rows = Vec::new();
     let paths = [
-        ("request", false, logged_in()),
-        ("request-session-ids", true, logged_in()),
+        ("request", false, DemoSession::bench_login()),
+        ("request-session-ids", true, DemoSession::bench_login()),
         ("request-notes", false, with_notes()),
     ];
     for (path, session_ids, data) in paths {
@@ -220,7 +210,7 @@ fn run() -> Result<(), String> {
 
     let config = demo_config(false)?;
     let passwords = config.passwords();
-    let session = logged_in();
+    let session = DemoSession::bench_login();
     let sealed =
         ironsession::seal_data(&session, passwords, Ttl::DEFAULT).map_err(|e| e.to_string())?;
     let unsealed = measure(requests, || {

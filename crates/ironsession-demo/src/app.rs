@@ -77,6 +77,17 @@ impl DemoSession {
     pub fn logged_in(&self) -> bool {
         self.is_logged_in == Some(true)
     }
+
+    /// The session the benchmarks log in with (bench/peers' `POST /login`, and
+    /// `ironsession-allocations`): user `bench`, logged in, no visits yet; nothing else.
+    pub fn bench_login() -> Self {
+        DemoSession {
+            username: Some("bench".to_owned()),
+            is_logged_in: Some(true),
+            visits: Some(0),
+            ..DemoSession::default()
+        }
+    }
 }
 
 /// The JSON of `GET /api/session`: every field filled in (`""`, `false`, `0`, `[]` when absent),
