@@ -45,7 +45,8 @@ const SEAL_SKEW_MS = 60 * 1000;
 const MAX_SUBJECT_BYTES = 1024;
 
 // The same script as ironsession's RECORD_SCRIPT. KEYS: the sorted set, the version key.
-// ARGV: channel, member, expiry, now, message body.
+// ARGV: channel, member, expiry, prune bound (now - 60 s, so that a server whose clock runs fast
+// never deletes an entry that servers with slower clocks still enforce), message body.
 const RECORD_SCRIPT = `
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[4])
 redis.call('ZADD', KEYS[1], 'GT', ARGV[3], ARGV[2])
@@ -204,7 +205,8 @@ export function createRevocationReplica({
 
   // Runs the record script; resolves once Redis has run it, rejects after commandTimeoutMs.
   async function record(key, member, expiresMs, nowMs, body) {
-    const args = ["EVAL", RECORD_SCRIPT, "2", key, keys.version, keys.channel, member, String(expiresMs), String(nowMs), body];
+    const pruneBound = nowMs - SEAL_SKEW_MS;
+    const args = ["EVAL", RECORD_SCRIPT, "2", key, keys.version, keys.channel, member, String(expiresMs), String(pruneBound), body];
     // The abort drops the command from node-redis's offline queue if it was not sent yet, so a
     // revocation reported as failed is not recorded later, on reconnect.
     const abort = new AbortController();

@@ -40,6 +40,17 @@ if ! command -v redis-server >/dev/null; then
 fi
 redis-server --version
 
+step "faketime (required: the time-dependent suites also run a year ahead)"
+if ! command -v faketime >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends faketime
+  else
+    echo "error: faketime is missing: install Debian's faketime package (sudo apt-get install faketime)" >&2
+    exit 1
+  fi
+fi
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -57,6 +68,24 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --all-features --no-deps
 
 step "cargo test"
 cargo test --workspace --all-features
+
+# Suites whose subject is time (expiry, lifetimes, revocation retention and pruning) once more with
+# the system clock a year ahead: a test that only passes before some date fails here today, not
+# on that date. Monotonic clocks stay real, so timeouts and intervals behave.
+step "time-dependent suites under faketime, one year ahead"
+mapfile -t time_suites < <(cargo test -p ironsession --all-features --no-run --message-format=json \
+  --lib --test revocation --test lifetimes --test ttl_limit 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    message = json.loads(line)
+    if message.get("reason") == "compiler-artifact" and message.get("executable") and message["profile"]["test"]:
+        print(message["executable"])
+')
+[ "${#time_suites[@]}" -eq 4 ] || { echo "error: expected 4 time-dependent test binaries, found ${#time_suites[@]}" >&2; exit 1; }
+for suite in "${time_suites[@]}"; do
+  echo "-- $(basename "$suite") at $(FAKETIME_DONT_FAKE_MONOTONIC=1 faketime '+365 days' date -u +%FT%TZ)"
+  FAKETIME_DONT_FAKE_MONOTONIC=1 faketime '+365 days' "$suite"
+done
 
 # Each feature set of `ironsession` on its own (all of them together ran above): a feature that
 # only compiles beside another, or a test that needs one it does not declare, fails here. The

@@ -48,6 +48,12 @@ impl<F: Fn() -> u64 + Send + Sync + 'static> Clock for F {
 #[derive(Clone)]
 pub(crate) struct SharedClock(pub(crate) Arc<dyn Clock>);
 
+impl SharedClock {
+    pub(crate) fn system() -> Self {
+        SharedClock(Arc::new(SystemClock))
+    }
+}
+
 impl fmt::Debug for SharedClock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Clock")

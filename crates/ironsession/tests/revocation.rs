@@ -29,19 +29,19 @@ struct Fleet<S> {
     clock: Arc<AtomicU64>,
 }
 
-fn revocation_on(
-    backend: impl ironsession::revocation::RevocationBackend,
-    clock: &Arc<AtomicU64>,
-) -> Revocation {
+/// The test clock as a backend's clock: the backend writes, prunes and syncs by it.
+fn read(clock: &Arc<AtomicU64>) -> impl Fn() -> u64 + Send + Sync + 'static {
     let clock = clock.clone();
-    Revocation::builder(backend)
-        .clock(move || clock.load(Ordering::Relaxed))
-        .build()
+    move || clock.load(Ordering::Relaxed)
+}
+
+fn revocation_on(backend: impl ironsession::revocation::RevocationBackend) -> Revocation {
+    Revocation::builder(backend).build()
 }
 
 fn memory_fleet() -> Fleet<()> {
     let clock = Arc::new(AtomicU64::new(NOW));
-    let local = revocation_on(InMemory::new(), &clock);
+    let local = revocation_on(InMemory::with_clock(read(&clock)));
     Fleet {
         store: (),
         peer: local.clone(),
@@ -50,9 +50,10 @@ fn memory_fleet() -> Fleet<()> {
     }
 }
 
-fn redis_backend(server: &RedisServer) -> RedisBackend {
+fn redis_backend(server: &RedisServer, clock: &Arc<AtomicU64>) -> RedisBackend {
     RedisBackend::builder(server.url())
         .check_interval(Duration::from_millis(200))
+        .clock(read(clock))
         .start()
         .expect("backend starts")
 }
@@ -60,8 +61,8 @@ fn redis_backend(server: &RedisServer) -> RedisBackend {
 async fn redis_fleet() -> Fleet<RedisServer> {
     let server = RedisServer::start();
     let clock = Arc::new(AtomicU64::new(NOW));
-    let local = revocation_on(redis_backend(&server), &clock);
-    let peer = revocation_on(redis_backend(&server), &clock);
+    let local = revocation_on(redis_backend(&server, &clock));
+    let peer = revocation_on(redis_backend(&server, &clock));
     wait_until("both replicas synced", || {
         local.replica().is_synced() && peer.replica().is_synced()
     })
@@ -364,7 +365,7 @@ async fn an_entry_written_without_a_message_is_found_by_the_version_check() {
     // version counter shows the difference within one check interval.
     let fleet = redis_fleet().await;
     let mut redis = raw(&fleet.store).await;
-    // Live by the test clock and by the system clock (which Redis-side pruning uses).
+    // Live by the test clock, which the backends prune by.
     let expires = NOW + 3_600_000;
     let _: () = redis::pipe()
         .cmd("ZADD")
@@ -396,15 +397,20 @@ async fn an_entry_written_without_a_message_is_found_by_the_version_check() {
 async fn expired_entries_leave_redis_on_the_next_write() {
     let fleet = redis_fleet().await;
     let mut redis = raw(&fleet.store).await;
-    // The test clock is in 2027; Redis prunes by the system clock. An entry that expired an hour
-    // ago must go, one that expires in an hour must stay.
-    let now = iron_seal_now();
+    // By the backend's clock (the test clock, years away from the system clock): an entry that
+    // expired an hour ago goes; one that expired 30 s ago stays, since a server whose clock is
+    // slower by that much still enforces it; one that expires in an hour stays.
+    let gone = "AAAAAAAAAAAAAAAAAAAAAA";
+    let just_expired = "AAAAAAAAAAAAAAAAAAAAAQ";
+    let live = "AAAAAAAAAAAAAAAAAAAAAg";
     let _: () = redis::cmd("ZADD")
         .arg("{ironsession}:revoked:sids")
-        .arg(now - 3_600_000)
-        .arg("AAAAAAAAAAAAAAAAAAAAAA")
-        .arg(now + 3_600_000)
-        .arg("AAAAAAAAAAAAAAAAAAAAAQ")
+        .arg(NOW - 3_600_000)
+        .arg(gone)
+        .arg(NOW - 30_000)
+        .arg(just_expired)
+        .arg(NOW + 3_600_000)
+        .arg(live)
         .query_async(&mut redis)
         .await
         .unwrap();
@@ -418,12 +424,43 @@ async fn expired_entries_leave_redis_on_the_next_write() {
         .unwrap();
     assert_eq!(
         members,
-        vec!["AAAAAAAAAAAAAAAAAAAAAQ".to_owned(), SID_A.to_owned()]
+        vec![just_expired.to_owned(), live.to_owned(), SID_A.to_owned()]
     );
 }
 
-fn iron_seal_now() -> u64 {
-    ironsession::iron_seal::system_now_ms()
+#[tokio::test]
+async fn a_full_sync_prunes_the_store_by_the_backends_clock() {
+    let fleet = redis_fleet().await;
+    let mut redis = raw(&fleet.store).await;
+    let _: () = redis::cmd("ZADD")
+        .arg("{ironsession}:revoked:subjects")
+        .arg(NOW - 3_600_000)
+        .arg(format!("{}:gone", NOW - DAY_MS))
+        .arg(NOW + 3_600_000)
+        .arg(format!("{}:live", NOW - DAY_MS))
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    // A third process starting now syncs in full, which prunes.
+    let clock = Arc::new(AtomicU64::new(NOW));
+    let third = revocation_on(redis_backend(&fleet.store, &clock));
+    wait_until("the third process synced", || third.replica().is_synced()).await;
+    let members: Vec<String> = redis::cmd("ZRANGE")
+        .arg("{ironsession}:revoked:subjects")
+        .arg(0)
+        .arg(-1)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert_eq!(members, vec![format!("{}:live", NOW - DAY_MS)]);
+    assert_eq!(
+        third.check(SessionFields::new(
+            None,
+            Some("live"),
+            Some(NOW - 2 * DAY_MS)
+        )),
+        Some(Refusal::Subject)
+    );
 }
 
 #[tokio::test]
@@ -503,6 +540,10 @@ async fn redis_down_keeps_known_revocations_fails_new_ones_and_resyncs_on_return
     wait_until_long("the peer is connected", || peer.replica().is_connected()).await;
 }
 
+fn iron_seal_now() -> u64 {
+    ironsession::iron_seal::system_now_ms()
+}
+
 #[tokio::test]
 async fn a_process_started_without_redis_serves_then_syncs_when_it_appears() {
     let port = redis_server::free_port();
@@ -574,11 +615,12 @@ async fn a_custom_prefix_keeps_two_apps_apart() {
     let backend = |prefix: &str| {
         RedisBackend::builder(server.url())
             .key_prefix(prefix)
+            .clock(read(&clock))
             .start()
             .unwrap()
     };
-    let shop = revocation_on(backend("{shop}"), &clock);
-    let blog = revocation_on(backend("{blog}"), &clock);
+    let shop = revocation_on(backend("{shop}"));
+    let blog = revocation_on(backend("{blog}"));
     wait_until("synced", || {
         shop.replica().is_synced() && blog.replica().is_synced()
     })
@@ -694,7 +736,7 @@ mod sessions {
     fn memory() -> (SessionConfig, Arc<AtomicU64>) {
         let clock = Arc::new(AtomicU64::new(NOW));
         (
-            config_with(revocation_on(InMemory::new(), &clock), &clock),
+            config_with(revocation_on(InMemory::with_clock(read(&clock))), &clock),
             clock,
         )
     }
@@ -782,9 +824,10 @@ mod sessions {
         let nowhere = format!("redis://127.0.0.1:{}/", redis_server::free_port());
         let backend = RedisBackend::builder(nowhere)
             .command_timeout(Duration::from_millis(300))
+            .clock(read(&clock))
             .start()
             .unwrap();
-        let config = config_with(revocation_on(backend, &clock), &clock);
+        let config = config_with(revocation_on(backend), &clock);
         let cookie = log_in(&config, "frank");
         let mut session: JsonSession = config.load(&headers(&cookie));
         assert!(session.revoke_and_destroy().await.is_err());

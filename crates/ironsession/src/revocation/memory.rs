@@ -1,6 +1,7 @@
 //! The in-memory backend: one process, no store beyond the replica itself.
 
 use super::{RecordFuture, Replica, RevocationBackend, RevocationEntry};
+use crate::Clock;
 
 /// Revocations kept in this process only: the default when revocation is on without Redis.
 ///
@@ -20,10 +21,25 @@ pub struct InMemory {
 }
 
 impl InMemory {
-    /// An empty backend; its replica counts as synced from the start.
+    /// An empty backend on the system clock; its replica counts as synced from the start.
     pub fn new() -> Self {
-        let replica = Replica::new();
-        replica.mark_synced(iron_seal::system_now_ms());
+        Self::with_replica(Replica::new())
+    }
+
+    /// An empty backend whose entry times and pruning read `clock` (tests move it).
+    ///
+    /// ```
+    /// use ironsession::revocation::{InMemory, RevocationBackend};
+    ///
+    /// let backend = InMemory::with_clock(|| 1_800_000_000_000);
+    /// assert_eq!(backend.replica().now_ms(), 1_800_000_000_000);
+    /// ```
+    pub fn with_clock(clock: impl Clock) -> Self {
+        Self::with_replica(Replica::with_clock(clock))
+    }
+
+    fn with_replica(replica: Replica) -> Self {
+        replica.mark_synced(replica.now_ms());
         InMemory { replica }
     }
 }

@@ -68,8 +68,7 @@ pub use memory::InMemory;
 pub use replica::{Refusal, Replica, RevocationEntry, SessionFields};
 pub(crate) use session::{check, revoke_on_destroy, validate};
 
-use crate::clock::SharedClock;
-use crate::{Clock, SystemClock, Ttl};
+use crate::Ttl;
 
 /// The clock skew iron-session allows when it checks a seal's expiry: a seal stays valid this long
 /// past its expiration, so revocation entries are kept this much longer too.
@@ -184,7 +183,6 @@ struct Inner {
     backend: Box<dyn RevocationBackend>,
     retention: Duration,
     refuse_until_synced: bool,
-    clock: SharedClock,
 }
 
 impl fmt::Debug for Revocation {
@@ -214,7 +212,6 @@ impl Revocation {
             backend: Box::new(backend),
             retention: DEFAULT_RETENTION,
             refuse_until_synced: false,
-            clock: SharedClock(Arc::new(SystemClock)),
         }
     }
 
@@ -309,8 +306,10 @@ impl Revocation {
         now_ms.saturating_add(u64::try_from(keep.as_millis()).unwrap_or(u64::MAX))
     }
 
+    /// The time by the backend's clock: the one its replica prunes by
+    /// ([`Replica::now_ms`]).
     fn now_ms(&self) -> u64 {
-        self.inner.clock.0.now_ms()
+        self.replica().now_ms()
     }
 }
 
@@ -320,7 +319,6 @@ pub struct RevocationBuilder {
     backend: Box<dyn RevocationBackend>,
     retention: Duration,
     refuse_until_synced: bool,
-    clock: SharedClock,
 }
 
 impl fmt::Debug for RevocationBuilder {
@@ -350,12 +348,6 @@ impl RevocationBuilder {
         self
     }
 
-    /// Uses another clock for entry times (tests).
-    pub fn clock(mut self, clock: impl Clock) -> Self {
-        self.clock = SharedClock(Arc::new(clock));
-        self
-    }
-
     /// Builds the revocation.
     pub fn build(self) -> Revocation {
         Revocation {
@@ -363,7 +355,6 @@ impl RevocationBuilder {
                 backend: self.backend,
                 retention: self.retention,
                 refuse_until_synced: self.refuse_until_synced,
-                clock: self.clock,
             }),
         }
     }

@@ -44,13 +44,27 @@ use futures_util::{FutureExt as _, StreamExt as _};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig, MultiplexedConnection};
 use redis::{AsyncConnectionConfig, Client, RedisError};
 
-use super::{RecordFuture, Replica, RevocationBackend, RevocationEntry, RevocationError};
+use super::{
+    RecordFuture, Replica, RevocationBackend, RevocationEntry, RevocationError, SEAL_SKEW,
+};
+use crate::Clock;
+use crate::clock::SharedClock;
 
 /// The default key prefix (a Redis Cluster hash tag).
 pub const DEFAULT_KEY_PREFIX: &str = "{ironsession}";
 
+/// How long past its expiry, by this server's clock, an entry stays in the store: the fleet's
+/// servers may disagree on the time by this much without one deleting an entry another still
+/// enforces.
+const STORE_PRUNE_GRACE_MS: u64 = SEAL_SKEW.as_millis() as u64;
+
+/// The expiry below which entries leave the store at `now_ms`.
+fn store_prune_bound(now_ms: u64) -> u64 {
+    now_ms.saturating_sub(STORE_PRUNE_GRACE_MS)
+}
+
 /// Removes expired entries, adds one, bumps the version and publishes, atomically.
-/// KEYS: the sorted set, the version key. ARGV: channel, member, expiry, now, message body.
+/// KEYS: the sorted set, the version key. ARGV: channel, member, expiry, prune bound, message body.
 static RECORD_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| {
     redis::Script::new(
         r"
@@ -94,6 +108,7 @@ pub struct RedisBackendBuilder {
     command_timeout: Duration,
     connect_timeout: Duration,
     wait_for_replicas: Option<(u64, Duration)>,
+    clock: SharedClock,
 }
 
 impl RedisBackendBuilder {
@@ -137,6 +152,21 @@ impl RedisBackendBuilder {
         self
     }
 
+    /// Reads the time from `clock` instead of the system clock: the expiry of the entries this
+    /// process writes, and which entries its replica and the store drop as expired (tests move
+    /// it).
+    ///
+    /// ```
+    /// use ironsession::revocation::redis::RedisBackend;
+    ///
+    /// let builder = RedisBackend::builder("redis://127.0.0.1:6379/").clock(|| 1_800_000_000_000);
+    /// # let _ = builder;
+    /// ```
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = SharedClock(Arc::new(clock));
+        self
+    }
+
     /// Starts the backend: returns at once, while a background task on the current tokio runtime
     /// connects, syncs the replica and keeps it up to date. When Redis cannot be reached the
     /// backend still works: it logs an error and retries, and revocation calls fail until then.
@@ -162,7 +192,7 @@ impl RedisBackendBuilder {
                 .map_err(|error| RevocationError::InvalidAddress(Box::new(error)))?
         };
         let shared = Arc::new(Shared {
-            replica: Replica::new(),
+            replica: Replica::with_shared_clock(self.clock.clone()),
             schema: Schema::new(&self.key_prefix),
             address: redacted_address(&self.url),
             settings: self,
@@ -234,6 +264,7 @@ impl RedisBackend {
             command_timeout: Duration::from_secs(2),
             connect_timeout: Duration::from_secs(2),
             wait_for_replicas: None,
+            clock: SharedClock::system(),
         }
     }
 
@@ -276,7 +307,7 @@ impl RedisWriter {
             .arg(&schema.channel)
             .arg(member)
             .arg(entry.expires_ms())
-            .arg(iron_seal::system_now_ms())
+            .arg(store_prune_bound(self.shared.replica.now_ms()))
             .arg(body);
         let written = invocation.invoke_async::<u64>(&mut connection);
         with_timeout(settings.command_timeout, written).await?;
@@ -426,7 +457,7 @@ async fn follow(
                 }
             }
             _ = ticks.tick() => {
-                shared.replica.purge(iron_seal::system_now_ms());
+                shared.replica.purge(shared.replica.now_ms());
                 timed(settings.command_timeout, sink.ping::<redis::Value>()).await?;
                 let mut stored: u64 = timed(
                     settings.command_timeout,
@@ -500,19 +531,20 @@ async fn full_sync(
 ) -> Result<u64, SyncError> {
     let schema = &shared.schema;
     let timeout = shared.settings.command_timeout;
-    let now_ms = iron_seal::system_now_ms();
+    let now_ms = shared.replica.now_ms();
+    let prune_bound = store_prune_bound(now_ms);
     let (version,): (Option<u64>,) = timed(
         timeout,
         redis::pipe()
             .cmd("ZREMRANGEBYSCORE")
             .arg(&schema.sids)
             .arg("-inf")
-            .arg(now_ms)
+            .arg(prune_bound)
             .ignore()
             .cmd("ZREMRANGEBYSCORE")
             .arg(&schema.subjects)
             .arg("-inf")
-            .arg(now_ms)
+            .arg(prune_bound)
             .ignore()
             .cmd("GET")
             .arg(&schema.version)

@@ -2,7 +2,10 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use crate::Clock;
+use crate::clock::SharedClock;
 
 /// The 16 bytes of a session id (its 22-character base64url text decoded).
 type SidBytes = [u8; 16];
@@ -151,6 +154,10 @@ impl Maps {
 /// [`purge`](Replica::purge). Expiry times are kept in whole seconds (rounded up), so a session
 /// entry takes 21 bytes of table (16-byte id, 4-byte expiry, 1 control byte).
 ///
+/// The replica holds the clock of its revocation: entry times, pruning and the backend's syncs all
+/// read [`now_ms`](Replica::now_ms), so a test clock moves every one of them (see
+/// [`with_clock`](Replica::with_clock)).
+///
 /// ```
 /// use ironsession::revocation::{Refusal, Replica, RevocationEntry, SessionFields};
 ///
@@ -161,18 +168,52 @@ impl Maps {
 /// assert_eq!(replica.check(session, 1_000_000), Some(Refusal::Session));
 /// assert_eq!(replica.check(session, 2_000_000), None);
 /// ```
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Replica {
     maps: RwLock<Maps>,
     synced: AtomicBool,
     connected: AtomicBool,
     last_sync_ms: AtomicU64,
+    clock: SharedClock,
+}
+
+impl Default for Replica {
+    fn default() -> Self {
+        Self::with_shared_clock(SharedClock::system())
+    }
 }
 
 impl Replica {
-    /// An empty replica that has not synced yet.
+    /// An empty replica on the system clock that has not synced yet.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty replica that reads the time from `clock` (tests move it).
+    ///
+    /// ```
+    /// use ironsession::revocation::Replica;
+    ///
+    /// let replica = Replica::with_clock(|| 1_800_000_000_000);
+    /// assert_eq!(replica.now_ms(), 1_800_000_000_000);
+    /// ```
+    pub fn with_clock(clock: impl Clock) -> Self {
+        Self::with_shared_clock(SharedClock(Arc::new(clock)))
+    }
+
+    pub(crate) fn with_shared_clock(clock: SharedClock) -> Self {
+        Replica {
+            maps: RwLock::default(),
+            synced: AtomicBool::new(false),
+            connected: AtomicBool::new(false),
+            last_sync_ms: AtomicU64::new(0),
+            clock,
+        }
+    }
+
+    /// The time by this replica's clock, ms since the Unix epoch.
+    pub fn now_ms(&self) -> u64 {
+        self.clock.0.now_ms()
     }
 
     /// Whether a session with these fields is revoked at `now_ms`.
@@ -230,7 +271,7 @@ impl Replica {
             }
         }
         if maps.len() >= 2 * maps.purged_at_len.max(1024) {
-            purge_maps(&mut maps, iron_seal::system_now_ms());
+            purge_maps(&mut maps, self.now_ms());
         }
         true
     }
@@ -486,15 +527,15 @@ mod tests {
 
     #[test]
     fn memory_is_bounded_by_the_live_entries_not_by_all_ever_inserted() {
-        // Entries that expired long ago (a clock far in the future cannot be used: `insert` purges
-        // with the system clock), so every automatic purge drops all earlier entries.
-        let replica = Replica::new();
+        // Entries that expire at once by the replica's clock, so every automatic purge drops all
+        // earlier entries.
+        let replica = Replica::with_clock(|| 1_000);
         for n in 0..100_000 {
             replica.insert(&session(&sid(n), 1_000));
         }
         // Automatic purges ran whenever the table doubled: at most 2 × 1024 entries remain.
         assert!(replica.len() < 2 * 1024, "{} entries", replica.len());
-        replica.purge(iron_seal::system_now_ms());
+        replica.purge(replica.now_ms());
         assert_eq!(replica.len(), 0);
         assert!(
             replica.table_bytes() < 4 * 1024 * 21,
@@ -505,8 +546,8 @@ mod tests {
 
     #[test]
     fn live_entries_survive_automatic_purges() {
-        let replica = Replica::new();
-        let future = iron_seal::system_now_ms() + 3_600_000;
+        let replica = Replica::with_clock(|| 1_000);
+        let future = 3_600_000;
         for n in 0..10_000 {
             replica.insert(&session(&sid(n), future));
         }
