@@ -1,13 +1,15 @@
 //! What the `ironsession` command parses from its input, never panicking on any bytes: the
-//! password text (`Passwords::parse`), `seal`'s JSON, `unseal`'s seal and `inspect`'s
-//! description, each exactly as the command calls them. `inspect` must never echo a control
-//! character from its input (a hostile seal could otherwise write terminal escapes).
+//! password text (`Passwords::parse`), `seal`'s JSON, the seal in what `unseal` and `inspect` are
+//! pasted (a seal, a cookie, a `Cookie` header), `unseal`'s opening and `inspect`'s description,
+//! each exactly as the command calls them. `inspect` must never echo a control character from its
+//! input (a hostile seal could otherwise write terminal escapes).
 #![no_main]
 
 use std::sync::LazyLock;
 
 use ironsession::{Passwords, unseal_data_at};
 use ironsession_cli::inspect::describe;
+use ironsession_cli::paste::seal_from_paste;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
@@ -28,8 +30,12 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = Passwords::parse(input);
     let _ = serde_json::from_str::<Value>(input);
-    let _ = unseal_data_at::<Value>(input.trim(), &PASSWORDS, NOW);
-    if let Ok(description) = describe(input.trim(), NOW) {
+    let _ = seal_from_paste(input, Some("s"));
+    let Ok((seal, _)) = seal_from_paste(input, None) else {
+        return;
+    };
+    let _ = unseal_data_at::<Value>(&seal, &PASSWORDS, NOW);
+    if let Ok(description) = describe(&seal, NOW) {
         assert!(description.starts_with("format: Fe26.2\n"));
         assert!(
             !description.chars().any(|c| c.is_control() && c != '\n'),

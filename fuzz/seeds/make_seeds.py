@@ -53,7 +53,9 @@ targets = {
     "unseal": bare,
     "cookie_header": cookies,
     "load": cookies,
-    "cli": [f"{s}\n" for s in seals] + [f"  {s}\r\n" for s in bare[:3]] + passwords + payloads,
+    # The CLI is pasted cookies and Cookie headers too.
+    "cli": [f"{s}\n" for s in seals] + [f"  {s}\r\n" for s in bare[:3]] + passwords + payloads
+    + cookies + [f"Cookie: {c}\n" for c in cookies[:6]],
 }
 for target, inputs in targets.items():
     directory = SEEDS / target

@@ -3,10 +3,13 @@
 use std::fmt::Write;
 
 use ironsession::iron_seal::{self, SealParts};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::error::CliError;
+use crate::shown::shown;
+use crate::times::{relative, utc_date, when};
+
+/// How much of a field chosen by whoever made the seal is shown.
+const FIELD_CHARS: usize = 64;
 
 /// A description of `input`'s parts, one `name: value` per line: what `ironsession inspect`
 /// prints. Fields chosen by whoever made the seal are shortened and escaped.
@@ -32,17 +35,17 @@ pub fn describe(input: &str, now_ms: u64) -> Result<String, CliError> {
     let _ = writeln!(out, "format: {}", iron_seal::PREFIX);
     let _ = writeln!(out, "length: {} characters", input.chars().count());
     let _ = match suffix {
-        Some(version) => writeln!(out, "suffix: ~{}", shorten(version).escape_debug()),
+        Some(version) => writeln!(out, "suffix: ~{}", shown(version, FIELD_CHARS)),
         None => writeln!(out, "suffix: none"),
     };
     let _ = match parts.password_id() {
         "" => writeln!(out, "password id: (none)"),
-        id => writeln!(out, "password id: {}", shorten(id).escape_debug()),
+        id => writeln!(out, "password id: {}", shown(id, FIELD_CHARS)),
     };
     let _ = match parts.expiration_ms() {
         Some(expiration) => {
             let date = utc_date(expiration);
-            let words = in_words(expiration, now_ms);
+            let words = relative(expiration, now_ms);
             writeln!(out, "expiration: {expiration} ({date}, {words})")
         }
         None => writeln!(out, "expiration: never"),
@@ -63,79 +66,53 @@ pub fn describe(input: &str, now_ms: u64) -> Result<String, CliError> {
     Ok(out)
 }
 
-/// The session metadata (`_is`) of `session`, unsealed from `sealed`, one `name: value` per line,
-/// with times in words relative to `now_ms`.
+/// When the seal `sealed` expires and, from the session metadata (`_is`) of `session` unsealed
+/// from it, the session's id and times: one `name: value` per line, times as RFC 3339 UTC and
+/// relative to `now_ms`.
+///
+/// ```
+/// use ironsession_cli::inspect::describe_session;
+///
+/// let session = serde_json::json!({"user": 7, "_is": {
+///     "sid": "AAECAwQFBgcICQoLDA0ODw", "iat": 1700000000000u64, "rat": 1700000600000u64,
+/// }});
+/// let text = describe_session(&session, "Fe26.2*1*s*iv*ct*1700003600000*hs*mac~2", 1700001800000);
+/// assert!(text.contains("created: 2023-11-14T22:13:20Z (30 minutes ago)\n"));
+/// assert!(text.contains("expires: 2023-11-14T23:13:20Z (in 30 minutes)\n"));
+/// ```
 pub fn describe_session(session: &serde_json::Value, sealed: &str, now_ms: u64) -> String {
     let mut out = String::new();
-    let Some(raw) = session.get(ironsession::METADATA_KEY) else {
-        out.push_str("session metadata: none (no lifetime option or session id wrote it)\n");
-        return out;
-    };
-    let metadata: ironsession::Metadata = match serde_json::from_value(raw.clone()) {
-        Ok(metadata) => metadata,
-        Err(_) => {
-            out.push_str("session metadata: malformed (ironsession refuses this session)\n");
-            return out;
+    match session
+        .get(ironsession::METADATA_KEY)
+        .map(|raw| serde_json::from_value::<ironsession::Metadata>(raw.clone()))
+    {
+        None => {
+            out.push_str("session metadata: none (no lifetime option or session id wrote it)\n")
         }
-    };
-    let when = |ms: u64| format!("{} ({})", utc_date(ms), in_words(ms, now_ms));
-    // Writing into a String cannot fail.
-    let _ = writeln!(out, "session id: {}", metadata.id());
-    let _ = writeln!(out, "created: {}", when(metadata.created_at_ms()));
-    let _ = writeln!(out, "last renewed: {}", when(metadata.sealed_at_ms()));
+        Some(Err(_)) => {
+            out.push_str("session metadata: malformed (ironsession refuses this session)\n");
+        }
+        Some(Ok(metadata)) => {
+            // Writing into a String cannot fail.
+            let _ = writeln!(out, "session id: {}", metadata.id());
+            let _ = writeln!(out, "created: {}", when(metadata.created_at_ms(), now_ms));
+            let _ = writeln!(
+                out,
+                "last renewed: {}",
+                when(metadata.sealed_at_ms(), now_ms)
+            );
+            if let Some(subject) = metadata.subject() {
+                let _ = writeln!(out, "subject: {}", shown(subject, FIELD_CHARS));
+            }
+        }
+    }
     let seal = sealed.split_once('~').map_or(sealed, |(seal, _)| seal);
     let _ = match SealParts::parse(seal)
         .ok()
         .and_then(|parts| parts.expiration_ms())
     {
-        Some(expiration) => writeln!(out, "expires: {}", when(expiration)),
+        Some(expiration) => writeln!(out, "expires: {}", when(expiration, now_ms)),
         None => writeln!(out, "expires: never"),
     };
-    if let Some(subject) = metadata.subject() {
-        let _ = writeln!(out, "subject: {}", shorten(subject).escape_debug());
-    }
     out
-}
-
-/// `ms` relative to `now_ms` in words: "3 hours ago", "in 12 minutes", "now".
-fn in_words(ms: u64, now_ms: u64) -> String {
-    let (distance, future) = if ms >= now_ms {
-        (ms - now_ms, true)
-    } else {
-        (now_ms - ms, false)
-    };
-    let seconds = distance / 1000;
-    let (count, unit) = match seconds {
-        0 => return "now".to_owned(),
-        1..=119 => (seconds, "second"),
-        120..=7_199 => (seconds / 60, "minute"),
-        7_200..=172_799 => (seconds / 3600, "hour"),
-        _ => (seconds / 86_400, "day"),
-    };
-    let plural = if count == 1 { "" } else { "s" };
-    if future {
-        format!("in {count} {unit}{plural}")
-    } else {
-        format!("{count} {unit}{plural} ago")
-    }
-}
-
-/// The instant `ms` after the epoch as an RFC 3339 UTC date, or a note when it is out of range.
-fn utc_date(ms: u64) -> String {
-    i128::from(ms)
-        .checked_mul(1_000_000)
-        .and_then(|nanos| OffsetDateTime::from_unix_timestamp_nanos(nanos).ok())
-        .and_then(|date| date.format(&Rfc3339).ok())
-        .unwrap_or_else(|| "beyond the year 9999".to_string())
-}
-
-/// At most 64 characters of an attacker-chosen field, so a hostile seal cannot flood the terminal.
-fn shorten(field: &str) -> String {
-    const MAX_CHARS: usize = 64;
-    let mut chars = field.chars();
-    let mut short: String = chars.by_ref().take(MAX_CHARS).collect();
-    if chars.next().is_some() {
-        short.push('…');
-    }
-    short
 }

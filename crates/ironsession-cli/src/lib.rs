@@ -5,3 +5,6 @@
 
 pub mod error;
 pub mod inspect;
+pub mod paste;
+pub mod shown;
+pub mod times;

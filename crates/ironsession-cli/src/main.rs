@@ -5,14 +5,15 @@
 
 mod gen_password;
 mod password_source;
+mod ttl_arg;
 
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use ironsession::{Ttl, TtlLimit, iron_seal};
+use ironsession::{Passwords, Ttl, TtlLimit, iron_seal};
 // Shared with the library target, which the fuzz targets use.
-use ironsession_cli::{error, inspect};
+use ironsession_cli::{error, inspect, paste};
 
 use crate::error::CliError;
 use crate::password_source::PasswordSource;
@@ -22,7 +23,7 @@ use crate::password_source::PasswordSource;
     name = "ironsession",
     version,
     about = "Seal, unseal and inspect iron-session (Fe26.2) cookies",
-    after_help = "Examples:\n  echo '{\"userId\":42}' | IRON_SESSION_PASSWORD=... ironsession seal\n  echo \"$COOKIE\" | ironsession unseal --password-file /run/secrets/session\n  echo \"$COOKIE\" | ironsession inspect\n  ironsession gen-password\n\nExit status: 0 success, 1 the operation failed (the reason is on stderr), 2 usage or configuration error."
+    after_help = "Examples:\n  echo '{\"userId\":42}' | IRON_SESSION_PASSWORD=... ironsession seal --ttl 1h\n  echo \"$COOKIE\" | ironsession unseal --password-file /run/secrets/session\n  echo 'Cookie: theme=dark; session=Fe26.2*...' | ironsession inspect --name session\n  ironsession gen-password\n\nunseal and inspect read what a browser's developer tools show: the seal alone, name=seal, or a whole Cookie header (a chunked session as its chunks name.0=...; name.1=...), on one line or several.\n\nExit status: 0 success, 1 the operation failed (the reason is on stderr), 2 usage or configuration error."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -33,37 +34,46 @@ struct Cli {
 enum Command {
     /// Read one JSON value on stdin and print its seal (with the `~2` suffix)
     #[command(
-        after_help = "Example:\n  echo '{\"userId\":42,\"isLoggedIn\":true}' | IRON_SESSION_PASSWORD=\"$(cat pw)\" ironsession seal --ttl 3600"
+        after_help = "Example:\n  echo '{\"userId\":42,\"isLoggedIn\":true}' | IRON_SESSION_PASSWORD=\"$(cat pw)\" ironsession seal --ttl 1h"
     )]
     Seal {
-        /// Lifetime in seconds; 0 means the seal never expires
-        #[arg(long, value_name = "SECONDS", default_value_t = 14 * 24 * 3600)]
-        ttl: u64,
+        /// How long the seal stays valid: a duration such as 90s, 1h, 14d or 2w (a bare number is
+        /// seconds), or `never` for a seal that never expires (0 is refused)
+        #[arg(long, value_name = "DURATION", default_value = "14d", value_parser = ttl_arg::parse_ttl)]
+        ttl: Ttl,
         #[command(flatten)]
         options: SealOptions,
     },
     /// Read a seal on stdin and print its JSON payload
     #[command(
-        after_help = "Example:\n  echo 'Fe26.2*1*...~2' | ironsession unseal --password-file secrets.json\n\nOn failure: exit 1 and one line on stderr starting with `expired`, `unknown password` or `invalid`."
+        after_help = "Examples:\n  echo 'Fe26.2*1*...~2' | ironsession unseal --password-file secrets.json\n  echo 'Cookie: theme=dark; app.0=Fe26.2*...; app.1=...' | ironsession unseal --name app --times\n\nOn failure: exit 1 and one line on stderr starting with `expired`, `unknown password` or `invalid`."
     )]
     Unseal {
-        /// Refuse a seal that never expires or expires later than now + SECONDS (+ 60 s of clock
-        /// skew), as a session with this longest ttl does
-        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
-        max_ttl: Option<u64>,
+        /// Refuse a seal that never expires or expires later than now + DURATION (+ 60 s of clock
+        /// skew), as a session with this longest ttl does (90s, 1h, 14d, or seconds)
+        #[arg(long, value_name = "DURATION", value_parser = ttl_arg::parse_max_ttl)]
+        max_ttl: Option<Ttl>,
+        /// Also print, on stderr, when the seal expires and the session's id and times (from
+        /// ironsession's `_is` metadata), as RFC 3339 UTC and relative to now
+        #[arg(long)]
+        times: bool,
+        #[command(flatten)]
+        cookie: CookieName,
         #[command(flatten)]
         options: SealOptions,
     },
     /// Read a seal on stdin and describe its parts, without any password (with --session, also
     /// its session id and times, with the password)
     #[command(
-        after_help = "Example:\n  echo 'Fe26.2*1*...~2' | ironsession inspect\n  echo \"$COOKIE\" | ironsession inspect --session --password-file secrets.json"
+        after_help = "Example:\n  echo 'Fe26.2*1*...~2' | ironsession inspect\n  echo \"Cookie: $COOKIE_HEADER\" | ironsession inspect --name app --session --password-file secrets.json"
     )]
     Inspect {
         /// Also unseal it with the password and show the session's id, when it was created, last
         /// renewed and when it expires (from ironsession's `_is` metadata)
         #[arg(long)]
         session: bool,
+        #[command(flatten)]
+        cookie: CookieName,
         #[command(flatten)]
         clock: Clock,
         #[command(flatten)]
@@ -115,9 +125,26 @@ impl Purpose {
     }
 }
 
+/// Which cookie of a pasted `Cookie` header holds the seal.
+#[derive(Args)]
+struct CookieName {
+    /// The session's cookie name, when the input is a Cookie header (its chunks NAME.0, NAME.1,
+    /// … are joined); without it, the one cookie that holds a seal
+    #[arg(long = "name", value_name = "COOKIE")]
+    cookie_name: Option<String>,
+}
+
+impl CookieName {
+    /// The seal in standard input, and where it came from.
+    fn read_seal(&self) -> Result<(String, paste::Source), CliError> {
+        paste::seal_from_paste(&read_stdin()?, self.cookie_name.as_deref())
+    }
+}
+
 #[derive(Args)]
 struct Clock {
-    /// Use this clock reading (milliseconds since the Unix epoch) instead of the system clock
+    /// Use this clock reading (milliseconds since the Unix epoch) instead of the system clock:
+    /// for tests, and to ask what a server would say at another time
     #[arg(long, value_name = "EPOCH_MS")]
     now_ms: Option<u64>,
 }
@@ -131,10 +158,11 @@ impl Clock {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
-        Ok(output) => {
+        Ok(printed) => {
+            eprint!("{}", printed.stderr);
             let mut stdout = io::stdout().lock();
             match stdout
-                .write_all(output.as_bytes())
+                .write_all(printed.stdout.as_bytes())
                 .and_then(|()| stdout.flush())
             {
                 Ok(()) => ExitCode::SUCCESS,
@@ -148,8 +176,25 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs one command and returns everything it prints on stdout, so a failure prints nothing there.
-fn run(command: Command) -> Result<String, CliError> {
+/// What a command that succeeded prints.
+#[derive(Default)]
+struct Printed {
+    stdout: String,
+    /// Notes for the person at the terminal, kept off stdout so that it holds only the result.
+    stderr: String,
+}
+
+impl Printed {
+    fn stdout(stdout: String) -> Printed {
+        Printed {
+            stdout,
+            ..Printed::default()
+        }
+    }
+}
+
+/// Runs one command and returns everything it prints, so a failure prints nothing on stdout.
+fn run(command: Command) -> Result<Printed, CliError> {
     match command {
         Command::Seal { ttl, options } => {
             let passwords = options.passwords()?;
@@ -159,11 +204,6 @@ fn run(command: Command) -> Result<String, CliError> {
                     line: e.line(),
                     column: e.column(),
                 })?;
-            let ttl = if ttl == 0 {
-                Ttl::Never
-            } else {
-                Ttl::seconds(ttl)
-            };
             let sealed = ironsession::seal_data_at(
                 &value,
                 &passwords,
@@ -171,39 +211,61 @@ fn run(command: Command) -> Result<String, CliError> {
                 options.clock.now_ms(),
                 iron_seal::OsRandom,
             )?;
-            Ok(format!("{sealed}\n"))
+            Ok(Printed::stdout(format!("{sealed}\n")))
         }
-        Command::Unseal { max_ttl, options } => {
+        Command::Unseal {
+            max_ttl,
+            times,
+            cookie,
+            options,
+        } => {
             let passwords = options.passwords()?;
-            let input = read_stdin()?;
-            let seal = input.trim();
+            let (seal, _) = cookie.read_seal()?;
+            let now_ms = options.clock.now_ms();
             if let Some(max_ttl) = max_ttl {
-                TtlLimit::new(Ttl::seconds(max_ttl)).check_at(seal, options.clock.now_ms())?;
+                TtlLimit::new(max_ttl)
+                    .check_at(&seal, now_ms)
+                    .map_err(CliError::Unseal)?;
             }
-            let value: serde_json::Value =
-                ironsession::unseal_data_at(seal, &passwords, options.clock.now_ms())?;
-            Ok(format!("{value}\n"))
+            let value = open(&seal, &passwords, now_ms)?;
+            Ok(Printed {
+                stdout: format!("{value}\n"),
+                stderr: if times {
+                    inspect::describe_session(&value, &seal, now_ms)
+                } else {
+                    String::new()
+                },
+            })
         }
         Command::Inspect {
             session,
+            cookie,
             clock,
             password,
         } => {
-            let input = read_stdin()?;
+            let (seal, source) = cookie.read_seal()?;
             let now_ms = clock.now_ms();
-            let mut out = inspect::describe(input.trim(), now_ms)?;
-            if session {
-                let value: serde_json::Value =
-                    ironsession::unseal_data_at(input.trim(), &password.load()?, now_ms)?;
-                out.push_str(&inspect::describe_session(&value, input.trim(), now_ms));
+            let mut out = inspect::describe(&seal, now_ms)?;
+            if source != paste::Source::Value {
+                out.push_str(&format!("cookie: {source}\n"));
             }
-            Ok(out)
+            if session {
+                let value = open(&seal, &password.load()?, now_ms)?;
+                out.push_str(&inspect::describe_session(&value, &seal, now_ms));
+            }
+            Ok(Printed::stdout(out))
         }
-        Command::GenPassword { length } => Ok(format!(
+        Command::GenPassword { length } => Ok(Printed::stdout(format!(
             "{}\n",
             gen_password::generate(usize::from(length))?
-        )),
+        ))),
     }
+}
+
+/// The JSON in `seal`, or why it does not open, in words an operator can act on.
+fn open(seal: &str, passwords: &Passwords, now_ms: u64) -> Result<serde_json::Value, CliError> {
+    ironsession::unseal_data_at(seal, passwords, now_ms)
+        .map_err(|error| CliError::from_unseal(error, passwords.ids().collect(), now_ms))
 }
 
 fn read_stdin() -> Result<String, CliError> {

