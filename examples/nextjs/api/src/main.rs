@@ -20,8 +20,7 @@
 //!   `listening on http://127.0.0.1:PORT` on stdout once ready.
 #![forbid(unsafe_code)]
 
-use std::io::Write;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::Ipv4Addr;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -194,18 +193,12 @@ fn port_from_env() -> Result<u16, String> {
 async fn run() -> Result<(), String> {
     let config = config_from_env().await?;
     let port = port_from_env()?;
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port)))
+    let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))
         .await
-        .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
-    let address = listener
-        .local_addr()
-        .map_err(|e| format!("cannot read the listening address: {e}"))?;
-    // The one line on stdout: the example's test waits for it.
-    let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "listening on http://{address}")
-        .and_then(|()| stdout.flush())
-        .map_err(|e| format!("cannot write to stdout: {e}"))?;
-    drop(stdout);
+        .and_then(|listener| Ok((listener.local_addr()?, listener)));
+    let (address, listener) = listener.map_err(|e| format!("cannot listen on port {port}: {e}"))?;
+    // The one line on stdout (line-buffered, so it is out at once): the example's test waits for it.
+    println!("listening on http://{address}");
     axum::serve(listener, app(config))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
