@@ -25,7 +25,10 @@ const SCREENSHOT: &str = concat!(
 
 #[test]
 fn the_nextjs_app_and_the_rust_service_share_a_login_in_chromium() {
-    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../..");
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../..")
+        .canonicalize()
+        .expect("the repository root exists");
     let interop = repo.join("interop");
     node_test::assert_browser_tools(&interop);
     let next = repo.join("examples/nextjs/node_modules/next/package.json");
