@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything CI checks, in one command: installs what the tests need (the pinned Node packages of
-# interop/, Debian's chromium for the browser test, Debian's redis-server for the revocation
-# tests), then formatting, lints, docs and every test.
+# interop/ and examples/nextjs/, Debian's chromium for the browser tests, Debian's redis-server for
+# the revocation tests), then formatting, lints, docs and every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,11 +13,15 @@ if ! command -v node >/dev/null; then
   exit 1
 fi
 node --version
-if [ -n "${CI:-}" ] || [ ! -d interop/node_modules ] || [ interop/package-lock.json -nt interop/node_modules/.package-lock.json ]; then
-  (cd interop && npm ci --no-audit --no-fund)
-fi
+# interop/: the npm packages the Rust tests compare with, playwright-core and Node 22.
+# examples/nextjs/: the Next.js app of the example's browser test (Next.js, React, iron-session).
+for dir in interop examples/nextjs; do
+  if [ -n "${CI:-}" ] || [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund)
+  fi
+done
 
-step "Chromium (required: the browser test drives the demo in a real browser)"
+step "Chromium (required: the browser tests drive the demo and the Next.js example in a real browser)"
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -q

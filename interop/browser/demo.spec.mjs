@@ -10,16 +10,13 @@
 //   SCREENSHOT  where to write a PNG of the logged-in page with its cookie panel (optional)
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { unsealData } from "iron-session";
-import { chromium } from "playwright-core";
+import { cleanEnvironment, launchChromium, startServer } from "./support.mjs";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const DEMO_BIN = process.env.DEMO_BIN || `${REPO}target/debug/ironsession-demo`;
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const PASSWORD = "ironsession-demo browser test password, 32+ characters";
 const COOKIE_NAME = "iron-session-demo";
 const DAY = 24 * 3600;
@@ -29,57 +26,14 @@ const REMEMBER_TTL = 30 * DAY;
 const LOGIN_MAX_AGE = LOGIN_TTL - 60;
 const REMEMBER_MAX_AGE = REMEMBER_TTL - 60;
 
-// Flags that keep Chromium quiet on a closed network and inside containers.
-// playwright-core's launch() always starts from a fresh temporary profile
-// (its own --user-data-dir, removed on close), so no profile flag is needed.
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-// This machine's environment without the demo's own settings, so that an ambient REDIS_URL or
-// lifetime setting cannot change what the tests see.
-function demoEnvironment() {
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) {
-    if (name === "REDIS_URL" || name === "REVOCATION" || name.startsWith("IRON_SESSION_")) delete env[name];
-  }
-  return env;
-}
-
-// Starts the demo binary on a free port; resolves to { child, base, stderr() }.
+// Starts the demo binary on a free port; resolves to { base, stderr(), stop() }.
 function startDemo() {
   if (!existsSync(DEMO_BIN)) {
     throw new Error(`${DEMO_BIN} does not exist: run \`cargo build -p ironsession-demo\` or set DEMO_BIN`);
   }
-  const child = spawn(DEMO_BIN, [], {
-    env: { ...demoEnvironment(), PORT: "0", IRON_SESSION_PASSWORD: PASSWORD, REVOCATION: "memory" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.setEncoding("utf8").on("data", (chunk) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error("no `listening on` line within 20 s")), 20_000);
-    const fail = (err) => {
-      clearTimeout(timer);
-      child.kill("SIGKILL");
-      reject(new Error(`${err.message}\ndemo stderr:\n${stderr}`));
-    };
-    child.on("error", fail);
-    child.on("exit", (code, signal) => fail(new Error(`the demo exited early (code ${code}, signal ${signal})`)));
-    createInterface({ input: child.stdout }).once("line", (line) => {
-      const match = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
-      if (!match) return fail(new Error(`unexpected first line ${JSON.stringify(line)}`));
-      clearTimeout(timer);
-      child.removeAllListeners("exit");
-      resolve({ child, base: match[1], stderr: () => stderr });
-    });
+  return startServer("the demo", DEMO_BIN, [], {
+    env: { ...cleanEnvironment(), PORT: "0", IRON_SESSION_PASSWORD: PASSWORD, REVOCATION: "memory" },
+    url: /^listening on (http:\/\/127\.0\.0\.1:\d+)$/,
   });
 }
 
@@ -161,16 +115,13 @@ describe("ironsession-demo in Chromium", () => {
   let browser;
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} does not exist: install Debian's chromium package (apt-get install -y chromium) or set CHROMIUM`);
-    }
     demo = await startDemo();
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+    browser = await launchChromium();
   });
 
   after(async () => {
     await browser?.close();
-    demo?.child.kill("SIGKILL");
+    demo?.stop();
   });
 
   test("log in, count visits, log out", async () => {
