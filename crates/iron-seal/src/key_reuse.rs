@@ -44,6 +44,10 @@ use crate::{KeyDerivation, Options, Password, Secret};
 /// The window's age is read from the clock the seal is made with (`now_ms` of
 /// [`seal_at`](crate::seal_at)), so tests can drive it; a clock set back ends the window.
 ///
+/// After a fork, parent and child share the window (as they share the password), but never an
+/// IV: each seal draws its IV from the random source, and [`ThreadRandom`](crate::ThreadRandom)
+/// re-keys when the process id changes.
+///
 /// ```
 /// use std::num::NonZeroU64;
 /// use iron_seal::{seal_at, KeyReuse, Options, OsRandom, Password, PasswordId};
