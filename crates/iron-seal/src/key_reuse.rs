@@ -300,6 +300,28 @@ mod tests {
         .unwrap()
     }
 
+    /// `count` seals of `{}` at `NOW`, drawing from `random`.
+    fn seals_drawing_from(
+        mut random: impl crate::RandomSource,
+        password: &Password,
+        options: &Options,
+        count: usize,
+    ) -> Vec<String> {
+        (0..count)
+            .map(|_| {
+                seal_at(
+                    b"{}",
+                    &PasswordId::NONE,
+                    password,
+                    options,
+                    NOW,
+                    &mut random,
+                )
+                .unwrap()
+            })
+            .collect()
+    }
+
     /// The encryption and the HMAC salt of a seal.
     fn salts(sealed: &str) -> (String, String) {
         let fields = fields(sealed);
@@ -371,16 +393,7 @@ mod tests {
         let options = reusing(60_000, 1 << 16);
         let mut ivs = HashSet::new();
         let mut salt_pairs = HashSet::new();
-        for _ in 0..2_000 {
-            let sealed = seal_at(
-                b"{}",
-                &PasswordId::NONE,
-                &password,
-                &options,
-                NOW,
-                ThreadRandom,
-            )
-            .unwrap();
+        for sealed in seals_drawing_from(ThreadRandom, &password, &options, 2_000) {
             salt_pairs.insert(salts(&sealed));
             assert!(ivs.insert(iv(&sealed)), "an IV came twice: {sealed}");
         }
@@ -423,20 +436,7 @@ mod tests {
     fn without_key_reuse_every_seal_draws_fresh_salts() {
         let password = Password::from(PASSWORD);
         let mut random = RecordingRandom::default();
-        let seals: Vec<_> = (0..3)
-            .map(|_| {
-                let options = Options::default();
-                seal_at(
-                    b"{}",
-                    &PasswordId::NONE,
-                    &password,
-                    &options,
-                    NOW,
-                    &mut random,
-                )
-                .unwrap()
-            })
-            .collect();
+        let seals = seals_drawing_from(&mut random, &password, &Options::default(), 3);
         assert_eq!(random.fills, [80, 80, 80]);
         let distinct: HashSet<_> = seals.iter().map(|sealed| salts(sealed)).collect();
         assert_eq!(distinct.len(), 3);
@@ -593,16 +593,7 @@ mod tests {
         let password = Password::new(crate::Secret::key([7u8; 32]));
         let options = reusing(60_000, 1 << 16);
         let mut random = RecordingRandom::default();
-        for _ in 0..2 {
-            let sealed = seal_at(
-                b"{}",
-                &PasswordId::NONE,
-                &password,
-                &options,
-                NOW,
-                &mut random,
-            )
-            .unwrap();
+        for sealed in seals_drawing_from(&mut random, &password, &options, 2) {
             assert_eq!(unseal_at(&sealed, &password, &options, NOW).unwrap(), b"{}");
         }
         assert_eq!(random.fills, [16, 16]);
@@ -618,19 +609,7 @@ mod tests {
         let password = secrets();
         let options = reusing(60_000, 1 << 16);
         let mut random = RecordingRandom::default();
-        let seals: Vec<_> = (0..2)
-            .map(|_| {
-                seal_at(
-                    b"{}",
-                    &PasswordId::NONE,
-                    &password,
-                    &options,
-                    NOW,
-                    &mut random,
-                )
-                .unwrap()
-            })
-            .collect();
+        let seals = seals_drawing_from(&mut random, &password, &options, 2);
         assert_eq!(random.fills, [48, 16]);
         assert_eq!(salts(&seals[0]), salts(&seals[1]));
         assert_eq!(fields(&seals[1])[2], "");
@@ -650,24 +629,12 @@ mod tests {
             let workers: Vec<_> = (0..4)
                 .map(|_| {
                     scope.spawn(|| {
-                        (0..500)
-                            .map(|_| {
-                                let sealed = seal_at(
-                                    b"{}",
-                                    &PasswordId::NONE,
-                                    &password,
-                                    &options,
-                                    NOW,
-                                    ThreadRandom,
-                                )
-                                .unwrap();
-                                assert_eq!(
-                                    unseal_at(&sealed, &password, &options, NOW).unwrap(),
-                                    b"{}"
-                                );
-                                sealed
-                            })
-                            .collect::<Vec<_>>()
+                        let seals = seals_drawing_from(ThreadRandom, &password, &options, 500);
+                        for sealed in &seals {
+                            let opened = unseal_at(sealed, &password, &options, NOW);
+                            assert_eq!(opened.unwrap(), b"{}");
+                        }
+                        seals
                     })
                 })
                 .collect();
