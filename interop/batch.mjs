@@ -20,9 +20,14 @@
 //     "touch" = S, the fields of OBJECT assigned to the session (as an app
 //     changes some of its fields), then save().
 //     -> {"ok":true,"session":ANY,"seal":"Fe26.2*...~2"}   (session: as read)
+//   {"op":"hapi_unseal","password":P,"seal":S,"now_ms":N?}
+//     @hapi/iron's Iron.unseal with Iron.defaults, of S without its "~2" suffix
+//     (P as iron-session hands it to Iron).
+//     -> {"ok":true,"payload":ANY}
 //   {"op":"info"} -> {"ok":true,"iron_session":"8.0.4","node":"v20.x"}
 // P is a string or an object id -> string. Any failure -> {"ok":false,"error":MESSAGE}.
 import { createInterface } from "node:readline";
+import Iron from "@hapi/iron";
 import { cliArgs, fatal, installedVersion, loadIronSession } from "./lib.mjs";
 
 const args = cliArgs({ "now-ms": { type: "string" } });
@@ -106,6 +111,12 @@ async function handle(req) {
       Object.assign(session, req.set ?? {});
       await session.save();
       return { ok: true, session: read, seal: written.get("touch") };
+    }
+    case "hapi_unseal": {
+      checkPassword(req.password);
+      check(typeof req.seal === "string", "seal must be a string");
+      const inner = req.seal.split("~")[0];
+      return { ok: true, payload: await Iron.unseal(inner, req.password, Iron.defaults) };
     }
     case "info":
       return { ok: true, iron_session: version, node: process.version };

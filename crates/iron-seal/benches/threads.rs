@@ -1,6 +1,7 @@
 //! Seal-then-unseal throughput with one password shared by every thread, on one thread and on as
 //! many threads as the machine has cores, with the password's key cache on (the default) and off
-//! (`Secret::without_key_cache`). With the cache on, each seal takes a cache lock twice and each
+//! (`Secret::without_key_cache`), and with seal-key reuse (`KeyReuse::DEFAULT`, as ironsession
+//! seals: every thread reads the password's one window, without a lock, and counts its seals). With the cache on, each seal takes a cache lock twice and each
 //! unseal twice; the cache scales if the many-thread throughput grows with threads at least as
 //! well as with the cache off, where threads share nothing.
 //!
@@ -14,7 +15,7 @@ use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use iron_seal::{Options, Password, PasswordId, Secret, seal, unseal};
+use iron_seal::{KeyReuse, Options, Password, PasswordId, Secret, seal, unseal};
 
 const PASSWORD: &str = "complex_password_at_least_32_characters_long";
 const PAYLOAD: &[u8] = br#"{"userId":42,"isLoggedIn":true}"#;
@@ -26,9 +27,8 @@ fn seal_and_unseal(password: &Password, id: &PasswordId, options: &Options) {
 }
 
 /// The wall time for `iters` seal-unseal pairs on each of `threads` threads started together.
-fn run_on_threads(password: &Password, threads: usize, iters: u64) -> Duration {
+fn run_on_threads(password: &Password, options: Options, threads: usize, iters: u64) -> Duration {
     let id = PasswordId::new("1").expect("id");
-    let options = Options::default().with_ttl_ms(Some(3_600_000));
     let start_line = Barrier::new(threads + 1);
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
@@ -54,12 +54,19 @@ fn bench_threads(c: &mut Criterion) {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let cached = Password::from(PASSWORD);
     let uncached = Password::new(Secret::text(PASSWORD).without_key_cache());
+    let reusing = Password::from(PASSWORD);
+    let options = Options::default().with_ttl_ms(Some(3_600_000));
+    let reuse = options.with_key_reuse(Some(KeyReuse::DEFAULT));
     let mut group = c.benchmark_group("seal_unseal_threads");
     for threads in [1, cores] {
         group.throughput(Throughput::Elements(threads as u64));
-        for (name, password) in [("cache", &cached), ("no_cache", &uncached)] {
+        for (name, password, options) in [
+            ("cache", &cached, options),
+            ("no_cache", &uncached, options),
+            ("key_reuse", &reusing, reuse),
+        ] {
             group.bench_function(format!("{name}/{threads}"), |b| {
-                b.iter_custom(|iters| run_on_threads(password, threads, iters))
+                b.iter_custom(|iters| run_on_threads(password, options, threads, iters))
             });
         }
     }

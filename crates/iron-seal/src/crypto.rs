@@ -26,7 +26,8 @@ const _: () = assert!(MAC_LEN <= LARGEST_DERIVED_KEY);
 const _: () = assert!(MAC_B64_LEN == b64_len(MAC_LEN));
 const _: () = assert!(ENCRYPT_STEP.is_multiple_of(AES_BLOCK_LEN) && ENCRYPT_STEP.is_multiple_of(3));
 
-/// A key ready for use: derived from a text password (wiped on drop) or borrowed raw key bytes.
+/// A key ready for use: derived from a text password (wiped on drop), or borrowed bytes: a raw
+/// key's, or a seal-key reuse window's (remembered when the window was made).
 pub(crate) enum Key<'a> {
     Derived {
         bytes: KeyBytes,
@@ -74,6 +75,13 @@ pub(crate) const fn b64_len(bytes: usize) -> usize {
     (bytes * 4).div_ceil(3)
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many keys [`derive_key`] derived with PBKDF2 on this thread (found neither in a reuse
+    /// window nor in the key cache): a counter for the tests of what skips the derivation.
+    pub(crate) static PBKDF2_DERIVATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Turns a secret into a `key_len`-byte key with `salt` (the salt *text*, used as bytes), exactly
 /// as Iron's `generateKey` does, including its checks.
 pub(crate) fn derive_key<'a>(
@@ -95,6 +103,8 @@ pub(crate) fn derive_key<'a>(
             cached: true,
         });
     }
+    #[cfg(test)]
+    PBKDF2_DERIVATIONS.with(|count| count.set(count.get() + 1));
     let mut bytes = Zeroizing::new([0u8; LARGEST_DERIVED_KEY]);
     crate::pbkdf2::derive(hmac_key, salt.as_bytes(), iterations, &mut bytes[..key_len]);
     Ok(Key::Derived {

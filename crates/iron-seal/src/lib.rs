@@ -30,6 +30,14 @@
 //! 256-bit salts make every key single-use), a 60-second allowance for clock skew between servers,
 //! and a 32-character minimum password.
 //!
+//! # Reusing keys across seals
+//! With Iron's options every seal draws two fresh salts and derives two keys with PBKDF2, about
+//! half the time of a small seal. [`Options::with_key_reuse`] lets a password's seals reuse one
+//! pair of salts and keys for a bounded window ([`KeyReuse`]: by default 60 seconds or 65 536
+//! seals), drawing only a fresh IV per seal; the seals stay plain Fe26.2 that every Iron reads,
+//! and a seal of the current window opens without PBKDF2. [`KeyReuse`] says what two seals of
+//! one window share and why the limits are safe.
+//!
 //! # Hardening beyond Iron
 //! - The HMAC is compared in constant time (a [`Mac`] has no `==`, only `ConstantTimeEq`) and
 //!   checked before anything is decoded or decrypted.
@@ -54,6 +62,7 @@ mod crypto;
 mod error;
 mod json;
 mod key_cache;
+mod key_reuse;
 mod mac;
 mod options;
 mod parts;
@@ -66,6 +75,7 @@ mod unseal;
 pub use clock::system_now_ms;
 pub use error::{Error, Field};
 pub use json::{MAX_JSON_DEPTH, parse_json, seal_json, unseal_json};
+pub use key_reuse::KeyReuse;
 pub use mac::Mac;
 pub use options::{Cipher, KeyDerivation, Options};
 pub use parts::{PREFIX, SealParts};

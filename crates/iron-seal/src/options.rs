@@ -2,6 +2,8 @@
 
 use std::num::NonZeroU32;
 
+use crate::KeyReuse;
+
 /// The cipher that encrypts the payload.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -112,6 +114,7 @@ pub struct Options {
     timestamp_skew_ms: u64,
     localtime_offset_ms: i64,
     max_seal_len: Option<usize>,
+    key_reuse: Option<KeyReuse>,
 }
 
 impl Default for Options {
@@ -122,7 +125,8 @@ impl Default for Options {
 
 impl Options {
     /// Iron's defaults: AES-256-CBC, HMAC-SHA256, PBKDF2 with 256-bit salts and one iteration, no
-    /// expiration, 60 s of allowed clock skew, no local time offset, no length limit on unseal.
+    /// expiration, 60 s of allowed clock skew, no local time offset, no length limit on unseal,
+    /// fresh salts for every seal (no [key reuse](Options::with_key_reuse)).
     pub const IRON_DEFAULT: Options = Options {
         cipher: Cipher::Aes256Cbc,
         encryption_key: KeyDerivation::IRON_DEFAULT,
@@ -131,6 +135,7 @@ impl Options {
         timestamp_skew_ms: 60_000,
         localtime_offset_ms: 0,
         max_seal_len: None,
+        key_reuse: None,
     };
 
     /// Uses another cipher.
@@ -203,6 +208,39 @@ impl Options {
     pub const fn with_max_seal_len(mut self, max_len: Option<usize>) -> Self {
         self.max_seal_len = max_len;
         self
+    }
+
+    /// Lets seals reuse their password's salts and keys within a window bounded by `reuse` (see
+    /// [`KeyReuse`] for what is shared, why that is safe, and the default limits); `None` (Iron's
+    /// default) draws fresh salts and derives both keys for every seal. Every seal draws its own
+    /// IV either way, and every seal is a plain Fe26.2 seal that any Iron opens.
+    ///
+    /// Only sealing with a text password reads it. Unsealing a seal of a password's current window
+    /// uses the window's keys whatever the options say (they are the keys its salts derive).
+    ///
+    /// ```
+    /// use iron_seal::{seal, unseal, KeyReuse, Options, Password, PasswordId};
+    ///
+    /// let password = Password::from("a password of at least thirty-two characters");
+    /// let options = Options::default().with_key_reuse(Some(KeyReuse::DEFAULT));
+    /// let a = seal(b"1", &PasswordId::NONE, &password, &options)?;
+    /// let b = seal(b"2", &PasswordId::NONE, &password, &options)?;
+    /// let fields = |seal: &str| seal.split('*').map(str::to_owned).collect::<Vec<_>>();
+    /// let (a, b) = (fields(&a), fields(&b));
+    /// assert_eq!((&a[2], &a[6]), (&b[2], &b[6])); // the same salts
+    /// assert_ne!(a[3], b[3]); // a fresh IV each
+    /// assert_eq!(unseal(&b.join("*"), &password, &options)?, b"2");
+    /// # Ok::<(), iron_seal::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn with_key_reuse(mut self, reuse: Option<KeyReuse>) -> Self {
+        self.key_reuse = reuse;
+        self
+    }
+
+    /// The window new seals reuse salts and keys within, or `None` for fresh ones every seal.
+    pub const fn key_reuse(&self) -> Option<KeyReuse> {
+        self.key_reuse
     }
 
     /// The cipher.

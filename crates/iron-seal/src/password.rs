@@ -8,6 +8,7 @@ use zeroize::Zeroizing;
 
 use crate::Error;
 use crate::key_cache::KeyCache;
+use crate::key_reuse::KeyWindows;
 use crate::pbkdf2::HmacSha1Key;
 
 /// The shortest text password Iron accepts, in UTF-16 code units.
@@ -62,7 +63,8 @@ impl Secret {
     /// with PBKDF2 again (a few microseconds each with Iron's single iteration). By default a text
     /// password remembers up to 1024 keys it derived for seals known to be good, so that a cookie
     /// sent again opens without PBKDF2; use this for a process that should keep no derived key in
-    /// memory, or to measure what the cache saves.
+    /// memory (and seal without [key reuse](crate::Options::with_key_reuse), whose window keeps
+    /// its two keys), or to measure what the cache saves.
     ///
     /// ```
     /// use iron_seal::{seal, unseal, Options, Password, PasswordId, Secret};
@@ -155,19 +157,18 @@ impl fmt::Debug for Secret {
 /// );
 /// # let _ = (same, split);
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Password {
     encryption: Secret,
     integrity: Secret,
+    /// The seal-key reuse window of this password, shared by its clones.
+    key_windows: Arc<KeyWindows>,
 }
 
 impl Password {
     /// One secret for both keys.
     pub fn new(secret: Secret) -> Self {
-        Password {
-            encryption: secret.clone(),
-            integrity: secret,
-        }
+        Password::separate(secret.clone(), secret)
     }
 
     /// Different secrets for the encryption and the integrity keys.
@@ -175,6 +176,7 @@ impl Password {
         Password {
             encryption,
             integrity,
+            key_windows: Arc::default(),
         }
     }
 
@@ -186,6 +188,20 @@ impl Password {
     /// The integrity secret.
     pub fn integrity(&self) -> &Secret {
         &self.integrity
+    }
+
+    /// The window of salts and keys that seals with [`Options::with_key_reuse`](crate::Options::with_key_reuse) reuse.
+    pub(crate) fn key_windows(&self) -> &KeyWindows {
+        &self.key_windows
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Password")
+            .field("encryption", &self.encryption)
+            .field("integrity", &self.integrity)
+            .finish()
     }
 }
 

@@ -1,10 +1,15 @@
 //! Making a seal.
 
 use std::fmt::Write;
+use std::ops::Range;
 
-use crate::crypto::{self, MAC_B64_LEN};
+use crate::crypto::{self, Key, MAC_B64_LEN};
+use crate::key_reuse::{KeyShape, KeyWindow, SealKeys};
 use crate::parts::{PREFIX, SEPARATOR};
-use crate::{Error, Options, Password, PasswordId, RandomSource, ThreadRandom, system_now_ms};
+use crate::{
+    Error, KeyDerivation, Options, Password, PasswordId, RandomSource, Secret, ThreadRandom,
+    system_now_ms,
+};
 
 /// Seals `plaintext` at the clock reading `now_ms` (milliseconds since the Unix epoch), drawing
 /// salts and IV from `random`. This is the deterministic core of [`seal`].
@@ -188,7 +193,10 @@ fn decimal_digits(n: u64) -> usize {
     n.checked_ilog10().map_or(1, |log| log as usize + 1)
 }
 
-/// Appends the seal to `sealed`, which has room for it.
+/// Appends the seal to `sealed`, which has room for it: with the salts and keys of the
+/// password's reuse window when the options reuse keys and the window serves one more seal,
+/// otherwise with salts drawn for this seal (which start a new window when the options reuse
+/// keys).
 fn write_seal(
     sealed: &mut String,
     plaintext: &[u8],
@@ -198,77 +206,189 @@ fn write_seal(
     now_ms: u64,
     mut random: impl RandomSource,
 ) -> Result<(), Error> {
-    let cipher = options.cipher();
-    let encryption_kd = options.encryption_key_derivation();
-    let integrity_kd = options.integrity_key_derivation();
-    let encryption_salt_len = salt_len(password.encryption(), encryption_kd.salt_len());
-    let integrity_salt_len = salt_len(password.integrity(), integrity_kd.salt_len());
-
-    // Drawn into a stack buffer when they fit it (Iron's salt sizes and any smaller), so a seal
-    // needs no heap buffer for them; larger salts get one. They are all written in the clear in
-    // the seal, so there is nothing to wipe.
-    let random_len = encryption_salt_len + cipher.iv_len() + integrity_salt_len;
-    let mut on_stack = [0u8; STACK_RANDOM_BYTES];
-    let mut on_heap = Vec::new();
-    let random_bytes: &mut [u8] = if random_len <= STACK_RANDOM_BYTES {
-        &mut on_stack[..random_len]
-    } else {
-        on_heap.resize(random_len, 0);
-        &mut on_heap
+    let seal = SealInputs {
+        plaintext,
+        password_id,
+        password,
+        options,
+        now_ms,
     };
-    random.fill(random_bytes)?;
-    let (encryption_salt, rest) = random_bytes.split_at(encryption_salt_len);
-    let (iv, integrity_salt) = rest.split_at(cipher.iv_len());
-
-    let start = sealed.len();
-    sealed.push_str(PREFIX);
-    sealed.push(SEPARATOR);
-    sealed.push_str(password_id.as_str());
-    sealed.push(SEPARATOR);
-    let salt_start = sealed.len();
-    crypto::push_hex(sealed, encryption_salt);
-    let encryption_key = crypto::derive_key(
-        password.encryption(),
-        &sealed[salt_start..],
-        cipher.key_len(),
-        encryption_kd,
-    )?;
-    // Remembered so that this seal, sent back in the next request, opens without PBKDF2.
-    crypto::remember_key(
-        password.encryption(),
-        &sealed[salt_start..],
-        encryption_kd,
-        &encryption_key,
-    );
-    sealed.push(SEPARATOR);
-    crypto::push_b64(sealed, iv);
-    sealed.push(SEPARATOR);
-    crypto::encrypt_b64_into(cipher, &encryption_key, iv, plaintext, sealed)?;
-    sealed.push(SEPARATOR);
-    if let Some(expiration) = expiration_ms(options, now_ms) {
-        // Formatting into a String cannot fail.
-        let _ = write!(sealed, "{expiration}");
+    // Raw keys have no salts and no derivation: nothing to reuse.
+    let reuse = options.key_reuse().filter(|_| {
+        crypto::needs_salt(password.encryption()) || crypto::needs_salt(password.integrity())
+    });
+    let Some(reuse) = reuse else {
+        return seal.write_with_drawn_salts(sealed, random).map(drop);
+    };
+    let shape = KeyShape::of(options);
+    let windows = password.key_windows();
+    let current = windows.current();
+    if let Some(keys) = current
+        .as_deref()
+        .and_then(|window| window.take_seal(password, &shape, reuse, now_ms))
+    {
+        let mut iv = [0u8; IV_LEN];
+        let iv = &mut iv[..options.cipher().iv_len()];
+        random.fill(iv)?;
+        let salts = [
+            SaltSource::Reused(keys.encryption_salt, keys.encryption),
+            SaltSource::Reused(keys.integrity_salt, keys.integrity),
+        ];
+        return seal.write(sealed, iv, salts).map(drop);
     }
-    let mac_base_len = sealed.len();
-    sealed.push(SEPARATOR);
-    let salt_start = sealed.len();
-    crypto::push_hex(sealed, integrity_salt);
-    let integrity_key = crypto::derive_key(
-        password.integrity(),
-        &sealed[salt_start..],
-        crypto::MAC_LEN,
-        integrity_kd,
-    )?;
-    crypto::remember_key(
-        password.integrity(),
-        &sealed[salt_start..],
-        integrity_kd,
-        &integrity_key,
-    );
-    let mac = crypto::mac_b64(&integrity_key, &sealed.as_bytes()[start..mac_base_len]);
-    sealed.push(SEPARATOR);
-    mac.push_to(sealed);
+    drop(current);
+    let written = seal.write_with_drawn_salts(sealed, random)?;
+    let first_seal = SealKeys {
+        encryption_salt: &sealed[written.encryption_salt],
+        encryption: written.encryption,
+        integrity_salt: &sealed[written.integrity_salt],
+        integrity: written.integrity,
+    };
+    windows.replace(KeyWindow::new(shape, now_ms, first_seal));
     Ok(())
+}
+
+/// Everything a seal is made of besides its random bytes.
+struct SealInputs<'a> {
+    plaintext: &'a [u8],
+    password_id: &'a PasswordId,
+    password: &'a Password,
+    options: &'a Options,
+    now_ms: u64,
+}
+
+/// Where one salt of a seal (`'s`), and the key derived from it (`'k`), come from.
+enum SaltSource<'s, 'k> {
+    /// Random bytes drawn for this seal: written as hex, and the key derived from that text.
+    Drawn(&'s [u8]),
+    /// A reuse window's salt text and key.
+    Reused(&'s str, Key<'k>),
+}
+
+/// The keys a seal was made with, and where its salts are in the text it was appended to.
+struct Written<'a> {
+    encryption: Key<'a>,
+    encryption_salt: Range<usize>,
+    integrity: Key<'a>,
+    integrity_salt: Range<usize>,
+}
+
+impl<'a> SealInputs<'a> {
+    /// Appends the seal with salts and IV drawn from `random` in one call, in Iron's order:
+    /// encryption salt, IV, integrity salt (a raw-key secret has no salt).
+    fn write_with_drawn_salts(
+        &self,
+        sealed: &mut String,
+        mut random: impl RandomSource,
+    ) -> Result<Written<'a>, Error> {
+        let options = self.options;
+        let encryption_salt_len = salt_len(
+            self.password.encryption(),
+            options.encryption_key_derivation().salt_len(),
+        );
+        let integrity_salt_len = salt_len(
+            self.password.integrity(),
+            options.integrity_key_derivation().salt_len(),
+        );
+        let iv_len = options.cipher().iv_len();
+        // Drawn into a stack buffer when they fit it (Iron's salt sizes and any smaller), so a
+        // seal needs no heap buffer for them; larger salts get one. They are all written in the
+        // clear in the seal, so there is nothing to wipe.
+        let random_len = encryption_salt_len + iv_len + integrity_salt_len;
+        let mut on_stack = [0u8; STACK_RANDOM_BYTES];
+        let mut on_heap = Vec::new();
+        let random_bytes: &mut [u8] = if random_len <= STACK_RANDOM_BYTES {
+            &mut on_stack[..random_len]
+        } else {
+            on_heap.resize(random_len, 0);
+            &mut on_heap
+        };
+        random.fill(random_bytes)?;
+        let (encryption_salt, rest) = random_bytes.split_at(encryption_salt_len);
+        let (iv, integrity_salt) = rest.split_at(iv_len);
+        let salts = [
+            SaltSource::Drawn(encryption_salt),
+            SaltSource::Drawn(integrity_salt),
+        ];
+        self.write(sealed, iv, salts)
+    }
+
+    /// Appends the seal with this IV and these salts: `[encryption, integrity]`.
+    fn write(
+        &self,
+        sealed: &mut String,
+        iv: &[u8],
+        [encryption_salt, integrity_salt]: [SaltSource<'_, 'a>; 2],
+    ) -> Result<Written<'a>, Error> {
+        let options = self.options;
+        let cipher = options.cipher();
+        let start = sealed.len();
+        sealed.push_str(PREFIX);
+        sealed.push(SEPARATOR);
+        sealed.push_str(self.password_id.as_str());
+        sealed.push(SEPARATOR);
+        let (encryption, encryption_salt) = push_salt(
+            sealed,
+            encryption_salt,
+            self.password.encryption(),
+            cipher.key_len(),
+            options.encryption_key_derivation(),
+        )?;
+        sealed.push(SEPARATOR);
+        crypto::push_b64(sealed, iv);
+        sealed.push(SEPARATOR);
+        crypto::encrypt_b64_into(cipher, &encryption, iv, self.plaintext, sealed)?;
+        sealed.push(SEPARATOR);
+        if let Some(expiration) = expiration_ms(options, self.now_ms) {
+            // Formatting into a String cannot fail.
+            let _ = write!(sealed, "{expiration}");
+        }
+        let mac_base_len = sealed.len();
+        sealed.push(SEPARATOR);
+        let (integrity, integrity_salt) = push_salt(
+            sealed,
+            integrity_salt,
+            self.password.integrity(),
+            crypto::MAC_LEN,
+            options.integrity_key_derivation(),
+        )?;
+        let mac = crypto::mac_b64(&integrity, &sealed.as_bytes()[start..mac_base_len]);
+        sealed.push(SEPARATOR);
+        mac.push_to(sealed);
+        Ok(Written {
+            encryption,
+            encryption_salt,
+            integrity,
+            integrity_salt,
+        })
+    }
+}
+
+/// Appends a salt's text to `sealed` and returns its key and where the text is. A drawn salt's
+/// key is derived from the text and remembered, so that the seal, sent back in the next request,
+/// opens without PBKDF2.
+fn push_salt<'a>(
+    sealed: &mut String,
+    salt: SaltSource<'_, 'a>,
+    secret: &'a Secret,
+    key_len: usize,
+    derivation: KeyDerivation,
+) -> Result<(Key<'a>, Range<usize>), Error> {
+    let salt_start = sealed.len();
+    let key = match salt {
+        SaltSource::Drawn(bytes) => {
+            crypto::push_hex(sealed, bytes);
+            let text = &sealed[salt_start..];
+            let key = crypto::derive_key(secret, text, key_len, derivation)?;
+            crypto::remember_key(secret, text, derivation, &key);
+            key
+        }
+        SaltSource::Reused(text, key) => {
+            sealed.push_str(text);
+            key
+        }
+    };
+    Ok((key, salt_start..sealed.len()))
 }
 
 /// Seals `plaintext` now, by the system clock, with salts and IV from [`ThreadRandom`].
@@ -337,9 +457,11 @@ pub fn seal_into(
 }
 
 /// The random bytes of a seal with Iron's default salts: two salts and an IV.
-const STACK_RANDOM_BYTES: usize = 2 * crate::KeyDerivation::IRON_DEFAULT.salt_len() + 16;
-const _: () = assert!(crate::Cipher::Aes256Cbc.iv_len() == 16);
-const _: () = assert!(crate::Cipher::Aes128Ctr.iv_len() == 16);
+const STACK_RANDOM_BYTES: usize = 2 * crate::KeyDerivation::IRON_DEFAULT.salt_len() + IV_LEN;
+/// The IV of every cipher.
+const IV_LEN: usize = 16;
+const _: () = assert!(crate::Cipher::Aes256Cbc.iv_len() == IV_LEN);
+const _: () = assert!(crate::Cipher::Aes128Ctr.iv_len() == IV_LEN);
 
 fn salt_len(secret: &crate::Secret, derived_len: usize) -> usize {
     if crypto::needs_salt(secret) {
@@ -350,7 +472,7 @@ fn salt_len(secret: &crate::Secret, derived_len: usize) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::random::PROCESS_ID_READS;
     use crate::{Cipher, OsRandom, Secret, unseal_at};
@@ -359,9 +481,9 @@ mod tests {
 
     /// Fills with 0, 1, 2, ... and records the length of every `fill` call.
     #[derive(Default)]
-    struct RecordingRandom {
+    pub(crate) struct RecordingRandom {
         next: u8,
-        fills: Vec<usize>,
+        pub(crate) fills: Vec<usize>,
     }
 
     impl RandomSource for RecordingRandom {
@@ -375,7 +497,7 @@ mod tests {
         }
     }
 
-    fn fields(sealed: &str) -> Vec<&str> {
+    pub(crate) fn fields(sealed: &str) -> Vec<&str> {
         sealed.split(SEPARATOR).collect()
     }
 

@@ -1,6 +1,7 @@
 //! Opening a seal: structure, expiration, password, integrity, then (only then) decryption.
 
 use crate::crypto::{self, MAC_B64_LEN, MAC_LEN};
+use crate::key_reuse::KeyShape;
 use crate::{Cipher, Error, Field, Options, Password, PasswordLookup, SealParts, system_now_ms};
 
 /// Room for a decoded IV: every cipher's IV is 16 bytes.
@@ -61,12 +62,21 @@ pub fn unseal_at(
     crypto::check_secret(password.encryption(), cipher.key_len())?;
     check_field_lengths(&parts, password, options)?;
 
-    let integrity_key = crypto::derive_key(
-        password.integrity(),
-        parts.hmac_salt(),
-        MAC_LEN,
-        options.integrity_key_derivation(),
-    )?;
+    // A seal of the password's current reuse window (one this process made) opens with the
+    // window's keys, without PBKDF2 or a cache lock; any other seal derives its keys (or finds
+    // them in the key cache). Nothing from the seal enters the window.
+    let shape = KeyShape::of(options);
+    let window = password.key_windows().current();
+    let window = window.as_deref();
+    let integrity_key = match window.and_then(|w| w.integrity_key(&shape, parts.hmac_salt())) {
+        Some(key) => key,
+        None => crypto::derive_key(
+            password.integrity(),
+            parts.hmac_salt(),
+            MAC_LEN,
+            options.integrity_key_derivation(),
+        )?,
+    };
     crypto::verify_mac(&integrity_key, parts.mac_base().as_bytes(), parts.hmac())?;
     crypto::remember_key(
         password.integrity(),
@@ -84,12 +94,16 @@ pub fn unseal_at(
     let iv_len = crypto::decode_b64_into(parts.iv(), &mut iv)
         .ok_or(Error::InvalidBase64 { field: Field::Iv })?;
     let iv = &iv[..iv_len];
-    let encryption_key = crypto::derive_key(
-        password.encryption(),
-        parts.encryption_salt(),
-        cipher.key_len(),
-        options.encryption_key_derivation(),
-    )?;
+    let encryption_key =
+        match window.and_then(|w| w.encryption_key(&shape, parts.encryption_salt())) {
+            Some(key) => key,
+            None => crypto::derive_key(
+                password.encryption(),
+                parts.encryption_salt(),
+                cipher.key_len(),
+                options.encryption_key_derivation(),
+            )?,
+        };
     let plaintext = crypto::decrypt(cipher, &encryption_key, iv, ciphertext)?;
     crypto::remember_key(
         password.encryption(),

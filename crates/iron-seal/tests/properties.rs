@@ -6,10 +6,12 @@ mod common;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
-use common::{FixedRandom, NOW, PASSWORD, fields, hex_encode, iron_seal_independent};
+use common::{
+    CountingRandom, FixedRandom, NOW, PASSWORD, fields, hex_encode, iron_seal_independent,
+};
 use iron_seal::{
-    Cipher, Options, OsRandom, Password, PasswordId, SealParts, seal_at, seal_json, unseal_at,
-    unseal_json,
+    Cipher, KeyReuse, Options, OsRandom, Password, PasswordId, SealParts, seal_at, seal_json,
+    unseal_at, unseal_json,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -150,6 +152,45 @@ proptest! {
             &hex_encode(&hmac_salt),
         );
         prop_assert_eq!(ours, theirs);
+    }
+
+    /// With key reuse, the seals of one window are each exactly the seal the independent
+    /// implementation makes from the window's salts and the seal's own IV: the first seal draws
+    /// the salts and its IV in Iron's order, every later one its IV alone.
+    #[test]
+    fn seals_of_one_key_reuse_window_agree_with_the_independent_implementation(
+        plaintexts in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..100), 1..6),
+        pw in "\\PC{32,40}",
+        first_byte in any::<u8>(),
+        now in 0u64..4_000_000_000_000,
+        ttl in proptest::option::of(1u64..1_000_000_000),
+    ) {
+        let options = Options::default()
+            .with_ttl_ms(ttl)
+            .with_key_reuse(Some(KeyReuse::DEFAULT));
+        let password = Password::from(pw.as_str());
+        let id = PasswordId::new("1").unwrap();
+        let mut random = CountingRandom(first_byte);
+        let counted = |from: usize, len: usize| -> Vec<u8> {
+            (from..from + len).map(|i| first_byte.wrapping_add(i as u8)).collect()
+        };
+        let encryption_salt = hex_encode(&counted(0, 32));
+        let hmac_salt = hex_encode(&counted(48, 32));
+        let expiration = ttl.map(|t| (now + t).to_string()).unwrap_or_default();
+        for (k, plaintext) in plaintexts.iter().enumerate() {
+            let ours = seal_at(plaintext, &id, &password, &options, now, &mut random).unwrap();
+            let iv = if k == 0 { counted(32, 16) } else { counted(80 + 16 * (k - 1), 16) };
+            let theirs = iron_seal_independent(
+                plaintext,
+                "1",
+                &pw,
+                &encryption_salt,
+                &iv,
+                &expiration,
+                &hmac_salt,
+            );
+            prop_assert_eq!(ours, theirs);
+        }
     }
 
     #[test]

@@ -361,6 +361,25 @@ impl SessionConfigBuilder {
         self
     }
 
+    /// Whether new cookies reuse their password's salts and keys for up to a minute (default:
+    /// on); off seals every cookie with fresh salts, as iron-session does. This sets
+    /// [`Passwords::with_seal_key_reuse`] on the passwords given so far (a later
+    /// [`passwords`](Self::passwords) brings its own setting); that page says what is shared.
+    ///
+    /// ```
+    /// use ironsession::{Passwords, SessionConfig};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    ///     .seal_key_reuse(false)
+    ///     .build()?;
+    /// assert!(!config.passwords().seal_key_reuse());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn seal_key_reuse(mut self, on: bool) -> Self {
+        self.passwords = Arc::new(Passwords::clone(&self.passwords).with_seal_key_reuse(on));
+        self
+    }
+
     /// Sets the cookie name.
     pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
         self.cookie_name = name.into();

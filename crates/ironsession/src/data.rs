@@ -20,7 +20,9 @@ pub const UNSEAL_DATA_MAX_LEN: usize = 1 << 20;
 
 /// Seals `data` as iron-session's `sealData` does: JSON, sealed with the highest password id,
 /// expiring after `ttl`, with the `~2` suffix. Salts and IV come from
-/// [`ThreadRandom`](iron_seal::ThreadRandom), a per-thread ChaCha20 generator keyed from the OS.
+/// [`ThreadRandom`](iron_seal::ThreadRandom), a per-thread ChaCha20 generator keyed from the OS;
+/// the salts (and the keys derived from them) are reused for up to a minute unless
+/// [`Passwords::with_seal_key_reuse`] turned that off, and the IV is fresh for every seal.
 ///
 /// ```
 /// use ironsession::{seal_data, unseal_data, Passwords, Ttl};
@@ -103,7 +105,9 @@ impl<'p> JsonSealing<'p> {
         JsonSealing {
             id,
             password,
-            options: Options::IRON_DEFAULT.with_ttl_ms(ttl_ms),
+            options: Options::IRON_DEFAULT
+                .with_ttl_ms(ttl_ms)
+                .with_key_reuse(passwords.key_reuse()),
             now_ms,
         }
     }

@@ -55,6 +55,10 @@
 //!   [`SessionConfigBuilder::clear_refused_cookies`].
 //! - **Cache headers on session responses** (see [Caching](#caching)): a shared cache must never
 //!   store one user's `Set-Cookie` or session page and serve it to another.
+//! - **Seal-key reuse on**: the seals one password makes within 60 s (up to 65 536) share their
+//!   salts and derived keys, each with its own IV, which halves the cost of a small seal; their
+//!   salts show that they come from one server and minute. [`Passwords::with_seal_key_reuse`]
+//!   turns it off (fresh salts per seal, as iron-session).
 //! - **Chunking off**, as in iron-session 9: a session over 4 KB is usually better kept as an id;
 //!   [`SessionConfigBuilder::chunking`] turns it on (see the README's "Large sessions").
 //!

@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use iron_seal::{
-    MIN_PASSWORD_LENGTH, OsRandom, Password, PasswordId, PasswordLookup, RandomSource,
+    KeyReuse, MIN_PASSWORD_LENGTH, OsRandom, Password, PasswordId, PasswordLookup, RandomSource,
 };
 
 use zeroize::Zeroizing;
@@ -51,6 +51,8 @@ pub struct Passwords {
     sealing: (u64, PasswordId, Password),
     /// The ids with a [`KeyStage`]; usually none.
     stages: BTreeMap<u64, KeyStage>,
+    /// The window in which new seals reuse their password's salts and keys, if they do.
+    key_reuse: Option<KeyReuse>,
 }
 
 impl Passwords {
@@ -197,6 +199,7 @@ impl Passwords {
             purpose: None,
             sealing,
             stages: BTreeMap::new(),
+            key_reuse: Some(KeyReuse::DEFAULT),
         })
     }
 
@@ -234,7 +237,7 @@ impl Passwords {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn for_purpose(&self, purpose: &str) -> Passwords {
-        self.purposes.get_or_derive(purpose, || {
+        let mut derived = self.purposes.get_or_derive(purpose, || {
             let derived = self.texts.iter().map(|(&id, text)| {
                 // Moved out, not copied: the emptied wrapper has nothing left to wipe.
                 (
@@ -248,7 +251,9 @@ impl Passwords {
             passwords.purpose = Some(purpose.into());
             passwords.stages = self.stages.clone();
             passwords
-        })
+        });
+        derived.key_reuse = self.key_reuse;
+        derived
     }
 
     /// The purpose these passwords are bound to, `None` for passwords as configured.
@@ -377,6 +382,49 @@ impl Passwords {
     /// The stage of password `id`, if it has one.
     pub fn stage(&self, id: u64) -> Option<KeyStage> {
         self.stages.get(&id).copied()
+    }
+
+    /// Whether new seals (session cookies and [`seal_data`](crate::seal_data)) reuse their
+    /// password's salts and keys (default: on). With it on, the seals each password makes within
+    /// 60 seconds, up to 65 536 of them, share one pair of salts and the two keys derived from
+    /// them ([`iron_seal::KeyReuse::DEFAULT`]), so sealing skips two PBKDF2 derivations, about
+    /// half the cost of a small seal, and this server's recent seals open without PBKDF2 too.
+    /// Every seal still gets its own random IV and stays a plain Fe26.2 seal that iron-session
+    /// reads. What is shared: seals of one window show the same salts, so they can be told to
+    /// come from the same server within the same minute (SECURITY.md says why that is
+    /// acceptable). Off: fresh salts and two derivations for every seal, as iron-session does.
+    ///
+    /// ```
+    /// use ironsession::{seal_data, Passwords, Ttl};
+    ///
+    /// let passwords = Passwords::single("a password of at least thirty-two characters")?;
+    /// assert!(passwords.seal_key_reuse());
+    /// let salts = |seal: &str| {
+    ///     let fields: Vec<&str> = seal.split('*').collect();
+    ///     (fields[2].to_owned(), fields[6].to_owned())
+    /// };
+    /// let (a, b) = (seal_data(&1, &passwords, Ttl::DEFAULT)?, seal_data(&2, &passwords, Ttl::DEFAULT)?);
+    /// assert_eq!(salts(&a), salts(&b));
+    ///
+    /// let fresh = passwords.with_seal_key_reuse(false);
+    /// let (a, b) = (seal_data(&1, &fresh, Ttl::DEFAULT)?, seal_data(&2, &fresh, Ttl::DEFAULT)?);
+    /// assert_ne!(salts(&a), salts(&b));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_seal_key_reuse(mut self, on: bool) -> Self {
+        self.key_reuse = on.then_some(KeyReuse::DEFAULT);
+        self
+    }
+
+    /// Whether new seals reuse their password's salts and keys (see
+    /// [`with_seal_key_reuse`](Passwords::with_seal_key_reuse)).
+    pub fn seal_key_reuse(&self) -> bool {
+        self.key_reuse.is_some()
+    }
+
+    /// The window in which new seals reuse their password's salts and keys, if they do.
+    pub(crate) fn key_reuse(&self) -> Option<KeyReuse> {
+        self.key_reuse
     }
 
     /// The passwords as they stand at `now_ms`: retired ones unknown.

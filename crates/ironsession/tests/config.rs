@@ -437,3 +437,36 @@ fn each_attribute_is_written_in_the_cookie_package_order() {
         "; Max-Age=10; Path=/; HttpOnly; Secure; SameSite=Lax"
     );
 }
+
+/// Session cookies reuse their password's salts within a window by default, each with its own
+/// IV; `seal_key_reuse(false)` gives every cookie fresh salts, as iron-session does.
+#[test]
+fn session_cookies_reuse_seal_keys_unless_turned_off() {
+    let salts_and_iv = |config: &SessionConfig| {
+        let (seal, _) = saved_line(config, false);
+        let fields: Vec<&str> = seal.split('*').collect();
+        (
+            (fields[2].to_owned(), fields[6].to_owned()),
+            fields[3].to_owned(),
+        )
+    };
+    let reusing = builder("sess").build().unwrap();
+    assert!(reusing.passwords().seal_key_reuse());
+    let ((a, a_iv), (b, b_iv)) = (salts_and_iv(&reusing), salts_and_iv(&reusing));
+    assert_eq!(a, b);
+    assert_ne!(a_iv, b_iv);
+
+    let fresh = builder("sess").seal_key_reuse(false).build().unwrap();
+    assert!(!fresh.passwords().seal_key_reuse());
+    assert_ne!(salts_and_iv(&fresh).0, salts_and_iv(&fresh).0);
+    assert!(
+        !fresh
+            .to_builder()
+            .build()
+            .unwrap()
+            .passwords()
+            .seal_key_reuse()
+    );
+    let again = fresh.to_builder().seal_key_reuse(true).build().unwrap();
+    assert_eq!(salts_and_iv(&again).0, salts_and_iv(&again).0);
+}

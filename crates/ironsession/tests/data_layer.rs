@@ -1025,3 +1025,42 @@ fn unseal_data_refuses_seals_over_its_length_limit_before_any_cryptography() {
         "{error:?}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Seal-key reuse
+// ---------------------------------------------------------------------------------------------
+
+/// By default the seals of one password within a window share both salts, each with its own IV,
+/// and open; `with_seal_key_reuse(false)` draws fresh salts for every seal, as iron-session does.
+/// A purpose-bound set follows the setting of the set it was derived from.
+#[test]
+fn seal_data_reuses_seal_keys_unless_turned_off() {
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
+    let salts = |sealed: &str| {
+        let fields = fields(sealed);
+        (fields[2].clone(), fields[6].clone())
+    };
+    let seal = |passwords: &Passwords, value: u32| {
+        let sealed = seal_data_at(&value, passwords, Ttl::DEFAULT, NOW, OsRandom).unwrap();
+        assert_eq!(
+            unseal_data_at::<u32>(&sealed, passwords, NOW).unwrap(),
+            value
+        );
+        sealed
+    };
+    assert!(passwords.seal_key_reuse());
+    let (a, b) = (seal(&passwords, 1), seal(&passwords, 2));
+    assert_eq!(salts(&a), salts(&b));
+    assert_ne!(fields(&a)[3], fields(&b)[3]);
+
+    let fresh = passwords.clone().with_seal_key_reuse(false);
+    assert!(!fresh.seal_key_reuse());
+    let (c, d) = (seal(&fresh, 3), seal(&fresh, 4));
+    assert_ne!(salts(&c), salts(&d));
+    assert_ne!(salts(&c), salts(&a));
+
+    assert!(passwords.for_purpose("magic-link").seal_key_reuse());
+    assert!(!fresh.for_purpose("magic-link").seal_key_reuse());
+    let purpose = fresh.for_purpose("magic-link");
+    assert_ne!(salts(&seal(&purpose, 5)), salts(&seal(&purpose, 6)));
+}

@@ -741,6 +741,93 @@ fn rust_seals_node_v9_unseals() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The seals of one seal-key reuse window
+// ---------------------------------------------------------------------------------------------
+
+/// With seal-key reuse on (the default), the seals one password makes within a window share both
+/// salts and never an IV, and every one of them opens in iron-session 8 and 9 and in @hapi/iron.
+#[test]
+fn seals_of_one_key_reuse_window_open_in_iron_session_8_and_9_and_hapi_iron() {
+    let seed = seed();
+    let mut rng = Rng::new(seed);
+    let password_case = PasswordCase::random(&mut rng);
+    let passwords = password_case.to_rust();
+    assert!(passwords.seal_key_reuse());
+    let now_ms = random_clock(&mut rng);
+    let payloads: Vec<Value> = (0..CASES)
+        .map(|_| random_payload(&mut rng, Floats::Exact))
+        .collect();
+    let seals: Vec<String> = payloads
+        .iter()
+        .map(|payload| {
+            let random = ironsession::iron_seal::ThreadRandom;
+            seal_data_at(payload, &passwords, Ttl::seconds(3600), now_ms, random).unwrap()
+        })
+        .collect();
+    let fields: Vec<Vec<&str>> = seals.iter().map(|seal| seal_fields(seal)).collect();
+    for seal in &fields {
+        assert_eq!(
+            (seal[2], seal[6]),
+            (fields[0][2], fields[0][6]),
+            "seed {seed}"
+        );
+    }
+    let ivs: std::collections::HashSet<&str> = fields.iter().map(|seal| seal[3]).collect();
+    assert_eq!(ivs.len(), seals.len(), "an IV came twice (seed {seed})");
+
+    for (version, op) in [
+        (Version::V8, "unseal"),
+        (Version::V9, "unseal"),
+        (Version::V9, "hapi_unseal"),
+    ] {
+        let test = format!("one window, {op} on iron-session {version:?}'s Node");
+        let requests: Vec<Value> = seals
+            .iter()
+            .map(|seal| {
+                json!({
+                    "op": op,
+                    "password": password_case.to_node(),
+                    "seal": seal,
+                    "now_ms": now_ms,
+                })
+            })
+            .collect();
+        let responses = run_batch(version, &requests);
+        let mut failures = Failures::new(test.leak(), seed);
+        for (i, ((payload, seal), response)) in
+            payloads.iter().zip(&seals).zip(&responses).enumerate()
+        {
+            // @hapi/iron parses with @hapi/bourne, which refuses `__proto__` keys: the seal
+            // opened (its MAC and decryption passed), and the JSON is refused after.
+            let refused_by_bourne = op == "hapi_unseal"
+                && has_proto_key(payload)
+                && response["error"]
+                    .as_str()
+                    .is_some_and(|error| error.contains("forbidden prototype property"));
+            let opened = response["ok"] == true
+                && response["unseal_error"].is_null()
+                && json_eq(&response["payload"], payload);
+            if !opened && !refused_by_bourne {
+                failures.push(format!(
+                    "seal {i} {seal} of {}: node read {response}",
+                    short(payload)
+                ));
+            }
+        }
+        failures.finish();
+    }
+}
+
+/// Whether an object anywhere in `value` has the key `__proto__`.
+fn has_proto_key(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.contains_key("__proto__") || map.values().any(has_proto_key),
+        Value::Array(items) => items.iter().any(has_proto_key),
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Floats that need a correctly rounding JSON reader
 // ---------------------------------------------------------------------------------------------
 
