@@ -81,57 +81,44 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-#[cfg(feature = "actix-web")]
-#[cfg_attr(docsrs, doc(cfg(feature = "actix-web")))]
-pub mod actix;
-#[cfg(feature = "axum")]
-#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
-pub mod axum;
-mod cache;
-mod chunks;
-mod clock;
+mod adapters;
 mod config;
-mod context;
 mod cookie;
-mod data;
-mod error;
+mod envelope;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing;
-mod incoming;
 mod lifetime;
-mod metadata;
-mod outgoing;
-mod password_strength;
-mod passwords;
-mod purpose;
-mod refused;
-mod response_headers;
+mod request;
 pub mod revocation;
-mod rotation;
+mod seal;
 mod session;
-mod ttl;
-mod ttl_limit;
 
-pub use chunks::{MAX_CHUNKS, MAX_SET_COOKIE_BYTES, Oversize, is_session_cookie};
-pub use clock::{Clock, SystemClock};
+#[cfg(feature = "actix-web")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix-web")))]
+pub use adapters::actix;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub use adapters::axum;
 pub use config::{
     ConfigError, CookieLifetime, MAX_COOKIE_AGE_SECONDS, SessionConfig, SessionConfigBuilder,
 };
-pub use context::SessionContext;
-pub use cookie::{Priority, SameSite};
-pub use data::{
+pub use cookie::chunks::{MAX_CHUNKS, MAX_SET_COOKIE_BYTES, Oversize, is_session_cookie};
+pub use cookie::codec::{Priority, SameSite};
+pub use envelope::iron_session::{InvalidSessionId, METADATA_KEY, Metadata, SessionId};
+pub use iron_seal::Error as SealError;
+pub use lifetime::clock::{Clock, SystemClock};
+pub use lifetime::ttl::Ttl;
+pub use request::context::SessionContext;
+pub use seal::data::{
     UNSEAL_DATA_MAX_LEN, VERSION_SUFFIX, seal_data, seal_data_at, unseal_data, unseal_data_at,
 };
-pub use error::{PasswordError, UnsealError, UnsealReason};
-pub use iron_seal::Error as SealError;
-pub use metadata::{InvalidSessionId, METADATA_KEY, Metadata, SessionId};
-pub use password_strength::{Weakness, password_weakness};
-pub use passwords::Passwords;
-pub use rotation::KeyStage;
+pub use seal::error::{PasswordError, UnsealError, UnsealReason};
+pub use seal::password_strength::{Weakness, password_weakness};
+pub use seal::passwords::Passwords;
+pub use seal::rotation::KeyStage;
+pub use seal::ttl_limit::TtlLimit;
 pub use session::{JsonSession, SaveError, Session};
-pub use ttl::Ttl;
-pub use ttl_limit::TtlLimit;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(all(doctest, feature = "axum", feature = "actix-web"))]

@@ -56,7 +56,6 @@ mod memory;
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis;
 mod replica;
-mod session;
 
 use std::fmt;
 use std::future::Future;
@@ -64,9 +63,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub(crate) use crate::session::revocation::{check, revoke_on_destroy, validate};
 pub use memory::InMemory;
 pub use replica::{Refusal, Replica, RevocationEntry, SessionFields};
-pub(crate) use session::{check, revoke_on_destroy, validate};
 
 use crate::Ttl;
 
@@ -84,7 +83,7 @@ const DEFAULT_RETENTION: Duration = match Ttl::DEFAULT {
 pub const MAX_SUBJECT_BYTES: usize = 1024;
 
 /// Whether `subject` can be revoked: 1 to [`MAX_SUBJECT_BYTES`] bytes.
-fn valid_subject(subject: &str) -> bool {
+pub(crate) fn valid_subject(subject: &str) -> bool {
     (1..=MAX_SUBJECT_BYTES).contains(&subject.len())
 }
 

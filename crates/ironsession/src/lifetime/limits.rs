@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use crate::metadata::Metadata;
+use crate::envelope::iron_session::Metadata;
 use crate::{ConfigError, Session, SessionConfig, SessionConfigBuilder, Ttl, UnsealError};
 
 /// How far past a deadline a session is still accepted: Iron's allowance for clock skew between

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::clock::SharedClock;
-use crate::cookie::{self, Attributes, Priority, SameSite};
-use crate::lifetime::Lifetimes;
+use crate::cookie::codec::{self as cookie, Attributes, Priority, SameSite};
+use crate::lifetime::clock::SharedClock;
+use crate::lifetime::limits::Lifetimes;
 use crate::revocation::Revocation;
 use crate::{Clock, PasswordError, Passwords, SystemClock, Ttl, TtlLimit};
 
@@ -562,7 +562,7 @@ impl SessionConfigBuilder {
             clear_refused_cookies: self.clear_refused_cookies,
             revocation: self.revocation,
         };
-        crate::chunks::check_room(&config)?;
+        crate::cookie::chunks::check_room(&config)?;
         Ok(config)
     }
 }

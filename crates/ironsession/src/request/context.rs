@@ -7,12 +7,12 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use http::{HeaderMap, HeaderValue, header};
 
 use crate::SessionConfig;
-use crate::cache::CacheNeeds;
-use crate::chunks::{self, Carried};
-use crate::incoming::Incoming;
-use crate::metadata::MetadataState;
-use crate::outgoing;
-use crate::response_headers;
+use crate::cookie::cache::CacheNeeds;
+use crate::cookie::chunks::{self, Carried};
+use crate::cookie::response_headers;
+use crate::envelope::iron_session::MetadataState;
+use crate::request::incoming::Incoming;
+use crate::request::outgoing;
 
 /// One request's session state. Adapters make one per request with
 /// [`from_headers`](SessionContext::from_headers) (or

@@ -23,7 +23,7 @@
 
 use std::sync::Arc;
 
-use crate::cookie;
+use crate::cookie::codec as cookie;
 use crate::{ConfigError, SaveError, SealError, SessionConfig, UnsealError};
 
 /// The most cookies one session may use. Not configurable, as in iron-session 9: four chunks are

@@ -4,8 +4,8 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{Revocation, RevocationError, SessionFields, valid_subject};
-use crate::metadata::Metadata;
+use crate::envelope::iron_session::Metadata;
+use crate::revocation::{Revocation, RevocationError, SessionFields, valid_subject};
 use crate::{
     ConfigError, SaveError, Session, SessionConfig, SessionConfigBuilder, Ttl, UnsealError,
 };
@@ -16,7 +16,7 @@ impl SessionConfigBuilder {
     /// [`Session::destroy`] revokes the session's id. See [`crate::revocation`].
     ///
     /// [`build`](Self::build) refuses a ttl longer than the revocation's
-    /// [retention](super::RevocationBuilder::retention) (or [`Ttl::Never`]): a revoked cookie
+    /// [retention](crate::revocation::RevocationBuilder::retention) (or [`Ttl::Never`]): a revoked cookie
     /// would become valid again once its entry expires.
     ///
     /// ```
@@ -104,7 +104,7 @@ impl<T> Session<T> {
     /// # Errors
     /// [`SaveError::InvalidSubject`] for a subject that
     /// [`Revocation::revoke_subject`] would refuse (empty, or over
-    /// [`MAX_SUBJECT_BYTES`](super::MAX_SUBJECT_BYTES)), so that
+    /// [`MAX_SUBJECT_BYTES`](crate::revocation::MAX_SUBJECT_BYTES)), so that
     /// every session's subject can be logged out; [`SaveError::Seal`] when no random bytes can be
     /// had for a new session id.
     pub fn set_subject(&mut self, subject: impl Into<String>) -> Result<(), SaveError> {

@@ -1,11 +1,16 @@
 //! Writing the session cookie: what `save` seals, and the response step that re-seals a session
 //! the handler read but did not save (rolling renewal, password upgrade, new metadata).
 
-use crate::context::ContextState;
-use crate::incoming::Incoming;
+use crate::request::context::ContextState;
+use crate::request::incoming::Incoming;
 use std::time::Duration;
 
-use crate::{CookieLifetime, SaveError, chunks, data, lifetime, metadata, refused, rotation};
+use crate::cookie::chunks;
+use crate::envelope::iron_session as metadata;
+use crate::lifetime::limits as lifetime;
+use crate::request::refused;
+use crate::seal::{data, rotation};
+use crate::{CookieLifetime, SaveError};
 
 /// The capacity to write a save's JSON into: `serde_json::to_vec`'s 128 bytes, or the size of the
 /// session as it came in (its data and metadata) and an eighth more, so that a session of a few

@@ -7,11 +7,14 @@ use std::ops::{Deref, DerefMut};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::context::SessionContext;
+use crate::cookie::chunks;
+use crate::request::context::SessionContext;
+use crate::request::{incoming, outgoing};
 use crate::{
     ConfigError, Metadata, Oversize, SealError, SessionConfigBuilder, SessionId, UnsealError,
-    chunks, incoming, outgoing,
 };
+
+pub(crate) mod revocation;
 
 /// A session whose data is a `T`.
 ///

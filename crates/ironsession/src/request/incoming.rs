@@ -4,8 +4,12 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::context::ContextState;
-use crate::{UnsealError, chunks, data, lifetime, metadata, revocation};
+use crate::cookie::chunks;
+use crate::envelope::iron_session as metadata;
+use crate::lifetime::limits as lifetime;
+use crate::request::context::ContextState;
+use crate::seal::data;
+use crate::{UnsealError, revocation};
 
 /// What the request's cookie turned out to be.
 #[derive(Debug)]

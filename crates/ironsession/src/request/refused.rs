@@ -2,10 +2,11 @@
 //! on the response that refused it, so the browser stops sending a dead bearer token with every
 //! request.
 
-use crate::context::ContextState;
-use crate::incoming::Incoming;
+use crate::cookie::chunks;
+use crate::request::context::ContextState;
+use crate::request::incoming::Incoming;
 use crate::revocation::Refusal;
-use crate::{SessionConfig, SessionConfigBuilder, UnsealError, UnsealReason, chunks};
+use crate::{SessionConfig, SessionConfigBuilder, UnsealError, UnsealReason};
 
 impl SessionConfigBuilder {
     /// Whether a response deletes the session cookie it refused because the session is over: its

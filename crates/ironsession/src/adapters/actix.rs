@@ -37,8 +37,8 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::cache::CacheHeader;
-use crate::response_headers::{self, ResponseHeaders};
+use crate::cookie::cache::CacheHeader;
+use crate::cookie::response_headers::{self, ResponseHeaders};
 use crate::{SaveError, Session, SessionConfig, SessionContext};
 
 /// The middleware that gives every request a session context: wrap an `App` or a scope with it.
@@ -287,7 +287,7 @@ fn internal_server_error() -> HttpResponse<BoxBody> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cache::CacheNeeds;
+    use crate::cookie::cache::CacheNeeds;
 
     #[test]
     fn the_cache_step_replaces_the_handlers_lines_on_actix_headers() {

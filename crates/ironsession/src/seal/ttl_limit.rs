@@ -108,7 +108,7 @@ impl TtlLimit {
     /// [`SealError::NoExpiration`](crate::SealError::NoExpiration) or
     /// [`SealError::ExpirationTooFar`](crate::SealError::ExpirationTooFar).
     pub fn check_at(&self, sealed: &str, now_ms: u64) -> Result<(), UnsealError> {
-        let seal = crate::data::without_version_suffix(sealed);
+        let seal = crate::seal::data::without_version_suffix(sealed);
         let Ok(parts) = SealParts::parse(seal) else {
             return Ok(());
         };

@@ -11,8 +11,8 @@ use iron_seal::{
 
 use zeroize::Zeroizing;
 
-use crate::purpose::{self, PurposeCache};
-use crate::rotation::{self, JsonPassword, KeyStage, PasswordsAt};
+use crate::seal::purpose::{self, PurposeCache};
+use crate::seal::rotation::{self, JsonPassword, KeyStage, PasswordsAt};
 use crate::{PasswordError, password_weakness};
 
 /// The passwords that seal and unseal, as iron-session takes them: a single password (which gets

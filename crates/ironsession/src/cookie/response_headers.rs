@@ -6,7 +6,7 @@ use http::header::SET_COOKIE;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::SessionContext;
-use crate::cache::CacheHeader;
+use crate::cookie::cache::CacheHeader;
 
 /// A response's header map as the response step reads and writes it.
 pub(crate) trait ResponseHeaders {

@@ -1,0 +1,3 @@
+pub(crate) mod clock;
+pub(crate) mod limits;
+pub(crate) mod ttl;
