@@ -11,7 +11,7 @@
 /// ```
 pub fn find_cookie<'h>(headers: impl IntoIterator<Item = &'h [u8]>, name: &str) -> Option<String> {
     let mut found = [None];
-    crate::cookie::codec::find_cookies(headers, |pair| (pair == name).then_some(0), &mut found);
+    crate::cookie::find_cookies(headers, |pair| (pair == name).then_some(0), &mut found);
     let [value] = found;
     value
 }

@@ -103,22 +103,19 @@ pub use adapters::axum;
 pub use config::{
     ConfigError, CookieLifetime, MAX_COOKIE_AGE_SECONDS, SessionConfig, SessionConfigBuilder,
 };
-pub use cookie::chunks::{MAX_CHUNKS, MAX_SET_COOKIE_BYTES, Oversize, is_session_cookie};
-pub use cookie::codec::{Priority, SameSite};
-pub use envelope::iron_session::{InvalidSessionId, METADATA_KEY, Metadata, SessionId};
-pub use iron_seal::Error as SealError;
-pub use lifetime::clock::{Clock, SystemClock};
-pub use lifetime::ttl::Ttl;
-pub use request::context::SessionContext;
-pub use seal::data::{
-    UNSEAL_DATA_MAX_LEN, VERSION_SUFFIX, seal_data, seal_data_at, unseal_data, unseal_data_at,
+pub use cookie::{
+    MAX_CHUNKS, MAX_SET_COOKIE_BYTES, Oversize, Priority, SameSite, is_session_cookie,
 };
-pub use seal::error::{PasswordError, UnsealError, UnsealReason};
-pub use seal::password_strength::{Weakness, password_weakness};
-pub use seal::passwords::Passwords;
-pub use seal::rotation::KeyStage;
-pub use seal::ttl_limit::TtlLimit;
-pub use session::{JsonSession, SaveError, Session};
+pub use envelope::METADATA_KEY;
+pub use iron_seal::Error as SealError;
+pub use lifetime::{Clock, InvalidSessionId, Metadata, SessionId, SystemClock, Ttl};
+pub use request::{SaveError, SessionContext};
+pub use seal::{
+    KeyStage, PasswordError, Passwords, TtlLimit, UNSEAL_DATA_MAX_LEN, UnsealError, UnsealReason,
+    VERSION_SUFFIX, Weakness, password_weakness, seal_data, seal_data_at, unseal_data,
+    unseal_data_at,
+};
+pub use session::{JsonSession, Session};
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(all(doctest, feature = "axum", feature = "actix-web"))]

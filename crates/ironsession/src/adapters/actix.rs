@@ -37,8 +37,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseErr
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::cookie::cache::CacheHeader;
-use crate::cookie::response_headers::{self, ResponseHeaders};
+use crate::cookie::{CacheHeader, ResponseHeaders};
 use crate::{SaveError, Session, SessionConfig, SessionContext};
 
 /// The middleware that gives every request a session context: wrap an `App` or a scope with it.
@@ -157,7 +156,7 @@ where
         let response = self.service.call(request);
         Box::pin(async move {
             let mut response = response.await?;
-            response_headers::write(&context, response.headers_mut());
+            context.write_response(response.headers_mut());
             Ok(response)
         })
     }
@@ -287,7 +286,7 @@ fn internal_server_error() -> HttpResponse<BoxBody> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cookie::cache::CacheNeeds;
+    use crate::cookie::CacheNeeds;
 
     #[test]
     fn the_cache_step_replaces_the_handlers_lines_on_actix_headers() {

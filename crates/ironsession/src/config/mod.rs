@@ -1,13 +1,33 @@
-//! Session configuration: built and validated once, at start-up.
+//! The configuration: everything a session needs, built and validated once, at start-up.
+//!
+//! Owns [`SessionConfig`] and its getters (here), [`SessionConfigBuilder`] with every option and
+//! the checks of `build` (`builder`; the lifetime options in `lifetimes`, revocation's in
+//! `revocation`), and [`ConfigError`] (`error`). A feature's option is set here; the feature
+//! itself lives in its own folder.
+//!
+//! It keeps what each lower concept needs in that concept's own type (the `Passwords`, the
+//! cookie's `Attributes`, the `Lifetimes`, the `Revocation`) and hands that down, never itself:
+//! [`cookie`](SessionConfig::cookie) lends the cookie's part as a `CookieConfig`.
+//!
+//! Uses [`lifetime`](crate::lifetime), [`envelope`](crate::envelope),
+//! [`revocation`](crate::revocation), [`seal`](crate::seal) and [`cookie`](crate::cookie).
+
+mod builder;
+mod error;
+mod lifetimes;
+mod revocation;
+
+pub use builder::SessionConfigBuilder;
+pub use error::ConfigError;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cookie::codec::{self as cookie, Attributes, Priority, SameSite};
-use crate::lifetime::clock::SharedClock;
-use crate::lifetime::limits::Lifetimes;
+use crate::cookie::{Attributes, CookieConfig};
+use crate::envelope::Envelope;
+use crate::lifetime::{Lifetimes, SharedClock};
 use crate::revocation::Revocation;
-use crate::{Clock, PasswordError, Passwords, SystemClock, Ttl, TtlLimit};
+use crate::{Passwords, Ttl, TtlLimit};
 
 /// RFC 6265bis caps a cookie's lifetime at 400 days and browsers clamp longer ones, so no
 /// `Max-Age` above it is ever written.
@@ -26,68 +46,6 @@ pub enum CookieLifetime {
     BrowserSession,
     /// An explicit `Max-Age`, capped at 400 days.
     MaxAge(Duration),
-}
-
-/// Why a configuration was refused.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// The passwords are not acceptable.
-    #[error(transparent)]
-    Password(#[from] PasswordError),
-    /// The cookie name is not a token (letters, digits and ``!#$%&'*+-.^_`|~``).
-    #[error("invalid cookie name {name:?}: use letters, digits and !#$%&'*+-.^_`|~ only")]
-    InvalidCookieName {
-        /// The name given (at most 64 characters of it).
-        name: String,
-    },
-    /// A `__Host-` cookie must be `Secure`, have `Path=/` and no `Domain`.
-    #[error("a __Host- cookie must be Secure, with Path=/ and no Domain")]
-    HostPrefix,
-    /// A `__Secure-` cookie must be `Secure`.
-    #[error("a __Secure- cookie must be Secure")]
-    SecurePrefix,
-    /// `SameSite=None` without `Secure` is rejected by browsers.
-    #[error("SameSite=None requires Secure")]
-    SameSiteNoneWithoutSecure,
-    /// `Partitioned` without `Secure` is rejected by browsers.
-    #[error("Partitioned requires Secure")]
-    PartitionedWithoutSecure,
-    /// The path has a `;` or a control character, or does not start with `/`.
-    #[error("invalid cookie path: it must start with / and contain no ; or control characters")]
-    InvalidPath,
-    /// The domain is not a host name.
-    #[error("invalid cookie domain: it must be a host name like example.com")]
-    InvalidDomain,
-    /// With chunking on, the cookie name and attributes alone fill a 4096-byte cookie: no chunk
-    /// could hold any of the session.
-    #[error(
-        "the cookie name and attributes take {overhead} bytes of the 4096 a cookie may have, leaving no room for session data: use a shorter name or path"
-    )]
-    NoRoomForChunks {
-        /// The bytes of `name.0=` and the attributes.
-        overhead: usize,
-    },
-    /// A ttl under one second: the cookie would be gone before it is used.
-    #[error("the ttl must be at least one second (use Ttl::Never for sessions that never expire)")]
-    TtlTooShort,
-    /// An absolute lifetime or a renewal age under one second.
-    #[error("an absolute lifetime or renew_after must be at least one second")]
-    LifetimeTooShort,
-    /// `renew_after` not below the ttl: the seal would expire before it is ever renewed.
-    #[error("renew_after must be shorter than the ttl")]
-    RenewAfterNotBelowTtl,
-    /// With revocation on, a ttl longer than the revocation's retention (or [`Ttl::Never`]): a
-    /// revoked cookie would be valid again once its entry expired.
-    #[error(
-        "the ttl ({ttl:?}) is longer than the revocation retention ({retention:?}): set the retention to at least the longest ttl"
-    )]
-    RevocationRetention {
-        /// The ttl.
-        ttl: Ttl,
-        /// The retention.
-        retention: Duration,
-    },
 }
 
 /// Everything a session needs: passwords, cookie name, ttl and cookie attributes.
@@ -116,78 +74,16 @@ pub struct SessionConfig {
     clock: SharedClock,
     chunking: bool,
     cache_headers: bool,
-    pub(crate) lifetimes: Lifetimes,
-    pub(crate) password_upgrade: bool,
-    pub(crate) clear_refused_cookies: bool,
-    pub(crate) revocation: Option<Revocation>,
+    lifetimes: Lifetimes,
+    password_upgrade: bool,
+    clear_refused_cookies: bool,
+    revocation: Option<Revocation>,
 }
 
 impl SessionConfig {
-    /// Starts a configuration with iron-session's defaults: ttl 14 days, `HttpOnly`, `Secure`,
-    /// `SameSite=Lax`, `Path=/`, `Max-Age` = ttl − 60 s.
-    pub fn builder(cookie_name: impl Into<String>, passwords: Passwords) -> SessionConfigBuilder {
-        SessionConfigBuilder {
-            passwords: Arc::new(passwords),
-            cookie_name: cookie_name.into(),
-            ttl: Ttl::DEFAULT,
-            max_ttl: None,
-            accept_seals_without_expiration: false,
-            lifetime: CookieLifetime::FollowTtl,
-            attributes: Attributes {
-                http_only: true,
-                secure: true,
-                same_site: SameSite::Lax,
-                path: "/".to_owned(),
-                domain: None,
-                partitioned: false,
-                priority: None,
-            },
-            clock: SharedClock(Arc::new(SystemClock)),
-            chunking: false,
-            cache_headers: true,
-            lifetimes: Lifetimes::default(),
-            password_upgrade: true,
-            clear_refused_cookies: true,
-            revocation: None,
-        }
-    }
-
-    /// A builder holding this configuration, to derive a changed one.
-    ///
-    /// ```
-    /// # use ironsession::{Passwords, SessionConfig, Ttl};
-    /// # let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
-    /// let remember_me = config.to_builder().ttl(Ttl::seconds(30 * 24 * 3600)).build()?;
-    /// assert_eq!(remember_me.max_age_seconds(), Some(30 * 24 * 3600 - 60));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn to_builder(&self) -> SessionConfigBuilder {
-        SessionConfigBuilder {
-            passwords: self.passwords.clone(),
-            cookie_name: self.cookie_name.to_string(),
-            ttl: self.ttl,
-            max_ttl: self.max_ttl,
-            accept_seals_without_expiration: self.accept_seals_without_expiration,
-            lifetime: self.lifetime,
-            attributes: (*self.attributes).clone(),
-            clock: self.clock.clone(),
-            chunking: self.chunking,
-            cache_headers: self.cache_headers,
-            lifetimes: self.lifetimes,
-            password_upgrade: self.password_upgrade,
-            clear_refused_cookies: self.clear_refused_cookies,
-            revocation: self.revocation.clone(),
-        }
-    }
-
     /// The cookie name.
     pub fn cookie_name(&self) -> &str {
         &self.cookie_name
-    }
-
-    /// The cookie name, shared without copying it.
-    pub(crate) fn shared_cookie_name(&self) -> Arc<str> {
-        self.cookie_name.clone()
     }
 
     /// Whether a session too large for one cookie is split across several (see
@@ -243,6 +139,17 @@ impl SessionConfig {
         Some(seconds.min(MAX_COOKIE_AGE_SECONDS))
     }
 
+    /// Whether sessions sealed with an older password are re-sealed with the newest on read.
+    pub fn password_upgrade(&self) -> bool {
+        self.password_upgrade
+    }
+
+    /// Whether a response deletes a session cookie refused as expired or revoked (see
+    /// [`SessionConfigBuilder::clear_refused_cookies`]).
+    pub fn clear_refused_cookies(&self) -> bool {
+        self.clear_refused_cookies
+    }
+
     /// The current time by the configured clock.
     pub(crate) fn now_ms(&self) -> u64 {
         self.clock.0.now_ms()
@@ -253,322 +160,24 @@ impl SessionConfig {
         self.lifetimes.need_metadata() || self.revocation.is_some()
     }
 
-    /// This configuration with another cookie lifetime.
-    pub(crate) fn with_cookie_lifetime(&self, lifetime: CookieLifetime) -> SessionConfig {
-        SessionConfig {
-            lifetime,
-            ..self.clone()
-        }
+    /// The lifetime options.
+    pub(crate) fn lifetimes(&self) -> &Lifetimes {
+        &self.lifetimes
     }
 
-    /// The `Set-Cookie` value that stores `value` (a seal or a chunk of one) in cookie `name`.
-    pub(crate) fn set_cookie_line(&self, name: &str, value: &str) -> String {
-        cookie::set_cookie_line(name, value, &self.attributes, self.max_age_seconds())
-    }
-
-    /// The length of [`set_cookie_line`](Self::set_cookie_line) for a name and a value of these
-    /// lengths.
-    pub(crate) fn set_cookie_line_len(&self, name_len: usize, value_len: usize) -> usize {
-        cookie::set_cookie_line_len(
-            name_len,
-            value_len,
-            &self.attributes,
-            self.max_age_seconds(),
-        )
-    }
-
-    /// The start of a [`set_cookie_line`](Self::set_cookie_line) for cookie `name` followed by
-    /// `name_suffix` (a chunk's `.N`, or nothing), up to its `=`, with room for the whole line
-    /// with a value of `value_len` bytes. Write the value, then
-    /// [`finish_set_cookie_line`](Self::finish_set_cookie_line).
-    pub(crate) fn start_set_cookie_line(
-        &self,
-        name: &str,
-        name_suffix: &str,
-        value_len: usize,
-    ) -> String {
-        cookie::start_line(
-            name,
-            name_suffix,
-            value_len,
-            &self.attributes,
-            self.max_age_seconds(),
-        )
-    }
-
-    /// Appends the attributes to a line begun by
-    /// [`start_set_cookie_line`](Self::start_set_cookie_line) and given its value.
-    pub(crate) fn finish_set_cookie_line(&self, line: &mut String) {
-        cookie::push_attributes(line, &self.attributes, self.max_age_seconds());
-    }
-
-    /// The `Set-Cookie` value that deletes cookie `name`: empty, `Max-Age=0`, same attributes.
-    pub(crate) fn deletion_line(&self, name: &str) -> String {
-        self.suffixed_deletion_line(name, "")
-    }
-
-    /// [`deletion_line`](Self::deletion_line) of cookie `name` followed by `name_suffix` (a
-    /// chunk's `.N`), built in one allocation.
-    pub(crate) fn suffixed_deletion_line(&self, name: &str, name_suffix: &str) -> String {
-        let mut line = cookie::start_line(name, name_suffix, 0, &self.attributes, Some(0));
-        cookie::push_attributes(&mut line, &self.attributes, Some(0));
-        debug_assert_eq!(line.capacity(), line.len());
-        line
-    }
-}
-
-/// Builds a [`SessionConfig`]; every check runs in [`build`](SessionConfigBuilder::build).
-///
-/// ```
-/// use ironsession::{Passwords, Priority, SameSite, SessionConfig, Ttl};
-///
-/// let config = SessionConfig::builder("__Host-session", Passwords::single("a password of at least thirty-two characters")?)
-///     .ttl(Ttl::seconds(3600))
-///     .same_site(SameSite::Strict)
-///     .priority(Priority::High)
-///     .build()?;
-/// assert_eq!(config.max_age_seconds(), Some(3540));
-///
-/// let refused = SessionConfig::builder("__Host-session", Passwords::single("a password of at least thirty-two characters")?)
-///     .domain("example.com")
-///     .build();
-/// assert!(refused.is_err());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Debug)]
-#[must_use]
-pub struct SessionConfigBuilder {
-    passwords: Arc<Passwords>,
-    cookie_name: String,
-    ttl: Ttl,
-    max_ttl: Option<Ttl>,
-    accept_seals_without_expiration: bool,
-    lifetime: CookieLifetime,
-    attributes: Attributes,
-    clock: SharedClock,
-    chunking: bool,
-    cache_headers: bool,
-    pub(crate) lifetimes: Lifetimes,
-    pub(crate) password_upgrade: bool,
-    pub(crate) clear_refused_cookies: bool,
-    pub(crate) revocation: Option<Revocation>,
-}
-
-impl SessionConfigBuilder {
-    /// Replaces the passwords.
-    pub fn passwords(mut self, passwords: Passwords) -> Self {
-        self.passwords = Arc::new(passwords);
-        self
-    }
-
-    /// Whether new cookies reuse their password's salts and keys for up to a minute (default:
-    /// on); off seals every cookie with fresh salts, as iron-session does. This sets
-    /// [`Passwords::with_seal_key_reuse`] on the passwords given so far (a later
-    /// [`passwords`](Self::passwords) brings its own setting); that page says what is shared.
-    ///
-    /// ```
-    /// use ironsession::{Passwords, SessionConfig};
-    ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
-    ///     .seal_key_reuse(false)
-    ///     .build()?;
-    /// assert!(!config.passwords().seal_key_reuse());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn seal_key_reuse(mut self, on: bool) -> Self {
-        self.passwords = Arc::new(Passwords::clone(&self.passwords).with_seal_key_reuse(on));
-        self
-    }
-
-    /// Sets the cookie name.
-    pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
-        self.cookie_name = name.into();
-        self
-    }
-
-    /// Sets the seal's lifetime (default 14 days). The cookie's `Max-Age` follows it unless set
-    /// otherwise with [`cookie_lifetime`](Self::cookie_lifetime).
-    pub fn ttl(mut self, ttl: Ttl) -> Self {
-        self.ttl = ttl;
-        self
-    }
-
-    /// Declares the longest ttl this app seals with, when a request raises its own ttl with
-    /// [`update_config`](crate::Session::update_config) (a 30-day "remember me" over a 14-day
-    /// default). Cookies are read only if they expire no later than now + the longest of the ttl
-    /// and this (+ 60 s of clock skew), so a seal made with a longer ttl (an old configuration, a
-    /// peer, a forged seal from a leaked password) is refused rather than trusted for years.
-    ///
-    /// ```
-    /// use ironsession::{Passwords, SessionConfig, Ttl, TtlLimit};
-    ///
-    /// let passwords = Passwords::single("a password of at least thirty-two characters")?;
-    /// let config = SessionConfig::builder("s", passwords).max_ttl(Ttl::seconds(30 * 24 * 3600)).build()?;
-    /// assert_eq!(config.ttl(), Ttl::DEFAULT);
-    /// assert_eq!(config.ttl_limit(), TtlLimit::new(Ttl::seconds(30 * 24 * 3600)));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn max_ttl(mut self, max_ttl: Ttl) -> Self {
-        self.max_ttl = Some(max_ttl);
-        self
-    }
-
-    /// Reads cookies whose seal never expires, as a peer that seals with ttl 0 writes them (by
-    /// default they are refused, with reason `invalid`, unless the ttl is [`Ttl::Never`]). Such a
-    /// cookie stays a valid login for as long as its password is configured, wherever it was
-    /// copied to.
-    pub fn dangerous_accept_seals_without_expiration(mut self) -> Self {
-        self.accept_seals_without_expiration = true;
-        self
-    }
-
-    /// Sets how long the browser keeps the cookie.
-    pub fn cookie_lifetime(mut self, lifetime: CookieLifetime) -> Self {
-        self.lifetime = lifetime;
-        self
-    }
-
-    /// Sets `SameSite` (default `Lax`: sent on top-level navigations, which logins need, but not
-    /// on cross-site sub-requests).
-    pub fn same_site(mut self, same_site: SameSite) -> Self {
-        self.attributes.same_site = same_site;
-        self
-    }
-
-    /// Sets `Path` (default `/`).
-    pub fn path(mut self, path: impl Into<String>) -> Self {
-        self.attributes.path = path.into();
-        self
-    }
-
-    /// Sets `Domain` (default none: the cookie goes to the exact host that set it).
-    pub fn domain(mut self, domain: impl Into<String>) -> Self {
-        self.attributes.domain = Some(domain.into());
-        self
-    }
-
-    /// Sets `Partitioned` (CHIPS; requires `Secure`).
-    pub fn partitioned(mut self, partitioned: bool) -> Self {
-        self.attributes.partitioned = partitioned;
-        self
-    }
-
-    /// Sets `Priority`.
-    pub fn priority(mut self, priority: Priority) -> Self {
-        self.attributes.priority = Some(priority);
-        self
-    }
-
-    /// Drops `Secure`, so the cookie also travels over plain HTTP, where anyone on the network can
-    /// read and replay it. Only for local development over `http://localhost`.
-    pub fn dangerous_insecure_cookie(mut self) -> Self {
-        self.attributes.secure = false;
-        self
-    }
-
-    /// Drops `HttpOnly`, so page scripts (and any injected script) can read the sealed cookie.
-    pub fn dangerous_script_readable_cookie(mut self) -> Self {
-        self.attributes.http_only = false;
-        self
-    }
-
-    /// Splits a session too large for one cookie across `name.0`, `name.1`, … (at most
-    /// [`MAX_CHUNKS`](crate::MAX_CHUNKS)), exactly as iron-session 9 does with `chunk: true`.
-    /// Off by default, as there: a session that outgrows 4 KB is usually better stored as an id.
-    /// Chunked sessions are read whatever this says.
-    ///
-    /// ```
-    /// # use ironsession::{Passwords, SessionConfig};
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
-    ///     .chunking(true)
-    ///     .build()?;
-    /// assert!(config.chunking());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn chunking(mut self, chunking: bool) -> Self {
-        self.chunking = chunking;
-        self
-    }
-
-    /// Stops adding `Cache-Control: private, no-store` to responses that set the session cookie
-    /// and `Vary: Cookie` to responses whose handler read the session, for apps that set both
-    /// themselves. Without them a shared cache may serve one user's cookie or page to another
-    /// (Flask CVE-2023-30861); see the [crate documentation](crate#caching).
-    pub fn dangerous_manual_cache_headers(mut self) -> Self {
-        self.cache_headers = false;
-        self
-    }
-
-    /// Uses another clock (tests use this to check expiry without waiting).
-    pub fn clock(mut self, clock: impl Clock) -> Self {
-        self.clock = SharedClock(Arc::new(clock));
-        self
-    }
-
-    /// Checks everything and builds the configuration.
-    ///
-    /// # Errors
-    /// A [`ConfigError`] naming the first problem found.
-    pub fn build(self) -> Result<SessionConfig, ConfigError> {
-        let attributes = &self.attributes;
-        if !cookie::is_valid_name(&self.cookie_name) {
-            return Err(ConfigError::InvalidCookieName {
-                name: self.cookie_name.chars().take(64).collect(),
-            });
-        }
-        if !attributes.path.starts_with('/') || !cookie::is_valid_attribute_value(&attributes.path)
-        {
-            return Err(ConfigError::InvalidPath);
-        }
-        if let Some(domain) = &attributes.domain
-            && !cookie::is_valid_domain(domain)
-        {
-            return Err(ConfigError::InvalidDomain);
-        }
-        if has_prefix(&self.cookie_name, "__Host-")
-            && (!attributes.secure || attributes.path != "/" || attributes.domain.is_some())
-        {
-            return Err(ConfigError::HostPrefix);
-        }
-        if has_prefix(&self.cookie_name, "__Secure-") && !attributes.secure {
-            return Err(ConfigError::SecurePrefix);
-        }
-        if attributes.same_site == SameSite::None && !attributes.secure {
-            return Err(ConfigError::SameSiteNoneWithoutSecure);
-        }
-        if attributes.partitioned && !attributes.secure {
-            return Err(ConfigError::PartitionedWithoutSecure);
-        }
-        if let Ttl::After(ttl) = self.ttl
-            && ttl < Duration::from_secs(1)
-        {
-            return Err(ConfigError::TtlTooShort);
-        }
-        self.lifetimes.validate(self.ttl)?;
-        crate::revocation::validate(self.revocation.as_ref(), self.ttl)?;
-        let config = SessionConfig {
-            passwords: self.passwords,
-            cookie_name: self.cookie_name.into(),
-            ttl: self.ttl,
-            max_ttl: self.max_ttl,
-            accept_seals_without_expiration: self.accept_seals_without_expiration,
-            lifetime: self.lifetime,
-            attributes: Arc::new(self.attributes),
-            clock: self.clock,
+    /// The session's cookie as this configuration writes it.
+    pub(crate) fn cookie(&self) -> CookieConfig<'_> {
+        CookieConfig {
+            name: &self.cookie_name,
+            attributes: &self.attributes,
+            max_age: self.max_age_seconds(),
             chunking: self.chunking,
-            cache_headers: self.cache_headers,
-            lifetimes: self.lifetimes,
-            password_upgrade: self.password_upgrade,
-            clear_refused_cookies: self.clear_refused_cookies,
-            revocation: self.revocation,
-        };
-        crate::cookie::chunks::check_room(&config)?;
-        Ok(config)
+        }
     }
-}
 
-/// Browsers match cookie prefixes case-insensitively (RFC 6265bis), so `__host-` counts too.
-fn has_prefix(name: &str, prefix: &str) -> bool {
-    name.get(..prefix.len())
-        .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+    /// The layout of the JSON inside the seal: iron-session's, the one envelope so far (h3's
+    /// will make it an option).
+    pub(crate) fn envelope(&self) -> Envelope {
+        Envelope::IronSession
+    }
 }

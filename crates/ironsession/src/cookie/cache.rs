@@ -17,7 +17,7 @@
 //! [`SessionConfigBuilder::dangerous_manual_cache_headers`](crate::SessionConfigBuilder::dangerous_manual_cache_headers)
 //! turns both off, for apps that set these headers themselves.
 
-use crate::cookie::response_headers::ResponseHeaders;
+use super::response_headers::ResponseHeaders;
 use http::header::{CACHE_CONTROL, VARY};
 
 /// A cache header value to set: one of the session's own (no allocation, the usual case: the

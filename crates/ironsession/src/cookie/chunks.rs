@@ -9,7 +9,8 @@
 //!   covers the whole string, so a missing, reordered or foreign chunk fails it.
 //! - **Writing**: a seal whose whole `Set-Cookie` line fits 4096 bytes is one cookie. A longer one
 //!   is cut every `4096 − bytes("name.0=" + attributes)` characters, each chunk with the same
-//!   attributes; more than [`MAX_CHUNKS`] is [`SaveError::TooLarge`].
+//!   attributes; more than [`MAX_CHUNKS`] is
+//!   [`SaveError::TooLarge`](crate::SaveError::TooLarge).
 //! - **Stale cookies**: after a save, every cookie of the session that the request carried and the
 //!   new save does not write (chunks past the new count; the whole cookie when writing chunks)
 //!   is expired with `Max-Age=0` and the same `Path`/`Domain`. Cookies the request did not carry
@@ -23,8 +24,8 @@
 
 use std::sync::Arc;
 
-use crate::cookie::codec as cookie;
-use crate::{ConfigError, SaveError, SealError, SessionConfig, UnsealError};
+use super::codec::{CookieConfig, find_cookies};
+use crate::{SealError, UnsealError};
 
 /// The most cookies one session may use. Not configurable, as in iron-session 9: four chunks are
 /// already about 16 KB of `Cookie` header on every request, and common proxies refuse request
@@ -57,7 +58,7 @@ pub const MAX_CHUNKS: usize = 4;
 pub const MAX_SET_COOKIE_BYTES: usize = 4096;
 
 /// Why a session does not fit the cookies its configuration may write (in
-/// [`SaveError::TooLarge`]).
+/// [`SaveError::TooLarge`](crate::SaveError::TooLarge)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Oversize {
@@ -76,7 +77,7 @@ pub enum Oversize {
 }
 
 impl Oversize {
-    /// The message of [`SaveError::TooLarge`].
+    /// The message of [`SaveError::TooLarge`](crate::SaveError::TooLarge).
     pub(crate) fn describe(self, size: usize, limit: usize) -> String {
         match self {
             Oversize::OneCookie => format!(
@@ -97,6 +98,18 @@ impl Oversize {
             ),
         }
     }
+}
+
+/// A session too large for the cookies its configuration may write: what
+/// [`SaveError::TooLarge`](crate::SaveError::TooLarge) reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TooLarge {
+    /// The size in bytes of the whole `Set-Cookie` line, as one cookie.
+    pub(crate) size: usize,
+    /// The limit of one line.
+    pub(crate) limit: usize,
+    /// Why more cookies could not take it.
+    pub(crate) oversize: Oversize,
 }
 
 /// The session cookies one request carried (non-empty values only: an empty value counts as
@@ -123,12 +136,12 @@ impl Carried {
 /// Reads a request's session cookies: the seal (the whole cookie, else the joined chunks), and
 /// which cookies were there.
 pub(crate) fn read<'h>(
-    config: &SessionConfig,
+    config: &CookieConfig<'_>,
     cookie_headers: impl IntoIterator<Item = &'h [u8]>,
 ) -> (Option<String>, Carried) {
     let name = config.cookie_name();
     let mut found: [Option<String>; 1 + MAX_CHUNKS] = Default::default();
-    cookie::find_cookies(cookie_headers, |pair| slot(name, pair), &mut found);
+    find_cookies(cookie_headers, |pair| slot(name, pair), &mut found);
     let [whole, chunks @ ..] = found.map(|value| value.filter(|value| !value.is_empty()));
     let carried = Carried {
         name: config.shared_cookie_name(),
@@ -220,19 +233,19 @@ pub(crate) fn line_name(line: &str) -> &str {
 /// it is never a string of its own. `seal_len` sizes the line exactly (so that `http` takes it
 /// over without copying it); were it wrong, the line would only grow or keep spare room, the
 /// cookies would be the same. A seal too long for one cookie is cut into chunks from that buffer.
-pub(crate) fn save_sealing(
-    config: &SessionConfig,
+pub(crate) fn save_sealing<E: From<TooLarge>>(
+    config: &CookieConfig<'_>,
     seal_len: usize,
-    write_seal: impl FnOnce(&mut String) -> Result<(), SealError>,
+    write_seal: impl FnOnce(&mut String) -> Result<(), E>,
     carried: &Carried,
-) -> Result<Cookies, SaveError> {
+) -> Result<Cookies, E> {
     let name = config.cookie_name();
     let mut line = config.start_set_cookie_line(name, "", seal_len);
     let seal_start = line.len();
     write_seal(&mut line)?;
     let seal = &line[seal_start..];
     if config.set_cookie_line_len(name.len(), seal.len()) > MAX_SET_COOKIE_BYTES {
-        return save(config, seal, carried);
+        return save(config, seal, carried).map_err(E::from);
     }
     config.finish_set_cookie_line(&mut line);
     let mut cookies = vec![line];
@@ -243,10 +256,10 @@ pub(crate) fn save_sealing(
 /// The cookies that store `seal` under `config` and expire what the request carried and the new
 /// seal no longer uses (iron-session 9's `writeSeal`).
 pub(crate) fn save(
-    config: &SessionConfig,
+    config: &CookieConfig<'_>,
     seal: &str,
     carried: &Carried,
-) -> Result<Cookies, SaveError> {
+) -> Result<Cookies, TooLarge> {
     let name = config.cookie_name();
     let (carried_whole, carried_chunks) = carried.under(name);
     // Measured before it is built: a seal too long for one cookie never gets the line.
@@ -256,7 +269,7 @@ pub(crate) fn save(
         expire_chunks(config, carried_chunks, 0, &mut cookies);
         return Ok(cookies);
     }
-    let too_large = |oversize| SaveError::TooLarge {
+    let too_large = |oversize| TooLarge {
         size: line_len,
         limit: MAX_SET_COOKIE_BYTES,
         oversize,
@@ -268,7 +281,7 @@ pub(crate) fn save(
             Oversize::OneCookie
         }));
     }
-    // `check_room` refused configurations that leave no room for a chunk; `max` only keeps the
+    // `missing_room` refused configurations that leave no room for a chunk; `max` only keeps the
     // division below defined.
     let budget = chunk_budget(config).max(1);
     let needed = seal.len().div_ceil(budget);
@@ -294,7 +307,7 @@ pub(crate) fn save(
 
 /// The cookies that end the session: the whole cookie, always, and every chunk the request carried
 /// (iron-session 9's `destroy`).
-pub(crate) fn destroy(config: &SessionConfig, carried: &Carried) -> Cookies {
+pub(crate) fn destroy(config: &CookieConfig<'_>, carried: &Carried) -> Cookies {
     let name = config.cookie_name();
     let mut cookies = vec![config.deletion_line(name)];
     expire_chunks(config, carried.under(name).1, 0, &mut cookies);
@@ -303,7 +316,7 @@ pub(crate) fn destroy(config: &SessionConfig, carried: &Carried) -> Cookies {
 
 /// The cookies that delete exactly the session cookies the request carried (the whole cookie, its
 /// chunks), or `None` when it carried none under the configuration's name.
-pub(crate) fn destroy_carried(config: &SessionConfig, carried: &Carried) -> Option<Cookies> {
+pub(crate) fn destroy_carried(config: &CookieConfig<'_>, carried: &Carried) -> Option<Cookies> {
     let name = config.cookie_name();
     let (whole, chunks) = carried.under(name);
     if !whole && !chunks.contains(&true) {
@@ -319,7 +332,7 @@ pub(crate) fn destroy_carried(config: &SessionConfig, carried: &Carried) -> Opti
 
 /// Expires the carried chunks from index `from` on.
 fn expire_chunks(
-    config: &SessionConfig,
+    config: &CookieConfig<'_>,
     carried: [bool; MAX_CHUNKS],
     from: usize,
     cookies: &mut Cookies,
@@ -339,26 +352,22 @@ const CHUNK_SUFFIXES: [&str; MAX_CHUNKS] = [".0", ".1", ".2", ".3"];
 const CHUNK_SUFFIX_LEN: usize = ".0".len();
 const _: () = assert!(MAX_CHUNKS <= 10);
 
-/// Refuses a configuration with chunking on whose cookie name and attributes leave no room for a
-/// chunk (iron-session 9 finds this on the first save; here it is found at start-up).
-pub(crate) fn check_room(config: &SessionConfig) -> Result<(), ConfigError> {
-    if config.chunking() && chunk_budget(config) == 0 {
-        return Err(ConfigError::NoRoomForChunks {
-            overhead: chunk_overhead(config),
-        });
-    }
-    Ok(())
+/// With chunking on, the bytes of `name.0=` and the attributes when they leave no room for a
+/// chunk: the configuration is refused (iron-session 9 finds this on the first save; here it is
+/// found at start-up).
+pub(crate) fn missing_room(config: &CookieConfig<'_>) -> Option<usize> {
+    (config.chunking() && chunk_budget(config) == 0).then(|| chunk_overhead(config))
 }
 
 /// The characters of seal each chunk holds: 4096 minus the bytes of `name.0=` and the attributes.
 /// Zero or less when the name and attributes alone fill a cookie.
-pub(crate) fn chunk_budget(config: &SessionConfig) -> usize {
+pub(crate) fn chunk_budget(config: &CookieConfig<'_>) -> usize {
     let overhead = chunk_overhead(config);
     MAX_SET_COOKIE_BYTES.saturating_sub(overhead)
 }
 
 /// The bytes of an empty chunk's `Set-Cookie` line (`name.0=` and the attributes).
-pub(crate) fn chunk_overhead(config: &SessionConfig) -> usize {
+pub(crate) fn chunk_overhead(config: &CookieConfig<'_>) -> usize {
     config.set_cookie_line_len(config.cookie_name().len() + CHUNK_SUFFIX_LEN, 0)
 }
 

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::fmt::Write;
+use std::sync::Arc;
 
 /// The `SameSite` attribute.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -39,6 +40,80 @@ pub(crate) struct Attributes {
     pub(crate) domain: Option<String>,
     pub(crate) partitioned: bool,
     pub(crate) priority: Option<Priority>,
+}
+
+/// The session's cookie as the configuration writes it: its name, attributes and `Max-Age`, and
+/// whether a long seal may be split into chunks. Borrowed from the
+/// [`SessionConfig`](crate::SessionConfig) for one request step, so a capped `Max-Age` (an
+/// absolute lifetime running out) costs no copy of the configuration.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CookieConfig<'a> {
+    pub(crate) name: &'a Arc<str>,
+    pub(crate) attributes: &'a Attributes,
+    /// `None` for a browser-session cookie.
+    pub(crate) max_age: Option<u64>,
+    pub(crate) chunking: bool,
+}
+
+impl CookieConfig<'_> {
+    /// The cookie name.
+    pub(crate) fn cookie_name(&self) -> &str {
+        self.name
+    }
+
+    /// The cookie name, shared without copying it.
+    pub(crate) fn shared_cookie_name(&self) -> Arc<str> {
+        self.name.clone()
+    }
+
+    /// Whether a session too large for one cookie is split across several.
+    pub(crate) fn chunking(&self) -> bool {
+        self.chunking
+    }
+
+    /// The `Set-Cookie` value that stores `value` (a seal or a chunk of one) in cookie `name`.
+    pub(crate) fn set_cookie_line(&self, name: &str, value: &str) -> String {
+        set_cookie_line(name, value, self.attributes, self.max_age)
+    }
+
+    /// The length of [`set_cookie_line`](Self::set_cookie_line) for a name and a value of these
+    /// lengths.
+    pub(crate) fn set_cookie_line_len(&self, name_len: usize, value_len: usize) -> usize {
+        set_cookie_line_len(name_len, value_len, self.attributes, self.max_age)
+    }
+
+    /// The start of a [`set_cookie_line`](Self::set_cookie_line) for cookie `name` followed by
+    /// `name_suffix` (a chunk's `.N`, or nothing), up to its `=`, with room for the whole line
+    /// with a value of `value_len` bytes. Write the value, then
+    /// [`finish_set_cookie_line`](Self::finish_set_cookie_line).
+    pub(crate) fn start_set_cookie_line(
+        &self,
+        name: &str,
+        name_suffix: &str,
+        value_len: usize,
+    ) -> String {
+        start_line(name, name_suffix, value_len, self.attributes, self.max_age)
+    }
+
+    /// Appends the attributes to a line begun by
+    /// [`start_set_cookie_line`](Self::start_set_cookie_line) and given its value.
+    pub(crate) fn finish_set_cookie_line(&self, line: &mut String) {
+        push_attributes(line, self.attributes, self.max_age);
+    }
+
+    /// The `Set-Cookie` value that deletes cookie `name`: empty, `Max-Age=0`, same attributes.
+    pub(crate) fn deletion_line(&self, name: &str) -> String {
+        self.suffixed_deletion_line(name, "")
+    }
+
+    /// [`deletion_line`](Self::deletion_line) of cookie `name` followed by `name_suffix` (a
+    /// chunk's `.N`), built in one allocation.
+    pub(crate) fn suffixed_deletion_line(&self, name: &str, name_suffix: &str) -> String {
+        let mut line = start_line(name, name_suffix, 0, self.attributes, Some(0));
+        push_attributes(&mut line, self.attributes, Some(0));
+        debug_assert_eq!(line.capacity(), line.len());
+        line
+    }
 }
 
 /// A `Set-Cookie` value: `name=value` and the attributes in the order the npm `cookie` package

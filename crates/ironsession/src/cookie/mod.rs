@@ -1,4 +1,27 @@
-pub(crate) mod cache;
+//! The cookie: where iron-session keeps the seal in the browser.
+//!
+//! Owns the cookie codec (`codec`: the `Cookie` header read exactly as the npm `cookie` package
+//! reads it, `Set-Cookie` lines in its attribute order, the attribute types [`SameSite`] and
+//! [`Priority`]), chunking ([`chunks`]: a long seal cut into `name.0` … `name.3` and joined back,
+//! and the input bound [`MAX_CHUNKS`] sets), and the cache headers that keep a shared cache from
+//! storing a session response (`cache`, written through [`ResponseHeaders`] into any framework's
+//! header map). What it needs of the configuration comes in as a [`CookieConfig`]: it knows no
+//! session, configuration or request type.
+//!
+//! Today the one transport of the seal (see [`request::transport`](crate::request::transport)).
+//! Uses [`seal`](crate::seal) only (the error of a seal refused before any crypto).
+
+mod cache;
 pub(crate) mod chunks;
-pub(crate) mod codec;
-pub(crate) mod response_headers;
+mod codec;
+mod response_headers;
+
+pub(crate) use cache::{CacheHeader, CacheNeeds};
+pub(crate) use chunks::{Carried, Cookies, TooLarge};
+pub use chunks::{MAX_CHUNKS, MAX_SET_COOKIE_BYTES, Oversize, is_session_cookie};
+#[cfg(fuzzing)]
+pub(crate) use codec::find_cookies;
+pub(crate) use codec::{Attributes, CookieConfig};
+pub use codec::{Priority, SameSite};
+pub(crate) use codec::{is_valid_attribute_value, is_valid_domain, is_valid_name};
+pub(crate) use response_headers::ResponseHeaders;

@@ -1,5 +1,6 @@
-//! Session metadata: the one reserved top-level key of the session JSON, `"_is"`, holding the
-//! session id, when the session was created and when it was last sealed.
+//! iron-session's envelope: the session JSON is the user's own object, and the metadata is its one
+//! reserved top-level key, `"_is"`, holding the session id, when the session was created and when
+//! it was last sealed.
 //!
 //! It is added only when something needs it (an absolute lifetime, rolling renewal, revocation,
 //! [`SessionConfigBuilder::session_ids`](crate::SessionConfigBuilder::session_ids) or
@@ -15,16 +16,16 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use iron_seal::RandomSource;
+use serde::Deserialize;
 use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
 use serde::de::{
     self, DeserializeSeed, Deserializer, IgnoredAny, IntoDeserializer, MapAccess, SeqAccess,
     Unexpected, Visitor,
 };
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
+use super::Split;
 use crate::SealError;
+use crate::lifetime::Metadata;
 
 /// The reserved top-level key of the session JSON that holds the [`Metadata`].
 ///
@@ -33,234 +34,13 @@ use crate::SealError;
 /// ```
 pub const METADATA_KEY: &str = "_is";
 
-/// Length of a [`SessionId`]: 16 random bytes in unpadded base64url.
-const SESSION_ID_LEN: usize = 22;
-
-/// A session id: 128 random bits from a cryptographically secure generator, written as 22
-/// characters of unpadded base64url.
-///
-/// ```
-/// use ironsession::SessionId;
-///
-/// let id: SessionId = "AAECAwQFBgcICQoLDA0ODw".parse()?;
-/// assert_eq!(id.as_str(), "AAECAwQFBgcICQoLDA0ODw");
-/// assert_eq!(id.short(), "AAECAwQF");
-/// assert!("too-short".parse::<SessionId>().is_err());
-/// # Ok::<(), ironsession::InvalidSessionId>(())
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SessionId([u8; SESSION_ID_LEN]);
-
-/// A string that is not 16 bytes written as 22 characters of unpadded base64url.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("a session id is 16 bytes as 22 characters of base64url (A-Z a-z 0-9 - _)")]
-pub struct InvalidSessionId;
-
-impl SessionId {
-    /// A fresh id from `random`.
-    pub(crate) fn generate(mut random: impl RandomSource) -> Result<Self, SealError> {
-        use base64::Engine;
-        let mut bytes = [0u8; 16];
-        random.fill(&mut bytes)?;
-        let mut id = [0u8; SESSION_ID_LEN];
-        let written = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode_slice(bytes, &mut id)
-            // 16 bytes are always exactly 22 characters.
-            .expect("16 bytes encode to 22 characters");
-        debug_assert_eq!(written, SESSION_ID_LEN);
-        Ok(SessionId(id))
-    }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        // Built only from base64url characters (checked in `from_str`, written by the encoder).
-        std::str::from_utf8(&self.0).expect("a session id is ASCII")
-    }
-
-    /// The first 8 characters (48 bits), enough to tell sessions apart in logs and on pages
-    /// without showing the whole id.
-    pub fn short(&self) -> &str {
-        &self.as_str()[..8]
-    }
-}
-
-/// The 16 bytes a session id's text stands for, if it is exactly what [`SessionId::generate`]
-/// writes: 22 characters of unpadded base64url whose last one carries no stray bits. Only one
-/// text per id, so that every session id read can also be revoked (the revocation store keys on
-/// these bytes).
-pub(crate) fn session_id_bytes(text: &str) -> Option<[u8; 16]> {
-    use base64::Engine;
-    if text.len() != SESSION_ID_LEN {
-        return None;
-    }
-    let mut bytes = [0u8; 16];
-    match base64::engine::general_purpose::URL_SAFE_NO_PAD.decode_slice(text, &mut bytes) {
-        Ok(16) => Some(bytes),
-        _ => None,
-    }
-}
-
-impl std::str::FromStr for SessionId {
-    type Err = InvalidSessionId;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        session_id_bytes(text).ok_or(InvalidSessionId)?;
-        let text: [u8; SESSION_ID_LEN] =
-            text.as_bytes().try_into().map_err(|_| InvalidSessionId)?;
-        Ok(SessionId(text))
-    }
-}
-
-impl fmt::Display for SessionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl fmt::Debug for SessionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SessionId({})", self.as_str())
-    }
-}
-
-impl Serialize for SessionId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for SessionId {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct IdVisitor;
-        impl Visitor<'_> for IdVisitor {
-            type Value = SessionId;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a session id (22 characters of base64url)")
-            }
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<SessionId, E> {
-                text.parse()
-                    .map_err(|_| E::invalid_value(Unexpected::Other("a string"), &self))
-            }
-        }
-        deserializer.deserialize_str(IdVisitor)
-    }
-}
-
-/// What ironsession keeps about a session beside the user's data, under [`METADATA_KEY`].
-///
-/// | field | JSON | meaning |
-/// | --- | --- | --- |
-/// | [`id`](Metadata::id) | `sid` | the session id, new at creation and at [`regenerate`](crate::Session::regenerate) |
-/// | [`created_at_ms`](Metadata::created_at_ms) | `iat` | when the session was created (ms since the epoch); the absolute lifetime counts from here |
-/// | [`sealed_at_ms`](Metadata::sealed_at_ms) | `rat` | when it was last sealed by a save or a renewal; renewal counts from here |
-/// | [`subject`](Metadata::subject) | `sub` | optional: whose session it is (for revocation) |
-///
-/// Fields this release does not know are kept as they are, so servers of different releases can
-/// share a cookie.
-///
-/// ```
-/// let metadata: ironsession::Metadata = serde_json::from_str(
-///     r#"{"sid":"AAECAwQFBgcICQoLDA0ODw","iat":1700000000000,"rat":1700000600000}"#,
-/// )?;
-/// assert_eq!(metadata.id().as_str(), "AAECAwQFBgcICQoLDA0ODw");
-/// assert_eq!(metadata.created_at_ms(), 1_700_000_000_000);
-/// assert_eq!(metadata.sealed_at_ms(), 1_700_000_600_000);
-/// assert_eq!(metadata.subject(), None);
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Metadata {
-    sid: SessionId,
-    iat: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    rat: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    sub: Option<String>,
-    #[serde(flatten)]
-    later_fields: Map<String, Value>,
-}
-
-impl Metadata {
-    /// New metadata for a session created at `now_ms`, with a fresh id from `random`.
-    pub(crate) fn new(now_ms: u64, random: impl RandomSource) -> Result<Self, SealError> {
-        Ok(Metadata {
-            sid: SessionId::generate(random)?,
-            iat: now_ms,
-            rat: None,
-            sub: None,
-            later_fields: Map::new(),
-        })
-    }
-
-    /// The session id.
-    pub fn id(&self) -> &SessionId {
-        &self.sid
-    }
-
-    /// When the session was created (or last [regenerated](crate::Session::regenerate)), in
-    /// milliseconds since the Unix epoch.
-    pub fn created_at_ms(&self) -> u64 {
-        self.iat
-    }
-
-    /// When the session was last sealed (saved or renewed), in milliseconds since the Unix epoch;
-    /// the creation time if it was never sealed with this field (a session that came from an
-    /// earlier release).
-    pub fn sealed_at_ms(&self) -> u64 {
-        self.rat.unwrap_or(self.iat)
-    }
-
-    /// The subject (whose session this is), if one was set.
-    pub fn subject(&self) -> Option<&str> {
-        self.sub.as_deref()
-    }
-
-    /// Sets the subject.
-    #[allow(dead_code)] // `set_subject` (revocation) is its caller.
-    pub(crate) fn set_subject(&mut self, subject: Option<String>) {
-        self.sub = subject;
-    }
-
-    /// Records that the session is being sealed at `now_ms`.
-    pub(crate) fn mark_sealed(&mut self, now_ms: u64) {
-        self.rat = Some(now_ms);
-    }
-}
-
-/// The request's metadata, shared by every `Session<T>` of the request.
-#[derive(Debug, Default)]
-pub(crate) struct MetadataState {
-    pub(crate) current: Option<Metadata>,
-    /// Changed since it was read (created, regenerated, subject set): the cookie must be re-sealed
-    /// even if the handler does not save.
-    pub(crate) changed: bool,
-}
-
-impl MetadataState {
-    /// Replaces the metadata with fresh one (new id, created now).
-    pub(crate) fn regenerate(&mut self, now_ms: u64) -> Result<&mut Metadata, SealError> {
-        self.changed = true;
-        Ok(self
-            .current
-            .insert(Metadata::new(now_ms, iron_seal::ThreadRandom)?))
-    }
-
-    /// The metadata, created now if there is none.
-    pub(crate) fn get_or_create(&mut self, now_ms: u64) -> Result<&mut Metadata, SealError> {
-        match self.current {
-            Some(ref mut metadata) => Ok(metadata),
-            None => self.regenerate(now_ms),
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Writing: the user's JSON, then the key
 // ---------------------------------------------------------------------------------------------
 
 /// Appends `"_is":<metadata>` to `json`, the compact JSON of a session. Only an object can carry
 /// it (sessions are objects, as in iron-session); other JSON is left as it is.
-pub(crate) fn append(json: &mut Vec<u8>, metadata: &Metadata) {
+pub(super) fn append(json: &mut Vec<u8>, metadata: &Metadata) {
     if json.len() < 2 || json[0] != b'{' || json[json.len() - 1] != b'}' {
         tracing::debug!("session data is not a JSON object: no metadata written");
         return;
@@ -281,17 +61,8 @@ pub(crate) fn append(json: &mut Vec<u8>, metadata: &Metadata) {
 // Reading: the user's T, with the key split off
 // ---------------------------------------------------------------------------------------------
 
-/// A session's JSON, read into the user's `T` and the metadata.
-pub(crate) struct Split<T> {
-    pub(crate) data: T,
-    pub(crate) metadata: Option<Metadata>,
-    /// Whether the user's part is empty (`{}`, `null`, or an object with only the key): nothing to
-    /// keep, so nothing to renew.
-    pub(crate) empty: bool,
-}
-
 /// Parses a session's plaintext into the user's `T` and the metadata.
-pub(crate) fn split<T: de::DeserializeOwned>(plaintext: &[u8]) -> Result<Split<T>, SealError> {
+pub(super) fn split<T: de::DeserializeOwned>(plaintext: &[u8]) -> Result<Split<T>, SealError> {
     if may_hold_metadata(plaintext) {
         return iron_seal::parse_json(plaintext);
     }
@@ -613,7 +384,7 @@ impl<'de> Deserialize<'de> for UserEntries {
 
 /// The user's part of a session's JSON: its own entries in their order, each value exactly as it
 /// was written, without the metadata.
-pub(crate) fn without_metadata(plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
+pub(super) fn without_metadata(plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
     let entries = split::<UserEntries>(plaintext)?.data;
     let mut json = Vec::with_capacity(plaintext.len());
     json.push(b'{');
@@ -634,20 +405,18 @@ pub(crate) fn without_metadata(plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
 mod tests {
     use std::collections::BTreeMap;
 
-    use serde_json::json;
+    use serde::Serialize;
+    use serde_json::{Map, Value, json};
 
     use super::*;
 
     const ID: &str = "AAECAwQFBgcICQoLDA0ODw";
 
     fn metadata() -> Metadata {
-        Metadata {
-            sid: ID.parse().unwrap(),
-            iat: 1_700_000_000_000,
-            rat: Some(1_700_000_600_000),
-            sub: None,
-            later_fields: Map::new(),
-        }
+        serde_json::from_value(
+            json!({"sid": ID, "iat": 1_700_000_000_000_u64, "rat": 1_700_000_600_000_u64}),
+        )
+        .unwrap()
     }
 
     #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -655,45 +424,6 @@ mod tests {
         name: Option<String>,
         #[serde(flatten)]
         other: Map<String, Value>,
-    }
-
-    #[test]
-    fn generated_ids_are_22_base64url_characters_from_16_bytes() {
-        struct Counting(u8);
-        impl RandomSource for Counting {
-            fn fill(&mut self, dest: &mut [u8]) -> Result<(), SealError> {
-                for byte in dest {
-                    *byte = self.0;
-                    self.0 += 1;
-                }
-                Ok(())
-            }
-        }
-        // Bytes 0..16 in base64url (RFC 4648 §5), derived by hand: 000000 000000 000100 000010 ...
-        let id = SessionId::generate(Counting(0)).unwrap();
-        assert_eq!(id.as_str(), ID);
-        let a = SessionId::generate(iron_seal::ThreadRandom).unwrap();
-        let b = SessionId::generate(iron_seal::ThreadRandom).unwrap();
-        assert_ne!(a, b);
-        assert_eq!(a.as_str().len(), 22);
-    }
-
-    #[test]
-    fn ids_other_than_22_base64url_characters_are_refused() {
-        for bad in [
-            "",
-            "AAECAwQFBgcICQoLDA0OD",
-            "AAECAwQFBgcICQoLDA0ODwA",
-            "AAECAwQFBgcICQoLDA0OD=",
-            "AAECAwQFBgcICQoLDA0OD+",
-            "AAECAwQFBgcICQoLDA0ODé",
-            // 16 bytes leave 4 bits of the last character unused: they must be zero, so that an
-            // id has one spelling (`w` = 110000).
-            "AAECAwQFBgcICQoLDA0ODx",
-            "AAECAwQFBgcICQoLDA0OD_",
-        ] {
-            assert_eq!(bad.parse::<SessionId>(), Err(InvalidSessionId), "{bad}");
-        }
     }
 
     #[test]
@@ -871,13 +601,5 @@ mod tests {
             r#"{"z":1.50,"a":{"n":"é\u00e9"}}"#
         );
         assert_eq!(without_metadata(b"{}").unwrap(), b"{}");
-    }
-
-    #[test]
-    fn fields_of_later_releases_are_kept() {
-        let text = format!(r#"{{"sid":"{ID}","iat":1,"sub":"u1","epoch":3}}"#);
-        let metadata: Metadata = serde_json::from_str(&text).unwrap();
-        assert_eq!(metadata.subject(), Some("u1"));
-        assert_eq!(serde_json::to_string(&metadata).unwrap(), text);
     }
 }

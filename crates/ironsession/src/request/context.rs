@@ -4,15 +4,12 @@
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use http::{HeaderMap, HeaderValue, header};
-
+use super::incoming::Incoming;
+use super::outgoing;
+use super::transport::Transport;
 use crate::SessionConfig;
-use crate::cookie::cache::CacheNeeds;
-use crate::cookie::chunks::{self, Carried};
-use crate::cookie::response_headers;
-use crate::envelope::iron_session::MetadataState;
-use crate::request::incoming::Incoming;
-use crate::request::outgoing;
+use crate::cookie::{CacheNeeds, Cookies, ResponseHeaders, chunks};
+use crate::lifetime::MetadataState;
 
 /// One request's session state. Adapters make one per request with
 /// [`from_headers`](SessionContext::from_headers) (or
@@ -45,15 +42,16 @@ pub(crate) struct ContextState {
     /// The seal of the cookie named in the original configuration (the whole cookie, else its
     /// joined chunks), if the request had one.
     pub(crate) cookie_value: Option<String>,
-    /// Which of that cookie's parts (whole, chunks) the request carried.
-    pub(crate) carried: Carried,
+    /// How the seal travels, and what of it the request carried (for a cookie: the whole cookie,
+    /// or which chunks).
+    pub(crate) transport: Transport,
     pub(crate) destroyed: bool,
     /// A handler read the session: the response depends on the `Cookie` header.
     pub(crate) read: bool,
     /// A `save` queued the session's cookies.
     pub(crate) saved: bool,
     /// `Set-Cookie` lines, at most one per cookie name.
-    pending: chunks::Cookies,
+    pending: Cookies,
     /// The cookie as opened by the first `Session::load`.
     pub(crate) incoming: Incoming,
     pub(crate) metadata: MetadataState,
@@ -84,10 +82,10 @@ impl ContextState {
     /// Queues the cookies of a save or destroy of the session the configuration now names. They
     /// replace every line queued earlier for that session's cookies (the whole one and its
     /// chunks), so a second save in one request never leaves chunks of the first behind.
-    pub(crate) fn queue(&mut self, cookies: chunks::Cookies) {
-        let name = self.config.cookie_name();
+    pub(crate) fn queue(&mut self, cookies: Cookies) {
+        let (config, transport) = (&self.config, &self.transport);
         self.pending
-            .retain(|line| !chunks::is_session_cookie(name, chunks::line_name(line)));
+            .retain(|line| !transport.is_session_line(config, line));
         if self.pending.is_empty() {
             // The usual case, one save per request: the lines' own vector becomes the queue.
             self.pending = cookies;
@@ -98,17 +96,6 @@ impl ContextState {
 }
 
 impl SessionContext {
-    /// The context of a request with these headers (every `Cookie` header is read).
-    pub fn from_headers(config: &SessionConfig, headers: &HeaderMap) -> Self {
-        Self::from_cookie_headers(
-            config,
-            headers
-                .get_all(header::COOKIE)
-                .iter()
-                .map(HeaderValue::as_bytes),
-        )
-    }
-
     /// The context of a request whose `Cookie` header values are `cookie_headers`, in order.
     pub fn from_cookie_headers<'h>(
         config: &SessionConfig,
@@ -116,12 +103,12 @@ impl SessionContext {
     ) -> Self {
         // An empty value is no cookie, as in iron-session (`value ? unsealData(value) : {}`): no
         // unseal error for it.
-        let (cookie_value, carried) = chunks::read(config, cookie_headers);
+        let (cookie_value, transport) = Transport::read(config, cookie_headers);
         SessionContext {
             shared: Arc::new(Mutex::new(ContextState {
                 config: config.clone(),
                 cookie_value,
-                carried,
+                transport,
                 destroyed: false,
                 read: false,
                 saved: false,
@@ -182,27 +169,14 @@ impl SessionContext {
         )
     }
 
-    /// The response step: appends the queued `Set-Cookie` headers to `headers`, clears the
-    /// queue, and sets the cache headers (see the crate's "Caching" section):
-    /// `Cache-Control: private, no-store` when a session cookie is set (or `private` added to the
-    /// handler's own `Cache-Control`), `Vary: Cookie` when the handler read the session.
-    ///
-    /// ```
-    /// # use http::HeaderMap;
-    /// # use ironsession::{Passwords, Session, SessionConfig, SessionContext};
-    /// # let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
-    /// let context = SessionContext::from_headers(&config, &HeaderMap::new());
-    /// let mut session: Session<serde_json::Value> = Session::load(&context);
-    /// session.destroy();
-    /// let mut response_headers = HeaderMap::new();
-    /// context.append_set_cookies(&mut response_headers);
-    /// assert_eq!(response_headers["set-cookie"], "s=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax");
-    /// assert_eq!(response_headers["cache-control"], "private, no-store");
-    /// assert_eq!(response_headers["vary"], "Cookie");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn append_set_cookies(&self, headers: &mut HeaderMap) {
-        response_headers::write(self, headers);
+    /// The response step: writes the queued `Set-Cookie` lines into a response's `headers`, then
+    /// the cache headers, and clears the queue.
+    pub(crate) fn write_response(&self, headers: &mut impl ResponseHeaders) {
+        let (lines, cache) = self.take_response();
+        for line in lines {
+            headers.append_set_cookie(line);
+        }
+        cache.apply(headers);
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, ContextState> {

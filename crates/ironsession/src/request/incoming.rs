@@ -4,12 +4,11 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::cookie::chunks;
-use crate::envelope::iron_session as metadata;
-use crate::lifetime::limits as lifetime;
-use crate::request::context::ContextState;
-use crate::seal::data;
-use crate::{UnsealError, revocation};
+use super::context::ContextState;
+use crate::lifetime::Metadata;
+use crate::revocation::SessionFields;
+use crate::seal::open_at;
+use crate::{SessionConfig, UnsealError};
 
 /// What the request's cookie turned out to be.
 #[derive(Debug)]
@@ -86,9 +85,11 @@ fn open(cookie_value: Option<&str>, state: &ContextState, now_ms: u64) -> Incomi
     let Some(value) = cookie_value else {
         return Incoming::Absent;
     };
-    let opened = chunks::check_length(&state.carried, value)
+    let opened = state
+        .transport
+        .check_length(value)
         .and_then(|()| state.config.ttl_limit().check_at(value, now_ms))
-        .and_then(|()| data::open_at(value, state.config.passwords(), now_ms));
+        .and_then(|()| open_at(value, state.config.passwords(), now_ms));
     match opened {
         Ok(plaintext) => Incoming::Opened(Opened {
             plaintext,
@@ -116,7 +117,7 @@ fn read<T: DeserializeOwned + Default>(
         Incoming::Refused(error) => return Err(error.clone()),
         Incoming::Opened(opened) => opened,
     };
-    let split = match metadata::split::<T>(&opened.plaintext) {
+    let split = match config.envelope().split::<T>(&opened.plaintext) {
         Ok(split) => split,
         Err(error) => {
             opened.unreadable = true;
@@ -124,8 +125,11 @@ fn read<T: DeserializeOwned + Default>(
         }
     };
     if opened.empty.is_none() {
-        let checked = lifetime::check(config, split.metadata.as_ref(), now_ms)
-            .and_then(|()| revocation::check(config, split.metadata.as_ref(), now_ms));
+        let checked = config
+            .lifetimes()
+            .check(split.metadata.as_ref(), now_ms)
+            .map_err(UnsealError::from)
+            .and_then(|()| check_revocation(config, split.metadata.as_ref(), now_ms));
         if let Err(error) = checked {
             *incoming = Incoming::Refused(error.clone());
             return Err(error);
@@ -134,4 +138,22 @@ fn read<T: DeserializeOwned + Default>(
         metadata.current = split.metadata;
     }
     Ok(split.data)
+}
+
+/// The load-side check of revocation: a session whose id or subject is revoked is refused.
+fn check_revocation(
+    config: &SessionConfig,
+    metadata: Option<&Metadata>,
+    now_ms: u64,
+) -> Result<(), UnsealError> {
+    let Some(revocation) = config.revocation() else {
+        return Ok(());
+    };
+    let session = metadata.map_or_else(SessionFields::default, |metadata| SessionFields {
+        sid: Some(metadata.id().as_str()),
+        subject: metadata.subject(),
+        iat_ms: Some(metadata.created_at_ms()),
+    });
+    let refusal = revocation.check_at(session, now_ms);
+    refusal.map_or(Ok(()), |refusal| Err(UnsealError::revoked(refusal)))
 }

@@ -1,16 +1,60 @@
-//! Writing the session cookie: what `save` seals, and the response step that re-seals a session
-//! the handler read but did not save (rolling renewal, password upgrade, new metadata).
+//! Writing the session cookie: what `save` seals, why it may fail ([`SaveError`]), and the
+//! response step that re-seals a session the handler read but did not save (rolling renewal,
+//! password upgrade, new metadata).
 
-use crate::request::context::ContextState;
-use crate::request::incoming::Incoming;
-use std::time::Duration;
+use super::context::ContextState;
+use super::incoming::Incoming;
+use super::refused;
+use crate::cookie::{Oversize, TooLarge};
+use crate::seal::JsonSealing;
+use crate::{SealError, SessionConfig};
 
-use crate::cookie::chunks;
-use crate::envelope::iron_session as metadata;
-use crate::lifetime::limits as lifetime;
-use crate::request::refused;
-use crate::seal::{data, rotation};
-use crate::{CookieLifetime, SaveError};
+/// Why [`Session::save`](crate::Session::save) did not queue a cookie.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SaveError {
+    /// The session does not fit the cookies the configuration may write: one `Set-Cookie` line
+    /// of at most 4096 bytes, or with chunking at most [`MAX_CHUNKS`](crate::MAX_CHUNKS) of them.
+    /// Nothing is queued; what the request carried stays as it was.
+    #[error("{}", oversize.describe(*size, *limit))]
+    TooLarge {
+        /// The size in bytes of the whole `Set-Cookie` line, as one cookie.
+        size: usize,
+        /// The limit of one line.
+        limit: usize,
+        /// Why more cookies could not take it.
+        oversize: Oversize,
+    },
+    /// `save` after `destroy` with data in the session (as in iron-session 9, `destroy` ends the
+    /// session for this request; saving an empty session after it does nothing).
+    #[error("the session was destroyed in this request; it cannot be saved with data again")]
+    Destroyed,
+    /// The data could not be sealed (not serializable to JSON, or no random bytes).
+    #[error("cannot seal the session: {0}")]
+    Seal(#[from] SealError),
+    /// [`set_subject`](crate::Session::set_subject) with a subject no revocation could name:
+    /// empty, or longer than [`MAX_SUBJECT_BYTES`](crate::revocation::MAX_SUBJECT_BYTES).
+    #[error(
+        "invalid subject: it must be 1 to {} bytes long",
+        crate::revocation::MAX_SUBJECT_BYTES
+    )]
+    InvalidSubject,
+}
+
+impl From<TooLarge> for SaveError {
+    fn from(too_large: TooLarge) -> Self {
+        let TooLarge {
+            size,
+            limit,
+            oversize,
+        } = too_large;
+        SaveError::TooLarge {
+            size,
+            limit,
+            oversize,
+        }
+    }
+}
 
 /// The capacity to write a save's JSON into: `serde_json::to_vec`'s 128 bytes, or the size of the
 /// session as it came in (its data and metadata) and an eighth more, so that a session of a few
@@ -36,25 +80,23 @@ pub(crate) fn write(state: &mut ContextState, mut json: Vec<u8>) -> Result<(), S
     }
     if let Some(metadata) = &mut state.metadata.current {
         metadata.mark_sealed(now_ms);
-        metadata::append(&mut json, metadata);
+        config.envelope().wrap(&mut json, metadata);
     }
-    let (ttl_ms, max_age) = lifetime::limits(config, state.metadata.current.as_ref(), now_ms);
-    let sealing = data::JsonSealing::new(config.passwords(), ttl_ms, now_ms);
-    let capped;
-    let config = match max_age {
-        Some(seconds) if max_age != config.max_age_seconds() => {
-            capped =
-                config.with_cookie_lifetime(CookieLifetime::MaxAge(Duration::from_secs(seconds)));
-            &capped
-        }
-        _ => config,
-    };
-    let cookies = chunks::save_sealing(
-        config,
-        sealing.sealed_len(json.len()),
-        |line| sealing.seal_into(line, &json, iron_seal::ThreadRandom),
-        &state.carried,
-    )?;
+    let (ttl_ms, max_age) = config.lifetimes().limits(
+        config.ttl(),
+        config.max_age_seconds(),
+        state.metadata.current.as_ref(),
+        now_ms,
+    );
+    let sealing = JsonSealing::new(config.passwords(), ttl_ms, now_ms);
+    let cookies =
+        state
+            .transport
+            .save(config, max_age, sealing.sealed_len(json.len()), |line| {
+                sealing
+                    .seal_into(line, &json, iron_seal::ThreadRandom)
+                    .map_err(SaveError::Seal)
+            })?;
     state.queue(cookies);
     state.saved = true;
     state.metadata.changed = false;
@@ -83,14 +125,14 @@ pub(crate) fn before_response(state: &mut ContextState) {
     let now_ms = state.config.now_ms();
     let metadata = state.metadata.current.as_ref();
     let due = state.metadata.changed
-        || lifetime::renewal_due(&state.config, metadata, now_ms)
-        || rotation::upgrade_due(&state.config, state.cookie_value.as_deref(), now_ms);
+        || state.config.lifetimes().renewal_due(metadata, now_ms)
+        || upgrade_due(&state.config, state.cookie_value.as_deref(), now_ms);
     if !due {
         return;
     }
     let user_json = match metadata {
         // The metadata was taken from this JSON (or the JSON had none): drop it, write it anew.
-        Some(_) => metadata::without_metadata(&opened.plaintext),
+        Some(_) => state.config.envelope().user_json(&opened.plaintext),
         None => Ok(opened.plaintext.clone()),
     };
     let written = user_json
@@ -98,5 +140,55 @@ pub(crate) fn before_response(state: &mut ContextState) {
         .and_then(|json| write(state, json));
     if let Err(error) = written {
         tracing::warn!(%error, "session not re-sealed on the response");
+    }
+}
+
+/// Whether `seal` (the request's cookie, which opened) names an older password id than the one
+/// that seals at `now_ms`.
+fn upgrade_due(config: &SessionConfig, seal: Option<&str>, now_ms: u64) -> bool {
+    if !config.password_upgrade() {
+        return false;
+    }
+    let Some(id) = seal.and_then(password_id) else {
+        return false;
+    };
+    // Nothing seals with an id above the highest: no need to ask which one seals now.
+    id < config.passwords().highest_id() && id < config.passwords().sealing_id_at(now_ms)
+}
+
+/// The password id of a seal (its second `*`-separated field), as a number.
+fn password_id(seal: &str) -> Option<u64> {
+    seal.split('*').nth(1)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{KeyStage, Passwords};
+
+    #[test]
+    fn upgrades_are_due_only_for_older_ids_and_only_when_on() {
+        const T: u64 = 1_800_000_000_000;
+        let passwords = Passwords::from_pairs([
+            (1, "yW3nq5cR8tV1xZ4bN7mK2pL6jH9gF0dSaQeUrTiOyP"),
+            (2, "Hk4Lm9Nq2Rs7Tv1Wx6Yz3Ab8Cd5Ef0GhJ2iKlMnOpQ"),
+        ])
+        .unwrap()
+        .with_stage(2, KeyStage::new().not_before_ms(T))
+        .unwrap();
+        let config = |upgrade| {
+            SessionConfig::builder("s", passwords.clone())
+                .password_upgrade(upgrade)
+                .build()
+                .unwrap()
+        };
+        let on = config(true);
+        let seal = |id: u64| format!("Fe26.2*{id}*x*x*x**x*x");
+        assert!(!upgrade_due(&on, Some(&seal(1)), T - 1));
+        assert!(upgrade_due(&on, Some(&seal(1)), T));
+        assert!(!upgrade_due(&on, Some(&seal(2)), T));
+        assert!(!upgrade_due(&on, Some(&seal(2)), T - 1));
+        assert!(!upgrade_due(&on, None, T));
+        assert!(!upgrade_due(&config(false), Some(&seal(1)), T));
     }
 }

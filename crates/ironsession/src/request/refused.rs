@@ -2,49 +2,11 @@
 //! on the response that refused it, so the browser stops sending a dead bearer token with every
 //! request.
 
-use crate::cookie::chunks;
-use crate::request::context::ContextState;
-use crate::request::incoming::Incoming;
+use super::context::ContextState;
+use super::incoming::Incoming;
+use crate::cookie::Cookies;
 use crate::revocation::Refusal;
-use crate::{SessionConfig, SessionConfigBuilder, UnsealError, UnsealReason};
-
-impl SessionConfigBuilder {
-    /// Whether a response deletes the session cookie it refused because the session is over: its
-    /// seal or its [lifetime](crate::SessionConfigBuilder::absolute_lifetime) expired, or it was
-    /// [revoked](crate::revocation) (default: on). Such a cookie can never open again on any
-    /// server sharing the password; left in place, the browser sends it with every request until
-    /// its `Max-Age` runs out, each of them pays for opening it and logs a refusal, and a revoked
-    /// login stays on the disk. The deletion goes out only when the handler read the session and
-    /// neither saved nor destroyed it.
-    ///
-    /// Cookies refused for any other reason are left alone: an `unknown-password` or `invalid`
-    /// one may be readable by another server during a password rotation or a rolling deploy, or
-    /// belong to another app using the same cookie name, and a session refused only because the
-    /// revocation replica has [not synced yet](crate::revocation::Refusal::NotSynced) is not over.
-    /// Turn it off to write cookies only on `save` and `destroy`, as iron-session does.
-    ///
-    /// ```
-    /// use ironsession::{Passwords, SessionConfig};
-    ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
-    ///     .clear_refused_cookies(false)
-    ///     .build()?;
-    /// assert!(!config.clear_refused_cookies());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn clear_refused_cookies(mut self, on: bool) -> Self {
-        self.clear_refused_cookies = on;
-        self
-    }
-}
-
-impl SessionConfig {
-    /// Whether a response deletes a session cookie refused as expired or revoked (see
-    /// [`SessionConfigBuilder::clear_refused_cookies`]).
-    pub fn clear_refused_cookies(&self) -> bool {
-        self.clear_refused_cookies
-    }
-}
+use crate::{UnsealError, UnsealReason};
 
 /// Whether no server sharing the password could read the session any more.
 fn session_is_over(error: &UnsealError) -> bool {
@@ -57,12 +19,12 @@ fn session_is_over(error: &UnsealError) -> bool {
 
 /// The deletion of the request's session cookies, when a handler read them and they were refused
 /// because the session is over.
-pub(crate) fn deletion(state: &ContextState) -> Option<chunks::Cookies> {
+pub(crate) fn deletion(state: &ContextState) -> Option<Cookies> {
     let Incoming::Refused(error) = &state.incoming else {
         return None;
     };
-    if !state.config.clear_refused_cookies || !session_is_over(error) {
+    if !state.config.clear_refused_cookies() || !session_is_over(error) {
         return None;
     }
-    chunks::destroy_carried(&state.config, &state.carried)
+    state.transport.delete_carried(&state.config)
 }

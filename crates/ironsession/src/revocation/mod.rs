@@ -63,7 +63,6 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub(crate) use crate::session::revocation::{check, revoke_on_destroy, validate};
 pub use memory::InMemory;
 pub use replica::{Refusal, Replica, RevocationEntry, SessionFields};
 

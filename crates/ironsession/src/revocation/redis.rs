@@ -48,7 +48,7 @@ use super::{
     RecordFuture, Replica, RevocationBackend, RevocationEntry, RevocationError, SEAL_SKEW,
 };
 use crate::Clock;
-use crate::lifetime::clock::SharedClock;
+use crate::lifetime::SharedClock;
 
 /// The default key prefix (a Redis Cluster hash tag).
 pub const DEFAULT_KEY_PREFIX: &str = "{ironsession}";

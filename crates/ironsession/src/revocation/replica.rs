@@ -5,14 +5,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::Clock;
-use crate::lifetime::clock::SharedClock;
+use crate::lifetime::SharedClock;
 
 /// The 16 bytes of a session id (its 22-character base64url text decoded).
 type SidBytes = [u8; 16];
 
 /// Decodes a session id: 22 characters of base64url without padding, 16 bytes.
 pub(crate) fn sid_bytes(sid: &str) -> Option<SidBytes> {
-    crate::envelope::iron_session::session_id_bytes(sid)
+    crate::lifetime::session_id_bytes(sid)
 }
 
 /// One revocation, as stored in a backend and in the replica.

@@ -75,7 +75,7 @@ pub fn seal_data_at<T: Serialize + ?Sized>(
 
 /// Seals JSON text with the password that seals at `now_ms`, expiring `ttl_ms` after it (never
 /// for `None`), with the `~2` suffix.
-pub(crate) fn seal_json_at(
+fn seal_json_at(
     json: &[u8],
     passwords: &Passwords,
     ttl_ms: Option<u64>,

@@ -1,5 +1,6 @@
-//! Password rotation without a flag day: a session sealed with an older password id is re-sealed
-//! with the newest on the way out, even when the handler did not save it.
+//! Key stages, for password rotation without a flag day: when a password may start sealing and
+//! when it is retired, set in code or in the JSON form of the passwords. (The re-seal of a
+//! session sealed with an older id is the request's: `request::outgoing`.)
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -7,54 +8,7 @@ use iron_seal::{Password, PasswordLookup};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 
-use crate::{PasswordError, Passwords, SessionConfig, SessionConfigBuilder};
-
-impl SessionConfigBuilder {
-    /// Whether a session sealed with an older password id is re-sealed with the newest one on
-    /// the response of any request that reads it, even one that does not save (default: on). Once
-    /// the clients that were active since a new password was added have been upgraded, the old id
-    /// can be dropped without logging them out. Turn it off to write cookies only on `save`, as
-    /// iron-session does.
-    ///
-    /// ```
-    /// use ironsession::{Passwords, SessionConfig};
-    ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
-    ///     .password_upgrade(false)
-    ///     .build()?;
-    /// assert!(!config.password_upgrade());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn password_upgrade(mut self, on: bool) -> Self {
-        self.password_upgrade = on;
-        self
-    }
-}
-
-impl SessionConfig {
-    /// Whether sessions sealed with an older password are re-sealed with the newest on read.
-    pub fn password_upgrade(&self) -> bool {
-        self.password_upgrade
-    }
-}
-
-/// Whether `seal` (the request's cookie, which opened) names an older password id than the one
-/// that seals at `now_ms`.
-pub(crate) fn upgrade_due(config: &SessionConfig, seal: Option<&str>, now_ms: u64) -> bool {
-    if !config.password_upgrade {
-        return false;
-    }
-    let Some(id) = seal.and_then(password_id) else {
-        return false;
-    };
-    // Nothing seals with an id above the highest: no need to ask which one seals now.
-    id < config.passwords().highest_id() && id < config.passwords().sealing_id_at(now_ms)
-}
-
-/// The password id of a seal (its second `*`-separated field), as a number.
-fn password_id(seal: &str) -> Option<u64> {
-    seal.split('*').nth(1)?.parse().ok()
-}
+use crate::{PasswordError, Passwords};
 
 // ---------------------------------------------------------------------------------------------
 // Staged keys
@@ -387,28 +341,5 @@ mod tests {
             Passwords::parse(&reversed).unwrap_err(),
             PasswordError::StageOrder { id: 1 }
         );
-    }
-
-    #[test]
-    fn upgrades_are_due_only_for_older_ids_and_only_when_on() {
-        let config = |upgrade| {
-            SessionConfig::builder(
-                "s",
-                pair()
-                    .with_stage(2, KeyStage::new().not_before_ms(T))
-                    .unwrap(),
-            )
-            .password_upgrade(upgrade)
-            .build()
-            .unwrap()
-        };
-        let on = config(true);
-        let seal = |id: u64| format!("Fe26.2*{id}*x*x*x**x*x");
-        assert!(!upgrade_due(&on, Some(&seal(1)), T - 1));
-        assert!(upgrade_due(&on, Some(&seal(1)), T));
-        assert!(!upgrade_due(&on, Some(&seal(2)), T));
-        assert!(!upgrade_due(&on, Some(&seal(2)), T - 1));
-        assert!(!upgrade_due(&on, None, T));
-        assert!(!upgrade_due(&config(false), Some(&seal(1)), T));
     }
 }

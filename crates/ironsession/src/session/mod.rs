@@ -1,5 +1,13 @@
-//! `Session<T>`: the typed session a handler reads and changes, with iron-session's `save`,
-//! `destroy` and `updateConfig`.
+//! The session: `Session<T>`, the typed session a handler reads and changes, with iron-session's
+//! `save`, `destroy` and `updateConfig`.
+//!
+//! The handler's view of the request (here), with one file per feature that adds methods to it
+//! (`revocation`: the subject and the logout that waits for the store). It holds no rules of its
+//! own: every step goes through [`request`](crate::request).
+//!
+//! Uses [`request`](crate::request), [`config`](crate::config) and the concepts below them.
+
+mod revocation;
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -7,14 +15,10 @@ use std::ops::{Deref, DerefMut};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::cookie::chunks;
-use crate::request::context::SessionContext;
-use crate::request::{incoming, outgoing};
+use crate::request::{SessionContext, incoming, outgoing};
 use crate::{
-    ConfigError, Metadata, Oversize, SealError, SessionConfigBuilder, SessionId, UnsealError,
+    ConfigError, Metadata, SaveError, SealError, SessionConfigBuilder, SessionId, UnsealError,
 };
-
-pub(crate) mod revocation;
 
 /// A session whose data is a `T`.
 ///
@@ -51,38 +55,6 @@ pub struct Session<T> {
 
 /// A session with iron-session's free-form data: a JSON object.
 pub type JsonSession = Session<serde_json::Map<String, serde_json::Value>>;
-
-/// Why [`Session::save`] did not queue a cookie.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum SaveError {
-    /// The session does not fit the cookies the configuration may write: one `Set-Cookie` line
-    /// of at most 4096 bytes, or with chunking at most [`MAX_CHUNKS`](crate::MAX_CHUNKS) of them.
-    /// Nothing is queued; what the request carried stays as it was.
-    #[error("{}", oversize.describe(*size, *limit))]
-    TooLarge {
-        /// The size in bytes of the whole `Set-Cookie` line, as one cookie.
-        size: usize,
-        /// The limit of one line.
-        limit: usize,
-        /// Why more cookies could not take it.
-        oversize: Oversize,
-    },
-    /// `save` after `destroy` with data in the session (as in iron-session 9, `destroy` ends the
-    /// session for this request; saving an empty session after it does nothing).
-    #[error("the session was destroyed in this request; it cannot be saved with data again")]
-    Destroyed,
-    /// The data could not be sealed (not serializable to JSON, or no random bytes).
-    #[error("cannot seal the session: {0}")]
-    Seal(#[from] SealError),
-    /// [`set_subject`](Session::set_subject) with a subject no revocation could name: empty, or
-    /// longer than [`MAX_SUBJECT_BYTES`](crate::revocation::MAX_SUBJECT_BYTES).
-    #[error(
-        "invalid subject: it must be 1 to {} bytes long",
-        crate::revocation::MAX_SUBJECT_BYTES
-    )]
-    InvalidSubject,
-}
 
 impl<T: Serialize + DeserializeOwned + Default> Session<T> {
     /// Reads the session of a request from its context.
@@ -130,9 +102,9 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
         self.data = T::default();
         let mut state = self.context.lock();
         state.destroyed = true;
-        crate::revocation::revoke_on_destroy(&state.config, state.metadata.current.as_ref());
+        revocation::revoke_on_destroy(&state.config, state.metadata.current.as_ref());
         state.metadata.current = None;
-        let cookies = chunks::destroy(&state.config, &state.carried);
+        let cookies = state.transport.destroy(&state.config);
         state.queue(cookies);
     }
 
@@ -211,6 +183,35 @@ impl<T> Session<T> {
         self.context.lock().metadata.current.clone()
     }
 
+    /// When the session ends unless it is saved or renewed first (ms since the Unix epoch): its
+    /// last seal plus the ttl, or the end of its absolute lifetime if that comes sooner. `None`
+    /// without [metadata](crate::Metadata), or with neither a finite ttl nor an absolute lifetime.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig, Ttl};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    ///     .ttl(Ttl::seconds(3600))
+    ///     .session_ids(true)
+    ///     .clock(|| 1_700_000_000_000)
+    ///     .build()?;
+    /// let session: JsonSession = config.load(&HeaderMap::new());
+    /// assert_eq!(session.expires_at_ms(), Some(1_700_003_600_000));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn expires_at_ms(&self) -> Option<u64> {
+        let state = self.context().lock();
+        let metadata = state.metadata.current.as_ref()?;
+        let idle =
+            (state.config.ttl().as_millis()).map(|ttl| metadata.sealed_at_ms().saturating_add(ttl));
+        let absolute = state.config.lifetimes().deadline_ms(Some(metadata));
+        match (idle, absolute) {
+            (Some(idle), Some(absolute)) => Some(idle.min(absolute)),
+            (idle, absolute) => idle.or(absolute),
+        }
+    }
+
     /// Why the request's cookie was ignored, if it was.
     pub fn unseal_error(&self) -> Option<&UnsealError> {
         self.unseal_error.as_ref()
@@ -241,12 +242,6 @@ impl<T> Session<T> {
     pub fn take_set_cookies(&self) -> Vec<String> {
         self.context.take_set_cookies()
     }
-
-    /// Appends the queued `Set-Cookie` headers to a response's headers, with the cache headers
-    /// (see [`SessionContext::append_set_cookies`]).
-    pub fn append_set_cookies(&self, headers: &mut http::HeaderMap) {
-        self.context.append_set_cookies(headers);
-    }
 }
 
 impl<T> Deref for Session<T> {
@@ -269,17 +264,5 @@ impl<T: fmt::Debug> fmt::Debug for Session<T> {
             .field("data", &self.data)
             .field("unseal_error", &self.unseal_error)
             .finish_non_exhaustive()
-    }
-}
-
-impl crate::SessionConfig {
-    /// Reads the session of a request from its headers: the plain-`http` equivalent of
-    /// iron-session's `getIronSession(req, res)`. After the handler, move
-    /// [`Session::take_set_cookies`] (or [`Session::append_set_cookies`]) onto the response.
-    pub fn load<T: Serialize + DeserializeOwned + Default>(
-        &self,
-        headers: &http::HeaderMap,
-    ) -> Session<T> {
-        Session::load(&SessionContext::from_headers(self, headers))
     }
 }

@@ -1,84 +1,18 @@
-//! Where revocation meets the session: the configuration option, the subject, the load-side check
-//! and the logout.
+//! Where revocation meets the session: the subject, the logout that waits for the store, and the
+//! revocation of a destroyed session. (The option is set in `config`, the load-side check made in
+//! `request`.)
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::envelope::iron_session::Metadata;
-use crate::revocation::{Revocation, RevocationError, SessionFields, valid_subject};
-use crate::{
-    ConfigError, SaveError, Session, SessionConfig, SessionConfigBuilder, Ttl, UnsealError,
-};
-
-impl SessionConfigBuilder {
-    /// Turns revocation on: every session gets [metadata](crate::Metadata) (a session id and its
-    /// creation time), each read checks it against `revocation`'s local replica, and
-    /// [`Session::destroy`] revokes the session's id. See [`crate::revocation`].
-    ///
-    /// [`build`](Self::build) refuses a ttl longer than the revocation's
-    /// [retention](crate::revocation::RevocationBuilder::retention) (or [`Ttl::Never`]): a revoked cookie
-    /// would become valid again once its entry expires.
-    ///
-    /// ```
-    /// use ironsession::revocation::Revocation;
-    /// use ironsession::{ConfigError, Passwords, SessionConfig, Ttl};
-    ///
-    /// let builder = SessionConfig::builder("s", Passwords::single(&Passwords::generate()?)?)
-    ///     .revocation(Revocation::in_memory());
-    /// assert!(builder.clone().build()?.revocation().is_some());
-    /// assert!(matches!(
-    ///     builder.ttl(Ttl::seconds(30 * 24 * 3600)).build(),
-    ///     Err(ConfigError::RevocationRetention { .. })
-    /// ));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn revocation(mut self, revocation: Revocation) -> Self {
-        self.revocation = Some(revocation);
-        self
-    }
-}
-
-impl SessionConfig {
-    /// The revocation, if it is on: for admin tools ([`Revocation::revoke_session`],
-    /// [`Revocation::revoke_subject`]).
-    pub fn revocation(&self) -> Option<&Revocation> {
-        self.revocation.as_ref()
-    }
-}
-
-/// The build-time check: entries must outlive every seal made before them.
-pub(crate) fn validate(revocation: Option<&Revocation>, ttl: Ttl) -> Result<(), ConfigError> {
-    let Some(revocation) = revocation else {
-        return Ok(());
-    };
-    let retention = revocation.retention();
-    match ttl {
-        Ttl::After(ttl) if ttl <= retention => Ok(()),
-        _ => Err(ConfigError::RevocationRetention { ttl, retention }),
-    }
-}
-
-/// The load-side check: a session whose id or subject is revoked is refused.
-pub(crate) fn check(
-    config: &SessionConfig,
-    metadata: Option<&Metadata>,
-    now_ms: u64,
-) -> Result<(), UnsealError> {
-    let Some(revocation) = config.revocation() else {
-        return Ok(());
-    };
-    let session = metadata.map_or_else(SessionFields::default, |metadata| SessionFields {
-        sid: Some(metadata.id().as_str()),
-        subject: metadata.subject(),
-        iat_ms: Some(metadata.created_at_ms()),
-    });
-    let refusal = revocation.check_at(session, now_ms);
-    refusal.map_or(Ok(()), |refusal| Err(UnsealError::revoked(refusal)))
-}
+use super::Session;
+use crate::lifetime::Metadata;
+use crate::revocation::{Revocation, RevocationError, valid_subject};
+use crate::{SaveError, SessionConfig};
 
 /// The synchronous [`Session::destroy`]'s revocation of the session it ends: at once in this
 /// process, in the background for the others.
-pub(crate) fn revoke_on_destroy(config: &SessionConfig, metadata: Option<&Metadata>) {
+pub(super) fn revoke_on_destroy(config: &SessionConfig, metadata: Option<&Metadata>) {
     if let (Some(revocation), Some(metadata)) = (config.revocation(), metadata) {
         // A `SessionId` is always 22 characters of base64url: it cannot be refused.
         let _ = revocation.revoke_session_in_background(metadata.id().as_str());

@@ -5,7 +5,7 @@ use http::HeaderMap;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::{Passwords, Session, SessionContext, UnsealReason};
+use crate::{Passwords, SaveError, Session, SessionConfig, SessionContext, UnsealReason};
 
 fn chunk_name(name: &str, index: usize) -> String {
     format!("{name}.{index}")
@@ -44,10 +44,11 @@ fn save(
     seal: &str,
     carried: &Carried,
 ) -> Result<Vec<(String, String)>, SaveError> {
-    let saved = super::save(config, seal, carried);
+    let cookie = config.cookie();
+    let saved = super::save(&cookie, seal, carried).map_err(SaveError::from);
     for seal_len in [seal.len(), seal.len() + 10, seal.len().saturating_sub(10)] {
-        let written = save_sealing(
-            config,
+        let written = save_sealing::<SaveError>(
+            &cookie,
             seal_len,
             |line| {
                 line.push_str(seal);
@@ -75,7 +76,7 @@ fn save(
 
 /// What a request with this `Cookie` header carries.
 fn carried(config: &SessionConfig, cookie_header: &str) -> (Option<String>, Carried) {
-    read(config, [cookie_header.as_bytes()])
+    read(&config.cookie(), [cookie_header.as_bytes()])
 }
 
 fn nothing(config: &SessionConfig) -> Carried {
@@ -126,7 +127,12 @@ fn seal_of(length: usize) -> String {
 #[test]
 fn a_seal_that_cannot_be_made_queues_nothing() {
     let config = config(true);
-    let failed = save_sealing(&config, 100, |_| Err(SealError::Random), &nothing(&config));
+    let failed = save_sealing(
+        &config.cookie(),
+        100,
+        |_| Err(SaveError::Seal(SealError::Random)),
+        &nothing(&config),
+    );
     assert!(matches!(failed, Err(SaveError::Seal(SealError::Random))));
 }
 
@@ -218,7 +224,7 @@ fn the_budget_counts_bytes_of_the_attributes_actually_written() {
         .build()
         .unwrap();
     let extra = "; Domain=example.com".len() + "/app".len() - "/".len();
-    assert_eq!(chunk_budget(&config), BUDGET - extra);
+    assert_eq!(chunk_budget(&config.cookie()), BUDGET - extra);
     // Attributes are ASCII: a path or domain with other characters is refused, as the npm
     // `cookie` package refuses them, so byte counts never differ from JavaScript's UTF-8 counts.
     for builder in [
@@ -583,9 +589,9 @@ mod properties {
             for (index, _) in carried_chunks.iter().enumerate().filter(|(_, c)| **c) {
                 header.push(format!("{name}.{index}=c"));
             }
-            let (_, carried) = read(&config, [header.join("; ").as_bytes()]);
+            let (_, carried) = read(&config.cookie(), [header.join("; ").as_bytes()]);
             let seal = seal_of(length);
-            let whole_line = config.set_cookie_line(&name, &seal).len();
+            let whole_line = config.cookie().set_cookie_line(&name, &seal).len();
             match save(&config, &seal, &carried) {
                 Ok(cookies) => {
                     let (written, expired): (Vec<_>, Vec<_>) =
@@ -617,7 +623,7 @@ mod properties {
                         .iter()
                         .map(|(_, line)| line.split(';').next().unwrap().to_owned())
                         .collect();
-                    let (read_seal, carried) = read(&config, [next.join("; ").as_bytes()]);
+                    let (read_seal, carried) = read(&config.cookie(), [next.join("; ").as_bytes()]);
                     prop_assert_eq!(read_seal.as_deref(), (!seal.is_empty()).then_some(seal.as_str()));
                     if !seal.is_empty() {
                         prop_assert!(check_length(&carried, &seal).is_ok());
@@ -629,7 +635,7 @@ mod properties {
                     match oversize {
                         Oversize::TooManyChunks { needed } => {
                             prop_assert!(config.chunking());
-                            prop_assert_eq!(needed, length.div_ceil(chunk_budget(&config)));
+                            prop_assert_eq!(needed, length.div_ceil(chunk_budget(&config.cookie())));
                             prop_assert!(needed > MAX_CHUNKS);
                         }
                         Oversize::OneCookie => prop_assert!(!config.chunking() && !carried_chunks[0]),

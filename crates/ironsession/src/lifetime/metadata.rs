@@ -1,0 +1,133 @@
+//! The session's metadata: its id, when it was created and when it was last sealed, and the
+//! state every `Session<T>` of one request shares.
+
+use iron_seal::RandomSource;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::SessionId;
+use crate::SealError;
+
+/// What ironsession keeps about a session beside the user's data, under
+/// [`METADATA_KEY`](crate::METADATA_KEY).
+///
+/// | field | JSON | meaning |
+/// | --- | --- | --- |
+/// | [`id`](Metadata::id) | `sid` | the session id, new at creation and at [`regenerate`](crate::Session::regenerate) |
+/// | [`created_at_ms`](Metadata::created_at_ms) | `iat` | when the session was created (ms since the epoch); the absolute lifetime counts from here |
+/// | [`sealed_at_ms`](Metadata::sealed_at_ms) | `rat` | when it was last sealed by a save or a renewal; renewal counts from here |
+/// | [`subject`](Metadata::subject) | `sub` | optional: whose session it is (for revocation) |
+///
+/// Fields this release does not know are kept as they are, so servers of different releases can
+/// share a cookie.
+///
+/// ```
+/// let metadata: ironsession::Metadata = serde_json::from_str(
+///     r#"{"sid":"AAECAwQFBgcICQoLDA0ODw","iat":1700000000000,"rat":1700000600000}"#,
+/// )?;
+/// assert_eq!(metadata.id().as_str(), "AAECAwQFBgcICQoLDA0ODw");
+/// assert_eq!(metadata.created_at_ms(), 1_700_000_000_000);
+/// assert_eq!(metadata.sealed_at_ms(), 1_700_000_600_000);
+/// assert_eq!(metadata.subject(), None);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    sid: SessionId,
+    iat: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rat: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sub: Option<String>,
+    #[serde(flatten)]
+    later_fields: Map<String, Value>,
+}
+
+impl Metadata {
+    /// New metadata for a session created at `now_ms`, with a fresh id from `random`.
+    fn new(now_ms: u64, random: impl RandomSource) -> Result<Self, SealError> {
+        Ok(Metadata {
+            sid: SessionId::generate(random)?,
+            iat: now_ms,
+            rat: None,
+            sub: None,
+            later_fields: Map::new(),
+        })
+    }
+
+    /// The session id.
+    pub fn id(&self) -> &SessionId {
+        &self.sid
+    }
+
+    /// When the session was created (or last [regenerated](crate::Session::regenerate)), in
+    /// milliseconds since the Unix epoch.
+    pub fn created_at_ms(&self) -> u64 {
+        self.iat
+    }
+
+    /// When the session was last sealed (saved or renewed), in milliseconds since the Unix epoch;
+    /// the creation time if it was never sealed with this field (a session that came from an
+    /// earlier release).
+    pub fn sealed_at_ms(&self) -> u64 {
+        self.rat.unwrap_or(self.iat)
+    }
+
+    /// The subject (whose session this is), if one was set.
+    pub fn subject(&self) -> Option<&str> {
+        self.sub.as_deref()
+    }
+
+    /// Sets the subject.
+    #[allow(dead_code)] // `set_subject` (revocation) is its caller.
+    pub(crate) fn set_subject(&mut self, subject: Option<String>) {
+        self.sub = subject;
+    }
+
+    /// Records that the session is being sealed at `now_ms`.
+    pub(crate) fn mark_sealed(&mut self, now_ms: u64) {
+        self.rat = Some(now_ms);
+    }
+}
+
+/// The request's metadata, shared by every `Session<T>` of the request.
+#[derive(Debug, Default)]
+pub(crate) struct MetadataState {
+    pub(crate) current: Option<Metadata>,
+    /// Changed since it was read (created, regenerated, subject set): the cookie must be re-sealed
+    /// even if the handler does not save.
+    pub(crate) changed: bool,
+}
+
+impl MetadataState {
+    /// Replaces the metadata with fresh one (new id, created now).
+    pub(crate) fn regenerate(&mut self, now_ms: u64) -> Result<&mut Metadata, SealError> {
+        self.changed = true;
+        Ok(self
+            .current
+            .insert(Metadata::new(now_ms, iron_seal::ThreadRandom)?))
+    }
+
+    /// The metadata, created now if there is none.
+    pub(crate) fn get_or_create(&mut self, now_ms: u64) -> Result<&mut Metadata, SealError> {
+        match self.current {
+            Some(ref mut metadata) => Ok(metadata),
+            None => self.regenerate(now_ms),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "AAECAwQFBgcICQoLDA0ODw";
+
+    #[test]
+    fn fields_of_later_releases_are_kept() {
+        let text = format!(r#"{{"sid":"{ID}","iat":1,"sub":"u1","epoch":3}}"#);
+        let metadata: Metadata = serde_json::from_str(&text).unwrap();
+        assert_eq!(metadata.subject(), Some("u1"));
+        assert_eq!(serde_json::to_string(&metadata).unwrap(), text);
+    }
+}
