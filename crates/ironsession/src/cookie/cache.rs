@@ -39,7 +39,7 @@ pub(crate) struct CacheNeeds {
 
 impl CacheNeeds {
     /// The `Cache-Control` value to set given the handler's values, or `None` to leave them.
-    pub(crate) fn cache_control<'v>(
+    pub(super) fn cache_control<'v>(
         self,
         existing: impl IntoIterator<Item = &'v [u8]>,
     ) -> Option<CacheHeader> {
@@ -64,7 +64,7 @@ impl CacheNeeds {
     }
 
     /// The `Vary` value to set given the handler's values, or `None` to leave them.
-    pub(crate) fn vary<'v>(
+    pub(super) fn vary<'v>(
         self,
         existing: impl IntoIterator<Item = &'v [u8]>,
     ) -> Option<CacheHeader> {

@@ -361,13 +361,13 @@ pub(crate) fn missing_room(config: &CookieConfig<'_>) -> Option<usize> {
 
 /// The characters of seal each chunk holds: 4096 minus the bytes of `name.0=` and the attributes.
 /// Zero or less when the name and attributes alone fill a cookie.
-pub(crate) fn chunk_budget(config: &CookieConfig<'_>) -> usize {
+pub(super) fn chunk_budget(config: &CookieConfig<'_>) -> usize {
     let overhead = chunk_overhead(config);
     MAX_SET_COOKIE_BYTES.saturating_sub(overhead)
 }
 
 /// The bytes of an empty chunk's `Set-Cookie` line (`name.0=` and the attributes).
-pub(crate) fn chunk_overhead(config: &CookieConfig<'_>) -> usize {
+pub(super) fn chunk_overhead(config: &CookieConfig<'_>) -> usize {
     config.set_cookie_line_len(config.cookie_name().len() + CHUNK_SUFFIX_LEN, 0)
 }
 

@@ -57,28 +57,28 @@ pub(crate) struct CookieConfig<'a> {
 
 impl CookieConfig<'_> {
     /// The cookie name.
-    pub(crate) fn cookie_name(&self) -> &str {
+    pub(super) fn cookie_name(&self) -> &str {
         self.name
     }
 
     /// The cookie name, shared without copying it.
-    pub(crate) fn shared_cookie_name(&self) -> Arc<str> {
+    pub(super) fn shared_cookie_name(&self) -> Arc<str> {
         self.name.clone()
     }
 
     /// Whether a session too large for one cookie is split across several.
-    pub(crate) fn chunking(&self) -> bool {
+    pub(super) fn chunking(&self) -> bool {
         self.chunking
     }
 
     /// The `Set-Cookie` value that stores `value` (a seal or a chunk of one) in cookie `name`.
-    pub(crate) fn set_cookie_line(&self, name: &str, value: &str) -> String {
+    pub(super) fn set_cookie_line(&self, name: &str, value: &str) -> String {
         set_cookie_line(name, value, self.attributes, self.max_age)
     }
 
     /// The length of [`set_cookie_line`](Self::set_cookie_line) for a name and a value of these
     /// lengths.
-    pub(crate) fn set_cookie_line_len(&self, name_len: usize, value_len: usize) -> usize {
+    pub(super) fn set_cookie_line_len(&self, name_len: usize, value_len: usize) -> usize {
         set_cookie_line_len(name_len, value_len, self.attributes, self.max_age)
     }
 
@@ -86,7 +86,7 @@ impl CookieConfig<'_> {
     /// `name_suffix` (a chunk's `.N`, or nothing), up to its `=`, with room for the whole line
     /// with a value of `value_len` bytes. Write the value, then
     /// [`finish_set_cookie_line`](Self::finish_set_cookie_line).
-    pub(crate) fn start_set_cookie_line(
+    pub(super) fn start_set_cookie_line(
         &self,
         name: &str,
         name_suffix: &str,
@@ -97,18 +97,18 @@ impl CookieConfig<'_> {
 
     /// Appends the attributes to a line begun by
     /// [`start_set_cookie_line`](Self::start_set_cookie_line) and given its value.
-    pub(crate) fn finish_set_cookie_line(&self, line: &mut String) {
+    pub(super) fn finish_set_cookie_line(&self, line: &mut String) {
         push_attributes(line, self.attributes, self.max_age);
     }
 
     /// The `Set-Cookie` value that deletes cookie `name`: empty, `Max-Age=0`, same attributes.
-    pub(crate) fn deletion_line(&self, name: &str) -> String {
+    pub(super) fn deletion_line(&self, name: &str) -> String {
         self.suffixed_deletion_line(name, "")
     }
 
     /// [`deletion_line`](Self::deletion_line) of cookie `name` followed by `name_suffix` (a
     /// chunk's `.N`), built in one allocation.
-    pub(crate) fn suffixed_deletion_line(&self, name: &str, name_suffix: &str) -> String {
+    pub(super) fn suffixed_deletion_line(&self, name: &str, name_suffix: &str) -> String {
         let mut line = start_line(name, name_suffix, 0, self.attributes, Some(0));
         push_attributes(&mut line, self.attributes, Some(0));
         debug_assert_eq!(line.capacity(), line.len());
@@ -124,7 +124,7 @@ impl CookieConfig<'_> {
 ///
 /// The line is allocated at its exact length: `http`'s `HeaderValue` then takes the buffer over
 /// as it is, where a buffer with spare capacity costs it one more allocation.
-pub(crate) fn set_cookie_line(
+pub(super) fn set_cookie_line(
     name: &str,
     value: &str,
     attributes: &Attributes,
@@ -140,7 +140,7 @@ pub(crate) fn set_cookie_line(
 /// The start of a [`set_cookie_line`] for cookie `name` followed by `name_suffix` (a chunk's
 /// `.N`, or nothing), up to its `=`, in a buffer with room for the whole line with a value of
 /// `value_len` bytes: the caller writes the value, then [`push_attributes`].
-pub(crate) fn start_line(
+pub(super) fn start_line(
     name: &str,
     name_suffix: &str,
     value_len: usize,
@@ -157,7 +157,7 @@ pub(crate) fn start_line(
 }
 
 /// Appends the attributes of a [`set_cookie_line`] to `line`, which holds `name=value`.
-pub(crate) fn push_attributes(line: &mut String, attributes: &Attributes, max_age: Option<u64>) {
+pub(super) fn push_attributes(line: &mut String, attributes: &Attributes, max_age: Option<u64>) {
     if let Some(seconds) = max_age {
         line.push_str(MAX_AGE);
         // Writing into a String cannot fail.
@@ -177,7 +177,7 @@ pub(crate) fn push_attributes(line: &mut String, attributes: &Attributes, max_ag
 }
 
 /// The length in bytes of [`set_cookie_line`] for a name and a value of these lengths.
-pub(crate) fn set_cookie_line_len(
+pub(super) fn set_cookie_line_len(
     name_len: usize,
     value_len: usize,
     attributes: &Attributes,

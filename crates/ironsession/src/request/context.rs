@@ -41,19 +41,19 @@ pub(crate) struct ContextState {
     pub(crate) config: SessionConfig,
     /// The seal of the cookie named in the original configuration (the whole cookie, else its
     /// joined chunks), if the request had one.
-    pub(crate) cookie_value: Option<String>,
+    pub(super) cookie_value: Option<String>,
     /// How the seal travels, and what of it the request carried (for a cookie: the whole cookie,
     /// or which chunks).
     pub(crate) transport: Transport,
     pub(crate) destroyed: bool,
     /// A handler read the session: the response depends on the `Cookie` header.
-    pub(crate) read: bool,
+    pub(super) read: bool,
     /// A `save` queued the session's cookies.
-    pub(crate) saved: bool,
+    pub(super) saved: bool,
     /// `Set-Cookie` lines, at most one per cookie name.
     pending: Cookies,
     /// The cookie as opened by the first `Session::load`.
-    pub(crate) incoming: Incoming,
+    pub(super) incoming: Incoming,
     pub(crate) metadata: MetadataState,
 }
 
@@ -150,7 +150,7 @@ impl SessionContext {
     }
 
     /// Takes the queued `Set-Cookie` values, and what the response's cache headers need.
-    pub(crate) fn take_response(&self) -> (Vec<String>, CacheNeeds) {
+    fn take_response(&self) -> (Vec<String>, CacheNeeds) {
         let mut state = self.lock();
         outgoing::before_response(&mut state);
         let lines = std::mem::take(&mut state.pending);

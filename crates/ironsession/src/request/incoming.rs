@@ -12,7 +12,7 @@ use crate::{SessionConfig, UnsealError};
 
 /// What the request's cookie turned out to be.
 #[derive(Debug)]
-pub(crate) enum Incoming {
+pub(super) enum Incoming {
     /// No `Session<T>` was loaded yet.
     Unread,
     /// The request had no cookie.
@@ -24,13 +24,13 @@ pub(crate) enum Incoming {
 }
 
 /// An opened cookie. `Debug` leaves the session's JSON out: it may hold tokens.
-pub(crate) struct Opened {
+pub(super) struct Opened {
     /// The JSON inside the seal.
-    pub(crate) plaintext: Vec<u8>,
+    pub(super) plaintext: Vec<u8>,
     /// Whether the user's part is empty, known once a `Session<T>` read it.
-    pub(crate) empty: Option<bool>,
+    pub(super) empty: Option<bool>,
     /// A `Session<T>` could not read it as its `T`.
-    pub(crate) unreadable: bool,
+    pub(super) unreadable: bool,
 }
 
 impl std::fmt::Debug for Opened {
@@ -46,7 +46,7 @@ impl std::fmt::Debug for Opened {
 impl Opened {
     /// Whether the response may re-seal it: read by every `Session<T>` of the request, and not
     /// empty.
-    pub(crate) fn renewable(&self) -> bool {
+    pub(super) fn renewable(&self) -> bool {
         self.empty == Some(false) && !self.unreadable
     }
 }

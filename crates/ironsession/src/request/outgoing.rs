@@ -107,7 +107,7 @@ pub(crate) fn write(state: &mut ContextState, mut json: Vec<u8>) -> Result<(), S
 /// because its session is over, or re-seals the session as it came in when it is due for renewal,
 /// was sealed with an older password, or got new metadata. A failure to re-seal is logged; the
 /// browser keeps the cookie it has.
-pub(crate) fn before_response(state: &mut ContextState) {
+pub(super) fn before_response(state: &mut ContextState) {
     if state.saved || state.destroyed {
         return;
     }

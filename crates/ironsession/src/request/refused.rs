@@ -19,7 +19,7 @@ fn session_is_over(error: &UnsealError) -> bool {
 
 /// The deletion of the request's session cookies, when a handler read them and they were refused
 /// because the session is over.
-pub(crate) fn deletion(state: &ContextState) -> Option<Cookies> {
+pub(super) fn deletion(state: &ContextState) -> Option<Cookies> {
     let Incoming::Refused(error) = &state.incoming else {
         return None;
     };

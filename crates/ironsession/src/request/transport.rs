@@ -18,7 +18,7 @@ pub(crate) enum Transport {
 
 impl Transport {
     /// Reads the seal a request with these `Cookie` header values carries for `config`'s session.
-    pub(crate) fn read<'h>(
+    pub(super) fn read<'h>(
         config: &SessionConfig,
         cookie_headers: impl IntoIterator<Item = &'h [u8]>,
     ) -> (Option<String>, Transport) {
@@ -27,7 +27,7 @@ impl Transport {
     }
 
     /// Refuses, before any crypto, a seal longer than any writer of this transport can produce.
-    pub(crate) fn check_length(&self, seal: &str) -> Result<(), UnsealError> {
+    pub(super) fn check_length(&self, seal: &str) -> Result<(), UnsealError> {
         match self {
             Transport::Cookie(carried) => chunks::check_length(carried, seal),
         }
@@ -36,7 +36,7 @@ impl Transport {
     /// The lines that send a seal `seal_len` bytes long, which `write_seal` appends to a buffer,
     /// with `Max-Age` `max_age`, and that drop what the request carried and the new seal no longer
     /// uses.
-    pub(crate) fn save(
+    pub(super) fn save(
         &self,
         config: &SessionConfig,
         max_age: Option<u64>,
@@ -63,7 +63,7 @@ impl Transport {
 
     /// The lines that delete exactly what the request carried, or `None` when it carried nothing
     /// of the session `config` names.
-    pub(crate) fn delete_carried(&self, config: &SessionConfig) -> Option<Cookies> {
+    pub(super) fn delete_carried(&self, config: &SessionConfig) -> Option<Cookies> {
         match self {
             Transport::Cookie(carried) => chunks::destroy_carried(&config.cookie(), carried),
         }
@@ -71,7 +71,7 @@ impl Transport {
 
     /// Whether a queued line sends (a part of) the session `config` names, so that a later save
     /// replaces it.
-    pub(crate) fn is_session_line(&self, config: &SessionConfig, line: &str) -> bool {
+    pub(super) fn is_session_line(&self, config: &SessionConfig, line: &str) -> bool {
         match self {
             Transport::Cookie(_) => {
                 is_session_cookie(config.cookie_name(), chunks::line_name(line))

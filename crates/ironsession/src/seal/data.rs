@@ -211,7 +211,7 @@ pub(crate) fn open_at(
 }
 
 /// The seal without iron-session's version suffix: everything before the first `~`.
-pub(crate) fn without_version_suffix(sealed: &str) -> &str {
+pub(super) fn without_version_suffix(sealed: &str) -> &str {
     sealed
         .split_once('~')
         .map_or(sealed, |(seal, _version)| seal)

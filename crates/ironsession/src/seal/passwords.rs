@@ -423,12 +423,12 @@ impl Passwords {
     }
 
     /// The window in which new seals reuse their password's salts and keys, if they do.
-    pub(crate) fn key_reuse(&self) -> Option<KeyReuse> {
+    pub(super) fn key_reuse(&self) -> Option<KeyReuse> {
         self.key_reuse
     }
 
     /// The passwords as they stand at `now_ms`: retired ones unknown.
-    pub(crate) fn at(&self, now_ms: u64) -> PasswordsAt<'_> {
+    pub(super) fn at(&self, now_ms: u64) -> PasswordsAt<'_> {
         PasswordsAt {
             passwords: self,
             now_ms,
@@ -436,7 +436,7 @@ impl Passwords {
     }
 
     /// The password for a seal's id at `now_ms`, unless it is retired.
-    pub(crate) fn password_at(&self, id: &str, now_ms: u64) -> Option<&Password> {
+    pub(super) fn password_at(&self, id: &str, now_ms: u64) -> Option<&Password> {
         let id = parse_id(id)?;
         if self
             .stages
@@ -449,7 +449,7 @@ impl Passwords {
     }
 
     /// The id (as written in seals) and password that seal at `now_ms`.
-    pub(crate) fn sealing_at(&self, now_ms: u64) -> (Cow<'_, PasswordId>, &Password) {
+    pub(super) fn sealing_at(&self, now_ms: u64) -> (Cow<'_, PasswordId>, &Password) {
         let id = self.sealing_id_at(now_ms);
         if id == self.sealing.0 {
             return (Cow::Borrowed(&self.sealing.1), &self.sealing.2);

@@ -34,7 +34,7 @@ const DOMAIN: &[u8] = b"ironsession purpose v1\0";
 const MAX_CACHED_PURPOSES: usize = 64;
 
 /// The password for `purpose` derived from `password` (see the module documentation).
-pub(crate) fn derive_password(password: &str, purpose: &str) -> Zeroizing<String> {
+pub(super) fn derive_password(password: &str, purpose: &str) -> Zeroizing<String> {
     // HMAC takes keys of any length.
     let mut mac = Hmac::<Sha256>::new_from_slice(password.as_bytes())
         .expect("HMAC accepts keys of any length");
@@ -48,13 +48,13 @@ pub(crate) fn derive_password(password: &str, purpose: &str) -> Zeroizing<String
 /// so a purpose token costs no more than a plain one (the derived passwords keep their own key
 /// caches).
 #[derive(Default)]
-pub(crate) struct PurposeCache {
+pub(super) struct PurposeCache {
     derived: RwLock<HashMap<String, Passwords>>,
 }
 
 impl PurposeCache {
     /// The cached set for `purpose`, or the one `derive` makes (kept if there is room).
-    pub(crate) fn get_or_derive(
+    pub(super) fn get_or_derive(
         &self,
         purpose: &str,
         derive: impl FnOnce() -> Passwords,

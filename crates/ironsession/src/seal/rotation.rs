@@ -88,7 +88,7 @@ impl KeyStage {
     }
 
     /// Whether the password is unknown at `now_ms`.
-    pub(crate) fn is_retired(&self, now_ms: u64) -> bool {
+    pub(super) fn is_retired(&self, now_ms: u64) -> bool {
         self.retired_after_ms.is_some_and(|at| now_ms >= at)
     }
 
@@ -98,7 +98,7 @@ impl KeyStage {
     }
 
     /// A stage that could never seal (retired before or when it starts) is a mistake.
-    pub(crate) fn check(&self, id: u64) -> Result<(), PasswordError> {
+    pub(super) fn check(&self, id: u64) -> Result<(), PasswordError> {
         match (self.not_before_ms, self.retired_after_ms) {
             (Some(from), Some(until)) if from >= until => Err(PasswordError::StageOrder { id }),
             _ => Ok(()),
@@ -115,7 +115,7 @@ fn epoch_ms(time: SystemTime) -> u64 {
 /// The id that seals at `now_ms` among `ids` (ascending, each with its stage, if any): the highest
 /// that may seal; if none may, the highest not retired (a pending password seals early rather than
 /// nothing sealing); if every one is retired, the highest.
-pub(crate) fn sealing_id_at<'a>(
+pub(super) fn sealing_id_at<'a>(
     ids: impl DoubleEndedIterator<Item = (u64, Option<&'a KeyStage>)> + Clone,
     now_ms: u64,
 ) -> Option<u64> {
@@ -132,9 +132,9 @@ pub(crate) fn sealing_id_at<'a>(
 }
 
 /// The passwords as they stand at one clock reading: retired ones are unknown.
-pub(crate) struct PasswordsAt<'a> {
-    pub(crate) passwords: &'a Passwords,
-    pub(crate) now_ms: u64,
+pub(super) struct PasswordsAt<'a> {
+    pub(super) passwords: &'a Passwords,
+    pub(super) now_ms: u64,
 }
 
 impl PasswordLookup for PasswordsAt<'_> {
@@ -150,14 +150,14 @@ impl PasswordLookup for PasswordsAt<'_> {
 /// One value of the JSON form: a password, or a password with its stage.
 #[derive(Deserialize)]
 #[serde(untagged)]
-pub(crate) enum JsonPassword {
+pub(super) enum JsonPassword {
     Plain(String),
     Staged(StagedJson),
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub(crate) struct StagedJson {
+pub(super) struct StagedJson {
     password: String,
     not_before: Option<JsonTime>,
     retired_after: Option<JsonTime>,
@@ -191,7 +191,7 @@ impl JsonTime {
 
 impl JsonPassword {
     /// The password and its stage.
-    pub(crate) fn into_parts(self, id: u64) -> Result<(String, Option<KeyStage>), PasswordError> {
+    pub(super) fn into_parts(self, id: u64) -> Result<(String, Option<KeyStage>), PasswordError> {
         match self {
             JsonPassword::Plain(password) => Ok((password, None)),
             JsonPassword::Staged(staged) => {
