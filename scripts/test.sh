@@ -58,6 +58,11 @@ fi
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+# The concepts of crates/ironsession/src (its folders) import each other one way only, in the
+# order docs/architecture.md shows: a circle, or an import of a concept declared above, fails.
+step "ironsession: imports run one way between its concepts"
+python3 scripts/check-layers.py
+
 step "cargo clippy"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
