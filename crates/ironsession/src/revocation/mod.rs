@@ -51,6 +51,10 @@
 //! # }).unwrap();
 //! ```
 
+// In the crate's layers (docs/architecture.md), revocation uses only `lifetime` (the clock, the
+// ttl of the default retention, the session id's bytes). Its option is set in `config`, the
+// per-request check runs in `request`, and the logout methods are `session/revocation.rs`'s.
+
 mod memory;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
