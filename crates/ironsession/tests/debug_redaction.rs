@@ -201,7 +201,10 @@ fn assert_revocation_types_are_clean(passwords: &Passwords, secrets: &[String]) 
             let builder = RedisBackend::builder(&url);
             assert_clean("RedisBackendBuilder", &builder, &secrets);
             let shown = format!("{builder:?}");
-            assert!(shown.contains("***"), "the address is shown, redacted: {shown}");
+            assert!(
+                shown.contains("***"),
+                "the address is shown, redacted: {shown}"
+            );
             let backend = builder.start().unwrap();
             assert_clean("RedisBackend", &backend, &secrets);
             let revocation = Revocation::builder(backend).build();

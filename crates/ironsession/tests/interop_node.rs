@@ -765,6 +765,13 @@ fn arbitrary_floats_from_node_v8_are_read_exactly() {
     for (floats, response) in payloads.iter().zip(&responses) {
         let seal = response["seal"].as_str().expect("node seals");
         let got: Vec<f64> = unseal_data_at(seal, &passwords, 0).unwrap();
+        if got.len() != floats.len() {
+            failures.push(format!(
+                "{} floats were read as {} floats: {got:?}",
+                floats.len(),
+                got.len()
+            ));
+        }
         for (want, got) in floats.iter().zip(&got) {
             if want.to_bits() != got.to_bits() {
                 failures.push(format!("{want:e} was read as {got:e}"));
