@@ -211,6 +211,54 @@ async fn a_browser_with_a_cookie_jar_goes_through_the_whole_flow() {
     assert!(html.contains("Not logged in."), "{html}");
 }
 
+/// The cookie panel opens only what the session would: a seal that would open but is longer than
+/// any cookie of the demo is refused by the session before any cryptography, and the panel does
+/// not run the MAC over it either.
+#[tokio::test]
+async fn the_cookie_panel_does_not_open_a_seal_longer_than_the_session_reads() {
+    let server = Server::demo(TEST_PASSWORD);
+    let client = client();
+    let passwords = ironsession::Passwords::single(TEST_PASSWORD).unwrap();
+    let seal_of = |padding: usize| {
+        ironsession::seal_data(
+            &json!({"username": "eve", "isLoggedIn": true, "padding": "x".repeat(padding)}),
+            &passwords,
+            ironsession::Ttl::seconds(3600),
+        )
+        .unwrap()
+    };
+    let fits = seal_of(10);
+    let page = get(
+        &client,
+        &server,
+        "/",
+        Some(&format!("{COOKIE_NAME}={fits}")),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(page.contains(r#"id="cookie-json""#), "{page}");
+
+    let too_long = seal_of(20_000);
+    let page = get(
+        &client,
+        &server,
+        "/",
+        Some(&format!("{COOKIE_NAME}={too_long}")),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(page.contains("Not logged in."), "{page}");
+    assert!(
+        page.contains("refused it before any cryptography"),
+        "{page}"
+    );
+    assert!(!page.contains(r#"id="cookie-json""#), "{page}");
+}
+
 #[tokio::test]
 async fn a_bad_cookie_is_an_empty_session() {
     let server = Server::demo(TEST_PASSWORD);
