@@ -36,7 +36,7 @@ impl fmt::Display for Field {
 /// ```
 /// use iron_seal::{unseal_at, Error, Options, Password};
 ///
-/// let password = Password::from("a password of at least thirty-two characters");
+/// let password = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
 /// let err = unseal_at("not a seal", &password, &Options::default(), 0).unwrap_err();
 /// assert_eq!(err, Error::ComponentCount { found: 1 });
 /// ```

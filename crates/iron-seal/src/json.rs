@@ -15,7 +15,7 @@ use crate::{Error, Options, Password, PasswordId, PasswordLookup, seal, unseal};
 /// ```
 /// use iron_seal::{seal_json, unseal_json, Options, Password, PasswordId};
 ///
-/// let password = Password::from("a password of at least thirty-two characters");
+/// let password = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
 /// let id = PasswordId::new("1").unwrap();
 /// let sealed = seal_json(&vec![1, 2, 3], &id, &password, &Options::default()).unwrap();
 /// let back: Vec<u32> = unseal_json(&sealed, &password, &Options::default()).unwrap();

@@ -192,7 +192,7 @@ impl Options {
     /// use iron_seal::{unseal_at, Error, Options, Password};
     ///
     /// let options = Options::default().with_max_seal_len(Some(4096));
-    /// let password = Password::from("a password of at least thirty-two characters");
+    /// let password = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
     /// let forged = "x".repeat(400_000);
     /// assert_eq!(
     ///     unseal_at(&forged, &password, &options, 0),

@@ -263,7 +263,7 @@ async fn the_cookie_panel_does_not_open_a_seal_longer_than_the_session_reads() {
 async fn a_bad_cookie_is_an_empty_session() {
     let server = Server::demo(TEST_PASSWORD);
     let client = client();
-    let other_password = Server::demo("another password, also at least 32 characters long");
+    let other_password = Server::demo("4p0iX9vzcV8KTLOnby4cIs_BGGxO79feigGZ1kM_osI");
     let foreign = cookie_pair(&session_set_cookie(
         &login(&client, &other_password, &[("username", "mallory")]).await,
     ));

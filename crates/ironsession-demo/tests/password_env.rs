@@ -40,7 +40,7 @@ fn a_weak_password_stops_the_demo_and_says_why() {
 
 #[tokio::test]
 async fn the_password_is_used_verbatim_with_its_spaces() {
-    let password = "  ironsession-demo test password with spaces around it \t";
+    let password = "  vkTVPXSOhHqfdwVIaIISTNkz8ErKEycS7bVQ-YagPJE \t";
     let server = Server::demo(password);
     let client = client();
     let response = login(&client, &server, &[("username", "ana")]).await;

@@ -60,7 +60,7 @@ impl SessionConfigBuilder {
     /// use std::time::Duration;
     /// use ironsession::{Passwords, SessionConfig};
     ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
     ///     .absolute_lifetime(Duration::from_secs(12 * 3600))
     ///     .build()?;
     /// assert_eq!(config.absolute_lifetime(), Some(Duration::from_secs(12 * 3600)));
@@ -88,7 +88,7 @@ impl SessionConfigBuilder {
     /// use std::time::Duration;
     /// use ironsession::{Passwords, SessionConfig, Ttl};
     ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
     ///     .ttl(Ttl::seconds(3600))
     ///     .renew_after(Duration::from_secs(600))
     ///     .build()?;
@@ -108,7 +108,7 @@ impl SessionConfigBuilder {
     /// use http::HeaderMap;
     /// use ironsession::{JsonSession, Passwords, SessionConfig};
     ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
     ///     .session_ids(true)
     ///     .build()?;
     /// let session: JsonSession = config.load(&HeaderMap::new());
@@ -142,7 +142,7 @@ impl<T> Session<T> {
     /// use http::HeaderMap;
     /// use ironsession::{JsonSession, Passwords, SessionConfig, Ttl};
     ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
     ///     .ttl(Ttl::seconds(3600))
     ///     .session_ids(true)
     ///     .clock(|| 1_700_000_000_000)
@@ -235,7 +235,7 @@ mod tests {
     const HOUR: u64 = 3_600_000;
 
     fn config(change: impl FnOnce(SessionConfigBuilder) -> SessionConfigBuilder) -> SessionConfig {
-        let passwords = Passwords::single("a password of at least thirty-two characters").unwrap();
+        let passwords = Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg").unwrap();
         change(SessionConfig::builder("s", passwords))
             .build()
             .unwrap()
@@ -341,7 +341,7 @@ mod tests {
 
     #[test]
     fn options_are_validated_against_the_ttl() {
-        let passwords = Passwords::single("a password of at least thirty-two characters").unwrap();
+        let passwords = Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg").unwrap();
         let builder = || SessionConfig::builder("s", passwords.clone()).ttl(Ttl::seconds(600));
         assert_eq!(
             builder()

@@ -25,7 +25,7 @@ impl SessionConfigBuilder {
     /// ```
     /// use ironsession::{Passwords, SessionConfig};
     ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
     ///     .clear_refused_cookies(false)
     ///     .build()?;
     /// assert!(!config.clear_refused_cookies());

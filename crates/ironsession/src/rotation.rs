@@ -19,7 +19,7 @@ impl SessionConfigBuilder {
     /// ```
     /// use ironsession::{Passwords, SessionConfig};
     ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
     ///     .password_upgrade(false)
     ///     .build()?;
     /// assert!(!config.password_upgrade());

@@ -10,7 +10,7 @@ use ironsession::{
     Priority, SameSite, SessionConfig, SessionConfigBuilder, Ttl,
 };
 
-const PASSWORD: &str = "a password of at least thirty-two characters";
+const PASSWORD: &str = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
 const DAY: u64 = 24 * 3600;
 
 fn builder(name: &str) -> SessionConfigBuilder {

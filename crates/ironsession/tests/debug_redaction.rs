@@ -12,8 +12,8 @@ use ironsession::{
     SessionContext, SystemClock, Ttl, seal_data, unseal_data,
 };
 
-const PASSWORD: &str = "the secret password nobody may ever see in a log";
-const OTHER: &str = "the second secret password, also never to be logged";
+const PASSWORD: &str = "AbpY_uUexEVr-UMroENxdohqqWZpLaJsm3AD9HmpT9I";
+const OTHER: &str = "8a-X5-Io6rW2vnRXOhoWqLFLOOj-t5xBw9rY2woFbZc";
 
 /// The password and every long field of `seal`: none of them may appear.
 fn secrets(seal: &str) -> Vec<String> {

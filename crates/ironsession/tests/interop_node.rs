@@ -819,7 +819,7 @@ impl ChunkOptions {
     }
 }
 
-const CHUNK_PASSWORD: &str = "the chunking interop password, over 32 characters";
+const CHUNK_PASSWORD: &str = "YlyrDYXttiNf_tP9pAO5YhxJ5N8jx5j-PxnECG9cMMw";
 
 /// What a save or destroy sent: each line's name, value length and attributes (the values are
 /// random), or which `TooLarge` it was.
@@ -1038,7 +1038,7 @@ fn chunked_cookies_match_iron_session_9_byte_for_byte() {
 /// does with the password derived by the documented rule, computed by Node's own crypto.
 #[test]
 fn purpose_tokens_open_in_node_only_with_the_documented_derived_password() {
-    let password = "a password shared with a Node app, 32+ characters";
+    let password = "Rw3Nvj64RgRn447GuHf4MtjnD3isIE2bJRGYIK3bmSk";
     let purpose = "magic-link";
     let passwords = Passwords::single(password).unwrap();
     let token = seal_data(

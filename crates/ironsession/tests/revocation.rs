@@ -720,7 +720,7 @@ mod sessions {
         seal_data_at,
     };
 
-    const PASSWORD: &str = "ironsession revocation test password, 32+ characters";
+    const PASSWORD: &str = "m1oxxt9EI0aCmQ09WL9uxDt4NUKo--xS1pyunOPJacU";
 
     fn config_with(revocation: Revocation, clock: &Arc<AtomicU64>) -> SessionConfig {
         let clock = clock.clone();
