@@ -499,20 +499,6 @@ fn a_bad_port_is_refused_at_startup() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("bad PORT"));
 }
 
-#[test]
-fn without_a_password_it_warns_loudly() {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ironsession-demo"));
-    command.env("PORT", "0").env_remove("IRON_SESSION_PASSWORD");
-    let server = Server::start("ironsession-demo (no password)", command);
-    // The warning is written before the listening line; stderr is read by another thread.
-    let stderr = server.assert_logs("********\n");
-    assert!(
-        stderr.contains("WARNING: IRON_SESSION_PASSWORD is not set."),
-        "{stderr}"
-    );
-    assert!(stderr.matches("WARNING").count() >= 3, "{stderr}");
-}
-
 #[tokio::test]
 async fn notes_spill_into_chunks_a_too_big_one_is_413_and_clearing_leaves_one_cookie() {
     let server = Server::demo(TEST_PASSWORD);

@@ -133,7 +133,10 @@ impl Passwords {
         Self::generate_with_length(GENERATED_LENGTH)
     }
 
-    /// [`Passwords::generate`] with `length` characters (6 random bits each).
+    /// [`Passwords::generate`] with `length` characters (6 random bits each). A draw that the
+    /// weak-password check would refuse (for 32 characters, fewer than one in a million: random
+    /// text that happens to spell words or dates) is replaced by another, so every generated
+    /// password is accepted.
     ///
     /// # Errors
     /// [`PasswordError::TooShort`] (with id 0) under 32 characters, [`PasswordError::Random`].
@@ -146,13 +149,21 @@ impl Passwords {
             });
         }
         let mut bytes = Zeroizing::new(vec![0u8; length]);
-        OsRandom
-            .fill(&mut bytes)
-            .map_err(|_| PasswordError::Random)?;
-        Ok(bytes
-            .iter()
-            .map(|byte| char::from(GENERATED_ALPHABET[usize::from(byte & 0x3f)]))
-            .collect())
+        loop {
+            OsRandom
+                .fill(&mut bytes)
+                .map_err(|_| PasswordError::Random)?;
+            // A refused draw is wiped too.
+            let mut password: Zeroizing<String> = Zeroizing::new(
+                bytes
+                    .iter()
+                    .map(|byte| char::from(GENERATED_ALPHABET[usize::from(byte & 0x3f)]))
+                    .collect(),
+            );
+            if password_weakness(&password).is_none() {
+                return Ok(std::mem::take(&mut *password));
+            }
+        }
     }
 
     fn build<S: Into<String>>(
