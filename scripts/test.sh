@@ -143,6 +143,13 @@ for crate in "${published[@]}"; do
 done
 cargo package --workspace "${unpublished[@]}" --locked --allow-dirty
 
+# A bounded timing check of the MAC comparison (benches/mac_timing.rs, --check): under a second
+# of measuring after the release build; fails if Mac::ct_eq's time depends on where two MACs
+# differ (|t| > 20; an early-exit comparison gives over 100), or if the early-exit control shows
+# nothing (a run too noisy to judge).
+step "MAC comparison timing check (dudect-style Welch t-test, release build)"
+cargo bench -p iron-seal --bench mac_timing -- --check
+
 step "fuzzing (every target of fuzz/ for 60 s from its seed corpus; fails on any crash)"
 if ! command -v cargo-fuzz >/dev/null; then
   cargo install cargo-fuzz --locked

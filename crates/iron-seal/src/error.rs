@@ -36,7 +36,7 @@ impl fmt::Display for Field {
 /// ```
 /// use iron_seal::{unseal_at, Error, Options, Password};
 ///
-/// let password = Password::from("a password of at least thirty-two characters");
+/// let password = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
 /// let err = unseal_at("not a seal", &password, &Options::default(), 0).unwrap_err();
 /// assert_eq!(err, Error::ComponentCount { found: 1 });
 /// ```
@@ -157,6 +157,13 @@ pub enum Error {
     /// The decrypted payload is not valid JSON for the requested type.
     #[error("failed parsing sealed object JSON: {0}")]
     Json(String),
+    /// Two keys of one object in the decrypted JSON differ only in lone UTF-16 surrogates
+    /// (`{"\ud800":1,"\udbff":2}`): `JSON.parse` reads two keys, but both read as U+FFFD here
+    /// (see [`parse_json`](crate::parse_json)), so the object cannot be read as its writer meant it.
+    #[error(
+        "failed parsing sealed object JSON: two keys of one object differ only in lone surrogates, which both read as U+FFFD"
+    )]
+    JsonKeysCollide,
     /// The decrypted JSON nests arrays and objects [`MAX_JSON_DEPTH`](crate::MAX_JSON_DEPTH) (128)
     /// levels deep or more. The limit keeps parsing within a bounded stack; JavaScript's `JSON.parse` has none,
     /// so iron-session reads such data and this crate does not (a documented difference).

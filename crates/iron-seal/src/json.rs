@@ -1,6 +1,8 @@
 //! Sealing JSON values, as Iron does with `JSON.stringify` and `JSON.parse`.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -13,7 +15,7 @@ use crate::{Error, Options, Password, PasswordId, PasswordLookup, seal, unseal};
 /// ```
 /// use iron_seal::{seal_json, unseal_json, Options, Password, PasswordId};
 ///
-/// let password = Password::from("a password of at least thirty-two characters");
+/// let password = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
 /// let id = PasswordId::new("1").unwrap();
 /// let sealed = seal_json(&vec![1, 2, 3], &id, &password, &Options::default()).unwrap();
 /// let back: Vec<u32> = unseal_json(&sealed, &password, &Options::default()).unwrap();
@@ -58,7 +60,9 @@ pub const MAX_JSON_DEPTH: usize = 128;
 ///
 /// A lone UTF-16 surrogate escape (`"\ud83c"`: half an emoji, which `JSON.stringify` writes when
 /// a JavaScript string was cut in the middle of a character) is read as U+FFFD, the replacement
-/// character, as `JSON.parse` reads it without complaint and Rust strings cannot hold it.
+/// character, as `JSON.parse` reads it without complaint and Rust strings cannot hold it. Two keys
+/// of one object that differ only there (`{"\ud800":1,"\udbff":2}`: two keys for `JSON.parse`)
+/// would silently become one: that is [`Error::JsonKeysCollide`] instead.
 ///
 /// ```
 /// let value: Option<u8> = iron_seal::parse_json(b"").unwrap();
@@ -68,15 +72,123 @@ pub const MAX_JSON_DEPTH: usize = 128;
 /// ```
 ///
 /// # Errors
-/// [`Error::JsonTooDeep`] at [`MAX_JSON_DEPTH`] levels of nesting or more, [`Error::Json`] otherwise.
+/// [`Error::JsonTooDeep`] at [`MAX_JSON_DEPTH`] levels of nesting or more,
+/// [`Error::JsonKeysCollide`] for keys that lone surrogates alone tell apart, [`Error::Json`]
+/// otherwise.
 pub fn parse_json<T: DeserializeOwned>(plaintext: &[u8]) -> Result<T, Error> {
     let text: &[u8] = if plaintext.is_empty() {
         b"null"
     } else {
         plaintext
     };
-    let text = replace_lone_surrogates(text);
-    serde_json::from_slice(&text).map_err(|e| describe_without_data(&e))
+    let replaced = replace_lone_surrogates(text);
+    let value = serde_json::from_slice(&replaced).map_err(|e| describe_without_data(&e))?;
+    // Only a replacement can make two keys one; the text is valid JSON once it parsed.
+    if matches!(replaced, Cow::Owned(_)) && keys_collide_once_replaced(text) {
+        return Err(Error::JsonKeysCollide);
+    }
+    Ok(value)
+}
+
+/// Whether two keys of one object of `json` (valid JSON, lone surrogates allowed) are different
+/// strings of UTF-16 code units, as `JSON.parse` reads them, but the same text once every lone
+/// surrogate is U+FFFD.
+fn keys_collide_once_replaced(json: &[u8]) -> bool {
+    /// An array, or an object with the keys read so far (as read here, to their code units) and
+    /// whether the next string is a key.
+    enum Container {
+        Array,
+        Object {
+            keys: HashMap<String, Vec<u16>>,
+            expecting_key: bool,
+        },
+    }
+    let mut open: Vec<Container> = Vec::new();
+    let mut i = 0;
+    while i < json.len() {
+        match json[i] {
+            b'{' => open.push(Container::Object {
+                keys: HashMap::new(),
+                expecting_key: true,
+            }),
+            b'[' => open.push(Container::Array),
+            b'}' | b']' => {
+                open.pop();
+            }
+            b',' => {
+                if let Some(Container::Object { expecting_key, .. }) = open.last_mut() {
+                    *expecting_key = true;
+                }
+            }
+            b'"' => {
+                let (units, end) = string_units(json, i + 1);
+                if let Some(Container::Object {
+                    keys,
+                    expecting_key,
+                }) = open.last_mut()
+                    && *expecting_key
+                {
+                    *expecting_key = false;
+                    match keys.entry(String::from_utf16_lossy(&units)) {
+                        Entry::Occupied(earlier) if *earlier.get() != units => return true,
+                        Entry::Occupied(_) => {}
+                        Entry::Vacant(slot) => {
+                            slot.insert(units);
+                        }
+                    }
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The UTF-16 code units of the JSON string whose text starts at `start` (after its opening
+/// quote), lone surrogates kept, and the index after its closing quote.
+fn string_units(json: &[u8], start: usize) -> (Vec<u16>, usize) {
+    let mut units = Vec::new();
+    let copy = |units: &mut Vec<u16>, from: usize, to: usize| {
+        units.extend(String::from_utf8_lossy(&json[from..to.min(json.len())]).encode_utf16());
+    };
+    let mut run = start;
+    let mut i = start;
+    while i < json.len() {
+        match json[i] {
+            b'"' => {
+                copy(&mut units, run, i);
+                return (units, i + 1);
+            }
+            b'\\' => {
+                copy(&mut units, run, i);
+                let escaped = json.get(i + 1).copied().unwrap_or(b'\\');
+                if escaped == b'u' {
+                    let hex = json
+                        .get(i + 2..i + 6)
+                        .and_then(|hex| std::str::from_utf8(hex).ok());
+                    units.extend(hex.and_then(|hex| u16::from_str_radix(hex, 16).ok()));
+                    i += 6;
+                } else {
+                    units.push(u16::from(match escaped {
+                        b'b' => 0x08,
+                        b'f' => 0x0c,
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        other => other,
+                    }));
+                    i += 2;
+                }
+                run = i;
+            }
+            _ => i += 1,
+        }
+    }
+    copy(&mut units, run, json.len());
+    (units, json.len())
 }
 
 /// `text` with every `\uXXXX` escape of a lone surrogate (one not part of a high-low pair)
@@ -189,6 +301,41 @@ mod tests {
         // Lone surrogates in keys too, and at the very end of the text.
         assert_eq!(read(r#"{"\ud800":1}"#)["\u{fffd}"], 1);
         assert_eq!(read(r#"["\udbff"]"#)[0], "\u{fffd}");
+    }
+
+    #[test]
+    fn keys_that_only_lone_surrogates_tell_apart_are_refused() {
+        let read = |json: &str| parse_json::<Value>(json.as_bytes());
+        for colliding in [
+            r#"{"\ud800":"a","\udbff":"b"}"#,
+            r#"{"\ud800":"a","\ufffd":"b"}"#,
+            "{\"\\ud800\":\"a\",\"\u{fffd}\":\"b\"}",
+            r#"{"x\udc00y":1,"x\udfffy":2}"#,
+            r#"{"a":[{"k\ud83c":1,"k\ud83d":2}]}"#,
+            r#"[{"\ud800":{"\\\"":1},"\udbff":2}]"#,
+        ] {
+            assert_eq!(read(colliding), Err(Error::JsonKeysCollide), "{colliding}");
+        }
+        // The same key twice is one key for JSON.parse too (the last value wins), keys in
+        // different objects never meet, and values are not keys.
+        assert_eq!(
+            read(r#"{"\ud800":1,"\ud800":2}"#).unwrap(),
+            serde_json::json!({"\u{fffd}": 2})
+        );
+        for apart in [
+            r#"[{"\ud800":1},{"\udbff":2}]"#,
+            r#"{"\ud800":{"\udbff":1}}"#,
+            r#"{"a":"\ud800","b":"\udbff"}"#,
+            r#"{"\ud800":"a","x":"b","\\ud800":"c"}"#,
+            r#"{"k":["\ud800","\udbff"],"\udbff":"v"}"#,
+        ] {
+            assert!(read(apart).is_ok(), "{apart}");
+        }
+        assert!(
+            Error::JsonKeysCollide
+                .to_string()
+                .contains("differ only in lone surrogates")
+        );
     }
 
     #[test]

@@ -52,7 +52,7 @@ use crate::{KeyDerivation, Options, Password, Secret};
 /// use std::num::NonZeroU64;
 /// use iron_seal::{seal_at, KeyReuse, Options, OsRandom, Password, PasswordId};
 ///
-/// let password = Password::from("a password of at least thirty-two characters");
+/// let password = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
 /// let reuse = KeyReuse::new(60_000, NonZeroU64::new(2).unwrap());
 /// let options = Options::default().with_key_reuse(Some(reuse));
 /// let salts = |seal: &str| {
@@ -278,7 +278,7 @@ mod tests {
     use crate::seal::tests::{RecordingRandom, fields};
     use crate::{Error, OsRandom, PasswordId, ThreadRandom, seal_at, unseal_at};
 
-    const PASSWORD: &str = "a password of at least thirty-two characters";
+    const PASSWORD: &str = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
     const NOW: u64 = 1_700_000_000_000;
 
     fn reusing(max_age_ms: u64, max_seals: u64) -> Options {

@@ -16,7 +16,7 @@
 //! ```
 //! use iron_seal::{seal, unseal, Options, Password, PasswordId};
 //!
-//! let password = Password::from("a password of at least thirty-two characters");
+//! let password = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
 //! let id = PasswordId::new("1")?;
 //! let options = Options::default().with_ttl_ms(Some(3_600_000));
 //! let sealed = seal(br#"{"userId":42}"#, &id, &password, &options)?;

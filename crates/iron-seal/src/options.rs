@@ -197,7 +197,7 @@ impl Options {
     /// use iron_seal::{unseal_at, Error, Options, Password};
     ///
     /// let options = Options::default().with_max_seal_len(Some(4096));
-    /// let password = Password::from("a password of at least thirty-two characters");
+    /// let password = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
     /// let forged = "x".repeat(400_000);
     /// assert_eq!(
     ///     unseal_at(&forged, &password, &options, 0),
@@ -221,7 +221,7 @@ impl Options {
     /// ```
     /// use iron_seal::{seal, unseal, KeyReuse, Options, Password, PasswordId};
     ///
-    /// let password = Password::from("a password of at least thirty-two characters");
+    /// let password = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
     /// let options = Options::default().with_key_reuse(Some(KeyReuse::DEFAULT));
     /// let a = seal(b"1", &PasswordId::NONE, &password, &options)?;
     /// let b = seal(b"2", &PasswordId::NONE, &password, &options)?;

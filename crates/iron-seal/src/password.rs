@@ -20,7 +20,7 @@ pub const MIN_PASSWORD_LENGTH: usize = 32;
 /// The bytes are wiped from memory when the last clone is dropped, and `Debug` never shows them.
 ///
 /// ```
-/// let secret = iron_seal::Secret::text("a password of at least thirty-two characters");
+/// let secret = iron_seal::Secret::text("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
 /// assert_eq!(format!("{secret:?}"), "Secret::Text([redacted])");
 /// ```
 #[derive(Clone)]
@@ -69,7 +69,7 @@ impl Secret {
     /// ```
     /// use iron_seal::{seal, unseal, Options, Password, PasswordId, Secret};
     ///
-    /// let secret = Secret::text("a password of at least thirty-two characters").without_key_cache();
+    /// let secret = Secret::text("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg").without_key_cache();
     /// let password = Password::new(secret);
     /// let sealed = seal(b"{}", &PasswordId::NONE, &password, &Options::default())?;
     /// assert_eq!(unseal(&sealed, &password, &Options::default())?, b"{}");
@@ -150,7 +150,7 @@ impl fmt::Debug for Secret {
 /// ```
 /// use iron_seal::{Password, Secret};
 ///
-/// let same = Password::from("a password of at least thirty-two characters");
+/// let same = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
 /// let split = Password::separate(
 ///     Secret::text("an encryption password of 32+ characters"),
 ///     Secret::text("an integrity password of 32 or more chars"),
@@ -279,7 +279,7 @@ pub(crate) fn is_valid_id(id: &str) -> bool {
 /// use iron_seal::{Password, PasswordLookup};
 ///
 /// let mut map = HashMap::new();
-/// map.insert("1".to_string(), Password::from("a password of at least thirty-two characters"));
+/// map.insert("1".to_string(), Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg"));
 /// assert!(map.password_for("1").is_some());
 /// assert!(map.password_for("constructor").is_none());
 /// ```

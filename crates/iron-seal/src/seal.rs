@@ -21,7 +21,7 @@ use crate::{
 /// ```
 /// use iron_seal::{seal_at, unseal_at, Options, OsRandom, Password, PasswordId};
 ///
-/// let password = Password::from("a password of at least thirty-two characters");
+/// let password = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
 /// let id = PasswordId::new("1").unwrap();
 /// let options = Options::default().with_ttl_ms(Some(60_000));
 /// let sealed = seal_at(b"{\"a\":1}", &id, &password, &options, 1_000, &mut OsRandom).unwrap();
@@ -76,7 +76,7 @@ pub fn seal_at(
 /// ```
 /// use iron_seal::{sealed_len, seal_at_into, unseal_at, Options, OsRandom, Password, PasswordId};
 ///
-/// let password = Password::from("a password of at least thirty-two characters");
+/// let password = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
 /// let id = PasswordId::new("1").unwrap();
 /// let options = Options::default().with_ttl_ms(Some(60_000));
 /// let plaintext = br#"{"a":1}"#;
@@ -139,7 +139,7 @@ pub fn seal_at_into(
 /// ```
 /// use iron_seal::{sealed_len, seal_at, Options, OsRandom, Password, PasswordId};
 ///
-/// let password = Password::from("a password of at least thirty-two characters");
+/// let password = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
 /// let id = PasswordId::new("1").unwrap();
 /// let options = Options::default().with_ttl_ms(Some(60_000));
 /// let sealed = seal_at(b"[1,2,3]", &id, &password, &options, 1_000, OsRandom).unwrap();
@@ -396,7 +396,7 @@ fn push_salt<'a>(
 /// ```
 /// use iron_seal::{seal, unseal, Options, Password, PasswordId};
 ///
-/// let password = Password::from("a password of at least thirty-two characters");
+/// let password = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
 /// let sealed = seal(b"[1,2,3]", &PasswordId::NONE, &password, &Options::default()).unwrap();
 /// assert_eq!(unseal(&sealed, &password, &Options::default()).unwrap(), b"[1,2,3]");
 /// ```
@@ -429,7 +429,7 @@ pub fn seal(
 /// ```
 /// use iron_seal::{seal_into, unseal, Options, Password, PasswordId};
 ///
-/// let password = Password::from("a password of at least thirty-two characters");
+/// let password = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
 /// let mut url = String::from("https://example.com/confirm?token=");
 /// seal_into(&mut url, b"42", &PasswordId::NONE, &password, &Options::default()).unwrap();
 /// let token = url.split_once("token=").unwrap().1;
@@ -477,7 +477,7 @@ pub(crate) mod tests {
     use crate::random::PROCESS_ID_READS;
     use crate::{Cipher, OsRandom, Secret, unseal_at};
 
-    const PASSWORD: &str = "a password of at least thirty-two characters";
+    const PASSWORD: &str = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
 
     /// Fills with 0, 1, 2, ... and records the length of every `fill` call.
     #[derive(Default)]

@@ -177,7 +177,7 @@ fn check_field_lengths(
 /// ```
 /// use iron_seal::{seal, unseal, Error, Options, Password, PasswordId};
 ///
-/// let password = Password::from("a password of at least thirty-two characters");
+/// let password = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
 /// let other = Password::from("another password of thirty-two characters");
 /// let sealed = seal(b"{}", &PasswordId::NONE, &password, &Options::default()).unwrap();
 /// assert_eq!(unseal(&sealed, &other, &Options::default()), Err(Error::BadMac));
@@ -198,7 +198,7 @@ mod tests {
     use super::*;
     use crate::{OsRandom, Password, PasswordId, seal_at};
 
-    const PASSWORD: &str = "a password of at least thirty-two characters";
+    const PASSWORD: &str = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
 
     #[test]
     fn forged_seals_leave_nothing_in_the_key_cache() {
@@ -273,7 +273,7 @@ mod mac_before_decryption {
     /// decryption; the unchanged seal decrypts once.
     #[test]
     fn decryption_runs_zero_times_when_the_mac_fails() {
-        let password = Password::from("a password of at least thirty-two characters");
+        let password = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
         let options = Options::default().with_ttl_ms(Some(3_600_000));
         let id = PasswordId::new("1").unwrap();
         let sealed = seal_at(br#"{"userId":1}"#, &id, &password, &options, 0, OsRandom).unwrap();

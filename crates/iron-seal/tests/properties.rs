@@ -10,7 +10,7 @@ use common::{
     CountingRandom, FixedRandom, NOW, PASSWORD, fields, hex_encode, iron_seal_independent,
 };
 use iron_seal::{
-    Cipher, KeyReuse, Options, OsRandom, Password, PasswordId, SealParts, seal_at, seal_json,
+    Cipher, KeyReuse, Options, OsRandom, Password, PasswordId, SealParts, seal, seal_at, seal_json,
     unseal_at, unseal_json,
 };
 use proptest::prelude::*;
@@ -275,28 +275,47 @@ fn every_single_character_substitution_from_the_seal_alphabet_is_detected() {
     assert!(unseal_at(base, &password(), &Options::default(), NOW).is_ok());
 }
 
+/// Seals made as production makes them: `seal`, which draws from `ThreadRandom` (a ChaCha20
+/// generator per thread, keyed from the OS), on several threads at once. No salt or IV repeats,
+/// within a thread (a generator that gave constant bytes would) or across threads (generators
+/// keyed alike would).
 #[test]
 fn seals_never_share_salts_or_ivs() {
+    const THREADS: usize = 4;
+    const PER_THREAD: usize = 100;
+    let seals: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..THREADS)
+            .map(|_| {
+                scope.spawn(|| {
+                    (0..PER_THREAD)
+                        .map(|_| {
+                            seal(
+                                b"{}",
+                                &PasswordId::new("1").unwrap(),
+                                &password(),
+                                &Options::default(),
+                            )
+                            .unwrap()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().unwrap())
+            .collect()
+    });
     let mut salts = HashSet::new();
     let mut ivs = HashSet::new();
-    let mut seals = HashSet::new();
-    for _ in 0..100 {
-        let sealed = seal_at(
-            b"{}",
-            &PasswordId::new("1").unwrap(),
-            &password(),
-            &Options::default(),
-            NOW,
-            OsRandom,
-        )
-        .unwrap();
-        let f = fields(&sealed);
+    for sealed in &seals {
+        let f = fields(sealed);
         assert_eq!(f[2].len(), 64);
         assert_eq!(f[6].len(), 64);
         assert!(salts.insert(f[2].to_owned()), "repeated encryption salt");
         assert!(salts.insert(f[6].to_owned()), "repeated hmac salt");
         assert!(ivs.insert(f[3].to_owned()), "repeated iv");
-        seals.insert(sealed);
     }
-    assert_eq!((salts.len(), ivs.len(), seals.len()), (200, 100, 100));
+    let count = THREADS * PER_THREAD;
+    assert_eq!((salts.len(), ivs.len()), (2 * count, count));
 }

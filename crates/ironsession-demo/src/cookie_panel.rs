@@ -2,14 +2,16 @@
 //! since the server holds the password, the JSON sealed inside, with a sentence on each part.
 
 use iron_seal::SealParts;
-use ironsession::{Passwords, UnsealError, VERSION_SUFFIX, unseal_data};
+use ironsession::{Passwords, SealError, UnsealError, VERSION_SUFFIX, unseal_data};
 
 use crate::pages::escape_html;
 
 /// The panel for the seal the request carried (`None`: no session cookie), opened with
 /// `passwords`. `refused` is why the session refused that cookie, if it did: a seal that opens
 /// can still be revoked or past its absolute lifetime, and the panel must not call its JSON
-/// what the server reads.
+/// what the server reads. A seal the session refused for its length (longer than any cookie its
+/// configuration writes, [`SealError::TooLong`]) is not opened either: the panel spends no more
+/// on a forged cookie than the session does.
 ///
 /// ```
 /// use ironsession::{Passwords, Ttl, seal_data};
@@ -109,6 +111,14 @@ fn fields(seal: &str, passwords: &Passwords, refused: Option<&UnsealError>) -> S
         ));
     }
     html.push_str("</dl>\n");
+    if let Some(too_long @ SealError::TooLong { .. }) = refused.and_then(UnsealError::cause) {
+        html.push_str(&format!(
+            "<p>The session refused it before any cryptography ({}): no cookie of this server is \
+             that long, so neither the session nor this panel checks its MAC.</p>\n",
+            escape_html(&too_long.to_string())
+        ));
+        return html;
+    }
     match unseal_data::<serde_json::Value>(seal, passwords) {
         Ok(json) => {
             let pretty = serde_json::to_string_pretty(&json).unwrap_or_default();
@@ -196,6 +206,32 @@ mod tests {
         )));
         assert!(!panel.contains("What the server reads"));
         assert!(panel.contains("&quot;isLoggedIn&quot;: true"));
+    }
+
+    #[test]
+    fn a_seal_the_session_refused_for_its_length_is_not_opened() {
+        let passwords = random_passwords();
+        // A seal that would open, longer than any cookie: only its length keeps it shut.
+        let sealed = ironsession::seal_data(
+            &serde_json::json!({"padding": "x".repeat(20_000)}),
+            &passwords,
+            ironsession::Ttl::DEFAULT,
+        )
+        .expect("sealing a large JSON object succeeds");
+        let refused = UnsealError::from(iron_seal::Error::TooLong {
+            length: sealed.len(),
+            max: 16_352,
+        });
+        let panel = cookie_panel(Some(&sealed), &passwords, Some(&refused));
+        assert!(panel.contains("<dt>MAC</dt>"), "{panel}");
+        assert!(
+            panel.contains("refused it before any cryptography"),
+            "{panel}"
+        );
+        assert!(!panel.contains("Decrypted") && !panel.contains("padding"));
+        // Refused for another reason, the same seal is opened and shown.
+        let expired = UnsealError::from(iron_seal::Error::Expired { expired_at_ms: 1 });
+        assert!(cookie_panel(Some(&sealed), &passwords, Some(&expired)).contains("padding"));
     }
 
     #[test]

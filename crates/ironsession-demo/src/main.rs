@@ -5,10 +5,11 @@
 //!   `listening on http://127.0.0.1:PORT` on stdout says the server is ready.
 //! - `IRON_SESSION_PASSWORD`: a random password of at least 32 characters (`ironsession
 //!   gen-password`), or a JSON object of id to password (`{"1":"…","2":"…"}`) for rotation, used
-//!   verbatim as Node uses it. A guessable one (a published sample, a repeated pattern) stops the
-//!   demo with exit status 2. Unset or empty: a fixed, public development password. Values of
-//!   the JSON object may stage a password: `{"password":"…","notBefore":"2026-12-01T00:00:00Z"}`
-//!   (see `Passwords::parse`).
+//!   verbatim as Node uses it. A guessable one (a published sample, a phrase of words, a repeated
+//!   pattern) stops the demo with exit status 2. Unset or empty: a random password made at start
+//!   and never shown, so sessions end when the demo stops (and no other process reads its
+//!   cookies). Values of the JSON object may stage a password:
+//!   `{"password":"…","notBefore":"2026-12-01T00:00:00Z"}` (see `Passwords::parse`).
 //! - `IRON_SESSION_ABSOLUTE_SECONDS`: end every session this long after its login, however busy
 //!   (unset: no absolute lifetime).
 //! - `IRON_SESSION_RENEW_AFTER_SECONDS`: re-seal a session that is read, not saved, once its
@@ -32,10 +33,6 @@ use tracing_subscriber::EnvFilter;
 use zeroize::Zeroizing;
 
 const DEFAULT_PORT: u16 = 3000;
-
-/// Used when `IRON_SESSION_PASSWORD` is unset. It is in the source code, so anyone can forge
-/// sessions sealed with it: development only.
-const DEVELOPMENT_PASSWORD: &str = "ironsession-demo development password: NOT A SECRET";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -169,19 +166,16 @@ fn passwords_from_env() -> Result<Passwords, String> {
                 e => format!("bad IRON_SESSION_PASSWORD: {e}"),
             }),
         _ => {
-            eprintln!(
-                "\
-********************************************************************************
-WARNING: IRON_SESSION_PASSWORD is not set.
-WARNING: Using the built-in DEVELOPMENT password, which is public (it is in the
-WARNING: source code): anyone can forge a session cookie for this server.
-WARNING: Never run it like this anywhere but on your own machine. Set
-WARNING: IRON_SESSION_PASSWORD to a random secret of at least 32 characters,
-WARNING: e.g. the output of `openssl rand -base64 32`.
-********************************************************************************"
+            let password = Zeroizing::new(
+                Passwords::generate().map_err(|e| format!("cannot make a random password: {e}"))?,
             );
-            Passwords::single(DEVELOPMENT_PASSWORD)
-                .map_err(|e| format!("the development password is refused: {e}"))
+            tracing::warn!(
+                "IRON_SESSION_PASSWORD is not set: sealing with a random password made at start. \
+                 Sessions end when this process stops, and no other process can read its cookies. \
+                 Set IRON_SESSION_PASSWORD (`ironsession gen-password`) to keep them across restarts"
+            );
+            Passwords::single(password.as_str())
+                .map_err(|e| format!("the random password is refused: {e}"))
         }
     }
 }
@@ -209,15 +203,4 @@ async fn shutdown_signal() {
         () = terminate => {}
     }
     tracing::info!("shutting down");
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_development_password_passes_the_weak_password_check() {
-        assert_eq!(
-            ironsession::password_weakness(super::DEVELOPMENT_PASSWORD),
-            None
-        );
-    }
 }

@@ -177,7 +177,7 @@ async fn share_cookies(node: &Server, rust: &Server) {
 
 #[tokio::test]
 async fn iron_session_8_and_the_rust_demo_share_cookies() {
-    let password = "a password shared by iron-session 8 and ironsession-demo";
+    let password = "hRZLVUzdFX8AuaY4D4MGKxgpGZLhEqj2YucBbwwisog";
     let node = node_server(8, password);
     let rust = Server::demo(password);
     share_cookies(&node, &rust).await;
@@ -186,7 +186,7 @@ async fn iron_session_8_and_the_rust_demo_share_cookies() {
 #[tokio::test]
 async fn iron_session_9_and_the_rust_demo_share_cookies() {
     // A rotation map this time: both seal with the highest id, 2.
-    let password = r#"{"1":"the old password, at least 32 characters long","2":"the new password, at least 32 characters long"}"#;
+    let password = r#"{"1":"25P5_eaThxxbIO7dxW7O5Jsji22Srzy-34AbbTPlrno","2":"FvbqOpq2WDDN-QIbiyQVm6OkHnDHSG1wxP24UoPTWAY"}"#;
     let node = node_server(9, password);
     let rust = Server::demo(password);
     share_cookies(&node, &rust).await;
@@ -206,7 +206,7 @@ async fn iron_session_9_and_the_rust_demo_share_cookies() {
 /// `chunk: true` and the Rust demo hand a chunked session back and forth.
 #[tokio::test]
 async fn a_chunked_session_moves_between_iron_session_9_and_the_rust_demo() {
-    let password = "a password shared by iron-session 9 and ironsession-demo";
+    let password = "qTc8UV3Pq1FaJ8dn4LqvCBI9utKZHy7MrS9BPoyXvz8";
     let node = node_server(9, password);
     let rust = Server::demo(password);
     let browser = Browser::new();
@@ -277,7 +277,7 @@ async fn a_chunked_session_moves_between_iron_session_9_and_the_rust_demo() {
 /// writes no cookie: the four chunks and the notes stay as they were.
 #[tokio::test]
 async fn iron_session_9_and_the_rust_demo_refuse_the_same_note_and_keep_the_session() {
-    let password = "a password shared by iron-session 9 and ironsession-demo";
+    let password = "qTc8UV3Pq1FaJ8dn4LqvCBI9utKZHy7MrS9BPoyXvz8";
     let node = node_server(9, password);
     let rust = Server::demo(password);
     let mut accepted = Vec::new();

@@ -40,7 +40,7 @@ fn a_weak_password_stops_the_demo_and_says_why() {
 
 #[tokio::test]
 async fn the_password_is_used_verbatim_with_its_spaces() {
-    let password = "  ironsession-demo test password with spaces around it \t";
+    let password = "  vkTVPXSOhHqfdwVIaIISTNkz8ErKEycS7bVQ-YagPJE \t";
     let server = Server::demo(password);
     let client = client();
     let response = login(&client, &server, &[("username", "ana")]).await;
@@ -55,4 +55,33 @@ async fn the_password_is_used_verbatim_with_its_spaces() {
     let trimmed = Passwords::single(password.trim()).unwrap();
     let error = ironsession::unseal_data::<serde_json::Value>(seal, &trimmed).unwrap_err();
     assert_eq!(error.reason(), UnsealReason::Invalid);
+}
+
+/// Without `IRON_SESSION_PASSWORD` the demo makes a random password at start and says that
+/// sessions end when it stops: a second demo (a restart) does not read the first one's cookie.
+#[tokio::test]
+async fn without_a_password_the_demo_seals_with_a_random_one_and_says_so() {
+    let start = || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ironsession-demo"));
+        command
+            .env("PORT", "0")
+            .env_remove("IRON_SESSION_PASSWORD")
+            .env("RUST_LOG", "info");
+        Server::start("ironsession-demo (no password)", command)
+    };
+    let first = start();
+    first.assert_logs("random password made at start");
+    first.assert_logs("Sessions end when this process stops");
+    let client = client();
+    let response = login(&client, &first, &[("username", "ana")]).await;
+    let cookie = cookie_pair(&session_set_cookie(&response));
+
+    let restarted = start();
+    let (session, _) = common::api_session(&client, &restarted, Some(&cookie)).await;
+    assert_eq!(
+        session["isLoggedIn"], false,
+        "another random password: {session}"
+    );
+    let (session, _) = common::api_session(&client, &first, Some(&cookie)).await;
+    assert_eq!(session["username"], "ana");
 }

@@ -23,7 +23,7 @@
 //! ```
 //! use ironsession::{seal_data, unseal_data, Passwords, Ttl};
 //!
-//! let passwords = Passwords::single("a password of at least thirty-two characters")?;
+//! let passwords = Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?;
 //! let sealed = seal_data(&serde_json::json!({"userId": 42}), &passwords, Ttl::DEFAULT)?;
 //! let data: serde_json::Value = unseal_data(&sealed, &passwords)?;
 //! assert_eq!(data["userId"], 42);

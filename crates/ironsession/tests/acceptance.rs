@@ -28,9 +28,9 @@ use reqwest::header::{CACHE_CONTROL, COOKIE, HeaderValue, SET_COOKIE, VARY};
 use serde_json::json;
 
 const NAME: &str = "sess";
-const PASSWORD: &str = "a password of at least thirty-two characters";
-const NEW_PASSWORD: &str = "the rotated-in password, also over 32 characters";
-const OTHER_PASSWORD: &str = "another app's password, at least thirty-two chars";
+const PASSWORD: &str = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
+const NEW_PASSWORD: &str = "PJo7GkIFOQctuoBQe52y_e7mQkcOvDv7g6UqgSVxtXw";
+const OTHER_PASSWORD: &str = "CNu2fnubXugwIiPT6keP-HzxY1TUzcWlknJkWEBPcnE";
 /// The attributes of a default configuration, after the value.
 const DEFAULT_ATTRIBUTES: &str = "; Max-Age=1209540; Path=/; HttpOnly; Secure; SameSite=Lax";
 const DELETION: &str = "sess=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax";

@@ -32,7 +32,7 @@ async fn login(
 async fn session_extractor_and_state_in_one_handler() {
     let config = SessionConfig::builder(
         "s",
-        Passwords::single("a password of at least thirty-two characters").unwrap(),
+        Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg").unwrap(),
     )
     .build()
     .unwrap();

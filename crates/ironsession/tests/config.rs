@@ -10,7 +10,7 @@ use ironsession::{
     Priority, SameSite, SessionConfig, SessionConfigBuilder, Ttl,
 };
 
-const PASSWORD: &str = "a password of at least thirty-two characters";
+const PASSWORD: &str = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
 const DAY: u64 = 24 * 3600;
 
 fn builder(name: &str) -> SessionConfigBuilder {
@@ -270,8 +270,8 @@ fn an_invalid_update_keeps_the_old_configuration() {
 
 #[test]
 fn debug_output_never_contains_a_password() {
-    let secret = "a very secret password that nobody may log";
-    let other = "another secret password nobody may ever log";
+    let secret = "4pM3sLBgS3y0r6hKmO826gWgouKo5JhGvZIHgrto_nk";
+    let other = "zHLCF8Atk4605wusMrRqp97XQC2FBpbfOQcmt8tOrqY";
     let passwords = Passwords::from_pairs([(1, secret), (2, other)]).unwrap();
     let config = SessionConfig::builder("sess", passwords)
         .domain("example.com")

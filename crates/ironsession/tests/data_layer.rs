@@ -990,6 +990,23 @@ fn lone_surrogates_written_by_javascript_read_as_the_replacement_character() {
     assert_eq!(typed.name, "\u{fffd}");
 }
 
+/// `{"\ud800":"a","\udbff":"b"}` has two keys in JavaScript; read with U+FFFD for each lone
+/// surrogate it would have one, so it is refused (`invalid`) rather than silently merged. Keys
+/// that stay apart, and values, are read as before.
+#[test]
+fn keys_that_only_lone_surrogates_tell_apart_make_the_seal_invalid() {
+    let passwords = Passwords::dangerous_allow_weak_single(PASSWORD).unwrap();
+    let colliding = seal_of_json_text(r#"{"\ud800":"a","\udbff":"b"}"#);
+    let error = unseal_data_at::<Value>(&colliding, &passwords, NOW).unwrap_err();
+    assert_eq!(error.reason(), UnsealReason::Invalid);
+    assert_eq!(error.cause(), Some(&IronError::JsonKeysCollide));
+    let apart = seal_of_json_text(r#"{"\ud800":"a","x":"\udbff"}"#);
+    assert_eq!(
+        unseal_data_at::<Value>(&apart, &passwords, NOW).unwrap(),
+        json!({"\u{fffd}": "a", "x": "\u{fffd}"})
+    );
+}
+
 /// serde_json stops at 128 levels of nesting (stack safety); the error says so.
 #[test]
 fn json_nested_beyond_the_limit_is_refused_with_the_limit_named() {

@@ -12,8 +12,8 @@ use ironsession::{
     SessionContext, SystemClock, Ttl, seal_data, unseal_data,
 };
 
-const PASSWORD: &str = "the secret password nobody may ever see in a log";
-const OTHER: &str = "the second secret password, also never to be logged";
+const PASSWORD: &str = "AbpY_uUexEVr-UMroENxdohqqWZpLaJsm3AD9HmpT9I";
+const OTHER: &str = "8a-X5-Io6rW2vnRXOhoWqLFLOOj-t5xBw9rY2woFbZc";
 
 /// The password and every long field of `seal`: none of them may appear.
 fn secrets(seal: &str) -> Vec<String> {
@@ -133,4 +133,88 @@ fn no_public_type_debug_shows_a_password_or_a_seal() {
         &ironsession::actix::SessionMiddleware::new(config.clone()),
         &secrets,
     );
+
+    assert_revocation_types_are_clean(&passwords, &secrets);
+}
+
+/// The password of the Redis URLs below: it must never appear.
+const REDIS_PASSWORD: &str = "redis-password-that-must-stay-out-of-logs";
+
+/// The revocation types, and the Redis backend whose URL carries a password.
+fn assert_revocation_types_are_clean(passwords: &Passwords, secrets: &[String]) {
+    use ironsession::revocation::{
+        InMemory, Refusal, Replica, Revocation, RevocationEntry, RevocationError, SessionFields,
+    };
+
+    let mut secrets = secrets.to_vec();
+    secrets.push(REDIS_PASSWORD.to_owned());
+    let revocation = Revocation::builder(InMemory::new()).build();
+    let sid = "c2Vzc2lvbi1pZC0wMDAwMQ";
+    assert_clean("InMemory", &InMemory::new(), &secrets);
+    assert_clean(
+        "RevocationBuilder",
+        &Revocation::builder(InMemory::new()),
+        &secrets,
+    );
+    assert_clean("Revocation", &revocation, &secrets);
+    assert_clean("Replica", &Replica::new(), &secrets);
+    assert_clean(
+        "RevocationEntry",
+        &RevocationEntry::Session {
+            sid: sid.into(),
+            expires_ms: 1,
+        },
+        &secrets,
+    );
+    assert_clean(
+        "SessionFields",
+        &SessionFields::new(Some(sid), Some("user-42"), Some(1)),
+        &secrets,
+    );
+    assert_clean("Refusal", &Refusal::Session, &secrets);
+    assert_clean(
+        "RevocationError",
+        &RevocationError::InvalidSessionId,
+        &secrets,
+    );
+    let config = SessionConfig::builder("sess", passwords.clone())
+        .revocation(revocation)
+        .build()
+        .unwrap();
+    assert_clean("SessionConfig (revocation)", &config, &secrets);
+
+    #[cfg(feature = "redis")]
+    {
+        use ironsession::revocation::redis::RedisBackend;
+
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let _entered = runtime.enter();
+        // Nothing listens there: the backend starts anyway and retries in the background.
+        for url in [
+            format!("redis://:{REDIS_PASSWORD}@127.0.0.1:1/0"),
+            format!("redis://app:{REDIS_PASSWORD}@127.0.0.1:1/0?protocol=resp3"),
+            format!("redis+unix:///run/redis.sock?db=2&pass={REDIS_PASSWORD}"),
+        ] {
+            let builder = RedisBackend::builder(&url);
+            assert_clean("RedisBackendBuilder", &builder, &secrets);
+            let shown = format!("{builder:?}");
+            assert!(
+                shown.contains("***"),
+                "the address is shown, redacted: {shown}"
+            );
+            let backend = builder.start().unwrap();
+            assert_clean("RedisBackend", &backend, &secrets);
+            let revocation = Revocation::builder(backend).build();
+            assert_clean("Revocation (Redis)", &revocation, &secrets);
+        }
+        let unreadable = format!("redis://:{REDIS_PASSWORD}@127.0.0.1:notaport/0");
+        let builder = RedisBackend::builder(&unreadable);
+        assert_clean("RedisBackendBuilder (unreadable URL)", &builder, &secrets);
+        let error = builder.start().unwrap_err();
+        assert_clean("RevocationError (address)", &error, &secrets);
+        assert!(!error.to_string().contains(REDIS_PASSWORD), "{error}");
+    }
 }

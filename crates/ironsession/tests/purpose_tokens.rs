@@ -8,7 +8,7 @@ use ironsession::{
 };
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "a password of at least thirty-two characters";
+const PASSWORD: &str = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
 
 fn passwords() -> Passwords {
     Passwords::single(PASSWORD).unwrap()
@@ -88,8 +88,8 @@ fn a_purpose_token_opens_only_for_its_purpose() {
 #[test]
 fn a_purpose_token_is_a_plain_seal_under_the_same_id() {
     let passwords = Passwords::from_pairs([
-        (1, "the old password, at least 32 characters long"),
-        (2, "the new password, at least 32 characters long"),
+        (1, "25P5_eaThxxbIO7dxW7O5Jsji22Srzy-34AbbTPlrno"),
+        (2, "FvbqOpq2WDDN-QIbiyQVm6OkHnDHSG1wxP24UoPTWAY"),
     ])
     .unwrap();
     let magic = passwords.for_purpose("magic-link");
@@ -107,7 +107,7 @@ fn a_purpose_token_is_a_plain_seal_under_the_same_id() {
     );
 
     // Rotation works per id: a token of the old id opens once the old id is only a reader.
-    let old_only = Passwords::from_pairs([(1, "the old password, at least 32 characters long")])
+    let old_only = Passwords::from_pairs([(1, "25P5_eaThxxbIO7dxW7O5Jsji22Srzy-34AbbTPlrno")])
         .unwrap()
         .for_purpose("magic-link");
     let old_token = seal_data(&[2], &old_only, Ttl::seconds(60)).unwrap();
@@ -144,4 +144,71 @@ fn seals_without_a_purpose_are_unchanged() {
         sealed,
         "Fe26.2*1*000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f*ICEiIyQlJicoKSorLC0uLw*L3erVZTkOrdZt3MZ4kvZKcaoHBipxRGqyPbVLMqrda4*1701209600000*303132333435363738393a3b3c3d3e3f404142434445464748494a4b4c4d4e4f*SSSYiPkK--pWtQtfCRGlassV1hf0nq22sQkBEHDZoO8~2"
     );
+}
+
+/// The password of the known answers below.
+const KNOWN_ANSWER_PASSWORD: &str = "known-answer password of the purpose derivation";
+
+/// Derived passwords computed with Node's `crypto.createHmac("sha256", password)
+/// .update("ironsession purpose v1\0" + purpose).digest("base64url")`: the documented rule,
+/// computed outside this crate. A multi-byte purpose checks the UTF-8 bytes; the empty one, that
+/// the domain prefix is there on its own.
+const KNOWN_ANSWERS: [(&str, &str); 3] = [
+    ("magic-link", "8DiTQ1EhC7oS_X4ffO4w2dSPNCyBjGCd9hdWkDEP1g0"),
+    (
+        "réinitialisation 🔑",
+        "3sArHlmr1XmwbDgZJagO6hmksQGatqKp9QSfNu39tgM",
+    ),
+    ("", "oA6GgGLsK0LyK16zabYgIIxjP5q-cNUS5hrJUhveR-I"),
+];
+
+/// A token sealed for a purpose opens with the known derived password (as a Node peer that follows
+/// the documentation would read it), and one sealed with the known password opens for the purpose.
+#[test]
+fn the_derived_passwords_are_the_documented_hmac_computed_by_node() {
+    let passwords = Passwords::dangerous_allow_weak_single(KNOWN_ANSWER_PASSWORD).unwrap();
+    for (purpose, derived) in KNOWN_ANSWERS {
+        let derived_set = Passwords::single(derived).unwrap();
+        let for_purpose = passwords.for_purpose(purpose);
+        let token = seal_data(&json!({"k": purpose}), &for_purpose, Ttl::seconds(60)).unwrap();
+        assert_eq!(
+            unseal_data::<Value>(&token, &derived_set).unwrap(),
+            json!({"k": purpose}),
+            "{purpose:?}"
+        );
+        let from_peer = seal_data(&json!({"peer": true}), &derived_set, Ttl::seconds(60)).unwrap();
+        assert_eq!(
+            unseal_data::<Value>(&from_peer, &for_purpose).unwrap(),
+            json!({"peer": true}),
+            "{purpose:?}"
+        );
+    }
+    recomputed_by_node_where_available();
+}
+
+/// The constants above, computed again by Node when a `node` is on the `PATH` (as in CI, where the
+/// interop tests need it): a check that they were copied right.
+fn recomputed_by_node_where_available() {
+    for (purpose, derived) in KNOWN_ANSWERS {
+        let output = std::process::Command::new("node")
+            .args([
+                "-e",
+                "process.stdout.write(require('node:crypto').createHmac('sha256', process.argv[1])\
+                 .update('ironsession purpose v1\\0' + process.argv[2]).digest('base64url'))",
+                KNOWN_ANSWER_PASSWORD,
+                purpose,
+            ])
+            .output();
+        match output {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                eprintln!("node is not installed: the known answers were not recomputed");
+                return;
+            }
+            Err(error) => panic!("cannot run node: {error}"),
+            Ok(output) => {
+                assert!(output.status.success(), "{output:?}");
+                assert_eq!(String::from_utf8(output.stdout).unwrap(), derived);
+            }
+        }
+    }
 }

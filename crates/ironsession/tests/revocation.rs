@@ -394,6 +394,57 @@ async fn an_entry_written_without_a_message_is_found_by_the_version_check() {
 }
 
 #[tokio::test]
+async fn a_lost_message_is_found_by_the_gap_before_the_next_one() {
+    // A revocation whose message never arrived (its PUBLISH lost), then a later one that does:
+    // the version of the later message skips one, and that gap triggers a full sync at once. The
+    // version checks are an hour apart here (and the full resync 5 minutes), so only the gap can
+    // find the lost entry within the wait.
+    let server = RedisServer::start();
+    let backend = RedisBackend::builder(server.url())
+        .check_interval(Duration::from_secs(3600))
+        .start()
+        .unwrap();
+    let peer = Revocation::builder(backend).build();
+    wait_until("synced", || peer.replica().is_synced()).await;
+    let mut redis = raw(&server).await;
+    let expires = iron_seal_now() + 3_600_000;
+    // One transaction, so that nothing can read the store between the two revocations.
+    let _: () = redis::pipe()
+        .atomic()
+        .cmd("ZADD")
+        .arg("{ironsession}:revoked:sids")
+        .arg(expires)
+        .arg(SID_B)
+        .ignore()
+        .cmd("INCR")
+        .arg("{ironsession}:revoked:version")
+        .ignore()
+        .cmd("ZADD")
+        .arg("{ironsession}:revoked:sids")
+        .arg(expires)
+        .arg(SID_A)
+        .ignore()
+        .cmd("INCR")
+        .arg("{ironsession}:revoked:version")
+        .ignore()
+        .cmd("PUBLISH")
+        .arg("{ironsession}:revoked")
+        .arg(format!("2 sid {expires} {SID_A}"))
+        .ignore()
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    wait_until("the published revocation arrived", || {
+        peer.check(SessionFields::new(Some(SID_A), None, None)) == Some(Refusal::Session)
+    })
+    .await;
+    wait_until("the lost revocation was found", || {
+        peer.check(SessionFields::new(Some(SID_B), None, None)) == Some(Refusal::Session)
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn expired_entries_leave_redis_on_the_next_write() {
     let fleet = redis_fleet().await;
     let mut redis = raw(&fleet.store).await;
@@ -621,16 +672,38 @@ async fn a_custom_prefix_keeps_two_apps_apart() {
     };
     let shop = revocation_on(backend("{shop}"));
     let blog = revocation_on(backend("{blog}"));
+    let blog_peer = revocation_on(backend("{blog}"));
     wait_until("synced", || {
-        shop.replica().is_synced() && blog.replica().is_synced()
+        [&shop, &blog, &blog_peer]
+            .iter()
+            .all(|process| process.replica().is_synced())
     })
     .await;
     shop.revoke_session(SID_A).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(
-        blog.check(SessionFields::new(Some(SID_A), None, None)),
-        None
-    );
+    // A later revocation on the blog's channel is the marker: Redis delivers a subscriber's
+    // messages in the order they were published, so a blog process that has it would have had
+    // the shop's first, had it heard the shop's channel.
+    blog.revoke_session(SID_B).await.unwrap();
+    wait_until("the blog's peer has the blog's revocation", || {
+        blog_peer.check(SessionFields::new(Some(SID_B), None, None)) == Some(Refusal::Session)
+    })
+    .await;
+    // A blog process started now reads the blog's keys in full: the shop's are not among them.
+    let blog_newcomer = revocation_on(backend("{blog}"));
+    wait_until("the newcomer synced", || {
+        blog_newcomer.replica().is_synced()
+    })
+    .await;
+    for process in [&blog, &blog_peer, &blog_newcomer] {
+        assert_eq!(
+            process.check(SessionFields::new(Some(SID_B), None, None)),
+            Some(Refusal::Session)
+        );
+        assert_eq!(
+            process.check(SessionFields::new(Some(SID_A), None, None)),
+            None
+        );
+    }
     let mut redis = raw(&server).await;
     let count: u64 = redis::cmd("ZCARD")
         .arg("{shop}:revoked:sids")
@@ -689,7 +762,7 @@ mod sessions {
         seal_data_at,
     };
 
-    const PASSWORD: &str = "ironsession revocation test password, 32+ characters";
+    const PASSWORD: &str = "m1oxxt9EI0aCmQ09WL9uxDt4NUKo--xS1pyunOPJacU";
 
     fn config_with(revocation: Revocation, clock: &Arc<AtomicU64>) -> SessionConfig {
         let clock = clock.clone();

@@ -1,5 +1,6 @@
 //! Checklist items of SECURITY.md that need a test of their own: tampering with any bit, MACs of
-//! every length, the exact 4096-byte cookie limit, and what `destroy` does without revocation.
+//! every length, the exact 4096-byte cookie limit, what `destroy` does without revocation, and
+//! fresh randomness in the seals and ids sessions make.
 
 use http::HeaderMap;
 use ironsession::{
@@ -131,4 +132,86 @@ fn a_destroyed_cookie_still_opens_without_revocation() {
         expired.unseal_error().unwrap().cause(),
         Some(SealError::Expired { .. })
     ));
+}
+
+/// Sessions saved as an application saves them (their seals and session ids draw from
+/// `ThreadRandom`, a ChaCha20 generator per thread keyed from the OS), on several threads at once:
+/// each seal and its session id.
+fn save_on_threads(config: &SessionConfig) -> Vec<(String, String)> {
+    const THREADS: usize = 4;
+    const PER_THREAD: usize = 50;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..THREADS)
+            .map(|_| {
+                scope.spawn(|| {
+                    (0..PER_THREAD)
+                        .map(|_| {
+                            let mut session: JsonSession = config.load(&HeaderMap::new());
+                            session.insert("userId".into(), 1.into());
+                            session.save().unwrap();
+                            let id = session.id().expect("session ids are on");
+                            let line = session.take_set_cookies().remove(0);
+                            let seal = line["sess=".len()..line.find(';').unwrap()].to_owned();
+                            (seal, id.as_str().to_owned())
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| worker.join().unwrap())
+            .collect()
+    })
+}
+
+/// A seal's encryption salt, IV and integrity salt.
+fn salts_and_iv(seal: &str) -> (&str, &str, &str) {
+    let fields: Vec<&str> = seal.split('~').next().unwrap().split('*').collect();
+    (fields[2], fields[3], fields[6])
+}
+
+/// Checklist 22: with per-seal salts (seal-key reuse off), sessions saved on several threads at
+/// once never share a salt, an IV or a session id.
+#[test]
+fn saved_sessions_never_share_salts_ivs_or_ids_across_threads() {
+    let config = SessionConfig::builder("sess", passwords())
+        .session_ids(true)
+        .seal_key_reuse(false)
+        .build()
+        .unwrap();
+    let saved = save_on_threads(&config);
+    let mut salts = std::collections::HashSet::new();
+    let mut ivs = std::collections::HashSet::new();
+    let mut ids = std::collections::HashSet::new();
+    for (seal, id) in &saved {
+        let (encryption_salt, iv, hmac_salt) = salts_and_iv(seal);
+        assert!(salts.insert(encryption_salt), "repeated encryption salt");
+        assert!(salts.insert(hmac_salt), "repeated hmac salt");
+        assert!(ivs.insert(iv), "repeated iv");
+        assert!(ids.insert(id.as_str()), "repeated session id");
+    }
+    let count = saved.len();
+    assert_eq!(
+        (salts.len(), ivs.len(), ids.len()),
+        (2 * count, count, count)
+    );
+}
+
+/// Checklist 22 and 28: with seal-key reuse on (the default), seals of one window share their
+/// salts, and still never an IV or a session id.
+#[test]
+fn saved_sessions_with_seal_key_reuse_never_share_ivs_or_ids_across_threads() {
+    let config = SessionConfig::builder("sess", passwords())
+        .session_ids(true)
+        .build()
+        .unwrap();
+    let saved = save_on_threads(&config);
+    let mut ivs = std::collections::HashSet::new();
+    let mut ids = std::collections::HashSet::new();
+    for (seal, id) in &saved {
+        assert!(ivs.insert(salts_and_iv(seal).1), "repeated iv");
+        assert!(ids.insert(id.as_str()), "repeated session id");
+    }
+    assert_eq!((ivs.len(), ids.len()), (saved.len(), saved.len()));
 }

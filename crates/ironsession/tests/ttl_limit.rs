@@ -13,7 +13,7 @@ const HOUR_MS: u64 = 3_600_000;
 const SKEW_MS: u64 = 60_000;
 
 fn passwords() -> Passwords {
-    Passwords::single("a password of at least thirty-two characters").unwrap()
+    Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg").unwrap()
 }
 
 fn hourly() -> SessionConfigBuilder {

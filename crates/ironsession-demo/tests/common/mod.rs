@@ -11,7 +11,7 @@ use std::thread;
 use std::time::Duration;
 
 /// The password the tests give every server.
-pub const TEST_PASSWORD: &str = "ironsession-demo test password, at least 32 characters";
+pub const TEST_PASSWORD: &str = "JL4SzPP9YzP5n69xXMbL3xuiJn_Z358MnELIUiZCyZE";
 
 /// The cookie name of the demo and of `interop/server.mjs`.
 pub const COOKIE_NAME: &str = "iron-session-demo";

@@ -17,7 +17,7 @@
 //! }
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = SessionConfig::builder("visits", Passwords::single("a password of at least thirty-two characters")?).build()?;
+//! let config = SessionConfig::builder("visits", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
 //! let app = App::new().wrap(SessionMiddleware::new(config)).route("/", web::post().to(count));
 //! # let _ = app;
 //! # Ok(()) }
@@ -58,7 +58,7 @@ use crate::{SaveError, Session, SessionConfig, SessionContext};
 /// }
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+/// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
 /// actix_web::rt::System::new().block_on(async move {
 ///     let app = test::init_service(
 ///         App::new().wrap(SessionMiddleware::new(config)).route("/login", web::post().to(login)),
@@ -82,7 +82,7 @@ impl SessionMiddleware {
     /// use ironsession::{Passwords, SessionConfig};
     /// use ironsession::actix::SessionMiddleware;
     ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
     /// let app = actix_web::App::new().wrap(SessionMiddleware::new(config));
     /// # let _ = app;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -119,7 +119,7 @@ where
 /// use ironsession::actix::{SessionMiddleware, SessionService};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+/// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
 /// let inner = actix_web::test::ok_service();
 /// let service: SessionService<_> = actix_web::rt::System::new()
 ///     .block_on(SessionMiddleware::new(config).new_transform(inner))

@@ -17,7 +17,7 @@
 //! }
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = SessionConfig::builder("visits", Passwords::single("a password of at least thirty-two characters")?).build()?;
+//! let config = SessionConfig::builder("visits", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
 //! let app: Router = Router::new().route("/", get(count)).layer(SessionLayer::new(config));
 //! # Ok(()) }
 //! ```

@@ -42,7 +42,7 @@ impl SessionContext {
     /// ```
     /// # use http::HeaderMap;
     /// # use ironsession::{Passwords, Session, SessionConfig, SessionContext};
-    /// # let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
     /// let context = SessionContext::from_headers(&config, &HeaderMap::new());
     /// let mut session: Session<serde_json::Value> = Session::load(&context);
     /// session.destroy();

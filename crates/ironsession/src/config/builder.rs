@@ -44,7 +44,7 @@ impl SessionConfig {
     ///
     /// ```
     /// # use ironsession::{Passwords, SessionConfig, Ttl};
-    /// # let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
     /// let remember_me = config.to_builder().ttl(Ttl::seconds(30 * 24 * 3600)).build()?;
     /// assert_eq!(remember_me.max_age_seconds(), Some(30 * 24 * 3600 - 60));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -74,14 +74,14 @@ impl SessionConfig {
 /// ```
 /// use ironsession::{Passwords, Priority, SameSite, SessionConfig, Ttl};
 ///
-/// let config = SessionConfig::builder("__Host-session", Passwords::single("a password of at least thirty-two characters")?)
+/// let config = SessionConfig::builder("__Host-session", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
 ///     .ttl(Ttl::seconds(3600))
 ///     .same_site(SameSite::Strict)
 ///     .priority(Priority::High)
 ///     .build()?;
 /// assert_eq!(config.max_age_seconds(), Some(3540));
 ///
-/// let refused = SessionConfig::builder("__Host-session", Passwords::single("a password of at least thirty-two characters")?)
+/// let refused = SessionConfig::builder("__Host-session", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
 ///     .domain("example.com")
 ///     .build();
 /// assert!(refused.is_err());
@@ -121,7 +121,7 @@ impl SessionConfigBuilder {
     /// ```
     /// use ironsession::{Passwords, SessionConfig};
     ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
     ///     .seal_key_reuse(false)
     ///     .build()?;
     /// assert!(!config.passwords().seal_key_reuse());
@@ -154,7 +154,7 @@ impl SessionConfigBuilder {
     /// ```
     /// use ironsession::{Passwords, SessionConfig, Ttl, TtlLimit};
     ///
-    /// let passwords = Passwords::single("a password of at least thirty-two characters")?;
+    /// let passwords = Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?;
     /// let config = SessionConfig::builder("s", passwords).max_ttl(Ttl::seconds(30 * 24 * 3600)).build()?;
     /// assert_eq!(config.ttl(), Ttl::DEFAULT);
     /// assert_eq!(config.ttl_limit(), TtlLimit::new(Ttl::seconds(30 * 24 * 3600)));
@@ -231,7 +231,7 @@ impl SessionConfigBuilder {
     ///
     /// ```
     /// # use ironsession::{Passwords, SessionConfig};
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
     ///     .chunking(true)
     ///     .build()?;
     /// assert!(config.chunking());
@@ -266,7 +266,7 @@ impl SessionConfigBuilder {
     /// ```
     /// use ironsession::{Passwords, SessionConfig};
     ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
     ///     .password_upgrade(false)
     ///     .build()?;
     /// assert!(!config.password_upgrade());
@@ -294,7 +294,7 @@ impl SessionConfigBuilder {
     /// ```
     /// use ironsession::{Passwords, SessionConfig};
     ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
     ///     .clear_refused_cookies(false)
     ///     .build()?;
     /// assert!(!config.clear_refused_cookies());

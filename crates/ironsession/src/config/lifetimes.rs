@@ -21,7 +21,7 @@ impl SessionConfigBuilder {
     /// use std::time::Duration;
     /// use ironsession::{Passwords, SessionConfig};
     ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
     ///     .absolute_lifetime(Duration::from_secs(12 * 3600))
     ///     .build()?;
     /// assert_eq!(config.absolute_lifetime(), Some(Duration::from_secs(12 * 3600)));
@@ -49,7 +49,7 @@ impl SessionConfigBuilder {
     /// use std::time::Duration;
     /// use ironsession::{Passwords, SessionConfig, Ttl};
     ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
     ///     .ttl(Ttl::seconds(3600))
     ///     .renew_after(Duration::from_secs(600))
     ///     .build()?;
@@ -69,7 +69,7 @@ impl SessionConfigBuilder {
     /// use http::HeaderMap;
     /// use ironsession::{JsonSession, Passwords, SessionConfig};
     ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
     ///     .session_ids(true)
     ///     .build()?;
     /// let session: JsonSession = config.load(&HeaderMap::new());
@@ -116,7 +116,7 @@ mod tests {
 
     #[test]
     fn options_are_validated_against_the_ttl() {
-        let passwords = Passwords::single("a password of at least thirty-two characters").unwrap();
+        let passwords = Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg").unwrap();
         let builder = || SessionConfig::builder("s", passwords.clone()).ttl(Ttl::seconds(600));
         assert_eq!(
             builder()

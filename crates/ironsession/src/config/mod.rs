@@ -56,7 +56,7 @@ pub enum CookieLifetime {
 /// ```
 /// use ironsession::{Passwords, SessionConfig};
 ///
-/// let config = SessionConfig::builder("app-session", Passwords::single("a password of at least thirty-two characters")?)
+/// let config = SessionConfig::builder("app-session", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
 ///     .build()?;
 /// assert_eq!(config.cookie_name(), "app-session");
 /// assert_eq!(config.max_age_seconds(), Some(14 * 24 * 3600 - 60));
@@ -116,7 +116,7 @@ impl SessionConfig {
     /// ```
     /// use ironsession::{Passwords, SessionConfig, Ttl, TtlLimit};
     ///
-    /// let passwords = Passwords::single("a password of at least thirty-two characters")?;
+    /// let passwords = Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?;
     /// let config = SessionConfig::builder("s", passwords).ttl(Ttl::seconds(3600)).build()?;
     /// assert_eq!(config.ttl_limit(), TtlLimit::new(Ttl::seconds(3600)));
     /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -42,7 +42,7 @@ use crate::{SealError, UnsealError};
 /// use http::HeaderMap;
 /// use ironsession::{JsonSession, Passwords, SealError, SessionConfig, MAX_CHUNKS};
 ///
-/// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+/// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
 /// let mut headers = HeaderMap::new();
 /// let forged = "x".repeat(MAX_CHUNKS * (4096 - "s.0=".len()) + 1);
 /// headers.insert("cookie", format!("s.0={forged}").parse()?);

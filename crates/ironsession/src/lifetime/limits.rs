@@ -92,7 +92,7 @@ mod tests {
     const HOUR: u64 = 3_600_000;
 
     fn config(change: impl FnOnce(SessionConfigBuilder) -> SessionConfigBuilder) -> SessionConfig {
-        let passwords = Passwords::single("a password of at least thirty-two characters").unwrap();
+        let passwords = Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg").unwrap();
         change(SessionConfig::builder("s", passwords))
             .build()
             .unwrap()

@@ -21,7 +21,7 @@ use crate::lifetime::MetadataState;
 /// use http::HeaderMap;
 /// use ironsession::{Passwords, Session, SessionConfig, SessionContext};
 ///
-/// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+/// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
 /// let context = SessionContext::from_headers(&config, &HeaderMap::new());
 /// let mut session: Session<serde_json::Map<String, serde_json::Value>> = Session::load(&context);
 /// session.insert("userId".into(), 42.into());
@@ -127,7 +127,7 @@ impl SessionContext {
     /// use http::{HeaderMap, HeaderValue, header};
     /// use ironsession::{Passwords, SessionConfig, SessionContext};
     ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
     /// let mut headers = HeaderMap::new();
     /// headers.insert(header::COOKIE, HeaderValue::from_static("other=1; s=Fe26.2*1*abc"));
     /// let context = SessionContext::from_headers(&config, &headers);

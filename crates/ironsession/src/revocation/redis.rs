@@ -97,8 +97,9 @@ impl Schema {
     }
 }
 
-/// Settings of a [`RedisBackend`]; see [`RedisBackend::builder`].
-#[derive(Clone, Debug)]
+/// Settings of a [`RedisBackend`]; see [`RedisBackend::builder`]. Its `Debug` shows the URL
+/// without its password.
+#[derive(Clone)]
 #[must_use]
 pub struct RedisBackendBuilder {
     url: String,
@@ -109,6 +110,20 @@ pub struct RedisBackendBuilder {
     connect_timeout: Duration,
     wait_for_replicas: Option<(u64, Duration)>,
     clock: SharedClock,
+}
+
+impl fmt::Debug for RedisBackendBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisBackendBuilder")
+            .field("address", &redacted_address(&self.url))
+            .field("key_prefix", &self.key_prefix)
+            .field("check_interval", &self.check_interval)
+            .field("resync_interval", &self.resync_interval)
+            .field("command_timeout", &self.command_timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("wait_for_replicas", &self.wait_for_replicas)
+            .finish()
+    }
 }
 
 impl RedisBackendBuilder {
@@ -608,14 +623,29 @@ fn subject_entry(member: &str, expires_ms: u64) -> Option<RevocationEntry> {
     })
 }
 
-/// The URL without its password, for logs.
+/// The URL without its credentials, for logs and `Debug`, read as the client reads it: the user
+/// and password of `scheme://user:password@host` and the `pass` parameter of a Unix socket's URL
+/// (`redis+unix:///path?pass=…`) become `***`. A URL the client cannot read is not shown at all.
 fn redacted_address(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            format!("{}://***@{}", &url[..scheme_end], &url[at + 1..])
-        }
-        _ => url.to_owned(),
+    let Some(mut parsed) = redis::parse_redis_url(url) else {
+        return "(unreadable URL, not shown)".to_owned();
+    };
+    let has_credentials = !parsed.username().is_empty() || parsed.password().is_some();
+    // Only URLs with a host have credentials, and those accept new ones.
+    if has_credentials && parsed.set_username("***").is_ok() {
+        let _ = parsed.set_password(None);
     }
+    let parameters: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(name, value)| {
+            let value = if name == "pass" { "***".into() } else { value };
+            (name.into_owned(), value.into_owned())
+        })
+        .collect();
+    if !parameters.is_empty() {
+        parsed.query_pairs_mut().clear().extend_pairs(parameters);
+    }
+    parsed.into()
 }
 
 #[cfg(test)]
@@ -681,6 +711,18 @@ mod tests {
         assert_eq!(
             redacted_address("redis://127.0.0.1:6379/"),
             "redis://127.0.0.1:6379/"
+        );
+        assert_eq!(
+            redacted_address("redis://app:p%40ss@cache:6379/0?protocol=resp3"),
+            "redis://***@cache:6379/0?protocol=resp3"
+        );
+        assert_eq!(
+            redacted_address("redis://:hunter2@cache:notaport/"),
+            "(unreadable URL, not shown)"
+        );
+        assert_eq!(
+            redacted_address("redis+unix:///run/redis.sock?db=2&pass=hunter2"),
+            "redis+unix:///run/redis.sock?db=2&pass=***"
         );
     }
 }

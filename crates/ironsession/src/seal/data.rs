@@ -31,7 +31,7 @@ pub const UNSEAL_DATA_MAX_LEN: usize = 1 << 20;
 /// #[derive(Serialize, Deserialize, PartialEq, Debug)]
 /// struct Login { user_id: u32 }
 ///
-/// let passwords = Passwords::single("a password of at least thirty-two characters")?;
+/// let passwords = Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?;
 /// let sealed = seal_data(&Login { user_id: 42 }, &passwords, Ttl::seconds(3600))?;
 /// assert!(sealed.starts_with("Fe26.2*1*") && sealed.ends_with("~2"));
 /// assert_eq!(unseal_data::<Login>(&sealed, &passwords)?, Login { user_id: 42 });
@@ -175,7 +175,7 @@ pub fn unseal_data<T: DeserializeOwned>(
 /// ```
 /// use ironsession::{seal_data_at, unseal_data_at, Passwords, Ttl, UnsealReason};
 ///
-/// let passwords = Passwords::single("a password of at least thirty-two characters")?;
+/// let passwords = Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?;
 /// let sealed = seal_data_at(&[1, 2], &passwords, Ttl::seconds(60), 0, iron_seal::OsRandom)?;
 /// assert_eq!(unseal_data_at::<Vec<u8>>(&sealed, &passwords, 119_999)?, [1, 2]);
 /// let err = unseal_data_at::<Vec<u8>>(&sealed, &passwords, 120_000).unwrap_err();

@@ -119,7 +119,7 @@ impl fmt::Display for UnsealReason {
 /// ```
 /// use ironsession::{unseal_data, Passwords, UnsealReason};
 ///
-/// let passwords = Passwords::single("a password of at least thirty-two characters")?;
+/// let passwords = Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?;
 /// let err = unseal_data::<serde_json::Value>("garbage", &passwords).unwrap_err();
 /// assert_eq!(err.reason(), UnsealReason::Invalid);
 /// assert_eq!(err.to_string(), "invalid: incorrect number of sealed components: expected 8, found 1");

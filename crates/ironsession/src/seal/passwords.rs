@@ -31,8 +31,8 @@ use crate::{PasswordError, password_weakness};
 /// use ironsession::Passwords;
 ///
 /// let passwords = Passwords::from_pairs([
-///     (1, "the old password, at least 32 characters long"),
-///     (2, "the new password, at least 32 characters long"),
+///     (1, "25P5_eaThxxbIO7dxW7O5Jsji22Srzy-34AbbTPlrno"),
+///     (2, "FvbqOpq2WDDN-QIbiyQVm6OkHnDHSG1wxP24UoPTWAY"),
 /// ])?;
 /// assert_eq!(passwords.sealing_id(), 2);
 /// assert_eq!(format!("{passwords:?}"), "Passwords { ids: [1, 2] }");
@@ -59,7 +59,7 @@ impl Passwords {
     /// One password, with id `1` (what iron-session does with a plain string).
     ///
     /// ```
-    /// let passwords = ironsession::Passwords::single("a password of at least thirty-two characters")?;
+    /// let passwords = ironsession::Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?;
     /// assert_eq!(passwords.sealing_id(), 1);
     /// # Ok::<(), ironsession::PasswordError>(())
     /// ```
@@ -135,7 +135,10 @@ impl Passwords {
         Self::generate_with_length(GENERATED_LENGTH)
     }
 
-    /// [`Passwords::generate`] with `length` characters (6 random bits each).
+    /// [`Passwords::generate`] with `length` characters (6 random bits each). A draw that the
+    /// weak-password check would refuse (for 32 characters, fewer than one in a million: random
+    /// text that happens to spell words or dates) is replaced by another, so every generated
+    /// password is accepted.
     ///
     /// # Errors
     /// [`PasswordError::TooShort`] (with id 0) under 32 characters, [`PasswordError::Random`].
@@ -148,13 +151,21 @@ impl Passwords {
             });
         }
         let mut bytes = Zeroizing::new(vec![0u8; length]);
-        OsRandom
-            .fill(&mut bytes)
-            .map_err(|_| PasswordError::Random)?;
-        Ok(bytes
-            .iter()
-            .map(|byte| char::from(GENERATED_ALPHABET[usize::from(byte & 0x3f)]))
-            .collect())
+        loop {
+            OsRandom
+                .fill(&mut bytes)
+                .map_err(|_| PasswordError::Random)?;
+            // A refused draw is wiped too.
+            let mut password: Zeroizing<String> = Zeroizing::new(
+                bytes
+                    .iter()
+                    .map(|byte| char::from(GENERATED_ALPHABET[usize::from(byte & 0x3f)]))
+                    .collect(),
+            );
+            if password_weakness(&password).is_none() {
+                return Ok(std::mem::take(&mut *password));
+            }
+        }
     }
 
     fn build<S: Into<String>>(
@@ -225,7 +236,7 @@ impl Passwords {
     /// ```
     /// use ironsession::{seal_data, unseal_data, Passwords, Ttl, UnsealReason};
     ///
-    /// let passwords = Passwords::single("a password of at least thirty-two characters")?;
+    /// let passwords = Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?;
     /// let magic_link = passwords.for_purpose("magic-link");
     /// let token = seal_data(&serde_json::json!({"userId": 1}), &magic_link, Ttl::seconds(900))?;
     /// let data: serde_json::Value = unseal_data(&token, &magic_link)?;
@@ -259,7 +270,7 @@ impl Passwords {
     /// The purpose these passwords are bound to, `None` for passwords as configured.
     ///
     /// ```
-    /// let passwords = ironsession::Passwords::single("a password of at least thirty-two characters")?;
+    /// let passwords = ironsession::Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?;
     /// assert_eq!(passwords.purpose(), None);
     /// assert_eq!(passwords.for_purpose("magic-link").purpose(), Some("magic-link"));
     /// # Ok::<(), ironsession::PasswordError>(())
@@ -284,13 +295,13 @@ impl Passwords {
     /// ```
     /// use ironsession::Passwords;
     ///
-    /// let rotated = Passwords::parse(r#"{"1":"an old password of 32 characters or more","2":"a new password of 32 characters or more!!"}"#)?;
+    /// let rotated = Passwords::parse(r#"{"1":"iXx0hZMbVTsIYfa36UXOaYpgdzq9Su1y0PRd5dw8GRE","2":"oynVmcJKmN8fYxyN4K2BWfyg_f8QnBmW0W9i5OuksYI"}"#)?;
     /// assert_eq!(rotated.sealing_id(), 2);
-    /// let plain = Passwords::parse("a plain password of thirty-two characters")?;
+    /// let plain = Passwords::parse("mHGSO0mBoKhgLwLgiRQqNara4cApm1oN_FgA5ZHYlD4")?;
     /// assert_eq!(plain.sealing_id(), 1);
     /// let staged = Passwords::parse(r#"{
-    ///     "1": {"password": "an old password of 32 characters or more", "retiredAfter": "2030-01-01T00:00:00Z"},
-    ///     "2": {"password": "a new password of 32 characters or more!!", "notBefore": 1800000000000}
+    ///     "1": {"password": "iXx0hZMbVTsIYfa36UXOaYpgdzq9Su1y0PRd5dw8GRE", "retiredAfter": "2030-01-01T00:00:00Z"},
+    ///     "2": {"password": "oynVmcJKmN8fYxyN4K2BWfyg_f8QnBmW0W9i5OuksYI", "notBefore": 1800000000000}
     /// }"#)?;
     /// assert_eq!(staged.sealing_id_at(1_799_999_999_999), 1);
     /// assert_eq!(staged.sealing_id_at(1_800_000_000_000), 2);
@@ -397,7 +408,7 @@ impl Passwords {
     /// ```
     /// use ironsession::{seal_data, Passwords, Ttl};
     ///
-    /// let passwords = Passwords::single("a password of at least thirty-two characters")?;
+    /// let passwords = Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?;
     /// assert!(passwords.seal_key_reuse());
     /// let salts = |seal: &str| {
     ///     let fields: Vec<&str> = seal.split('*').collect();
@@ -463,8 +474,8 @@ impl Passwords {
     ///
     /// ```
     /// let passwords = ironsession::Passwords::from_pairs([
-    ///     (7, "the seventh password, 32 characters or more"),
-    ///     (3, "the third password, also 32 characters or more"),
+    ///     (7, "U5zDseOxuyaXoXQbVqi4vI2V7PeVz62Scm1Kgw2u1gY"),
+    ///     (3, "uE-cO8NDkuDOXUNbEzv3WUcWpEdYRpIYHjptl1hfO1w"),
     /// ])?;
     /// assert_eq!(passwords.ids().collect::<Vec<_>>(), [3, 7]);
     /// # Ok::<(), ironsession::PasswordError>(())
@@ -531,8 +542,8 @@ mod tests {
     #[test]
     fn a_purpose_set_follows_stages_given_after_an_earlier_derivation() {
         let passwords = Passwords::from_pairs([
-            (1, "the old password, at least 32 characters long"),
-            (2, "the new password, at least 32 characters long"),
+            (1, "25P5_eaThxxbIO7dxW7O5Jsji22Srzy-34AbbTPlrno"),
+            (2, "FvbqOpq2WDDN-QIbiyQVm6OkHnDHSG1wxP24UoPTWAY"),
         ])
         .unwrap();
         assert_eq!(passwords.for_purpose("magic-link").sealing_id_at(0), 2);
@@ -549,7 +560,7 @@ mod tests {
 
     #[test]
     fn a_purpose_is_derived_once_and_shared_by_clones() {
-        let passwords = Passwords::single("a password of at least thirty-two characters").unwrap();
+        let passwords = Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg").unwrap();
         let first = passwords.for_purpose("magic-link");
         let second = passwords.clone().for_purpose("magic-link");
         // The same derived set, so the same secrets and the keys they have already derived.

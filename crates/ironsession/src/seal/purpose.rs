@@ -86,7 +86,7 @@ mod tests {
 
     #[test]
     fn a_derived_password_is_a_valid_iron_password_unique_to_its_purpose() {
-        let password = "a password of at least thirty-two characters";
+        let password = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
         let magic = derive_password(password, "magic-link");
         assert_eq!(magic.len(), 43);
         assert!(
@@ -99,7 +99,7 @@ mod tests {
         assert_ne!(magic, derive_password(password, ""));
         assert_ne!(
             magic,
-            derive_password("another password of 32 characters!", "magic-link")
+            derive_password("YFDVufMGQQXxgbVxw5XQsDGT1f4qDBrPIY5Il8YUZ14", "magic-link")
         );
     }
 }

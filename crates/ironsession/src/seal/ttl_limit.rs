@@ -21,7 +21,7 @@ use crate::{Ttl, UnsealError};
 /// ```
 /// use ironsession::{seal_data_at, unseal_data_at, Passwords, Ttl, TtlLimit, UnsealReason};
 ///
-/// let passwords = Passwords::single("a password of at least thirty-two characters")?;
+/// let passwords = Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?;
 /// let forever = seal_data_at(&[1], &passwords, Ttl::Never, 0, iron_seal::OsRandom)?;
 /// let a_year = seal_data_at(&[1], &passwords, Ttl::seconds(365 * 24 * 3600), 0, iron_seal::OsRandom)?;
 ///

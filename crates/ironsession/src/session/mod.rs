@@ -39,7 +39,7 @@ use crate::{
 /// #[derive(Default, Serialize, Deserialize)]
 /// struct Visit { count: u32 }
 ///
-/// let config = SessionConfig::builder("visits", Passwords::single("a password of at least thirty-two characters")?).build()?;
+/// let config = SessionConfig::builder("visits", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
 /// let mut session: Session<Visit> = config.load(&HeaderMap::new());
 /// session.count += 1;
 /// session.save()?;
@@ -115,7 +115,7 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
     /// ```
     /// # use http::HeaderMap;
     /// # use ironsession::{JsonSession, Passwords, SessionConfig, Ttl};
-    /// # let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
     /// let mut session: JsonSession = config.load(&HeaderMap::new());
     /// session.update_config(|c| c.ttl(Ttl::seconds(30 * 24 * 3600)))?;
     /// session.insert("remember".into(), true.into());
@@ -146,7 +146,7 @@ impl<T> Session<T> {
     /// ```
     /// # use http::HeaderMap;
     /// # use ironsession::{JsonSession, Passwords, SessionConfig};
-    /// # let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?).build()?;
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
     /// let mut session: JsonSession = config.load(&HeaderMap::new());
     /// assert_eq!(session.id(), None);
     /// session.regenerate()?;
@@ -191,7 +191,7 @@ impl<T> Session<T> {
     /// use http::HeaderMap;
     /// use ironsession::{JsonSession, Passwords, SessionConfig, Ttl};
     ///
-    /// let config = SessionConfig::builder("s", Passwords::single("a password of at least thirty-two characters")?)
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
     ///     .ttl(Ttl::seconds(3600))
     ///     .session_ids(true)
     ///     .clock(|| 1_700_000_000_000)

@@ -9,7 +9,7 @@ use serde_json::json;
 /// change of the expiration field is refused for its MAC (or its form), never as expired.
 pub const NOW: u64 = 1_000;
 
-pub const PASSWORD: &str = "a password of at least thirty-two characters";
+pub const PASSWORD: &str = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
 
 pub fn passwords() -> Passwords {
     Passwords::single(PASSWORD).unwrap()

@@ -20,7 +20,7 @@ fn chunk_suffixes_are_a_dot_and_the_index() {
     }
 }
 
-const PASSWORD: &str = "a password of at least thirty-two characters";
+const PASSWORD: &str = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
 /// What iron-session 9 writes after the value with its default options (ttl 14 days).
 const ATTRIBUTES: &str = "; Max-Age=1209540; Path=/; HttpOnly; Secure; SameSite=Lax";
 const DELETION_ATTRIBUTES: &str = "; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax";
