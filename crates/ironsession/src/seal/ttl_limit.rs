@@ -1,6 +1,6 @@
 //! The server's own ttl, enforced on read.
 //!
-//! Iron trusts the expiration written in a seal: a seal without one (made with ttl 0 by the CLI,
+//! Iron trusts the expiration written in a seal: a seal without one (made with `--ttl never` by the CLI,
 //! an old configuration or a Node peer) opens forever, and so does one whose expiration lies years
 //! ahead. A session refuses both by default, measured against the longest ttl the application
 //! seals with, so a session is never read past the lifetime the server itself gives sessions.
