@@ -555,7 +555,7 @@ def main():
             "```sh",
             "cd interop && npm ci && cd ..     # iron-session 8.0.4, @hapi/iron (once)",
             "bench/compare                     # full: about 10 minutes after the build",
-            "bench/compare --quick             # about 4 minutes after the build",
+            "bench/compare --quick             # about 3 minutes after the build",
             "bench/compare --markdown BENCHMARKS.md   # rewrite this file",
             "bench/profile                     # where a request's time goes (callgrind)",
             "```",
