@@ -1,7 +1,8 @@
-//! What the `ironsession` command parses from its input, never panicking on any bytes: the
-//! password text (`Passwords::parse`), `seal`'s JSON, the seal in what `unseal` and `inspect` are
-//! pasted (a seal, a cookie, a `Cookie` header), `unseal`'s opening and `inspect`'s description,
-//! each exactly as the command calls them. `inspect` must never echo a control character from its
+//! What the `ironsession` command parses from its input, never panicking on any bytes: `seal`'s
+//! JSON, the seal in what `unseal` and `inspect` are pasted (a seal, a cookie, a `Cookie` header),
+//! `unseal`'s opening and `inspect`'s description, each exactly as the command calls them (the
+//! password text has its own target, `passwords`: its strength estimate is slow enough under the
+//! sanitizer to starve the rest). `inspect` must never echo a control character from its
 //! input (a hostile seal could otherwise write terminal escapes).
 #![no_main]
 
@@ -28,7 +29,6 @@ fuzz_target!(|data: &[u8]| {
     let Ok(input) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = Passwords::parse(input);
     let _ = serde_json::from_str::<Value>(input);
     let _ = seal_from_paste(input, Some("s"));
     let Ok((seal, _)) = seal_from_paste(input, None) else {

@@ -47,12 +47,22 @@ passwords = [
     '{"01":"x"}',
     '{"1":"short"}',
 ]
+# Random-looking passwords the strength rule accepts, and the staged JSON form.
+password_seeds = passwords + [
+    "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg",
+    json.dumps({"1": "iXx0hZMbVTsIYfa36UXOaYpgdzq9Su1y0PRd5dw8GRE",
+                "2": {"password": "oynVmcJKmN8fYxyN4K2BWfyg_f8QnBmW0W9i5OuksYI",
+                      "notBefore": "2027-01-01T00:00:00Z"}}),
+    json.dumps({"3": {"password": "mHGSO0mBoKhgLwLgiRQqNara4cApm1oN_FgA5ZHYlD4",
+                      "retiredAfter": "2026-01-01T00:00:00Z"}}),
+]
 payloads = [v["payload_json"] for v in vectors] + ['{"name":"\\ud83c"}', "[" * 130 + "]" * 130]
 
 targets = {
     "unseal": bare,
     "cookie_header": cookies,
     "load": cookies,
+    "passwords": password_seeds,
     # The CLI is pasted cookies and Cookie headers too.
     "cli": [f"{s}\n" for s in seals] + [f"  {s}\r\n" for s in bare[:3]] + passwords + payloads
     + cookies + [f"Cookie: {c}\n" for c in cookies[:6]],
