@@ -985,29 +985,147 @@ mod sessions {
         assert!(session.take_set_cookies().is_empty());
     }
 
+    /// The configurations of a "remember me" app: what `build` says about each.
     #[test]
-    fn the_retention_must_cover_the_ttl() {
-        let builder = SessionConfig::builder("s", Passwords::single(PASSWORD).unwrap())
-            .revocation(Revocation::in_memory());
-        assert!(
-            builder
-                .clone()
-                .ttl(Ttl::seconds(14 * 24 * 3600))
+    fn the_retention_must_cover_the_longest_life_a_cookie_can_have() {
+        const DAY: u64 = 24 * 3600;
+        let days = |n: u64| Duration::from_secs(n * DAY);
+        let kept_for = |retention: Duration| {
+            Revocation::builder(InMemory::new())
+                .retention(retention)
                 .build()
-                .is_ok()
-        );
-        for ttl in [Ttl::seconds(14 * 24 * 3600 + 1), Ttl::Never] {
-            assert!(matches!(
-                builder.clone().ttl(ttl).build(),
-                Err(ConfigError::RevocationRetention { .. })
-            ));
+        };
+        let builder = |retention: Duration| {
+            SessionConfig::builder("s", Passwords::single(PASSWORD).unwrap())
+                .revocation(kept_for(retention))
+        };
+        // (configuration, the longest life `build` must name, or `None` for no bound).
+        type Change = fn(ironsession::SessionConfigBuilder) -> ironsession::SessionConfigBuilder;
+        let refused: [(&str, Change, Option<Duration>); 7] = [
+            (
+                "a ttl a second over",
+                |b| b.ttl(Ttl::seconds(14 * DAY + 1)),
+                Some(Duration::from_secs(14 * DAY + 1)),
+            ),
+            (
+                "remember me for 30 days",
+                |b| b.max_ttl(Ttl::seconds(30 * DAY)),
+                Some(days(30)),
+            ),
+            (
+                "remember me capped at 20 days",
+                |b| {
+                    b.max_ttl(Ttl::seconds(30 * DAY))
+                        .absolute_lifetime(Duration::from_secs(20 * DAY))
+                },
+                Some(days(20)),
+            ),
+            ("a ttl that never expires", |b| b.ttl(Ttl::Never), None),
+            (
+                "a max_ttl that never expires",
+                |b| b.max_ttl(Ttl::Never),
+                None,
+            ),
+            (
+                "seals without expiration accepted",
+                |b| b.dangerous_accept_seals_without_expiration(),
+                None,
+            ),
+            (
+                "both",
+                |b| {
+                    b.ttl(Ttl::Never)
+                        .dangerous_accept_seals_without_expiration()
+                },
+                None,
+            ),
+        ];
+        for (case, change, longest) in refused {
+            let error = change(builder(days(14))).build().unwrap_err();
+            let message = error.to_string();
+            match longest {
+                Some(longest) => {
+                    assert_eq!(
+                        error,
+                        ConfigError::RevocationRetention {
+                            longest,
+                            retention: days(14)
+                        },
+                        "{case}"
+                    );
+                    // The method that fixes it, with the duration to give it.
+                    let seconds = longest.as_secs();
+                    assert!(
+                        message.contains(&format!(
+                            "RevocationBuilder::retention(Duration::from_secs({seconds}))"
+                        )),
+                        "{case}: {message}"
+                    );
+                    assert!(
+                        message.contains("retention of 14 days"),
+                        "{case}: {message}"
+                    );
+                }
+                None => {
+                    assert_eq!(error, ConfigError::RevocationUnbounded, "{case}");
+                    assert!(
+                        message.contains("SessionConfigBuilder::absolute_lifetime"),
+                        "{case}: {message}"
+                    );
+                }
+            }
+            assert!(!message.contains("After("), "{case}: {message}");
         }
-        let longer = Revocation::builder(InMemory::new())
-            .retention(Duration::from_secs(30 * 24 * 3600))
-            .build();
-        let remember_me = SessionConfig::builder("s", Passwords::single(PASSWORD).unwrap())
-            .ttl(Ttl::seconds(30 * 24 * 3600))
-            .revocation(longer);
-        assert!(remember_me.build().is_ok());
+        let message = builder(days(14))
+            .max_ttl(Ttl::seconds(30 * DAY))
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("can live 30 days"), "{message}");
+        assert!(
+            message.contains("(Duration::from_secs(2592000)) (30 days)"),
+            "{message}"
+        );
+
+        let accepted: [(&str, Change, Duration); 6] = [
+            ("the default ttl", |b| b, days(14)),
+            (
+                "a ttl of the retention",
+                |b| b.ttl(Ttl::seconds(14 * DAY)),
+                days(14),
+            ),
+            (
+                "remember me, kept as long",
+                |b| b.max_ttl(Ttl::seconds(30 * DAY)),
+                days(30),
+            ),
+            (
+                "remember me capped at 7 days",
+                |b| {
+                    b.max_ttl(Ttl::seconds(30 * DAY))
+                        .absolute_lifetime(Duration::from_secs(7 * DAY))
+                },
+                days(7),
+            ),
+            (
+                "never expiring, capped",
+                |b| {
+                    b.ttl(Ttl::Never)
+                        .absolute_lifetime(Duration::from_secs(DAY))
+                },
+                days(1),
+            ),
+            (
+                "seals without expiration, capped",
+                |b| {
+                    b.dangerous_accept_seals_without_expiration()
+                        .absolute_lifetime(Duration::from_secs(14 * DAY))
+                },
+                days(14),
+            ),
+        ];
+        for (case, change, retention) in accepted {
+            assert!(change(builder(retention)).build().is_ok(), "{case}");
+        }
     }
 }

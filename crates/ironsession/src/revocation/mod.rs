@@ -333,10 +333,13 @@ impl fmt::Debug for RevocationBuilder {
 }
 
 impl RevocationBuilder {
-    /// How long an entry is kept after its revocation (60 s of clock skew are added). It must be
-    /// at least the longest ttl any session is sealed with (a "remember me" ttl included):
-    /// otherwise a copy of a revoked cookie becomes valid again once its entry is dropped. Default:
-    /// 14 days, iron-session's default ttl.
+    /// How long an entry is kept after its revocation (60 s of clock skew are added). It must
+    /// cover the longest life a cookie can have: the longest ttl any session is sealed with (a
+    /// "remember me" ttl included), or the absolute lifetime if that is shorter; otherwise a copy
+    /// of a revoked cookie becomes valid again once its entry is dropped.
+    /// [`SessionConfigBuilder::build`](crate::SessionConfigBuilder::build) checks it against the
+    /// configuration (see [`SessionConfigBuilder::revocation`](crate::SessionConfigBuilder::revocation)).
+    /// Default: 14 days, iron-session's default ttl.
     pub fn retention(mut self, retention: Duration) -> Self {
         self.retention = retention;
         self
