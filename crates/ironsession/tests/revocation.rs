@@ -758,8 +758,8 @@ mod sessions {
     use ironsession::iron_seal::ThreadRandom;
     use ironsession::revocation::MAX_SUBJECT_BYTES;
     use ironsession::{
-        ConfigError, JsonSession, Passwords, SaveError, SessionConfig, Ttl, UnsealReason,
-        seal_data_at,
+        ConfigError, JsonSession, MetadataError, Passwords, SaveError, SessionConfig, Ttl,
+        UnsealReason, seal_data_at,
     };
 
     const PASSWORD: &str = "m1oxxt9EI0aCmQ09WL9uxDt4NUKo--xS1pyunOPJacU";
@@ -878,17 +878,56 @@ mod sessions {
         );
     }
 
-    #[test]
-    fn sessions_without_metadata_are_read_and_given_an_id() {
-        // A cookie sealed by a Node app (or before revocation was on): nothing to revoke yet.
-        let (config, _) = memory();
+    /// A cookie sealed without metadata, as a Node app that does not add it writes one.
+    fn sealed_without_metadata(user: &str) -> String {
         let passwords = Passwords::single(PASSWORD).unwrap();
-        let data = serde_json::json!({"user": "erin"});
+        let data = serde_json::json!({ "user": user });
         let seal = seal_data_at(&data, &passwords, Ttl::DEFAULT, NOW, ThreadRandom).unwrap();
-        let session: JsonSession = config.load(&headers(&format!("s={seal}")));
+        format!("s={seal}")
+    }
+
+    #[tokio::test]
+    async fn sessions_without_metadata_are_refused_by_default() {
+        // Each read would give it a new id: no logout could ever revoke a copy of it.
+        let (config, _) = memory();
+        let cookie = sealed_without_metadata("erin");
+        let session: JsonSession = config.load(&headers(&cookie));
+        assert!(session.is_empty());
+        let error = session.unseal_error().expect("refused");
+        assert_eq!(error.reason(), UnsealReason::MissingMetadata);
+        assert_eq!(error.metadata_error(), Some(MetadataError::Missing));
+        assert!(session.take_set_cookies().is_empty(), "the cookie is kept");
+    }
+
+    #[tokio::test]
+    async fn with_the_switch_sessions_without_metadata_are_read_re_sealed_and_not_revocable() {
+        let clock = Arc::new(AtomicU64::new(NOW));
+        let lenient = SessionConfig::builder("s", Passwords::single(PASSWORD).unwrap())
+            .clock(read(&clock))
+            .revocation(revocation_on(InMemory::with_clock(read(&clock))))
+            .dangerous_accept_sessions_without_metadata(true)
+            .build()
+            .unwrap();
+        let copy = sealed_without_metadata("erin");
+        let session: JsonSession = lenient.load(&headers(&copy));
         assert_eq!(session.unseal_error(), None);
         assert_eq!(session["user"], "erin");
-        assert!(session.id().is_some());
+        let sid = session.id().expect("given an id");
+        // The first response re-seals it with that metadata.
+        let lines = session.take_set_cookies();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        let resealed = lines[0].split(';').next().unwrap().to_owned();
+        let mut session: JsonSession = lenient.load(&headers(&resealed));
+        assert_eq!(session.id(), Some(sid));
+        // The victim logs out: that session is revoked...
+        session.revoke_and_destroy().await.unwrap();
+        assert_eq!(refusal(&lenient, &resealed), Some(Refusal::Session));
+        // ...but a copy of the cookie without metadata still opens, with yet another id: what
+        // the switch leaves open.
+        let replayed: JsonSession = lenient.load(&headers(&copy));
+        assert_eq!(replayed.unseal_error(), None);
+        assert_eq!(replayed["user"], "erin");
+        assert_ne!(replayed.id(), Some(sid));
     }
 
     #[tokio::test]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::SessionId;
+use super::limits::SKEW_MS;
 use crate::SealError;
 
 /// What ironsession keeps about a session beside the user's data, under
@@ -87,6 +88,79 @@ impl Metadata {
     /// Records that the session is being sealed at `now_ms`.
     pub(crate) fn mark_sealed(&mut self, now_ms: u64) {
         self.rat = Some(now_ms);
+    }
+}
+
+/// Why the metadata of a cookie that opened is not trusted (see
+/// [`UnsealError::metadata_error`](crate::UnsealError::metadata_error)).
+///
+/// ```
+/// use ironsession::MetadataError;
+///
+/// let error = MetadataError::CreatedInTheFuture { iat_ms: 1_800_000_000_000, latest_ms: 1_700_000_060_000 };
+/// assert_eq!(
+///     error.to_string(),
+///     "the session's creation time (iat 1800000000000) is later than now plus 60 s of clock skew (1700000060000)"
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MetadataError {
+    /// `iat` later than now plus 60 s of clock skew: such a session would outlive its absolute
+    /// lifetime and every "log out everywhere" made before that time.
+    #[error(
+        "the session's creation time (iat {iat_ms}) is later than now plus 60 s of clock skew ({latest_ms})"
+    )]
+    CreatedInTheFuture {
+        /// The session's `iat`.
+        iat_ms: u64,
+        /// The latest time accepted: now plus the skew.
+        latest_ms: u64,
+    },
+    /// `rat` later than now plus 60 s of clock skew.
+    #[error(
+        "the session's last seal time (rat {rat_ms}) is later than now plus 60 s of clock skew ({latest_ms})"
+    )]
+    SealedInTheFuture {
+        /// The session's `rat`.
+        rat_ms: u64,
+        /// The latest time accepted: now plus the skew.
+        latest_ms: u64,
+    },
+    /// No metadata at all, while the absolute lifetime or revocation needs it (see
+    /// [`dangerous_accept_sessions_without_metadata`](crate::SessionConfigBuilder::dangerous_accept_sessions_without_metadata)).
+    #[error(
+        "the session has no metadata (\"_is\"), which the absolute lifetime and revocation need"
+    )]
+    Missing,
+}
+
+/// Checks the metadata a cookie came with, before anything relies on it: no time later than
+/// `now_ms` plus the clock skew, and, when `required`, metadata at all.
+pub(crate) fn check_incoming(
+    metadata: Option<&Metadata>,
+    required: bool,
+    now_ms: u64,
+) -> Result<(), MetadataError> {
+    let Some(metadata) = metadata else {
+        return if required {
+            Err(MetadataError::Missing)
+        } else {
+            Ok(())
+        };
+    };
+    let latest_ms = now_ms.saturating_add(SKEW_MS);
+    if metadata.iat > latest_ms {
+        return Err(MetadataError::CreatedInTheFuture {
+            iat_ms: metadata.iat,
+            latest_ms,
+        });
+    }
+    match metadata.rat {
+        Some(rat_ms) if rat_ms > latest_ms => {
+            Err(MetadataError::SealedInTheFuture { rat_ms, latest_ms })
+        }
+        _ => Ok(()),
     }
 }
 

@@ -5,7 +5,7 @@
 use serde::de::DeserializeOwned;
 
 use super::context::ContextState;
-use crate::lifetime::Metadata;
+use crate::lifetime::{Metadata, check_incoming};
 use crate::revocation::SessionFields;
 use crate::seal::open_at;
 use crate::{SessionConfig, UnsealError};
@@ -100,8 +100,9 @@ fn open(cookie_value: Option<&str>, state: &ContextState, now_ms: u64) -> Incomi
     }
 }
 
-/// The opened JSON as a `T`. The first successful read takes the metadata and checks the
-/// session's lifetime.
+/// The opened JSON as a `T`. The first successful read takes the metadata, checks that it can be
+/// trusted (no times in the future; present where the options need it), then the session's
+/// lifetime and revocation.
 fn read<T: DeserializeOwned + Default>(
     state: &mut ContextState,
     now_ms: u64,
@@ -125,10 +126,13 @@ fn read<T: DeserializeOwned + Default>(
         }
     };
     if opened.empty.is_none() {
-        let checked = config
-            .lifetimes()
-            .check(split.metadata.as_ref(), now_ms)
+        let required = config.requires_incoming_metadata();
+        let checked = check_incoming(split.metadata.as_ref(), required, now_ms)
             .map_err(UnsealError::from)
+            .and_then(|()| {
+                let lifetimes = config.lifetimes();
+                Ok(lifetimes.check(split.metadata.as_ref(), now_ms)?)
+            })
             .and_then(|()| check_revocation(config, split.metadata.as_ref(), now_ms));
         if let Err(error) = checked {
             *incoming = Incoming::Refused(error.clone());
