@@ -7,15 +7,13 @@ mod common;
 #[path = "../../ironsession/tests/support/redis_server.rs"]
 mod redis_server;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, header};
 use common::{
     COOKIE_NAME, Server, TEST_PASSWORD, api_session, assert_logout_not_recorded, client,
-    cookie_pair, login, session_set_cookie,
+    cookie_pair, login, redis_integer, session_set_cookie,
 };
 use ironsession::iron_seal::system_now_ms;
 use ironsession::revocation::redis::RedisBackend;
@@ -120,45 +118,24 @@ async fn post(server: &Server, path: &str, cookie: Option<&str>) -> reqwest::Res
     request.send().await.expect("POST")
 }
 
+/// Asserts a 303 to `/` without any cookie: a logout that carried no session cookie.
+fn assert_nothing_to_end(response: reqwest::Response) {
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/");
+    assert!(
+        response
+            .headers()
+            .get(reqwest::header::SET_COOKIE)
+            .is_none()
+    );
+}
+
 /// Asserts a 303 to `/` that deletes the session cookie.
 fn assert_logged_out(response: &reqwest::Response) {
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/");
     let deletion = session_set_cookie(response);
     assert!(deletion.contains("Max-Age=0"), "{deletion}");
-}
-
-/// The integer answer of one Redis command (an integer reply, or a number in a bulk string;
-/// `0` for nil), over a plain socket: the demo's tests have no Redis client.
-fn redis_integer(redis: &RedisServer, args: &[&str]) -> i64 {
-    let mut stream = TcpStream::connect(("127.0.0.1", redis.port)).expect("Redis is up");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(2)))
-        .unwrap();
-    let mut request = format!("*{}\r\n", args.len());
-    for arg in args {
-        request.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
-    }
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut reply = String::new();
-    let mut buffer = [0u8; 256];
-    let complete = |reply: &str| match reply.as_bytes().first() {
-        Some(b'$') if !reply.starts_with("$-1") => reply.matches("\r\n").count() >= 2,
-        Some(_) => reply.ends_with("\r\n"),
-        None => false,
-    };
-    while !complete(&reply) {
-        let n = stream.read(&mut buffer).expect("a Redis reply");
-        assert!(n > 0, "Redis closed the connection: {reply:?}");
-        reply.push_str(std::str::from_utf8(&buffer[..n]).unwrap());
-    }
-    let lines: Vec<&str> = reply.split("\r\n").collect();
-    match lines[0].as_bytes()[0] {
-        b':' => lines[0][1..].parse().unwrap(),
-        b'$' if lines[0] == "$-1" => 0,
-        b'$' => lines[1].parse().unwrap(),
-        _ => panic!("unexpected Redis reply {reply:?}"),
-    }
 }
 
 const VERSION_KEY: &str = "{ironsession}:revoked:version";
@@ -318,7 +295,7 @@ async fn a_node_login_is_read_by_rust_and_a_node_logout_is_refused_by_rust_and_n
         !logged_in(&node, &alice).await,
         "Node refuses the copy at once"
     );
-    assert_eq!(redis_integer(&redis, &["GET", VERSION_KEY]), 1);
+    assert_eq!(redis_integer(redis.port, &["GET", VERSION_KEY]), 1);
     assert_eq!(
         rust_refusal_within_one_second(&rust, &alice).await,
         Refusal::Session
@@ -350,9 +327,9 @@ async fn a_node_login_is_read_by_rust_and_a_node_logout_is_refused_by_rust_and_n
     );
     assert!(rust_load(&late, &bob).unseal_error().is_none());
 
-    // Logging out without a session just clears the cookie, as on the Rust demo.
-    assert_logged_out(&post(&node, "/logout", None).await);
-    assert_eq!(redis_integer(&redis, &["GET", VERSION_KEY]), 1);
+    // Logging out without a session records nothing and sends nothing, as on the Rust demo.
+    assert_nothing_to_end(post(&node, "/logout", None).await);
+    assert_eq!(redis_integer(redis.port, &["GET", VERSION_KEY]), 1);
 }
 
 #[tokio::test]
@@ -387,7 +364,7 @@ async fn log_out_everywhere_on_node_ends_the_users_rust_sessions_only() {
     assert!(logged_in(&node, &carol).await && logged_in(&demo, &carol).await);
     assert!(rust_load(&rust, &carol).unseal_error().is_none());
     // Exactly one subject entry was stored, for bob.
-    assert_eq!(redis_integer(&redis, &["ZCARD", SUBJECTS_KEY]), 1);
+    assert_eq!(redis_integer(redis.port, &["ZCARD", SUBJECTS_KEY]), 1);
 
     // Sessions created before the revocation are cut, later ones are not; the entry lives for
     // the retention plus 60 s.
@@ -414,9 +391,9 @@ async fn log_out_everywhere_on_node_ends_the_users_rust_sessions_only() {
     let bob_again = log_in(&demo, "bob").await;
     assert!(logged_in(&node, &bob_again).await && logged_in(&demo, &bob_again).await);
 
-    // Not logged in: nothing to revoke, the cookie is cleared, as on the Rust demo.
-    assert_logged_out(&post(&node, "/logout-everywhere", None).await);
-    assert_eq!(redis_integer(&redis, &["ZCARD", SUBJECTS_KEY]), 1);
+    // No session: nothing to revoke, nothing sent, as on the Rust demo.
+    assert_nothing_to_end(post(&node, "/logout-everywhere", None).await);
+    assert_eq!(redis_integer(redis.port, &["ZCARD", SUBJECTS_KEY]), 1);
 }
 
 #[tokio::test]
@@ -456,7 +433,7 @@ async fn with_redis_down_a_node_logout_answers_503_and_the_user_stays_logged_in(
     }
     assert!(!logged_in(&node, &carol).await);
     assert_eq!(
-        redis_integer(&redis, &["ZCARD", SUBJECTS_KEY]),
+        redis_integer(redis.port, &["ZCARD", SUBJECTS_KEY]),
         0,
         "the failed log out everywhere was never recorded"
     );
@@ -612,8 +589,8 @@ async fn the_js_functions_validate_sids_and_subjects_as_rust_does() {
         .collect();
     assert_eq!(result["subjects"], json!(expected_subjects));
     // Only the valid ones reached Redis: 2 sessions and 4 subjects, one version each.
-    assert_eq!(redis_integer(&redis, &["GET", VERSION_KEY]), 6);
-    assert_eq!(redis_integer(&redis, &["ZCARD", SUBJECTS_KEY]), 4);
+    assert_eq!(redis_integer(redis.port, &["GET", VERSION_KEY]), 6);
+    assert_eq!(redis_integer(redis.port, &["ZCARD", SUBJECTS_KEY]), 4);
 
     // newSessionMetadata: what Rust parses as session metadata; an invalid subject is refused.
     let metadata: Metadata = serde_json::from_value(result["metadata"][0].clone()).unwrap();

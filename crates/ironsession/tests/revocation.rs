@@ -853,6 +853,58 @@ mod sessions {
     }
 
     #[tokio::test]
+    async fn only_the_session_a_cookie_carried_is_revoked_and_a_logout_without_one_sends_nothing() {
+        let (config, _) = memory();
+        let replica = || config.revocation().unwrap().replica().len();
+        // No cookie: each request would otherwise revoke an id it just made up.
+        for _ in 0..3 {
+            let mut session: JsonSession = config.load(&HeaderMap::new());
+            assert!(
+                session.id().is_some(),
+                "revocation gives every session an id"
+            );
+            session.revoke_and_destroy().await.unwrap();
+            assert!(session.take_set_cookies().is_empty());
+            let mut session: JsonSession = config.load(&HeaderMap::new());
+            session.destroy();
+            assert!(session.take_set_cookies().is_empty());
+        }
+        // A login and a logout in one request: that session never left the server.
+        let mut session: JsonSession = config.load(&HeaderMap::new());
+        session.insert("user".into(), "ivy".into());
+        session.set_subject("ivy").unwrap();
+        session.save().unwrap();
+        session.revoke_and_destroy().await.unwrap();
+        assert!(
+            session.take_set_cookies().is_empty(),
+            "the save's cookie is dropped"
+        );
+        // A cookie that does not open: deleted, nothing to revoke.
+        let mut session: JsonSession = config.load(&headers("s=Fe26.2*1*garbage"));
+        session.revoke_and_destroy().await.unwrap();
+        assert_eq!(
+            session.take_set_cookies(),
+            ["s=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax"]
+        );
+        assert_eq!(replica(), 0, "nothing was recorded");
+
+        // A cookie that opened, then a new id in the same request (a privilege change): the id
+        // the cookie carried is the one copies of it hold, and the one revoked.
+        let cookie = log_in(&config, "jack");
+        let mut session: JsonSession = config.load(&headers(&cookie));
+        let carried = session.id().unwrap();
+        session.regenerate().unwrap();
+        session.destroy();
+        assert_eq!(replica(), 1);
+        let revocation = config.revocation().unwrap();
+        assert_eq!(
+            revocation.check(SessionFields::new(Some(carried.as_str()), None, None)),
+            Some(Refusal::Session)
+        );
+        assert_eq!(refusal(&config, &cookie), Some(Refusal::Session));
+    }
+
+    #[tokio::test]
     async fn revoke_subject_refuses_the_sessions_created_before_it_only() {
         let (config, clock) = memory();
         let first = log_in(&config, "carol");

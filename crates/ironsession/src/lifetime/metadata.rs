@@ -168,6 +168,10 @@ pub(crate) fn check_incoming(
 #[derive(Debug, Default)]
 pub(crate) struct MetadataState {
     pub(crate) current: Option<Metadata>,
+    /// The id of the session the request's cookie carried, once it opened and passed every
+    /// check: the only id a logout may revoke (copies of that cookie may exist; of metadata made
+    /// in this request, none can).
+    pub(crate) opened_id: Option<SessionId>,
     /// Changed since it was read (created, regenerated, subject set): the cookie must be re-sealed
     /// even if the handler does not save.
     pub(crate) changed: bool,

@@ -139,6 +139,7 @@ fn read<T: DeserializeOwned + Default>(
             return Err(error);
         }
         opened.empty = Some(split.empty);
+        metadata.opened_id = split.metadata.as_ref().map(|opened| *opened.id());
         metadata.current = split.metadata;
     }
     Ok(split.data)

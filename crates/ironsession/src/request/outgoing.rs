@@ -103,6 +103,20 @@ pub(crate) fn write(state: &mut ContextState, mut json: Vec<u8>) -> Result<(), S
     Ok(())
 }
 
+/// `destroy`'s lines, queued in place of any earlier save's: iron-session 9's deletions of the
+/// cookie (and of the chunks the request carried). With revocation on, a request that carried
+/// none of the session's cookies gets none: there is no session to end, and a logout without a
+/// session sends nothing, as it records nothing.
+pub(crate) fn destroy(state: &mut ContextState) {
+    let nothing_to_end = state.config.revocation().is_some() && !state.transport.carried_any();
+    let cookies = if nothing_to_end {
+        Vec::new()
+    } else {
+        state.transport.destroy(&state.config)
+    };
+    state.queue(cookies);
+}
+
 /// Before the response, unless the handler saved or destroyed the session: deletes a cookie refused
 /// because its session is over, or re-seals the session as it came in when it is due for renewal,
 /// was sealed with an older password, or got new metadata. A failure to re-seal is logged; the
