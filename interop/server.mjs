@@ -138,7 +138,7 @@ const routes = {
       // A new session id at every login, and the username as the subject of "log out everywhere".
       if (revocation) {
         try {
-          session._is = revocationModule.newSessionMetadata(username);
+          session._is = revocationModule.newSessionMetadata(username, revocation);
         } catch (err) {
           if (err.code !== "ERR_INVALID_SUBJECT") throw err;
           return send(res, 400, "text/plain; charset=utf-8", "username is too long (at most 1024 bytes)");

@@ -80,4 +80,9 @@ impl SessionConfig {
     pub fn revocation(&self) -> Option<&Revocation> {
         self.revocation.as_ref()
     }
+
+    /// The revocation generation a session created now records, with revocation on.
+    pub(crate) fn new_session_generation(&self) -> Option<u64> {
+        self.revocation.as_ref().map(Revocation::generation)
+    }
 }

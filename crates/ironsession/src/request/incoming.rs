@@ -62,8 +62,9 @@ pub(crate) fn load<T: DeserializeOwned + Default>(
         state.incoming = open(state.cookie_value.as_deref(), state, now_ms);
     }
     let read = read::<T>(state, now_ms);
+    let generation = state.config.new_session_generation();
     if state.config.needs_metadata()
-        && let Err(error) = state.metadata.get_or_create(now_ms)
+        && let Err(error) = state.metadata.get_or_create(now_ms, generation)
     {
         tracing::warn!(%error, "no session id: the next save will try again");
     }
@@ -158,6 +159,7 @@ fn check_revocation(
         sid: Some(metadata.id().as_str()),
         subject: metadata.subject(),
         iat_ms: Some(metadata.created_at_ms()),
+        generation: metadata.generation(),
     });
     let refusal = revocation.check_at(session, now_ms);
     refusal.map_or(Ok(()), |refusal| Err(UnsealError::revoked(refusal)))

@@ -76,7 +76,8 @@ pub(crate) fn write(state: &mut ContextState, mut json: Vec<u8>) -> Result<(), S
     let now_ms = state.config.now_ms();
     let config = &state.config;
     if config.needs_metadata() {
-        state.metadata.get_or_create(now_ms)?;
+        let generation = config.new_session_generation();
+        state.metadata.get_or_create(now_ms, generation)?;
     }
     if let Some(metadata) = &mut state.metadata.current {
         metadata.mark_sealed(now_ms);

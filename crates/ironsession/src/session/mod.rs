@@ -164,7 +164,8 @@ impl<T> Session<T> {
     pub fn regenerate(&mut self) -> Result<(), SaveError> {
         let mut state = self.context.lock();
         let now_ms = state.config.now_ms();
-        state.metadata.regenerate(now_ms)?;
+        let generation = state.config.new_session_generation();
+        state.metadata.regenerate(now_ms, generation)?;
         Ok(())
     }
 

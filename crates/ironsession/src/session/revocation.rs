@@ -49,10 +49,11 @@ impl<T> Session<T> {
         }
         let mut state = self.context().lock();
         let now_ms = state.config.now_ms();
+        let generation = state.config.new_session_generation();
         state
             .metadata
-            .get_or_create(now_ms)?
-            .set_subject(Some(subject));
+            .get_or_create(now_ms, generation)?
+            .set_subject(Some(subject), generation);
         state.metadata.changed = true;
         Ok(())
     }
