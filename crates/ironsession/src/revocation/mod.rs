@@ -6,7 +6,9 @@
 //! (a random session id `sid`, the creation time `iat`, and an optional subject `sub`):
 //!
 //! - **Session revocations** (`sid` → expiry): a logout, or an admin tool's
-//!   [`Revocation::revoke_session`].
+//!   [`Revocation::revoke_session`]. A logout revokes only the id of the session the request's
+//!   cookie carried, once it opened and passed every check: a request without one records
+//!   nothing.
 //! - **Subject revocations** (`sub` → generation, expiry): "log out everywhere",
 //!   [`Revocation::revoke_subject`], refuses every session of the subject created before it
 //!   (the idea of ASP.NET's security stamp; also what a password change should call).
@@ -28,8 +30,8 @@
 //! - A session created after its server applied the revocation (within the propagation time,
 //!   milliseconds on Redis, at most the version check's second when a message is lost) carries an
 //!   equal or higher generation: never refused by it. A server cut off from the store hands out
-//!   older generations, so its new logins of a revoked subject are refused by the others until
-//!   it catches up: the safe side.
+//!   older generations: a login it makes for a subject revoked meanwhile is refused everywhere,
+//!   the safe side.
 //! - **Sessions without a generation** (sealed before this release, or by a Node app whose
 //!   metadata has no `gen`) are compared by time instead: refused when their `iat` is earlier
 //!   than the revocation's time plus 5 s of allowance for clock differences. Such a session
@@ -115,7 +117,9 @@ const DEFAULT_RETENTION: Duration = match Ttl::DEFAULT {
     Ttl::Never => Duration::MAX,
 };
 
-/// The longest subject accepted, in bytes.
+/// The longest subject accepted, in bytes: a subject revocation stores the subject, in the store
+/// and in every server's replica, for the retention (a Redis entry of a 1024-byte subject takes
+/// about 1.1 KB).
 pub const MAX_SUBJECT_BYTES: usize = 1024;
 
 /// Whether `subject` can be revoked: 1 to [`MAX_SUBJECT_BYTES`] bytes.

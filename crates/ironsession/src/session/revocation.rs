@@ -22,9 +22,13 @@ pub(super) fn revoke_on_destroy(state: &mut ContextState) {
 
 impl<T> Session<T> {
     /// Links the session to a subject (the user), for
-    /// [`Revocation::revoke_subject`] ("log out everywhere"). Stored in the session's
-    /// [metadata](crate::Metadata) (`"sub"`), created if the session has none yet; it goes out with
-    /// the next `save`.
+    /// [`Revocation::revoke_subject`] ("log out everywhere"): 1 to
+    /// [`MAX_SUBJECT_BYTES`](crate::revocation::MAX_SUBJECT_BYTES) (1024) bytes, since every
+    /// revocation of it is stored, in Redis and in every server's memory, for the retention.
+    /// Stored in the session's [metadata](crate::Metadata) (`"sub"`), created if the session has
+    /// none yet; it goes out with the next `save`. A new subject (a login) also gives the session
+    /// the current revocation [generation](crate::Metadata::generation); setting the subject it
+    /// already has keeps its generation.
     ///
     /// ```
     /// # use http::HeaderMap;
