@@ -102,6 +102,19 @@ function sessionView(session) {
 
 const notLoggedIn = (res) => send(res, 401, "text/plain; charset=utf-8", "log in first");
 
+// Whether the request carried the session cookie, whole or a chunk, with a value: a logout
+// without one has no session to end, so it records and sends nothing, as the Rust demo does
+// (iron-session's destroy() would send a deletion cookie anyway).
+function carriesSessionCookie(req) {
+  const name = sessionOptions.cookieName;
+  return (req.headers.cookie ?? "").split(";").some((pair) => {
+    const eq = pair.indexOf("=");
+    if (eq < 0 || pair.slice(eq + 1).trim() === "") return false;
+    const key = pair.slice(0, eq).trim();
+    return key === name || (key.startsWith(name) && /^\.[0-3]$/.test(key.slice(name.length)));
+  });
+}
+
 // A 503 when Redis did not record a logout: nothing was destroyed, the user is still logged in
 // and can try again (the Rust demo's answer).
 function logoutNotRecorded(res, err) {
@@ -125,7 +138,7 @@ const routes = {
       // A new session id at every login, and the username as the subject of "log out everywhere".
       if (revocation) {
         try {
-          session._is = revocationModule.newSessionMetadata(username);
+          session._is = revocationModule.newSessionMetadata(username, revocation);
         } catch (err) {
           if (err.code !== "ERR_INVALID_SUBJECT") throw err;
           return send(res, 400, "text/plain; charset=utf-8", "username is too long (at most 1024 bytes)");
@@ -144,6 +157,7 @@ const routes = {
     // With revocation: revokes the session's id (every copy of the cookie dies on every server,
     // Rust or Node), then destroys it; 503 and nothing destroyed when Redis did not record it.
     POST: async (req, res, session) => {
+      if (!carriesSessionCookie(req)) return redirectHome(res);
       const sid = session._is?.sid;
       if (revocation && sid !== undefined) {
         try {
@@ -165,6 +179,7 @@ const routes = {
       if (!revocation) {
         return send(res, 501, "text/plain; charset=utf-8", "log out everywhere needs revocation: start the server with REDIS_URL");
       }
+      if (!carriesSessionCookie(req)) return redirectHome(res);
       if (session.isLoggedIn === true && typeof session.username === "string" && session.username) {
         try {
           await revocation.revokeSubject(session.username);

@@ -115,7 +115,8 @@ impl<'a> From<&'a DemoSession> for SessionView<'a> {
 /// The demo's session configuration: cookie [`COOKIE_NAME`], iron-session's defaults (ttl 14
 /// days, `HttpOnly`, `SameSite=Lax`, `Path=/`), chunking on (as `chunk: true` in server.mjs, so
 /// long notes spill into `iron-session-demo.0` … `.3`), a declared longest ttl of 30 days for
-/// "remember me", but **without `Secure`**.
+/// "remember me", sessions without metadata read (the logins of `server.mjs` without
+/// `REDIS_URL`), but **without `Secure`**.
 ///
 /// # Errors
 /// The [`ConfigError`] of the builder (none for these settings).
@@ -129,6 +130,10 @@ pub fn session_config(passwords: Passwords) -> Result<SessionConfig, ConfigError
         // must serve https and keep the default.
         .dangerous_insecure_cookie()
         .chunking(true)
+        // server.mjs without REDIS_URL logs in without the session metadata ("_is"), which
+        // revocation needs. The demo reads such logins anyway (the page says what that leaves
+        // open); an app whose Node side adds the metadata (revocation.mjs) keeps this off.
+        .dangerous_accept_sessions_without_metadata(true)
         .build()
 }
 

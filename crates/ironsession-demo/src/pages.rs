@@ -78,6 +78,12 @@ pub fn home(
 Iron (Fe26.2) exactly as the npm package iron-session does. This demo serves plain http on
 127.0.0.1, so its cookie is sent <em>without</em> the <code>Secure</code> attribute; a real
 deployment must serve https and keep <code>Secure</code>.</p>
+<p class="note" id="without-metadata">This demo also reads logins made by a Node.js app that
+does not add the session metadata (<code>_is</code>: the session id and creation time that a
+logout revokes). Such a session gets an id when it is first read here, and the response re-seals
+it with that id, but a copy of the cookie as Node wrote it gets a new id at every read: no logout
+can revoke it, and only its ttl ends it. A real deployment turns this off once its Node apps add
+the metadata (<code>newSessionMetadata</code> of <code>interop/revocation.mjs</code>).</p>
 </section>
 </div>
 {cookie_panel}</main>

@@ -10,8 +10,11 @@ use std::time::{Duration, Instant};
 
 use common::{
     Server, TEST_PASSWORD, api_session, assert_logout_not_recorded, client, cookie_pair, login,
-    session_set_cookie,
+    redis_integer, session_set_cookie,
 };
+use ironsession::Passwords;
+use ironsession::revocation::Revocation;
+use ironsession::revocation::redis::RedisBackend;
 use redis_server::RedisServer;
 
 async fn log_in(server: &Server, username: &str) -> String {
@@ -142,4 +145,78 @@ async fn a_demo_started_without_redis_serves_and_says_so() {
     assert!(logged_in(&demo, &cookie).await);
     assert_eq!(post(&demo, "/logout", &cookie).await.status(), 503);
     demo.assert_logs("CANNOT REACH REDIS");
+}
+
+/// Logouts from anyone, without a session: each used to revoke an id the request had just made up,
+/// 30 days in Redis and in every server's memory. Now nothing is recorded and nothing is sent.
+#[tokio::test]
+async fn a_thousand_logouts_without_a_session_leave_redis_and_every_replica_empty() {
+    let redis = RedisServer::start();
+    let revocation = || {
+        let backend = RedisBackend::builder(redis.url()).start().unwrap();
+        let retention = Duration::from_secs(ironsession_demo::REMEMBER_TTL_SECONDS);
+        Revocation::builder(backend).retention(retention).build()
+    };
+    // This process serves the demo; `peer` stands for another server of the fleet.
+    let (local, peer) = (revocation(), revocation());
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !(local.replica().is_synced() && peer.replica().is_synced()) {
+        assert!(Instant::now() < deadline, "the replicas never synced");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let passwords = Passwords::single(TEST_PASSWORD).unwrap();
+    let config = ironsession_demo::session_config(passwords)
+        .unwrap()
+        .to_builder()
+        .revocation(local.clone())
+        .build()
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server =
+        tokio::spawn(async move { axum::serve(listener, ironsession_demo::app(config)).await });
+
+    let client = client();
+    for path in ["/logout", "/logout-everywhere"] {
+        for _ in 0..1000 {
+            let response = client.post(format!("{base}{path}")).send().await.unwrap();
+            assert_eq!(response.status(), 303, "{path}");
+            assert!(
+                response.headers().get("set-cookie").is_none(),
+                "{path}: no cookie came, none is deleted"
+            );
+        }
+    }
+    assert_eq!(redis_integer(redis.port, &["DBSIZE"]), 0, "no key in Redis");
+    assert_eq!(local.replica().len(), 0);
+    assert_eq!(peer.replica().len(), 0);
+
+    // One real logout, the marker: once the peer has it, any write of the requests above (one
+    // in the background included) would have reached the store and the peer before it.
+    let response = client
+        .post(format!("{base}/login"))
+        .form(&[("username", "alice")])
+        .send()
+        .await
+        .unwrap();
+    let cookie = cookie_pair(&session_set_cookie(&response));
+    let response = client
+        .post(format!("{base}/logout"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while peer.replica().is_empty() {
+        assert!(Instant::now() < deadline, "the peer never got the logout");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        redis_integer(redis.port, &["ZCARD", "{ironsession}:revoked:sids"]),
+        1
+    );
+    assert_eq!(local.replica().len(), 1);
+    assert_eq!(peer.replica().len(), 1);
+    server.abort();
 }

@@ -161,6 +161,9 @@ async fn logout_deletes_the_cookie() {
     // Without the cookie (the browser deleted it) the page is the login form again.
     let html = get(&client, &server, "/", None).await.text().await.unwrap();
     assert!(html.contains(r#"action="/login""#), "{html}");
+    // The page says what reading sessions without metadata leaves open.
+    assert!(html.contains(r#"id="without-metadata""#), "{html}");
+    assert!(html.contains("no logout"), "{html}");
     assert!(html.contains(r#"name="remember""#), "{html}");
     assert!(html.contains("Not logged in."), "{html}");
 }

@@ -95,11 +95,23 @@ async fn share_cookies(node: &Server, rust: &Server) {
         attributes(&rust_remember).contains("Max-Age=2591940"),
         "{rust_remember}"
     );
-    let node_logout = client.post(node.url("/logout")).send().await.unwrap();
-    let rust_logout = client.post(rust.url("/logout")).send().await.unwrap();
+    let logout = |server: &Server, login: &str| {
+        let request = client.post(server.url("/logout"));
+        let cookie = cookie_pair(login);
+        request.header("cookie", cookie).send()
+    };
+    let node_logout = logout(node, &node_login).await.unwrap();
+    let rust_logout = logout(rust, &rust_login).await.unwrap();
     assert_eq!(node_logout.status(), 303);
     assert_eq!(rust_logout.status(), 303);
     assert_eq!(set_cookies(&node_logout), set_cookies(&rust_logout));
+    assert_eq!(set_cookies(&rust_logout).len(), 1, "the deletion");
+    // Without a session cookie there is nothing to end: neither sends a cookie.
+    for server in [node, rust] {
+        let response = client.post(server.url("/logout")).send().await.unwrap();
+        assert_eq!(response.status(), 303);
+        assert!(set_cookies(&response).is_empty(), "{}", server.base);
+    }
 
     // Log in on Node, continue on Rust, then back on Node.
     let response = login(&client, node, &[("username", "alice from node")]).await;

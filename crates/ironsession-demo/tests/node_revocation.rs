@@ -7,15 +7,13 @@ mod common;
 #[path = "../../ironsession/tests/support/redis_server.rs"]
 mod redis_server;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, header};
 use common::{
     COOKIE_NAME, Server, TEST_PASSWORD, api_session, assert_logout_not_recorded, client,
-    cookie_pair, login, session_set_cookie,
+    cookie_pair, login, redis_integer, session_set_cookie,
 };
 use ironsession::iron_seal::system_now_ms;
 use ironsession::revocation::redis::RedisBackend;
@@ -120,6 +118,18 @@ async fn post(server: &Server, path: &str, cookie: Option<&str>) -> reqwest::Res
     request.send().await.expect("POST")
 }
 
+/// Asserts a 303 to `/` without any cookie: a logout that carried no session cookie.
+fn assert_nothing_to_end(response: reqwest::Response) {
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/");
+    assert!(
+        response
+            .headers()
+            .get(reqwest::header::SET_COOKIE)
+            .is_none()
+    );
+}
+
 /// Asserts a 303 to `/` that deletes the session cookie.
 fn assert_logged_out(response: &reqwest::Response) {
     assert_eq!(response.status(), 303);
@@ -128,40 +138,8 @@ fn assert_logged_out(response: &reqwest::Response) {
     assert!(deletion.contains("Max-Age=0"), "{deletion}");
 }
 
-/// The integer answer of one Redis command (an integer reply, or a number in a bulk string;
-/// `0` for nil), over a plain socket: the demo's tests have no Redis client.
-fn redis_integer(redis: &RedisServer, args: &[&str]) -> i64 {
-    let mut stream = TcpStream::connect(("127.0.0.1", redis.port)).expect("Redis is up");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(2)))
-        .unwrap();
-    let mut request = format!("*{}\r\n", args.len());
-    for arg in args {
-        request.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
-    }
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut reply = String::new();
-    let mut buffer = [0u8; 256];
-    let complete = |reply: &str| match reply.as_bytes().first() {
-        Some(b'$') if !reply.starts_with("$-1") => reply.matches("\r\n").count() >= 2,
-        Some(_) => reply.ends_with("\r\n"),
-        None => false,
-    };
-    while !complete(&reply) {
-        let n = stream.read(&mut buffer).expect("a Redis reply");
-        assert!(n > 0, "Redis closed the connection: {reply:?}");
-        reply.push_str(std::str::from_utf8(&buffer[..n]).unwrap());
-    }
-    let lines: Vec<&str> = reply.split("\r\n").collect();
-    match lines[0].as_bytes()[0] {
-        b':' => lines[0][1..].parse().unwrap(),
-        b'$' if lines[0] == "$-1" => 0,
-        b'$' => lines[1].parse().unwrap(),
-        _ => panic!("unexpected Redis reply {reply:?}"),
-    }
-}
-
 const VERSION_KEY: &str = "{ironsession}:revoked:version";
+const SIDS_KEY: &str = "{ironsession}:revoked:sids";
 const SUBJECTS_KEY: &str = "{ironsession}:revoked:subjects";
 
 /// A cookie sealed by Rust for a logged-in `alice`, with session metadata.
@@ -223,11 +201,24 @@ async fn sessions_revoked_from_rust_are_refused_by_node_iron_session_9() {
     node.assert_logs("session refused: revoked (session)");
 
     // Every session of a subject created before the revocation; a later login stays.
+    let before = system_now_ms();
     revocation.revoke_subject("bob").await.unwrap();
+    let after = system_now_ms();
+    let revoked = revocation.generation();
     refused_within_one_second(&node, &old_bob).await;
-    let after = system_now_ms() + 1;
-    let new_bob = cookie(json!({"sid": SID_KEPT, "iat": after, "sub": "bob"}));
+    // Node compares generations, whatever the clocks said: a session of an earlier generation
+    // whose `iat` came from a clock 30 s ahead is refused; one of the revocation's generation
+    // whose `iat` came from a clock a minute behind is not.
+    let bob = |iat: u64, generation: u64| {
+        cookie(json!({"sid": SID_KEPT, "iat": iat, "gen": generation, "sub": "bob"}))
+    };
+    assert!(!logged_in(&node, &bob(after + 30_000, revoked - 1)).await);
+    assert!(logged_in(&node, &bob(before - 60_000, revoked)).await);
+    // Sessions without a generation (an older revocation.mjs): by time, with 5 s of allowance.
+    let new_bob = cookie(json!({"sid": SID_KEPT, "iat": after + 5_000, "sub": "bob"}));
     assert!(logged_in(&node, &new_bob).await);
+    let just_after = cookie(json!({"sid": SID_KEPT, "iat": after + 1, "sub": "bob"}));
+    assert!(!logged_in(&node, &just_after).await);
     assert!(
         logged_in(&node, &kept).await,
         "same sid, no subject: not revoked"
@@ -283,6 +274,8 @@ async fn a_node_login_is_read_by_rust_and_a_node_logout_is_refused_by_rust_and_n
         metadata.created_at_ms()
     );
     assert_eq!(metadata.subject(), Some("alice"));
+    // Node's replica has seen no revocation yet: the generation of an empty store.
+    assert_eq!(metadata.generation(), Some(0));
     let bob_sid = rust_load(&rust, &bob)
         .metadata()
         .unwrap()
@@ -318,7 +311,13 @@ async fn a_node_login_is_read_by_rust_and_a_node_logout_is_refused_by_rust_and_n
         !logged_in(&node, &alice).await,
         "Node refuses the copy at once"
     );
-    assert_eq!(redis_integer(&redis, &["GET", VERSION_KEY]), 1);
+    assert_eq!(redis_integer(redis.port, &["ZCARD", SIDS_KEY]), 1);
+    // The first version of a store starts at the writer's clock, as the Rust side's does.
+    let version = redis_integer(redis.port, &["GET", VERSION_KEY]);
+    assert!(
+        (before_logout as i64 + 1..=after_logout as i64 + 1).contains(&version),
+        "{version}"
+    );
     assert_eq!(
         rust_refusal_within_one_second(&rust, &alice).await,
         Refusal::Session
@@ -350,9 +349,9 @@ async fn a_node_login_is_read_by_rust_and_a_node_logout_is_refused_by_rust_and_n
     );
     assert!(rust_load(&late, &bob).unseal_error().is_none());
 
-    // Logging out without a session just clears the cookie, as on the Rust demo.
-    assert_logged_out(&post(&node, "/logout", None).await);
-    assert_eq!(redis_integer(&redis, &["GET", VERSION_KEY]), 1);
+    // Logging out without a session records nothing and sends nothing, as on the Rust demo.
+    assert_nothing_to_end(post(&node, "/logout", None).await);
+    assert_eq!(redis_integer(redis.port, &["GET", VERSION_KEY]), version);
 }
 
 #[tokio::test]
@@ -387,36 +386,44 @@ async fn log_out_everywhere_on_node_ends_the_users_rust_sessions_only() {
     assert!(logged_in(&node, &carol).await && logged_in(&demo, &carol).await);
     assert!(rust_load(&rust, &carol).unseal_error().is_none());
     // Exactly one subject entry was stored, for bob.
-    assert_eq!(redis_integer(&redis, &["ZCARD", SUBJECTS_KEY]), 1);
+    assert_eq!(redis_integer(redis.port, &["ZCARD", SUBJECTS_KEY]), 1);
 
-    // Sessions created before the revocation are cut, later ones are not; the entry lives for
-    // the retention plus 60 s.
+    // Sessions created before the revocation are cut, later ones (which record the generation
+    // their server has seen since) are not; the entry lives for the retention plus 60 s.
     let rust_revocation = revocation(&rust);
-    let bob_at = |iat_ms| SessionFields {
-        subject: Some("bob"),
-        iat_ms: Some(iat_ms),
-        ..SessionFields::default()
+    let bob_in = |generation| {
+        SessionFields::new(None, Some("bob"), Some(before - 1)).with_generation(generation)
     };
-    assert_eq!(
-        rust_revocation.check(bob_at(before - 1)),
-        Some(Refusal::Subject)
-    );
-    assert_eq!(rust_revocation.check(bob_at(after)), None);
+    assert_eq!(rust_revocation.check(bob_in(0)), Some(Refusal::Subject));
+    let now = rust_revocation.generation();
+    assert_eq!(rust_revocation.check(bob_in(now)), None);
     let still = before + DEMO_ENTRY_LIFE_MS - 1000;
     assert_eq!(
-        rust_revocation.check_at(bob_at(before - 1), still),
+        rust_revocation.check_at(bob_in(0), still),
         Some(Refusal::Subject)
     );
     let gone = after + DEMO_ENTRY_LIFE_MS + 1000;
-    assert_eq!(rust_revocation.check_at(bob_at(before - 1), gone), None);
+    assert_eq!(rust_revocation.check_at(bob_in(0), gone), None);
 
-    // bob logs in again afterwards: that session lives everywhere.
+    // bob logs in again right afterwards, on Rust and on Node: those sessions live everywhere,
+    // also for a Rust process that read Node's entry from the stored keys (a full sync), so
+    // by the generation Node stored with it (by time, 5 s of allowance would refuse them).
     let bob_again = log_in(&demo, "bob").await;
-    assert!(logged_in(&node, &bob_again).await && logged_in(&demo, &bob_again).await);
+    let bob_again_on_node = log_in(&node, "bob").await;
+    let late = rust_process(&redis).await;
+    for cookie in [&bob_again, &bob_again_on_node] {
+        assert!(logged_in(&node, cookie).await && logged_in(&demo, cookie).await);
+        assert!(rust_load(&late, cookie).unseal_error().is_none());
+    }
+    assert!(rust_load(&late, &bob_node).unseal_error().is_some());
+    let generation = rust_load(&late, &bob_again_on_node)
+        .metadata()
+        .and_then(|metadata| metadata.generation());
+    assert!(generation >= Some(now), "{generation:?}");
 
-    // Not logged in: nothing to revoke, the cookie is cleared, as on the Rust demo.
-    assert_logged_out(&post(&node, "/logout-everywhere", None).await);
-    assert_eq!(redis_integer(&redis, &["ZCARD", SUBJECTS_KEY]), 1);
+    // No session: nothing to revoke, nothing sent, as on the Rust demo.
+    assert_nothing_to_end(post(&node, "/logout-everywhere", None).await);
+    assert_eq!(redis_integer(redis.port, &["ZCARD", SUBJECTS_KEY]), 1);
 }
 
 #[tokio::test]
@@ -456,7 +463,7 @@ async fn with_redis_down_a_node_logout_answers_503_and_the_user_stays_logged_in(
     }
     assert!(!logged_in(&node, &carol).await);
     assert_eq!(
-        redis_integer(&redis, &["ZCARD", SUBJECTS_KEY]),
+        redis_integer(redis.port, &["ZCARD", SUBJECTS_KEY]),
         0,
         "the failed log out everywhere was never recorded"
     );
@@ -502,7 +509,7 @@ for (const sid of input.sessions) result.sessions.push(await outcome(revocation.
 for (const subject of input.subjects) result.subjects.push(await outcome(revocation.revokeSubject(subject)));
 for (const subject of input.metadata) {
   try {
-    result.metadata.push(newSessionMetadata(subject));
+    result.metadata.push(newSessionMetadata(subject, revocation));
   } catch (err) {
     result.metadata.push(err.code);
   }
@@ -612,14 +619,41 @@ async fn the_js_functions_validate_sids_and_subjects_as_rust_does() {
         .collect();
     assert_eq!(result["subjects"], json!(expected_subjects));
     // Only the valid ones reached Redis: 2 sessions and 4 subjects, one version each.
-    assert_eq!(redis_integer(&redis, &["GET", VERSION_KEY]), 6);
-    assert_eq!(redis_integer(&redis, &["ZCARD", SUBJECTS_KEY]), 4);
+    assert_eq!(redis_integer(redis.port, &["ZCARD", SIDS_KEY]), 2);
+    assert_eq!(redis_integer(redis.port, &["ZCARD", SUBJECTS_KEY]), 4);
+    let version = redis_integer(redis.port, &["GET", VERSION_KEY]);
 
-    // newSessionMetadata: what Rust parses as session metadata; an invalid subject is refused.
+    // newSessionMetadata: what Rust parses as session metadata, in the generation of the
+    // replica it was given (the last version that replica wrote); an invalid subject is refused.
     let metadata: Metadata = serde_json::from_value(result["metadata"][0].clone()).unwrap();
     assert_eq!(metadata.subject(), Some("alice"));
+    assert_eq!(metadata.generation(), Some(version as u64));
     assert!(rust.revoke_session(metadata.id().as_str()).await.is_ok());
     assert!(metadata.created_at_ms().abs_diff(system_now_ms()) < 60_000);
     assert_eq!(result["metadata"][1], "ERR_INVALID_SUBJECT");
     assert_eq!(result["metadata"][2], "ERR_INVALID_SUBJECT");
+}
+
+/// `interop/revocation.mjs` runs the very script the Rust side runs, so that both raise the
+/// version and write the entries the same way.
+#[test]
+fn the_node_record_script_is_the_rust_one() {
+    let root = common::repo_root();
+    let between = |path: &str, start: &str, end: &str| {
+        let text = std::fs::read_to_string(root.join(path)).unwrap();
+        let from = text
+            .find(start)
+            .unwrap_or_else(|| panic!("{start} in {path}"))
+            + start.len();
+        let to = from + text[from..].find(end).unwrap();
+        text[from..to].to_owned()
+    };
+    let rust = between(
+        "crates/ironsession/src/revocation/redis.rs",
+        "const RECORD_LUA: &str = r\"",
+        "\";",
+    );
+    let node = between("interop/revocation.mjs", "const RECORD_SCRIPT = `", "`;");
+    assert_eq!(rust, node);
+    assert!(rust.contains("INCR"), "{rust}");
 }

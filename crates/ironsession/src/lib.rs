@@ -108,7 +108,7 @@ pub use cookie::{
 };
 pub use envelope::METADATA_KEY;
 pub use iron_seal::Error as SealError;
-pub use lifetime::{Clock, InvalidSessionId, Metadata, SessionId, SystemClock, Ttl};
+pub use lifetime::{Clock, InvalidSessionId, Metadata, MetadataError, SessionId, SystemClock, Ttl};
 pub use request::{SaveError, SessionContext};
 pub use seal::{
     KeyStage, PasswordError, Passwords, TtlLimit, UNSEAL_DATA_MAX_LEN, UnsealError, UnsealReason,

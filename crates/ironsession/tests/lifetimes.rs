@@ -9,8 +9,8 @@ use std::time::Duration;
 use http::HeaderMap;
 use http::header::COOKIE;
 use ironsession::{
-    JsonSession, Passwords, Session, SessionConfig, SessionConfigBuilder, Ttl, UnsealReason,
-    unseal_data_at,
+    JsonSession, MetadataError, Passwords, Session, SessionConfig, SessionConfigBuilder, Ttl,
+    UnsealReason, unseal_data_at,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -324,18 +324,46 @@ fn saves_near_the_deadline_cap_the_seal_and_max_age() {
     );
 }
 
-#[test]
-fn a_session_without_metadata_starts_its_clock_when_first_read() {
+/// A cookie sealed without metadata (by a Node app that does not add it, or before the option
+/// was on), at `T0`.
+fn sealed_without_metadata() -> String {
     let plain = Server::new(|b| b.ttl(Ttl::seconds(3600)));
     let (_, lines) = plain.request(None, |session: &mut Session<User>| {
         session.name = Some("alice".into());
         session.save().unwrap();
     });
-    let old = seal(&lines[0]).to_owned();
+    seal(&lines[0]).to_owned()
+}
 
+#[test]
+fn a_session_without_metadata_is_refused_where_the_absolute_lifetime_needs_it() {
+    // Its clock would start anew at every read: the absolute lifetime would never end it.
+    let old = sealed_without_metadata();
     let server = absolute_server();
     server.set_time(T0 + 10 * MINUTE);
+    let (error, lines) = server.request(Some(&old), |session: &mut Session<User>| {
+        assert_eq!(session.name, None);
+        session.unseal_error().cloned()
+    });
+    let error = error.expect("refused");
+    assert_eq!(error.reason(), UnsealReason::MissingMetadata);
+    assert_eq!(error.reason().as_str(), "missing-metadata");
+    assert_eq!(error.metadata_error(), Some(MetadataError::Missing));
+    // Not over: another server (the Node app) still reads it, so it is not deleted.
+    assert!(lines.is_empty(), "{lines:?}");
+}
+
+#[test]
+fn with_the_switch_a_session_without_metadata_starts_its_clock_when_first_read() {
+    let old = sealed_without_metadata();
+    let server = Server::new(|b| {
+        b.ttl(Ttl::seconds(3600))
+            .absolute_lifetime(Duration::from_secs(8 * 3600))
+            .dangerous_accept_sessions_without_metadata(true)
+    });
+    server.set_time(T0 + 10 * MINUTE);
     let (_, lines) = server.request(Some(&old), |session: &mut Session<User>| {
+        assert_eq!(session.unseal_error(), None);
         assert_eq!(session.name.as_deref(), Some("alice"));
     });
     // Read only, yet the response carries the session with its metadata.
@@ -343,6 +371,88 @@ fn a_session_without_metadata_starts_its_clock_when_first_read() {
     let sealed = server.json(seal(&lines[0]));
     assert_eq!(sealed["_is"]["iat"], T0 + 10 * MINUTE);
     assert_eq!(sealed["name"], "alice");
+    // What the switch leaves open: the old cookie's clock starts again at every read.
+    server.set_time(T0 + 50 * MINUTE);
+    let (iat, _) = server.request(Some(&old), |session: &mut Session<User>| {
+        session.metadata().unwrap().created_at_ms()
+    });
+    assert_eq!(iat, T0 + 50 * MINUTE);
+}
+
+/// A cookie whose metadata a writer with the password set: `iat` and `rat` as given.
+fn sealed_with_times(server: &Server, iat: u64, rat: Option<u64>) -> String {
+    let mut metadata = json!({"sid": "AAECAwQFBgcICQoLDA0ODw", "iat": iat});
+    if let Some(rat) = rat {
+        metadata["rat"] = rat.into();
+    }
+    let data = json!({"name": "mallory", "_is": metadata});
+    let now = server.now.load(Ordering::SeqCst);
+    ironsession::seal_data_at(
+        &data,
+        server.config.passwords(),
+        Ttl::seconds(3600),
+        now,
+        ironsession::iron_seal::ThreadRandom,
+    )
+    .unwrap()
+}
+
+#[test]
+fn metadata_times_later_than_now_plus_the_skew_are_refused() {
+    // With a 1-hour absolute lifetime, an `iat` ten years ahead would keep the session alive for
+    // ten years, and past every "log out everywhere" made before then.
+    let server = Server::new(|b| b.absolute_lifetime(Duration::from_secs(3600)));
+    server.set_time(T0);
+    let ten_years = 10 * 365 * 24 * HOUR;
+    let read = |iat, rat| {
+        let cookie = sealed_with_times(&server, iat, rat);
+        let (outcome, lines) = server.request(Some(&cookie), |session: &mut Session<User>| {
+            (session.name.clone(), session.unseal_error().cloned())
+        });
+        assert!(
+            outcome.1.is_none() || lines.is_empty(),
+            "a refused cookie is kept"
+        );
+        outcome
+    };
+    for (iat, rat) in [
+        (T0 + ten_years, None),
+        (T0 + SKEW + 1, None),
+        (T0, Some(T0 + SKEW + 1)),
+        (T0 - HOUR / 2, Some(T0 + ten_years)),
+    ] {
+        let (name, error) = read(iat, rat);
+        assert_eq!(name, None, "iat {iat}, rat {rat:?}");
+        let error = error.expect("refused");
+        assert_eq!(error.reason(), UnsealReason::Invalid, "{error}");
+        let expected = if iat > T0 + SKEW {
+            MetadataError::CreatedInTheFuture {
+                iat_ms: iat,
+                latest_ms: T0 + SKEW,
+            }
+        } else {
+            MetadataError::SealedInTheFuture {
+                rat_ms: rat.unwrap(),
+                latest_ms: T0 + SKEW,
+            }
+        };
+        assert_eq!(error.metadata_error(), Some(expected));
+    }
+    // Up to the skew ahead: a server whose clock runs a little fast.
+    for (iat, rat) in [
+        (T0 + SKEW, None),
+        (T0, Some(T0 + SKEW)),
+        (T0 - HOUR / 2, None),
+    ] {
+        assert_eq!(read(iat, rat), (Some("mallory".into()), None), "iat {iat}");
+    }
+    // Without any lifetime option the metadata is still checked: it is carried on.
+    let plain = Server::new(|b| b);
+    let cookie = sealed_with_times(&plain, T0 + ten_years, None);
+    let (reason, _) = plain.request(Some(&cookie), |session: &mut Session<User>| {
+        session.unseal_error().map(|e| e.reason())
+    });
+    assert_eq!(reason, Some(UnsealReason::Invalid));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,8 +9,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use http::HeaderMap;
 use ironsession::revocation::redis::RedisBackend;
 use ironsession::revocation::{InMemory, Refusal, Revocation, RevocationError, SessionFields};
+use ironsession::{Clock, JsonSession, Passwords, SessionConfig, UnsealReason};
 use redis_server::RedisServer;
 
 const SID_A: &str = "c2Vzc2lvbi1pZC0wMDAwMQ";
@@ -21,7 +23,9 @@ const DAY_MS: u64 = 24 * 3600 * 1000;
 const SKEW_MS: u64 = 60_000;
 
 /// Two processes' views of one store: `local` revokes, `peer` must enforce. `store` keeps the
-/// store (a Redis server) alive.
+/// store (a Redis server) alive. `clock` is `local`'s time; the peer's clock runs
+/// [`PEER_AHEAD_MS`] ahead of it (on one in-memory backend, one process, only the sessions'
+/// clocks differ).
 struct Fleet<S> {
     store: S,
     local: Revocation,
@@ -29,10 +33,18 @@ struct Fleet<S> {
     clock: Arc<AtomicU64>,
 }
 
+/// How far the peer's clock runs ahead of the local one.
+const PEER_AHEAD_MS: u64 = 5_000;
+
 /// The test clock as a backend's clock: the backend writes, prunes and syncs by it.
 fn read(clock: &Arc<AtomicU64>) -> impl Fn() -> u64 + Send + Sync + 'static {
+    read_ahead(clock, 0)
+}
+
+/// The test clock, `ahead_ms` fast.
+fn read_ahead(clock: &Arc<AtomicU64>, ahead_ms: u64) -> impl Fn() -> u64 + Send + Sync + 'static {
     let clock = clock.clone();
-    move || clock.load(Ordering::Relaxed)
+    move || clock.load(Ordering::Relaxed) + ahead_ms
 }
 
 fn revocation_on(backend: impl ironsession::revocation::RevocationBackend) -> Revocation {
@@ -50,10 +62,10 @@ fn memory_fleet() -> Fleet<()> {
     }
 }
 
-fn redis_backend(server: &RedisServer, clock: &Arc<AtomicU64>) -> RedisBackend {
+fn redis_backend(server: &RedisServer, clock: impl Clock) -> RedisBackend {
     RedisBackend::builder(server.url())
         .check_interval(Duration::from_millis(200))
-        .clock(read(clock))
+        .clock(clock)
         .start()
         .expect("backend starts")
 }
@@ -61,8 +73,8 @@ fn redis_backend(server: &RedisServer, clock: &Arc<AtomicU64>) -> RedisBackend {
 async fn redis_fleet() -> Fleet<RedisServer> {
     let server = RedisServer::start();
     let clock = Arc::new(AtomicU64::new(NOW));
-    let local = revocation_on(redis_backend(&server, &clock));
-    let peer = revocation_on(redis_backend(&server, &clock));
+    let local = revocation_on(redis_backend(&server, read(&clock)));
+    let peer = revocation_on(redis_backend(&server, read_ahead(&clock, PEER_AHEAD_MS)));
     wait_until("both replicas synced", || {
         local.replica().is_synced() && peer.replica().is_synced()
     })
@@ -86,6 +98,51 @@ async fn wait_until(what: &str, condition: impl Fn() -> bool) -> Duration {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     start.elapsed()
+}
+
+const PASSWORD: &str = "m1oxxt9EI0aCmQ09WL9uxDt4NUKo--xS1pyunOPJacU";
+
+/// A server's session configuration: revocation through `revocation`, time from `clock`.
+fn config_with(revocation: Revocation, clock: impl Clock) -> SessionConfig {
+    SessionConfig::builder("s", Passwords::single(PASSWORD).unwrap())
+        .clock(clock)
+        .revocation(revocation)
+        .build()
+        .unwrap()
+}
+
+fn headers(cookie: &str) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    headers.insert("cookie", cookie.parse().unwrap());
+    headers
+}
+
+/// Logs in `user` (subject set) and returns the `Cookie` header of the saved session.
+fn log_in(config: &SessionConfig, user: &str) -> String {
+    let mut session: JsonSession = config.load(&HeaderMap::new());
+    session.insert("user".into(), user.into());
+    session.set_subject(user).unwrap();
+    session.save().unwrap();
+    let line = session.take_set_cookies().remove(0);
+    line.split(';').next().unwrap().to_owned()
+}
+
+/// Why `config` refuses the session of `cookie`, `None` when it reads it.
+fn refusal(config: &SessionConfig, cookie: &str) -> Option<Refusal> {
+    let session: JsonSession = config.load(&headers(cookie));
+    match session.unseal_error() {
+        None => {
+            assert!(!session.is_empty(), "accepted sessions keep their data");
+            None
+        }
+        Some(error) => {
+            assert!(session.is_empty(), "a refused session reads as empty");
+            assert_eq!(error.reason(), UnsealReason::Revoked, "{error}");
+            assert_eq!(error.reason().as_str(), "revoked");
+            assert!(error.cause().is_none());
+            error.refusal()
+        }
+    }
 }
 
 /// The suite every backend passes.
@@ -118,44 +175,63 @@ mod suite {
         let Fleet {
             local, peer, clock, ..
         } = &fleet;
+        let before = local.generation();
         local.revoke_subject("user-42").await.expect("revoked");
+        let revoked = local.generation();
+        assert!(revoked > before, "the revocation is a new generation");
+        let at = |subject, generation| {
+            SessionFields::new(Some(SID_A), Some(subject), Some(NOW)).with_generation(generation)
+        };
         wait_until("the peer refuses", || {
-            peer.check(SessionFields::new(
-                Some(SID_A),
-                Some("user-42"),
-                Some(NOW - 1),
-            )) == Some(Refusal::Subject)
+            peer.check(at("user-42", revoked - 1)) == Some(Refusal::Subject)
         })
         .await;
-        // Created at the revocation's instant or later: a login after "log out everywhere".
-        assert_eq!(
-            peer.check(SessionFields::new(Some(SID_A), Some("user-42"), Some(NOW))),
-            None
-        );
-        assert_eq!(
-            peer.check(SessionFields::new(
-                Some(SID_A),
-                Some("user-43"),
-                Some(NOW - 1)
-            )),
-            None
-        );
+        // Created after its server applied the revocation: a login after "log out everywhere".
+        assert_eq!(peer.generation(), revoked);
+        assert_eq!(peer.check(at("user-42", revoked)), None);
+        assert_eq!(peer.check(at("user-43", before)), None);
         // A second revocation later widens the cut.
         clock.store(NOW + 10_000, Ordering::Relaxed);
         local.revoke_subject("user-42").await.expect("revoked");
+        let again = local.generation();
         wait_until("the peer applies the later cut", || {
-            peer.check(SessionFields::new(None, Some("user-42"), Some(NOW + 9_999)))
-                == Some(Refusal::Subject)
+            peer.check(at("user-42", again - 1)) == Some(Refusal::Subject)
         })
         .await;
-        assert_eq!(
-            peer.check(SessionFields::new(
-                None,
-                Some("user-42"),
-                Some(NOW + 10_000)
-            )),
-            None
-        );
+        assert_eq!(peer.check(at("user-42", again)), None);
+    }
+
+    /// The cases, with the peer's clock 5 s ahead of the revoking server's: a session
+    /// made on the fast server 1 s before the revocation, one made at the revocation's very
+    /// millisecond, and logins 1.1 s after it returned.
+    pub async fn subject_revocation_holds_with_clocks_5_s_apart<S>(fleet: Fleet<S>) {
+        let Fleet {
+            local, peer, clock, ..
+        } = &fleet;
+        let slow = config_with(local.clone(), read(clock));
+        let fast = config_with(peer.clone(), read_ahead(clock, PEER_AHEAD_MS));
+        let before = log_in(&fast, "kim");
+        clock.fetch_add(1_000, Ordering::Relaxed);
+        let at_the_same_ms = log_in(&slow, "kim");
+        local.revoke_subject("kim").await.expect("revoked");
+        let revoked = local.generation();
+        wait_until("the fast server applied it", || {
+            peer.generation() >= revoked
+        })
+        .await;
+        clock.fetch_add(1_100, Ordering::Relaxed);
+        let after_on_fast = log_in(&fast, "kim");
+        let after_on_slow = log_in(&slow, "kim");
+        for (server, config) in [("slow", &slow), ("fast", &fast)] {
+            assert_eq!(refusal(config, &before), Some(Refusal::Subject), "{server}");
+            assert_eq!(
+                refusal(config, &at_the_same_ms),
+                Some(Refusal::Subject),
+                "{server}"
+            );
+            assert_eq!(refusal(config, &after_on_fast), None, "{server}");
+            assert_eq!(refusal(config, &after_on_slow), None, "{server}");
+        }
     }
 
     pub async fn entries_expire_after_the_retention_and_the_seal_skew<S>(fleet: Fleet<S>) {
@@ -272,6 +348,11 @@ macro_rules! suite_for {
             }
 
             #[tokio::test]
+            async fn subject_revocation_holds_with_clocks_5_s_apart() {
+                suite::subject_revocation_holds_with_clocks_5_s_apart($fleet).await;
+            }
+
+            #[tokio::test]
             async fn entries_expire_after_the_retention_and_the_seal_skew() {
                 suite::entries_expire_after_the_retention_and_the_seal_skew($fleet).await;
             }
@@ -315,6 +396,8 @@ async fn redis_keys_follow_the_documented_schema() {
     fleet.local.revoke_session(SID_A).await.unwrap();
     fleet.local.revoke_subject("urn:user:42").await.unwrap();
     let expires = NOW + 14 * DAY_MS + SKEW_MS;
+    // The version starts at the writer's clock: NOW + 1, then NOW + 2 for the subject.
+    let generation = NOW + 2;
     let sid_score: Option<f64> = redis::cmd("ZSCORE")
         .arg("{ironsession}:revoked:sids")
         .arg(SID_A)
@@ -332,14 +415,15 @@ async fn redis_keys_follow_the_documented_schema() {
         .unwrap();
     assert_eq!(
         subjects,
-        vec![(format!("{NOW}:urn:user:42"), expires as f64)]
+        vec![(format!("g{generation}:{NOW}:urn:user:42"), expires as f64)]
     );
     let version: u64 = redis::cmd("GET")
         .arg("{ironsession}:revoked:version")
         .query_async(&mut redis)
         .await
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, generation);
+    assert_eq!(fleet.local.generation(), generation);
 }
 
 #[tokio::test]
@@ -355,8 +439,8 @@ async fn messages_on_the_channel_follow_the_documented_format() {
     use futures_util::StreamExt as _;
     let first: String = stream.next().await.unwrap().get_payload().unwrap();
     let second: String = stream.next().await.unwrap().get_payload().unwrap();
-    assert_eq!(first, format!("1 sid {expires} {SID_A}"));
-    assert_eq!(second, format!("2 sub {expires} {NOW} Jane Doe"));
+    assert_eq!(first, format!("{} sid {expires} {SID_A}", NOW + 1));
+    assert_eq!(second, format!("{} sub {expires} {NOW} Jane Doe", NOW + 2));
 }
 
 #[tokio::test]
@@ -494,7 +578,7 @@ async fn a_full_sync_prunes_the_store_by_the_backends_clock() {
         .unwrap();
     // A third process starting now syncs in full, which prunes.
     let clock = Arc::new(AtomicU64::new(NOW));
-    let third = revocation_on(redis_backend(&fleet.store, &clock));
+    let third = revocation_on(redis_backend(&fleet.store, read(&clock)));
     wait_until("the third process synced", || third.replica().is_synced()).await;
     let members: Vec<String> = redis::cmd("ZRANGE")
         .arg("{ironsession}:revoked:subjects")
@@ -589,6 +673,69 @@ async fn redis_down_keeps_known_revocations_fails_new_ones_and_resyncs_on_return
         "old one kept"
     );
     wait_until_long("the peer is connected", || peer.replica().is_connected()).await;
+}
+
+/// Retries `revoke_subject` until Redis, just restarted, takes it.
+async fn revoke_subject_when_back(revocation: &Revocation, subject: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while let Err(error) = revocation.revoke_subject(subject).await {
+        assert!(Instant::now() < deadline, "Redis never came back: {error}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn generations_never_go_back_when_redis_restarts_empty() {
+    // Sessions made before the restart carry the old store's generations; the new store's
+    // counter would start at 1 again, and its revocations would refuse none of them.
+    let mut fleet = redis_fleet().await;
+    let config = config_with(fleet.local.clone(), read(&fleet.clock));
+    fleet.local.revoke_session(SID_A).await.unwrap();
+    let lee = log_in(&config, "lee");
+    let mia = log_in(&config, "mia");
+    let old_generation = fleet.local.generation();
+    assert!(
+        old_generation >= NOW,
+        "the counter started at the writer's clock"
+    );
+
+    // A store whose counter is behind what this server has seen (a failover that lost writes, or
+    // a writer that counted from 0): the revocation goes above this server's generation.
+    fleet.store.stop();
+    fleet.store.restart();
+    let mut redis = raw(&fleet.store).await;
+    let _: () = redis::cmd("SET")
+        .arg("{ironsession}:revoked:version")
+        .arg(5)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    revoke_subject_when_back(&fleet.local, "lee").await;
+    assert!(fleet.local.generation() > old_generation);
+    assert_eq!(refusal(&config, &lee), Some(Refusal::Subject));
+
+    // An emptied store and a server that never saw the old generations (started since): the
+    // counter starts at that server's clock, above them.
+    fleet.store.stop();
+    fleet.store.restart();
+    fleet.clock.fetch_add(1_000, Ordering::Relaxed);
+    let newcomer = revocation_on(redis_backend(&fleet.store, read(&fleet.clock)));
+    wait_until_long("the newcomer synced", || newcomer.replica().is_synced()).await;
+    assert_eq!(newcomer.generation(), 0, "an empty store has no version");
+    revoke_subject_when_back(&newcomer, "mia").await;
+    assert!(newcomer.generation() > old_generation);
+    let newcomer_config = config_with(newcomer, read(&fleet.clock));
+    assert_eq!(refusal(&newcomer_config, &mia), Some(Refusal::Subject));
+    // And the server that saw them keeps handing out its higher generation meanwhile.
+    assert!(fleet.local.generation() > old_generation);
+}
+
+#[test]
+fn in_memory_generations_start_at_the_backends_clock() {
+    // So that after a restart, which forgets every revocation, the revocations made afterwards
+    // still refuse the sessions of the earlier run.
+    let revocation = revocation_on(InMemory::with_clock(|| NOW));
+    assert_eq!(revocation.generation(), NOW);
 }
 
 fn iron_seal_now() -> u64 {
@@ -754,62 +901,17 @@ async fn propagation_to_another_process_takes_well_under_a_second() {
 
 mod sessions {
     use super::*;
-    use http::HeaderMap;
     use ironsession::iron_seal::ThreadRandom;
     use ironsession::revocation::MAX_SUBJECT_BYTES;
-    use ironsession::{
-        ConfigError, JsonSession, Passwords, SaveError, SessionConfig, Ttl, UnsealReason,
-        seal_data_at,
-    };
-
-    const PASSWORD: &str = "m1oxxt9EI0aCmQ09WL9uxDt4NUKo--xS1pyunOPJacU";
-
-    fn config_with(revocation: Revocation, clock: &Arc<AtomicU64>) -> SessionConfig {
-        let clock = clock.clone();
-        SessionConfig::builder("s", Passwords::single(PASSWORD).unwrap())
-            .clock(move || clock.load(Ordering::Relaxed))
-            .revocation(revocation)
-            .build()
-            .unwrap()
-    }
-
-    fn headers(cookie: &str) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        headers.insert("cookie", cookie.parse().unwrap());
-        headers
-    }
-
-    /// Logs in `user` (subject set) and returns the `Cookie` header of the saved session.
-    fn log_in(config: &SessionConfig, user: &str) -> String {
-        let mut session: JsonSession = config.load(&HeaderMap::new());
-        session.insert("user".into(), user.into());
-        session.set_subject(user).unwrap();
-        session.save().unwrap();
-        let line = session.take_set_cookies().remove(0);
-        line.split(';').next().unwrap().to_owned()
-    }
-
-    fn refusal(config: &SessionConfig, cookie: &str) -> Option<Refusal> {
-        let session: JsonSession = config.load(&headers(cookie));
-        match session.unseal_error() {
-            None => {
-                assert!(!session.is_empty(), "accepted sessions keep their data");
-                None
-            }
-            Some(error) => {
-                assert!(session.is_empty(), "a refused session reads as empty");
-                assert_eq!(error.reason(), UnsealReason::Revoked, "{error}");
-                assert_eq!(error.reason().as_str(), "revoked");
-                assert!(error.cause().is_none());
-                error.refusal()
-            }
-        }
-    }
+    use ironsession::{ConfigError, MetadataError, SaveError, Ttl, seal_data_at};
 
     fn memory() -> (SessionConfig, Arc<AtomicU64>) {
         let clock = Arc::new(AtomicU64::new(NOW));
         (
-            config_with(revocation_on(InMemory::with_clock(read(&clock))), &clock),
+            config_with(
+                revocation_on(InMemory::with_clock(read(&clock))),
+                read(&clock),
+            ),
             clock,
         )
     }
@@ -853,6 +955,84 @@ mod sessions {
     }
 
     #[tokio::test]
+    async fn only_the_session_a_cookie_carried_is_revoked_and_a_logout_without_one_sends_nothing() {
+        let (config, _) = memory();
+        let replica = || config.revocation().unwrap().replica().len();
+        // No cookie: each request would otherwise revoke an id it just made up.
+        for _ in 0..3 {
+            let mut session: JsonSession = config.load(&HeaderMap::new());
+            assert!(
+                session.id().is_some(),
+                "revocation gives every session an id"
+            );
+            session.revoke_and_destroy().await.unwrap();
+            assert!(session.take_set_cookies().is_empty());
+            let mut session: JsonSession = config.load(&HeaderMap::new());
+            session.destroy();
+            assert!(session.take_set_cookies().is_empty());
+        }
+        // A login and a logout in one request: that session never left the server.
+        let mut session: JsonSession = config.load(&HeaderMap::new());
+        session.insert("user".into(), "ivy".into());
+        session.set_subject("ivy").unwrap();
+        session.save().unwrap();
+        session.revoke_and_destroy().await.unwrap();
+        assert!(
+            session.take_set_cookies().is_empty(),
+            "the save's cookie is dropped"
+        );
+        // A cookie that does not open: deleted, nothing to revoke.
+        let mut session: JsonSession = config.load(&headers("s=Fe26.2*1*garbage"));
+        session.revoke_and_destroy().await.unwrap();
+        assert_eq!(
+            session.take_set_cookies(),
+            ["s=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax"]
+        );
+        assert_eq!(replica(), 0, "nothing was recorded");
+
+        // A cookie that opened, then a new id in the same request (a privilege change): the id
+        // the cookie carried is the one copies of it hold, and the one revoked.
+        let cookie = log_in(&config, "jack");
+        let mut session: JsonSession = config.load(&headers(&cookie));
+        let carried = session.id().unwrap();
+        session.regenerate().unwrap();
+        session.destroy();
+        assert_eq!(replica(), 1);
+        let revocation = config.revocation().unwrap();
+        assert_eq!(
+            revocation.check(SessionFields::new(Some(carried.as_str()), None, None)),
+            Some(Refusal::Session)
+        );
+        assert_eq!(refusal(&config, &cookie), Some(Refusal::Session));
+    }
+
+    #[tokio::test]
+    async fn a_session_keeps_its_generation_until_it_gets_a_new_subject() {
+        let (config, _) = memory();
+        let revocation = config.revocation().unwrap();
+        let cookie = log_in(&config, "nora");
+        let made_in = revocation.generation();
+        revocation.revoke_subject("someone-else").await.unwrap();
+        let now = revocation.generation();
+        assert!(now > made_in);
+        let generation = |session: &JsonSession| session.metadata().unwrap().generation();
+        let mut session: JsonSession = config.load(&headers(&cookie));
+        assert_eq!(generation(&session), Some(made_in));
+        // The same subject again (an app that sets it on every request) keeps the session's
+        // generation: a session made before a revocation of its subject cannot step past it.
+        session.set_subject("nora").unwrap();
+        assert_eq!(generation(&session), Some(made_in));
+        // A new subject is a login: the generation of now.
+        session.set_subject("olga").unwrap();
+        assert_eq!(generation(&session), Some(now));
+        // As is new metadata.
+        session.regenerate().unwrap();
+        assert_eq!(generation(&session), Some(now));
+        let fresh: JsonSession = config.load(&HeaderMap::new());
+        assert_eq!(generation(&fresh), Some(now));
+    }
+
+    #[tokio::test]
     async fn revoke_subject_refuses_the_sessions_created_before_it_only() {
         let (config, clock) = memory();
         let first = log_in(&config, "carol");
@@ -878,17 +1058,56 @@ mod sessions {
         );
     }
 
-    #[test]
-    fn sessions_without_metadata_are_read_and_given_an_id() {
-        // A cookie sealed by a Node app (or before revocation was on): nothing to revoke yet.
-        let (config, _) = memory();
+    /// A cookie sealed without metadata, as a Node app that does not add it writes one.
+    fn sealed_without_metadata(user: &str) -> String {
         let passwords = Passwords::single(PASSWORD).unwrap();
-        let data = serde_json::json!({"user": "erin"});
+        let data = serde_json::json!({ "user": user });
         let seal = seal_data_at(&data, &passwords, Ttl::DEFAULT, NOW, ThreadRandom).unwrap();
-        let session: JsonSession = config.load(&headers(&format!("s={seal}")));
+        format!("s={seal}")
+    }
+
+    #[tokio::test]
+    async fn sessions_without_metadata_are_refused_by_default() {
+        // Each read would give it a new id: no logout could ever revoke a copy of it.
+        let (config, _) = memory();
+        let cookie = sealed_without_metadata("erin");
+        let session: JsonSession = config.load(&headers(&cookie));
+        assert!(session.is_empty());
+        let error = session.unseal_error().expect("refused");
+        assert_eq!(error.reason(), UnsealReason::MissingMetadata);
+        assert_eq!(error.metadata_error(), Some(MetadataError::Missing));
+        assert!(session.take_set_cookies().is_empty(), "the cookie is kept");
+    }
+
+    #[tokio::test]
+    async fn with_the_switch_sessions_without_metadata_are_read_re_sealed_and_not_revocable() {
+        let clock = Arc::new(AtomicU64::new(NOW));
+        let lenient = SessionConfig::builder("s", Passwords::single(PASSWORD).unwrap())
+            .clock(read(&clock))
+            .revocation(revocation_on(InMemory::with_clock(read(&clock))))
+            .dangerous_accept_sessions_without_metadata(true)
+            .build()
+            .unwrap();
+        let copy = sealed_without_metadata("erin");
+        let session: JsonSession = lenient.load(&headers(&copy));
         assert_eq!(session.unseal_error(), None);
         assert_eq!(session["user"], "erin");
-        assert!(session.id().is_some());
+        let sid = session.id().expect("given an id");
+        // The first response re-seals it with that metadata.
+        let lines = session.take_set_cookies();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        let resealed = lines[0].split(';').next().unwrap().to_owned();
+        let mut session: JsonSession = lenient.load(&headers(&resealed));
+        assert_eq!(session.id(), Some(sid));
+        // The victim logs out: that session is revoked...
+        session.revoke_and_destroy().await.unwrap();
+        assert_eq!(refusal(&lenient, &resealed), Some(Refusal::Session));
+        // ...but a copy of the cookie without metadata still opens, with yet another id: what
+        // the switch leaves open.
+        let replayed: JsonSession = lenient.load(&headers(&copy));
+        assert_eq!(replayed.unseal_error(), None);
+        assert_eq!(replayed["user"], "erin");
+        assert_ne!(replayed.id(), Some(sid));
     }
 
     #[tokio::test]
@@ -900,7 +1119,7 @@ mod sessions {
             .clock(read(&clock))
             .start()
             .unwrap();
-        let config = config_with(revocation_on(backend), &clock);
+        let config = config_with(revocation_on(backend), read(&clock));
         let cookie = log_in(&config, "frank");
         let mut session: JsonSession = config.load(&headers(&cookie));
         assert!(session.revoke_and_destroy().await.is_err());
@@ -978,36 +1197,154 @@ mod sessions {
         let strict = Revocation::builder(RedisBackend::builder(nowhere).start().unwrap())
             .refuse_sessions_until_synced(true)
             .build();
-        let strict_config = config_with(strict, &clock);
+        let strict_config = config_with(strict, read(&clock));
         assert_eq!(refusal(&strict_config, &cookie), Some(Refusal::NotSynced));
         // Not over, only not checkable yet: the cookie stays.
         let session: JsonSession = strict_config.load(&headers(&cookie));
         assert!(session.take_set_cookies().is_empty());
     }
 
+    /// The configurations of a "remember me" app: what `build` says about each.
     #[test]
-    fn the_retention_must_cover_the_ttl() {
-        let builder = SessionConfig::builder("s", Passwords::single(PASSWORD).unwrap())
-            .revocation(Revocation::in_memory());
-        assert!(
-            builder
-                .clone()
-                .ttl(Ttl::seconds(14 * 24 * 3600))
+    fn the_retention_must_cover_the_longest_life_a_cookie_can_have() {
+        const DAY: u64 = 24 * 3600;
+        let days = |n: u64| Duration::from_secs(n * DAY);
+        let kept_for = |retention: Duration| {
+            Revocation::builder(InMemory::new())
+                .retention(retention)
                 .build()
-                .is_ok()
-        );
-        for ttl in [Ttl::seconds(14 * 24 * 3600 + 1), Ttl::Never] {
-            assert!(matches!(
-                builder.clone().ttl(ttl).build(),
-                Err(ConfigError::RevocationRetention { .. })
-            ));
+        };
+        let builder = |retention: Duration| {
+            SessionConfig::builder("s", Passwords::single(PASSWORD).unwrap())
+                .revocation(kept_for(retention))
+        };
+        // (configuration, the longest life `build` must name, or `None` for no bound).
+        type Change = fn(ironsession::SessionConfigBuilder) -> ironsession::SessionConfigBuilder;
+        let refused: [(&str, Change, Option<Duration>); 7] = [
+            (
+                "a ttl a second over",
+                |b| b.ttl(Ttl::seconds(14 * DAY + 1)),
+                Some(Duration::from_secs(14 * DAY + 1)),
+            ),
+            (
+                "remember me for 30 days",
+                |b| b.max_ttl(Ttl::seconds(30 * DAY)),
+                Some(days(30)),
+            ),
+            (
+                "remember me capped at 20 days",
+                |b| {
+                    b.max_ttl(Ttl::seconds(30 * DAY))
+                        .absolute_lifetime(Duration::from_secs(20 * DAY))
+                },
+                Some(days(20)),
+            ),
+            ("a ttl that never expires", |b| b.ttl(Ttl::Never), None),
+            (
+                "a max_ttl that never expires",
+                |b| b.max_ttl(Ttl::Never),
+                None,
+            ),
+            (
+                "seals without expiration accepted",
+                |b| b.dangerous_accept_seals_without_expiration(),
+                None,
+            ),
+            (
+                "both",
+                |b| {
+                    b.ttl(Ttl::Never)
+                        .dangerous_accept_seals_without_expiration()
+                },
+                None,
+            ),
+        ];
+        for (case, change, longest) in refused {
+            let error = change(builder(days(14))).build().unwrap_err();
+            let message = error.to_string();
+            match longest {
+                Some(longest) => {
+                    assert_eq!(
+                        error,
+                        ConfigError::RevocationRetention {
+                            longest,
+                            retention: days(14)
+                        },
+                        "{case}"
+                    );
+                    // The method that fixes it, with the duration to give it.
+                    let seconds = longest.as_secs();
+                    assert!(
+                        message.contains(&format!(
+                            "RevocationBuilder::retention(Duration::from_secs({seconds}))"
+                        )),
+                        "{case}: {message}"
+                    );
+                    assert!(
+                        message.contains("retention of 14 days"),
+                        "{case}: {message}"
+                    );
+                }
+                None => {
+                    assert_eq!(error, ConfigError::RevocationUnbounded, "{case}");
+                    assert!(
+                        message.contains("SessionConfigBuilder::absolute_lifetime"),
+                        "{case}: {message}"
+                    );
+                }
+            }
+            assert!(!message.contains("After("), "{case}: {message}");
         }
-        let longer = Revocation::builder(InMemory::new())
-            .retention(Duration::from_secs(30 * 24 * 3600))
-            .build();
-        let remember_me = SessionConfig::builder("s", Passwords::single(PASSWORD).unwrap())
-            .ttl(Ttl::seconds(30 * 24 * 3600))
-            .revocation(longer);
-        assert!(remember_me.build().is_ok());
+        let message = builder(days(14))
+            .max_ttl(Ttl::seconds(30 * DAY))
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("can live 30 days"), "{message}");
+        assert!(
+            message.contains("(Duration::from_secs(2592000)) (30 days)"),
+            "{message}"
+        );
+
+        let accepted: [(&str, Change, Duration); 6] = [
+            ("the default ttl", |b| b, days(14)),
+            (
+                "a ttl of the retention",
+                |b| b.ttl(Ttl::seconds(14 * DAY)),
+                days(14),
+            ),
+            (
+                "remember me, kept as long",
+                |b| b.max_ttl(Ttl::seconds(30 * DAY)),
+                days(30),
+            ),
+            (
+                "remember me capped at 7 days",
+                |b| {
+                    b.max_ttl(Ttl::seconds(30 * DAY))
+                        .absolute_lifetime(Duration::from_secs(7 * DAY))
+                },
+                days(7),
+            ),
+            (
+                "never expiring, capped",
+                |b| {
+                    b.ttl(Ttl::Never)
+                        .absolute_lifetime(Duration::from_secs(DAY))
+                },
+                days(1),
+            ),
+            (
+                "seals without expiration, capped",
+                |b| {
+                    b.dangerous_accept_seals_without_expiration()
+                        .absolute_lifetime(Duration::from_secs(14 * DAY))
+                },
+                days(14),
+            ),
+        ];
+        for (case, change, retention) in accepted {
+            assert!(change(builder(retention)).build().is_ok(), "{case}");
+        }
     }
 }

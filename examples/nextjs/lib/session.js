@@ -57,13 +57,13 @@ export async function getSession() {
   return session;
 }
 
-// Login: the user, and the metadata (`_is`: a new session id, the time, the user as subject)
-// that lets either side revoke this session.
+// Login: the user, and the metadata (`_is`: a new session id, the time, the revocation generation
+// with REDIS_URL, the user as subject) that lets either side revoke this session.
 export async function logIn(session, username, by) {
   session.username = username;
   session.isLoggedIn = true;
   session.loggedInBy = by;
-  session._is = newSessionMetadata(username);
+  session._is = newSessionMetadata(username, revocation());
   await session.save();
 }
 

@@ -2,7 +2,8 @@
 //! wait for its `listening on http://…` line, and kill it when the test ends.
 #![allow(dead_code)] // Each test binary uses a different part of this module.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -374,4 +375,38 @@ pub fn long_note(seed: usize) -> String {
     (0..1000)
         .map(|i| char::from(b'a' + ((i * 7 + seed * 13) % 26) as u8))
         .collect()
+}
+
+/// The integer answer of one Redis command on the `redis-server` at `port` (an integer reply, or
+/// a number in a bulk string; `0` for nil), over a plain socket: the demo's tests have no Redis
+/// client.
+pub fn redis_integer(port: u16, args: &[&str]) -> i64 {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("Redis is up");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let mut request = format!("*{}\r\n", args.len());
+    for arg in args {
+        request.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+    }
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut reply = String::new();
+    let mut buffer = [0u8; 256];
+    let complete = |reply: &str| match reply.as_bytes().first() {
+        Some(b'$') if !reply.starts_with("$-1") => reply.matches("\r\n").count() >= 2,
+        Some(_) => reply.ends_with("\r\n"),
+        None => false,
+    };
+    while !complete(&reply) {
+        let n = stream.read(&mut buffer).expect("a Redis reply");
+        assert!(n > 0, "Redis closed the connection: {reply:?}");
+        reply.push_str(std::str::from_utf8(&buffer[..n]).unwrap());
+    }
+    let lines: Vec<&str> = reply.split("\r\n").collect();
+    match lines[0].as_bytes()[0] {
+        b':' => lines[0][1..].parse().unwrap(),
+        b'$' if lines[0] == "$-1" => 0,
+        b'$' => lines[1].parse().unwrap(),
+        _ => panic!("unexpected Redis reply {reply:?}"),
+    }
 }

@@ -1,8 +1,9 @@
 //! [`ConfigError`]: why a configuration was refused.
 
+use std::fmt;
 use std::time::Duration;
 
-use crate::{PasswordError, Ttl};
+use crate::PasswordError;
 
 /// Why a configuration was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -53,15 +54,51 @@ pub enum ConfigError {
     /// `renew_after` not below the ttl: the seal would expire before it is ever renewed.
     #[error("renew_after must be shorter than the ttl")]
     RenewAfterNotBelowTtl,
-    /// With revocation on, a ttl longer than the revocation's retention (or [`Ttl::Never`]): a
-    /// revoked cookie would be valid again once its entry expired.
+    /// With revocation on, a cookie the configuration accepts can live longer than the
+    /// revocation's retention: a revoked cookie would open again once its entry is dropped.
     #[error(
-        "the ttl ({ttl:?}) is longer than the revocation retention ({retention:?}): set the retention to at least the longest ttl"
+        "sessions this configuration accepts can live {longest} (the longest of ttl and max_ttl, capped by the absolute lifetime), longer than the revocation retention of {retention}: a revoked cookie would open again once its entry is dropped. Keep entries as long with RevocationBuilder::retention(Duration::from_secs({seconds})) ({longest}), or end sessions sooner with SessionConfigBuilder::absolute_lifetime",
+        longest = Human(*longest),
+        retention = Human(*retention),
+        seconds = longest.as_secs() + u64::from(longest.subsec_nanos() > 0)
     )]
     RevocationRetention {
-        /// The ttl.
-        ttl: Ttl,
+        /// The longest life of a cookie the configuration accepts.
+        longest: Duration,
         /// The retention.
         retention: Duration,
     },
+    /// With revocation on, cookies the configuration accepts have no longest life (a ttl of
+    /// [`Ttl::Never`](crate::Ttl::Never), or seals without expiration accepted), and there is no
+    /// absolute lifetime: no retention covers them.
+    #[error(
+        "sessions this configuration accepts have no longest life (a ttl or max_ttl of Ttl::Never, or dangerous_accept_seals_without_expiration), so a revoked cookie would open again once its entry is dropped: end sessions with SessionConfigBuilder::absolute_lifetime, and keep entries at least as long with RevocationBuilder::retention"
+    )]
+    RevocationUnbounded,
+}
+
+/// A duration as a person reads it: "30 days", "1 hour", "90 seconds", "250 ms".
+struct Human(Duration);
+
+impl fmt::Display for Human {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let units = [
+            (86_400, "day"),
+            (3_600, "hour"),
+            (60, "minute"),
+            (1, "second"),
+        ];
+        let duration = self.0;
+        if duration.subsec_nanos() == 0 && duration.as_secs() > 0 {
+            let seconds = duration.as_secs();
+            for (size, unit) in units {
+                if seconds.is_multiple_of(size) {
+                    let count = seconds / size;
+                    let plural = if count == 1 { "" } else { "s" };
+                    return write!(f, "{count} {unit}{plural}");
+                }
+            }
+        }
+        write!(f, "{} ms", duration.as_millis())
+    }
 }

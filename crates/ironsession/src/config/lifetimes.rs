@@ -14,8 +14,10 @@ impl SessionConfigBuilder {
     /// left, so the browser drops the cookie in time too. Default: no absolute lifetime (as
     /// iron-session). Adds the [session metadata](crate::Metadata) to the cookie.
     ///
-    /// A session without metadata (sealed before this was turned on, or by a Node app) starts its
-    /// clock when it is first read, and gets the metadata on the same response.
+    /// A session without metadata (sealed before this was turned on, or by a Node app that does
+    /// not add it) is refused, with [`UnsealReason::MissingMetadata`](crate::UnsealReason::MissingMetadata),
+    /// unless [`dangerous_accept_sessions_without_metadata`](Self::dangerous_accept_sessions_without_metadata)
+    /// is on.
     ///
     /// ```
     /// use std::time::Duration;
@@ -81,6 +83,36 @@ impl SessionConfigBuilder {
         self
     }
 
+    /// Reads sessions whose cookie has no [metadata](crate::Metadata) (no `"_is"`) although the
+    /// [absolute lifetime](Self::absolute_lifetime) or [revocation](Self::revocation) needs it:
+    /// for a fleet whose Node apps do not add the metadata yet (`interop/revocation.mjs`'s
+    /// `newSessionMetadata` does). Off by default: such a session is refused with
+    /// [`UnsealReason::MissingMetadata`](crate::UnsealReason::MissingMetadata). No effect without
+    /// those options.
+    ///
+    /// When on, such a session gets new metadata (a new id, created now) when it is read, and the
+    /// response re-seals it with that metadata (unless the handler saves or destroys it). What it
+    /// leaves open: the cookie the browser had, and every copy of it, still has no metadata, so
+    /// each read of a copy starts a new session id and a new creation time. Such a copy cannot be
+    /// revoked (no logout, `revoke_session` or `revoke_subject` names it), and its absolute
+    /// lifetime restarts on every read: only its seal's ttl ends it.
+    ///
+    /// ```
+    /// use ironsession::revocation::Revocation;
+    /// use ironsession::{Passwords, SessionConfig};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single(&Passwords::generate()?)?)
+    ///     .revocation(Revocation::in_memory())
+    ///     .dangerous_accept_sessions_without_metadata(true)
+    ///     .build()?;
+    /// assert!(config.accepts_sessions_without_metadata());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn dangerous_accept_sessions_without_metadata(mut self, on: bool) -> Self {
+        self.lifetimes.accept_without_metadata = on;
+        self
+    }
+
     /// Checks the options against the ttl.
     pub(super) fn check_lifetimes(&self) -> Result<(), ConfigError> {
         let lifetimes = &self.lifetimes;
@@ -106,6 +138,20 @@ impl SessionConfig {
     /// The age after which a read session is renewed, if any.
     pub fn renew_after(&self) -> Option<Duration> {
         self.lifetimes.renew_after
+    }
+
+    /// Whether sessions without metadata are read although the absolute lifetime or revocation
+    /// needs it (see
+    /// [`dangerous_accept_sessions_without_metadata`](SessionConfigBuilder::dangerous_accept_sessions_without_metadata)).
+    pub fn accepts_sessions_without_metadata(&self) -> bool {
+        self.lifetimes.accept_without_metadata
+    }
+
+    /// Whether a cookie that opened must carry metadata: the absolute lifetime or revocation
+    /// needs it, and the switch that reads sessions without it is off.
+    pub(crate) fn requires_incoming_metadata(&self) -> bool {
+        (self.lifetimes.absolute.is_some() || self.revocation.is_some())
+            && !self.lifetimes.accept_without_metadata
     }
 }
 

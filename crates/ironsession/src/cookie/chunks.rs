@@ -122,6 +122,11 @@ pub(crate) struct Carried {
 }
 
 impl Carried {
+    /// Whether the request carried the whole cookie or any chunk.
+    pub(crate) fn any(&self) -> bool {
+        self.whole || self.chunks.contains(&true)
+    }
+
     /// The cookies carried under `name`. For a name changed by `update_config` the request's
     /// cookies were never read, so nothing counts as carried and nothing is expired.
     fn under(&self, name: &str) -> (bool, [bool; MAX_CHUNKS]) {

@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use super::{Metadata, Ttl};
 
-/// How far past a deadline a session is still accepted: Iron's allowance for clock skew between
-/// servers, the same as for a seal's own expiration.
-const SKEW_MS: u64 = 60_000;
+/// How far past a deadline a session is still accepted, and how far ahead of this server's clock
+/// its times may be: Iron's allowance for clock skew between servers, the same as for a seal's own
+/// expiration.
+pub(super) const SKEW_MS: u64 = 60_000;
 
 /// The lifetime options of a configuration (set on
 /// [`SessionConfigBuilder`](crate::SessionConfigBuilder), checked there against the ttl).
@@ -16,6 +17,8 @@ pub(crate) struct Lifetimes {
     pub(crate) absolute: Option<Duration>,
     pub(crate) renew_after: Option<Duration>,
     pub(crate) session_ids: bool,
+    /// Read sessions without metadata even when the absolute lifetime or revocation needs it.
+    pub(crate) accept_without_metadata: bool,
 }
 
 impl Lifetimes {

@@ -5,7 +5,7 @@
 use serde::de::DeserializeOwned;
 
 use super::context::ContextState;
-use crate::lifetime::Metadata;
+use crate::lifetime::{Metadata, check_incoming};
 use crate::revocation::SessionFields;
 use crate::seal::open_at;
 use crate::{SessionConfig, UnsealError};
@@ -62,8 +62,9 @@ pub(crate) fn load<T: DeserializeOwned + Default>(
         state.incoming = open(state.cookie_value.as_deref(), state, now_ms);
     }
     let read = read::<T>(state, now_ms);
+    let generation = state.config.new_session_generation();
     if state.config.needs_metadata()
-        && let Err(error) = state.metadata.get_or_create(now_ms)
+        && let Err(error) = state.metadata.get_or_create(now_ms, generation)
     {
         tracing::warn!(%error, "no session id: the next save will try again");
     }
@@ -100,8 +101,9 @@ fn open(cookie_value: Option<&str>, state: &ContextState, now_ms: u64) -> Incomi
     }
 }
 
-/// The opened JSON as a `T`. The first successful read takes the metadata and checks the
-/// session's lifetime.
+/// The opened JSON as a `T`. The first successful read takes the metadata, checks that it can be
+/// trusted (no times in the future; present where the options need it), then the session's
+/// lifetime and revocation.
 fn read<T: DeserializeOwned + Default>(
     state: &mut ContextState,
     now_ms: u64,
@@ -125,16 +127,20 @@ fn read<T: DeserializeOwned + Default>(
         }
     };
     if opened.empty.is_none() {
-        let checked = config
-            .lifetimes()
-            .check(split.metadata.as_ref(), now_ms)
+        let required = config.requires_incoming_metadata();
+        let checked = check_incoming(split.metadata.as_ref(), required, now_ms)
             .map_err(UnsealError::from)
+            .and_then(|()| {
+                let lifetimes = config.lifetimes();
+                Ok(lifetimes.check(split.metadata.as_ref(), now_ms)?)
+            })
             .and_then(|()| check_revocation(config, split.metadata.as_ref(), now_ms));
         if let Err(error) = checked {
             *incoming = Incoming::Refused(error.clone());
             return Err(error);
         }
         opened.empty = Some(split.empty);
+        metadata.opened_id = split.metadata.as_ref().map(|opened| *opened.id());
         metadata.current = split.metadata;
     }
     Ok(split.data)
@@ -153,6 +159,7 @@ fn check_revocation(
         sid: Some(metadata.id().as_str()),
         subject: metadata.subject(),
         iat_ms: Some(metadata.created_at_ms()),
+        generation: metadata.generation(),
     });
     let refusal = revocation.check_at(session, now_ms);
     refusal.map_or(Ok(()), |refusal| Err(UnsealError::revoked(refusal)))

@@ -19,5 +19,6 @@ pub(crate) mod outgoing;
 mod refused;
 mod transport;
 
+pub(crate) use context::ContextState;
 pub use context::SessionContext;
 pub use outgoing::SaveError;

@@ -76,7 +76,8 @@ pub(crate) fn write(state: &mut ContextState, mut json: Vec<u8>) -> Result<(), S
     let now_ms = state.config.now_ms();
     let config = &state.config;
     if config.needs_metadata() {
-        state.metadata.get_or_create(now_ms)?;
+        let generation = config.new_session_generation();
+        state.metadata.get_or_create(now_ms, generation)?;
     }
     if let Some(metadata) = &mut state.metadata.current {
         metadata.mark_sealed(now_ms);
@@ -101,6 +102,20 @@ pub(crate) fn write(state: &mut ContextState, mut json: Vec<u8>) -> Result<(), S
     state.saved = true;
     state.metadata.changed = false;
     Ok(())
+}
+
+/// `destroy`'s lines, queued in place of any earlier save's: iron-session 9's deletions of the
+/// cookie (and of the chunks the request carried). With revocation on, a request that carried
+/// none of the session's cookies gets none: there is no session to end, and a logout without a
+/// session sends nothing, as it records nothing.
+pub(crate) fn destroy(state: &mut ContextState) {
+    let nothing_to_end = state.config.revocation().is_some() && !state.transport.carried_any();
+    let cookies = if nothing_to_end {
+        Vec::new()
+    } else {
+        state.transport.destroy(&state.config)
+    };
+    state.queue(cookies);
 }
 
 /// Before the response, unless the handler saved or destroyed the session: deletes a cookie refused

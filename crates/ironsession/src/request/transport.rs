@@ -55,9 +55,17 @@ impl Transport {
     }
 
     /// The lines that end the session (iron-session 9's `destroy`).
-    pub(crate) fn destroy(&self, config: &SessionConfig) -> Cookies {
+    pub(super) fn destroy(&self, config: &SessionConfig) -> Cookies {
         match self {
             Transport::Cookie(carried) => chunks::destroy(&config.cookie(), carried),
+        }
+    }
+
+    /// Whether the request carried any of the session's cookies (under the name it was read
+    /// with, whatever the configuration names now).
+    pub(super) fn carried_any(&self) -> bool {
+        match self {
+            Transport::Cookie(carried) => carried.any(),
         }
     }
 

@@ -9,6 +9,10 @@ use crate::Clock;
 /// forgotten when the process exits (sessions revoked before a restart are accepted again).
 /// Use the Redis backend for more than one process.
 ///
+/// Its generations count up from the time it was made (ms since the Unix epoch by its clock), so
+/// that after a restart they stay above those of the sessions made before it, as long as the
+/// earlier run made fewer revocations than it ran milliseconds.
+///
 /// ```
 /// use ironsession::revocation::{InMemory, RevocationBackend};
 ///
@@ -39,7 +43,9 @@ impl InMemory {
     }
 
     fn with_replica(replica: Replica) -> Self {
-        replica.mark_synced(replica.now_ms());
+        let now_ms = replica.now_ms();
+        replica.advance_generation(now_ms);
+        replica.mark_synced(now_ms);
         InMemory { replica }
     }
 }
@@ -51,7 +57,11 @@ impl Default for InMemory {
 }
 
 impl RevocationBackend for InMemory {
-    fn record(&self, entry: RevocationEntry) -> RecordFuture<'_> {
+    fn record(&self, mut entry: RevocationEntry) -> RecordFuture<'_> {
+        let version = self.replica.next_generation();
+        if let RevocationEntry::Subject { generation, .. } = &mut entry {
+            *generation = Some(version);
+        }
         self.replica.insert(&entry);
         Box::pin(std::future::ready(Ok(())))
     }

@@ -6,10 +6,45 @@
 //! (a random session id `sid`, the creation time `iat`, and an optional subject `sub`):
 //!
 //! - **Session revocations** (`sid` → expiry): a logout, or an admin tool's
-//!   [`Revocation::revoke_session`].
-//! - **Subject revocations** (`sub` → "revoked before" time, expiry): "log out everywhere",
-//!   [`Revocation::revoke_subject`], refuses every session of the subject whose `iat` is earlier
+//!   [`Revocation::revoke_session`]. A logout revokes only the id of the session the request's
+//!   cookie carried, once it opened and passed every check: a request without one records
+//!   nothing.
+//! - **Subject revocations** (`sub` → generation, expiry): "log out everywhere",
+//!   [`Revocation::revoke_subject`], refuses every session of the subject created before it
 //!   (the idea of ASP.NET's security stamp; also what a password change should call).
+//!
+//! # Generations: subject revocation without comparing clocks
+//! The store keeps a counter, its *version*, which every revocation increments (Redis:
+//! `…:revoked:version`; the in-memory backend keeps its own). Each replica tracks the highest
+//! version it has applied, its [generation](Replica::generation), and a session records the
+//! generation of its server's replica when its metadata is made (at login, on
+//! [`regenerate`](crate::Session::regenerate), at a [`set_subject`](crate::Session::set_subject)
+//! that changes the subject, or whenever a session gets metadata): `"gen"` in `_is`, no network
+//! hop. [`Revocation::revoke_subject`] increments the counter and stores the subject's entry
+//! with that new version, atomically; a session of the subject is refused when its generation is
+//! lower than the entry's.
+//!
+//! - Every session created before the revocation was recorded carries a lower generation
+//!   (its replica could not have seen a version the store had not reached), whatever the
+//!   servers' clocks say: refused everywhere.
+//! - A session created after its server applied the revocation (within the propagation time,
+//!   milliseconds on Redis, at most the version check's second when a message is lost) carries an
+//!   equal or higher generation: never refused by it. A server cut off from the store hands out
+//!   older generations: a login it makes for a subject revoked meanwhile is refused everywhere,
+//!   the safe side.
+//! - **Sessions without a generation** (sealed before this release, or by a Node app whose
+//!   metadata has no `gen`) are compared by time instead: refused when their `iat` is earlier
+//!   than the revocation's time plus 5 s of allowance for clock differences. Such a session
+//!   created on a server more than 5 s ahead of the revoking one survives the revocation, and
+//!   one created up to 5 s after it is refused.
+//! - **The counter never goes back.** Replicas keep the highest generation they saw. A
+//!   revocation written by a server passes its replica's generation, and the store's counter
+//!   jumps above it when it is lower (a failover that lost writes); an absent counter (a store
+//!   emptied by a restart) starts at the revoking server's time in milliseconds, above the
+//!   versions of the emptied store as long as it counted fewer revocations than milliseconds
+//!   since it started. An emptied store forgets its revocations (revoked sessions open again, as
+//!   they would after a restart of the in-memory backend), but revocations made after it still
+//!   refuse every session created before them.
 //!
 //! # Design
 //! - **Every check is local.** Each process keeps a [`Replica`] of the denylist in memory: two hash
@@ -82,7 +117,9 @@ const DEFAULT_RETENTION: Duration = match Ttl::DEFAULT {
     Ttl::Never => Duration::MAX,
 };
 
-/// The longest subject accepted, in bytes.
+/// The longest subject accepted, in bytes: a subject revocation stores the subject, in the store
+/// and in every server's replica, for the retention (a Redis entry of a 1024-byte subject takes
+/// about 1.1 KB).
 pub const MAX_SUBJECT_BYTES: usize = 1024;
 
 /// Whether `subject` can be revoked: 1 to [`MAX_SUBJECT_BYTES`] bytes.
@@ -99,7 +136,9 @@ pub type RecordFuture<'a> = Pin<Box<dyn Future<Output = Result<(), RevocationErr
 /// same tests.
 pub trait RevocationBackend: fmt::Debug + Send + Sync + 'static {
     /// Stores `entry` so that every process sharing the store enforces it, and adds it to this
-    /// process's replica. Resolves only once the store has it.
+    /// process's replica. Resolves only once the store has it. A subject entry gets its
+    /// generation here: a new version of the store, above every generation this process's
+    /// replica has seen (see the [module documentation](self)).
     ///
     /// # Errors
     /// [`RevocationError::Store`] or [`RevocationError::Timeout`] when the store did not confirm.
@@ -252,8 +291,11 @@ impl Revocation {
     }
 
     /// Revokes every session of `subject` created before now ("log out everywhere"; also what a
-    /// password change should call). Sessions created afterwards are not affected. Returns once
-    /// the store has it.
+    /// password change should call): on every process sharing the store, every session of the
+    /// subject created before this call returned, whatever the servers' clocks say. Sessions
+    /// created after a server applied it (milliseconds later on Redis) are not affected. Returns
+    /// once the store has it. The subject is 1 to [`MAX_SUBJECT_BYTES`] bytes; see the
+    /// [module documentation](self) for how generations order sessions and revocations.
     ///
     /// # Errors
     /// [`RevocationError::InvalidSubject`], or the store's error: the revocation did not happen.
@@ -264,10 +306,30 @@ impl Revocation {
         let now_ms = self.now_ms();
         let entry = RevocationEntry::Subject {
             subject: subject.to_owned(),
+            // The backend assigns it.
+            generation: None,
             before_ms: now_ms,
             expires_ms: self.expiry_from(now_ms),
         };
         self.record(entry, "subject").await
+    }
+
+    /// The generation a session created now records: the highest version of the store this
+    /// process's replica has seen.
+    ///
+    /// ```
+    /// use ironsession::revocation::{InMemory, Revocation};
+    ///
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let revocation = Revocation::builder(InMemory::with_clock(|| 1_800_000_000_000)).build();
+    /// let before = revocation.generation();
+    /// revocation.revoke_subject("user-42").await?;
+    /// assert!(revocation.generation() > before);
+    /// # Ok::<(), ironsession::revocation::RevocationError>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn generation(&self) -> u64 {
+        self.replica().generation()
     }
 
     /// Whether a session with these fields is refused now. Reads the local replica only.
@@ -333,10 +395,13 @@ impl fmt::Debug for RevocationBuilder {
 }
 
 impl RevocationBuilder {
-    /// How long an entry is kept after its revocation (60 s of clock skew are added). It must be
-    /// at least the longest ttl any session is sealed with (a "remember me" ttl included):
-    /// otherwise a copy of a revoked cookie becomes valid again once its entry is dropped. Default:
-    /// 14 days, iron-session's default ttl.
+    /// How long an entry is kept after its revocation (60 s of clock skew are added). It must
+    /// cover the longest life a cookie can have: the longest ttl any session is sealed with (a
+    /// "remember me" ttl included), or the absolute lifetime if that is shorter; otherwise a copy
+    /// of a revoked cookie becomes valid again once its entry is dropped.
+    /// [`SessionConfigBuilder::build`](crate::SessionConfigBuilder::build) checks it against the
+    /// configuration (see [`SessionConfigBuilder::revocation`](crate::SessionConfigBuilder::revocation)).
+    /// Default: 14 days, iron-session's default ttl.
     pub fn retention(mut self, retention: Duration) -> Self {
         self.retention = retention;
         self

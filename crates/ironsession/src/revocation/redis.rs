@@ -8,23 +8,35 @@
 //! | Key | Type | Content |
 //! | --- | --- | --- |
 //! | `{ironsession}:revoked:sids` | sorted set | member: the session id (22 characters of base64url); score: expiry, ms since the Unix epoch |
-//! | `{ironsession}:revoked:subjects` | sorted set | member: `<before_ms>:<subject>`; score: expiry, ms since the Unix epoch |
-//! | `{ironsession}:revoked:version` | string | an integer, incremented by every revocation |
+//! | `{ironsession}:revoked:subjects` | sorted set | member: `g<generation>:<before_ms>:<subject>`; score: expiry, ms since the Unix epoch |
+//! | `{ironsession}:revoked:version` | string | an integer, raised by every revocation: the store's version, which subject entries take as their generation |
 //! | `{ironsession}:revoked` | pub/sub channel | one message per revocation (below) |
 //!
 //! A session is revoked when its `sid` is a member of `…:sids` with a score above now, or when a
-//! member `<before_ms>:<subject>` of `…:subjects` with a score above now names its `sub` and its
-//! `iat` is below `before_ms`. Entries whose score is in the past no longer matter and are deleted
-//! by every write and every full sync (`ZREMRANGEBYSCORE … -inf <now>`).
+//! member of `…:subjects` with a score above now names its `sub` and the session was created
+//! before it: its generation (`_is.gen`) is below the member's `<generation>`, or, for a session
+//! without one, its `iat` is below `<before_ms>` plus 5 s (see the
+//! [module documentation](super) of revocation). Entries whose score is more than 60 s in the
+//! past no longer matter and are deleted by every write and every full sync
+//! (`ZREMRANGEBYSCORE … -inf <now − 60 s>`).
 //!
 //! Messages on the channel (text, fields separated by one space, the last field is the rest of
 //! the message and may contain spaces):
 //! - `<version> sid <expires_ms> <sid>`
-//! - `<version> sub <expires_ms> <before_ms> <subject>`
+//! - `<version> sub <expires_ms> <before_ms> <subject>`: the entry's generation is `<version>`.
 //!
-//! A revocation runs one Lua script that removes expired entries, adds the entry (`ZADD GT`, so
-//! an entry only ever gets a later expiry), increments the version and publishes the message, so
-//! the store, the counter and the message never disagree.
+//! A revocation runs one Lua script that removes expired entries, raises the version, adds the
+//! entry (`ZADD GT`, so an entry only ever gets a later expiry; a subject's member carries the
+//! new version) and publishes the message, so the store, the counter and the message never
+//! disagree. The version never goes back for a writer: the script raises it above the highest
+//! generation the writer's replica has seen, and an absent version (a store emptied by a
+//! restart) starts at the writer's clock, in milliseconds.
+//!
+//! **Schema 2.** Subject members used to be `<before_ms>:<subject>`, without a generation, and
+//! the version started at 0. Such members (written by an older server or an older
+//! `interop/revocation.mjs`) are still read: they refuse by `iat` only, even sessions that have a
+//! generation. Readers of the older schema skip (or misread) the new members: upgrade every
+//! server and Node app before relying on "log out everywhere".
 //!
 //! # Sync
 //! A background task per backend subscribes to the channel, then reads the version and every
@@ -63,19 +75,28 @@ fn store_prune_bound(now_ms: u64) -> u64 {
     now_ms.saturating_sub(STORE_PRUNE_GRACE_MS)
 }
 
-/// Removes expired entries, adds one, bumps the version and publishes, atomically.
-/// KEYS: the sorted set, the version key. ARGV: channel, member, expiry, prune bound, message body.
-static RECORD_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| {
-    redis::Script::new(
-        r"
+/// Removes expired entries, raises the version, adds the entry and publishes, atomically; returns
+/// the new version. KEYS: the sorted set, the version key. ARGV: channel, member, expiry, prune
+/// bound, message body, the writer's highest generation, the writer's clock (ms), `g` for a
+/// member that takes the version as its generation (`g<version>:<member>`). Numbers go back to
+/// Redis as `%d` text: Lua's own number formatting may write them in exponent form.
+static RECORD_SCRIPT: LazyLock<redis::Script> = LazyLock::new(|| redis::Script::new(RECORD_LUA));
+
+/// The text of [`RECORD_SCRIPT`]; `interop/revocation.mjs` runs the same.
+const RECORD_LUA: &str = r"
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[4])
-redis.call('ZADD', KEYS[1], 'GT', ARGV[3], ARGV[2])
 local version = redis.call('INCR', KEYS[2])
-redis.call('PUBLISH', ARGV[1], version .. ' ' .. ARGV[5])
+local floor = tonumber(ARGV[6])
+if version == 1 then floor = math.max(floor, tonumber(ARGV[7])) end
+if version <= floor then
+  version = redis.call('INCRBY', KEYS[2], string.format('%d', floor + 1 - version))
+end
+local member = ARGV[2]
+if ARGV[8] == 'g' then member = 'g' .. string.format('%d', version) .. ':' .. member end
+redis.call('ZADD', KEYS[1], 'GT', ARGV[3], member)
+redis.call('PUBLISH', ARGV[1], string.format('%d', version) .. ' ' .. ARGV[5])
 return version
-",
-    )
-});
+";
 
 /// The names of the keys and the channel for one prefix.
 #[derive(Clone, Debug)]
@@ -298,34 +319,45 @@ struct RedisWriter {
 }
 
 impl RedisWriter {
-    async fn write(&self, entry: &RevocationEntry) -> Result<(), RevocationError> {
+    /// Writes `entry`; returns the store's version it was recorded as.
+    async fn write(&self, entry: &RevocationEntry) -> Result<u64, RevocationError> {
         let schema = &self.shared.schema;
-        let (key, member, body) = match entry {
-            RevocationEntry::Session { sid, expires_ms } => {
-                (&schema.sids, sid.clone(), format!("sid {expires_ms} {sid}"))
-            }
+        let (key, member, body, generation_flag) = match entry {
+            RevocationEntry::Session { sid, expires_ms } => (
+                &schema.sids,
+                sid.clone(),
+                format!("sid {expires_ms} {sid}"),
+                "",
+            ),
             RevocationEntry::Subject {
                 subject,
                 before_ms,
                 expires_ms,
+                ..
             } => (
                 &schema.subjects,
                 format!("{before_ms}:{subject}"),
                 format!("sub {expires_ms} {before_ms} {subject}"),
+                "g",
             ),
         };
         let mut connection = self.connection.clone();
         let settings = &self.shared.settings;
+        let replica = &self.shared.replica;
+        let now_ms = replica.now_ms();
         let mut invocation = RECORD_SCRIPT.key(key);
         invocation
             .key(&schema.version)
             .arg(&schema.channel)
             .arg(member)
             .arg(entry.expires_ms())
-            .arg(store_prune_bound(self.shared.replica.now_ms()))
-            .arg(body);
+            .arg(store_prune_bound(now_ms))
+            .arg(body)
+            .arg(replica.generation())
+            .arg(now_ms)
+            .arg(generation_flag);
         let written = invocation.invoke_async::<u64>(&mut connection);
-        with_timeout(settings.command_timeout, written).await?;
+        let version = with_timeout(settings.command_timeout, written).await?;
         if let Some((required, wait)) = settings.wait_for_replicas {
             let wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
             let mut command = redis::cmd("WAIT");
@@ -339,15 +371,20 @@ impl RedisWriter {
                 });
             }
         }
-        Ok(())
+        Ok(version)
     }
 }
 
 impl RevocationBackend for RedisBackend {
-    fn record(&self, entry: RevocationEntry) -> RecordFuture<'_> {
+    fn record(&self, mut entry: RevocationEntry) -> RecordFuture<'_> {
         Box::pin(async move {
-            self.writer().write(&entry).await?;
-            self.shared.replica.insert(&entry);
+            let version = self.writer().write(&entry).await?;
+            if let RevocationEntry::Subject { generation, .. } = &mut entry {
+                *generation = Some(version);
+            }
+            let replica = &self.shared.replica;
+            replica.insert(&entry);
+            replica.advance_generation(version);
             Ok(())
         })
     }
@@ -503,6 +540,7 @@ fn apply(shared: &Shared, payload: &[u8], version: &mut u64) -> bool {
         return false;
     };
     shared.replica.insert(&entry);
+    shared.replica.advance_generation(message_version);
     let lost = message_version > version.saturating_add(1);
     // Lower or equal: a message already covered by the last full sync, or Redis restarted with an
     // empty store and counts from 1 again. Applying it twice is harmless either way.
@@ -510,7 +548,8 @@ fn apply(shared: &Shared, payload: &[u8], version: &mut u64) -> bool {
     lost
 }
 
-/// Parses `<version> sid <expires_ms> <sid>` or `<version> sub <expires_ms> <before_ms> <subject>`.
+/// Parses `<version> sid <expires_ms> <sid>` or `<version> sub <expires_ms> <before_ms> <subject>`
+/// (whose generation is its version).
 fn parse_message(payload: &[u8]) -> Option<(u64, RevocationEntry)> {
     let text = std::str::from_utf8(payload).ok()?;
     let mut fields = text.splitn(3, ' ');
@@ -530,6 +569,7 @@ fn parse_message(payload: &[u8]) -> Option<(u64, RevocationEntry)> {
             let (before, subject) = rest.split_once(' ')?;
             RevocationEntry::Subject {
                 subject: subject.to_owned(),
+                generation: Some(version),
                 before_ms: before.parse().ok()?,
                 expires_ms: expires.parse().ok()?,
             }
@@ -604,6 +644,7 @@ async fn full_sync(
         }
     }
     shared.replica.purge(now_ms);
+    shared.replica.advance_generation(version.unwrap_or(0));
     shared.replica.mark_synced(now_ms);
     tracing::debug!(
         entries,
@@ -613,11 +654,20 @@ async fn full_sync(
     Ok(version.unwrap_or(0))
 }
 
-/// A `…:subjects` member, `<before_ms>:<subject>`.
+/// A `…:subjects` member: `g<generation>:<before_ms>:<subject>`, or the older
+/// `<before_ms>:<subject>` (no generation).
 fn subject_entry(member: &str, expires_ms: u64) -> Option<RevocationEntry> {
-    let (before, subject) = member.split_once(':')?;
+    let (generation, rest) = match member.strip_prefix('g') {
+        Some(tagged) => {
+            let (generation, rest) = tagged.split_once(':')?;
+            (Some(generation.parse().ok()?), rest)
+        }
+        None => (None, member),
+    };
+    let (before, subject) = rest.split_once(':')?;
     Some(RevocationEntry::Subject {
         subject: subject.to_owned(),
+        generation,
         before_ms: before.parse().ok()?,
         expires_ms,
     })
@@ -670,6 +720,7 @@ mod tests {
                 8,
                 RevocationEntry::Subject {
                     subject: "Jane Doe: admin".into(),
+                    generation: Some(8),
                     before_ms: 1_690_000_000_000,
                     expires_ms: 1_700_000_000_000
                 }
@@ -689,17 +740,29 @@ mod tests {
     }
 
     #[test]
-    fn subject_members_split_at_the_first_colon() {
+    fn subject_members_are_read_in_both_forms() {
         assert_eq!(
-            subject_entry("1690000000000:urn:user:42", 5),
+            subject_entry("g1690000000042:1690000000000:urn:user:42", 5),
             Some(RevocationEntry::Subject {
                 subject: "urn:user:42".into(),
+                generation: Some(1_690_000_000_042),
                 before_ms: 1_690_000_000_000,
                 expires_ms: 5
             })
         );
-        assert_eq!(subject_entry("no-colon", 5), None);
-        assert_eq!(subject_entry("x:sub", 5), None);
+        // Schema 1, without a generation: the subject starts after the first colon.
+        assert_eq!(
+            subject_entry("1690000000000:urn:user:42", 5),
+            Some(RevocationEntry::Subject {
+                subject: "urn:user:42".into(),
+                generation: None,
+                before_ms: 1_690_000_000_000,
+                expires_ms: 5
+            })
+        );
+        for bad in ["no-colon", "x:sub", "g:1:sub", "gx:1:sub", "g7:sub", "g7"] {
+            assert_eq!(subject_entry(bad, 5), None, "{bad}");
+        }
     }
 
     #[test]

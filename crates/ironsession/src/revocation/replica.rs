@@ -26,13 +26,21 @@ pub enum RevocationEntry {
         /// When no seal carrying this id can be valid any more (ms since the Unix epoch).
         expires_ms: u64,
     },
-    /// Every session of `subject` created before `before_ms` is refused until `expires_ms`.
+    /// Every session of `subject` created before the revocation is refused until `expires_ms`:
+    /// each whose [generation](crate::Metadata::generation) is below `generation`, and each
+    /// without a generation whose `iat` is before `before_ms` plus 5 s of clock allowance.
     Subject {
         /// The subject (the user).
         subject: String,
-        /// Sessions with an `iat` before this (ms since the Unix epoch) are refused.
+        /// The store's version this revocation was recorded as: sessions of the subject created
+        /// before it carry a lower generation. Assigned by the backend when it records the entry
+        /// (what [`RevocationBackend::record`](super::RevocationBackend::record) is given is
+        /// ignored); `None` for an entry of the older form, which has only `before_ms`.
+        generation: Option<u64>,
+        /// When the revocation was made, by the revoking server's clock (ms since the Unix
+        /// epoch): what sessions without a generation are compared with.
         before_ms: u64,
-        /// When no session created before `before_ms` can be valid any more.
+        /// When no session created before the revocation can be valid any more.
         expires_ms: u64,
     },
 }
@@ -62,9 +70,13 @@ pub struct SessionFields<'a> {
     pub sid: Option<&'a str>,
     /// The subject (`sub`), set with [`Session::set_subject`](crate::Session::set_subject).
     pub subject: Option<&'a str>,
-    /// When the session was created (`iat`, ms since the Unix epoch). A session without one is
+    /// When the session was created (`iat`, ms since the Unix epoch): compared with a subject
+    /// revocation's time only when the session has no generation. A session without either is
     /// taken as created before any subject revocation of its subject.
     pub iat_ms: Option<u64>,
+    /// The revocation generation the session was created in (`gen`, see
+    /// [`Metadata::generation`](crate::Metadata::generation)).
+    pub generation: Option<u64>,
 }
 
 impl<'a> SessionFields<'a> {
@@ -81,6 +93,23 @@ impl<'a> SessionFields<'a> {
             sid,
             subject,
             iat_ms,
+            generation: None,
+        }
+    }
+
+    /// These fields with the session's revocation generation.
+    ///
+    /// ```
+    /// use ironsession::revocation::SessionFields;
+    ///
+    /// let session = SessionFields::new(None, Some("user-42"), Some(1_700_000_000_000)).with_generation(7);
+    /// assert_eq!(session.generation, Some(7));
+    /// ```
+    #[must_use]
+    pub const fn with_generation(self, generation: u64) -> Self {
+        SessionFields {
+            generation: Some(generation),
+            ..self
         }
     }
 }
@@ -123,11 +152,37 @@ impl Refusal {
     }
 }
 
-/// A subject revocation: sessions created before `before_ms` are refused until `expires_s`.
-#[derive(Clone, Copy, Debug)]
+/// How much later than a subject revocation's time a session without a generation may have been
+/// created and still be refused: the clock difference between servers it allows for.
+const CLOCK_ALLOWANCE_MS: u64 = 5_000;
+
+/// A subject's revocations, merged: the latest of each kind, kept until the latest expiry.
+#[derive(Clone, Copy, Debug, Default)]
 struct SubjectEntry {
+    /// The highest generation among the entries that have one (0: none).
+    generation: u64,
+    /// The latest time among all the entries.
     before_ms: u64,
+    /// The latest time among the entries without a generation (0: none): they refuse by `iat`
+    /// only, even sessions that have a generation.
+    without_generation_before_ms: u64,
     expires_s: u32,
+}
+
+impl SubjectEntry {
+    /// Whether a session of the subject with this generation and creation time is refused.
+    fn refuses(&self, generation: Option<u64>, iat_ms: Option<u64>) -> bool {
+        let created_before = |before_ms: u64| {
+            iat_ms.is_none_or(|iat| iat < before_ms.saturating_add(CLOCK_ALLOWANCE_MS))
+        };
+        let by_generation = match generation {
+            Some(generation) => generation < self.generation,
+            None => created_before(self.before_ms),
+        };
+        by_generation
+            || (self.without_generation_before_ms > 0
+                && created_before(self.without_generation_before_ms))
+    }
 }
 
 #[derive(Debug, Default)]
@@ -171,6 +226,7 @@ impl Maps {
 #[derive(Debug)]
 pub struct Replica {
     maps: RwLock<Maps>,
+    generation: AtomicU64,
     synced: AtomicBool,
     connected: AtomicBool,
     last_sync_ms: AtomicU64,
@@ -204,6 +260,7 @@ impl Replica {
     pub(crate) fn with_shared_clock(clock: SharedClock) -> Self {
         Replica {
             maps: RwLock::default(),
+            generation: AtomicU64::new(0),
             synced: AtomicBool::new(false),
             connected: AtomicBool::new(false),
             last_sync_ms: AtomicU64::new(0),
@@ -216,12 +273,43 @@ impl Replica {
         self.clock.0.now_ms()
     }
 
+    /// The highest generation (version of the store) this replica has seen: what a session
+    /// created now records, so that every subject revocation recorded after it has a higher one.
+    /// It never goes down, even when the store's counter does (a store emptied by a restart).
+    ///
+    /// ```
+    /// use ironsession::revocation::Replica;
+    ///
+    /// let replica = Replica::new();
+    /// replica.advance_generation(42);
+    /// replica.advance_generation(7);
+    /// assert_eq!(replica.generation(), 42);
+    /// ```
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Records that the store has reached `version` and that this replica applied every entry up
+    /// to it (backends call this as they apply messages and full syncs); a lower version than
+    /// one already seen changes nothing.
+    pub fn advance_generation(&self, version: u64) {
+        self.generation.fetch_max(version, Ordering::AcqRel);
+    }
+
+    /// The next generation of a store that is this replica alone (the in-memory backend).
+    pub(super) fn next_generation(&self) -> u64 {
+        self.generation
+            .fetch_add(1, Ordering::AcqRel)
+            .saturating_add(1)
+    }
+
     /// Whether a session with these fields is revoked at `now_ms`.
     pub fn check(&self, session: SessionFields<'_>, now_ms: u64) -> Option<Refusal> {
         let SessionFields {
             sid,
             subject,
             iat_ms,
+            generation,
         } = session;
         let now_s = seconds_floor(now_ms);
         let maps = self.read();
@@ -236,7 +324,7 @@ impl Replica {
         if let Some(subject) = subject
             && let Some(entry) = maps.subjects.get(subject)
             && entry.expires_s > now_s
-            && iat_ms.is_none_or(|iat| iat < entry.before_ms)
+            && entry.refuses(generation, iat_ms)
         {
             return Some(Refusal::Subject);
         }
@@ -244,7 +332,8 @@ impl Replica {
     }
 
     /// Adds a revocation (an entry already known is kept with the later expiry). Session entries
-    /// whose id is not 22 characters of base64url are ignored and `false` is returned.
+    /// whose id is not 22 characters of base64url are ignored and `false` is returned. A subject
+    /// entry's generation also [advances](Self::advance_generation) the replica's.
     pub fn insert(&self, entry: &RevocationEntry) -> bool {
         let mut maps = self.write();
         let expires_s = seconds_ceil(entry.expires_ms());
@@ -257,15 +346,22 @@ impl Replica {
                 *slot = (*slot).max(expires_s);
             }
             RevocationEntry::Subject {
-                subject, before_ms, ..
+                subject,
+                generation,
+                before_ms,
+                ..
             } => {
-                let slot = maps
-                    .subjects
-                    .entry(subject.as_str().into())
-                    .or_insert(SubjectEntry {
-                        before_ms: 0,
-                        expires_s: 0,
-                    });
+                let slot = maps.subjects.entry(subject.as_str().into()).or_default();
+                match *generation {
+                    Some(generation) => {
+                        slot.generation = slot.generation.max(generation);
+                        self.advance_generation(generation);
+                    }
+                    None => {
+                        slot.without_generation_before_ms =
+                            slot.without_generation_before_ms.max(*before_ms);
+                    }
+                }
                 slot.before_ms = slot.before_ms.max(*before_ms);
                 slot.expires_s = slot.expires_s.max(expires_s);
             }
@@ -387,9 +483,25 @@ mod tests {
         }
     }
 
+    /// A subject entry of the older form, without a generation.
     fn subject(subject: &str, before_ms: u64, expires_ms: u64) -> RevocationEntry {
         RevocationEntry::Subject {
             subject: subject.into(),
+            generation: None,
+            before_ms,
+            expires_ms,
+        }
+    }
+
+    fn subject_at(
+        subject: &str,
+        generation: u64,
+        before_ms: u64,
+        expires_ms: u64,
+    ) -> RevocationEntry {
+        RevocationEntry::Subject {
+            subject: subject.into(),
+            generation: Some(generation),
             before_ms,
             expires_ms,
         }
@@ -448,41 +560,90 @@ mod tests {
     }
 
     #[test]
-    fn a_subject_entry_refuses_only_sessions_created_before_it() {
+    fn a_subject_entry_refuses_the_sessions_of_lower_generations_whatever_their_iat() {
         let replica = Replica::new();
-        replica.insert(&subject("user-42", 5_000, 100_000));
-        let check = |sub, iat| replica.check(SessionFields::new(Some(SID_B), sub, iat), 6_000);
-        assert_eq!(check(Some("user-42"), Some(4_999)), Some(Refusal::Subject));
-        assert_eq!(check(Some("user-42"), Some(5_000)), None);
-        assert_eq!(check(Some("user-42"), None), Some(Refusal::Subject));
-        assert_eq!(check(Some("user-43"), Some(0)), None);
-        assert_eq!(check(None, Some(0)), None);
+        replica.insert(&subject_at("user-42", 70, 5_000_000, 100_000_000));
+        let check = |sub, generation, iat| {
+            let fields =
+                SessionFields::new(Some(SID_B), sub, Some(iat)).with_generation(generation);
+            replica.check(fields, 6_000_000)
+        };
+        // Created before the revocation: a lower generation, even with an `iat` from a clock
+        // far ahead.
         assert_eq!(
-            replica.check(SessionFields::new(None, Some("user-42"), Some(0)), 100_000),
-            None,
-            "expired"
+            check(Some("user-42"), 69, 9_000_000),
+            Some(Refusal::Subject)
         );
+        assert_eq!(check(Some("user-42"), 0, 0), Some(Refusal::Subject));
+        // Created after its server applied it: an equal or higher one, even with an `iat` from
+        // a clock far behind.
+        assert_eq!(check(Some("user-42"), 70, 1_000_000), None);
+        assert_eq!(check(Some("user-42"), 71, 0), None);
+        assert_eq!(check(Some("user-43"), 0, 0), None);
+        assert_eq!(check(None, 0, 0), None);
+        let expired = SessionFields::new(None, Some("user-42"), Some(0)).with_generation(0);
+        assert_eq!(replica.check(expired, 100_000_000), None, "expired");
+        assert_eq!(replica.generation(), 70, "the entry's generation was seen");
+    }
+
+    #[test]
+    fn sessions_without_a_generation_are_compared_by_time_with_5_s_of_allowance() {
+        let replica = Replica::new();
+        replica.insert(&subject_at("user-42", 70, 5_000_000, 100_000_000));
+        let check = |iat| replica.check(SessionFields::new(None, Some("user-42"), iat), 6_000_000);
+        assert_eq!(check(Some(5_004_999)), Some(Refusal::Subject));
+        assert_eq!(check(Some(5_005_000)), None);
+        assert_eq!(check(None), Some(Refusal::Subject));
+    }
+
+    #[test]
+    fn entries_without_a_generation_refuse_by_time_only() {
+        // An entry an older writer stored: it names no generation, so even sessions that have one
+        // are compared by `iat`.
+        let replica = Replica::new();
+        replica.insert(&subject("u", 5_000_000, 100_000_000));
+        let check = |generation: u64, iat| {
+            let fields = SessionFields::new(None, Some("u"), Some(iat)).with_generation(generation);
+            replica.check(fields, 6_000_000)
+        };
+        assert_eq!(check(u64::MAX, 5_004_999), Some(Refusal::Subject));
+        assert_eq!(check(0, 5_005_000), None);
+        assert_eq!(replica.generation(), 0, "no generation to see");
+        // Beside a later entry with a generation: each refuses what it refuses.
+        replica.insert(&subject_at("u", 70, 4_000_000, 100_000_000));
+        assert_eq!(check(69, 9_000_000), Some(Refusal::Subject));
+        assert_eq!(check(70, 5_004_999), Some(Refusal::Subject));
+        assert_eq!(check(70, 5_005_000), None);
     }
 
     #[test]
     fn a_later_subject_revocation_widens_and_an_earlier_one_does_not_narrow() {
         let replica = Replica::new();
-        replica.insert(&subject("u", 5_000, 50_000));
-        replica.insert(&subject("u", 8_000, 80_000));
-        replica.insert(&subject("u", 1_000, 10_000));
-        assert_eq!(
-            replica.check(SessionFields::new(None, Some("u"), Some(7_999)), 60_000),
-            Some(Refusal::Subject)
-        );
-        assert_eq!(
-            replica.check(SessionFields::new(None, Some("u"), Some(8_000)), 60_000),
-            None
-        );
-        assert_eq!(
-            replica.check(SessionFields::new(None, Some("u"), Some(0)), 80_000),
-            None
-        );
+        replica.insert(&subject_at("u", 50, 5_000, 50_000));
+        replica.insert(&subject_at("u", 80, 8_000, 80_000));
+        replica.insert(&subject_at("u", 10, 1_000, 10_000));
+        let check = |generation, now| {
+            let fields = SessionFields::new(None, Some("u"), Some(0)).with_generation(generation);
+            replica.check(fields, now)
+        };
+        assert_eq!(check(79, 60_000), Some(Refusal::Subject));
+        assert_eq!(check(80, 60_000), None);
+        assert_eq!(check(0, 80_000), None, "expired with the latest expiry");
         assert_eq!(replica.len(), 1);
+        assert_eq!(replica.generation(), 80);
+    }
+
+    #[test]
+    fn the_generation_never_goes_down() {
+        let replica = Replica::new();
+        assert_eq!(replica.generation(), 0);
+        replica.advance_generation(1_800_000_000_000);
+        // A store emptied by a restart counts from 1 again: its versions are not handed out.
+        replica.advance_generation(3);
+        replica.insert(&subject_at("u", 4, 0, u64::MAX));
+        assert_eq!(replica.generation(), 1_800_000_000_000);
+        assert_eq!(replica.next_generation(), 1_800_000_000_001);
+        assert_eq!(replica.generation(), 1_800_000_000_001);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use crate::Weakness;
 use crate::revocation::Refusal;
+use crate::{MetadataError, Weakness};
 
 /// A password configuration that iron-session (or common sense) would refuse, found when the
 /// passwords are built, not when the first request arrives.
@@ -67,9 +67,11 @@ pub enum PasswordError {
 }
 
 /// Why a session was not read: the three reasons iron-session 9 gives when a seal does not open,
-/// and [`Revoked`](UnsealReason::Revoked). They decide how much a log line should worry:
-/// `Expired` is routine, `UnknownPassword` follows a rotation that dropped a key, `Invalid` is
-/// garbage, another app's cookie, or tampering, `Revoked` a cookie kept or copied after a logout.
+/// [`Revoked`](UnsealReason::Revoked) and [`MissingMetadata`](UnsealReason::MissingMetadata).
+/// They decide how much a log line should worry: `Expired` is routine, `UnknownPassword` follows
+/// a rotation that dropped a key, `Invalid` is garbage, another app's cookie, or tampering,
+/// `Revoked` a cookie kept or copied after a logout, `MissingMetadata` a cookie written by an app
+/// that does not add the session metadata.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UnsealReason {
@@ -82,11 +84,16 @@ pub enum UnsealReason {
     Invalid,
     /// The seal opened, but the session was revoked (see [`crate::revocation`]).
     Revoked,
+    /// The seal opened, but the session has no [metadata](crate::Metadata) while the absolute
+    /// lifetime or revocation needs it (a cookie sealed by a Node app that does not add it, or
+    /// before these options were on). See
+    /// [`dangerous_accept_sessions_without_metadata`](crate::SessionConfigBuilder::dangerous_accept_sessions_without_metadata).
+    MissingMetadata,
 }
 
 impl UnsealReason {
     /// The reason as iron-session 9 spells it in `onUnsealError` (`expired`, `unknown-password`,
-    /// `invalid`), and `revoked`.
+    /// `invalid`), and `revoked`, `missing-metadata`.
     ///
     /// ```
     /// assert_eq!(ironsession::UnsealReason::UnknownPassword.as_str(), "unknown-password");
@@ -97,6 +104,7 @@ impl UnsealReason {
             UnsealReason::UnknownPassword => "unknown-password",
             UnsealReason::Invalid => "invalid",
             UnsealReason::Revoked => "revoked",
+            UnsealReason::MissingMetadata => "missing-metadata",
         }
     }
 }
@@ -108,13 +116,16 @@ impl fmt::Display for UnsealReason {
             UnsealReason::UnknownPassword => "unknown password",
             UnsealReason::Invalid => "invalid",
             UnsealReason::Revoked => "revoked",
+            UnsealReason::MissingMetadata => "missing metadata",
         })
     }
 }
 
 /// Why [`unseal_data`](crate::unseal_data) failed, or why a session was not read: one of
-/// iron-session's three reasons with the detailed cause from the format layer, or
-/// [`UnsealReason::Revoked`] with the [`Refusal`].
+/// iron-session's three reasons with the detailed cause from the format layer,
+/// [`UnsealReason::Revoked`] with the [`Refusal`], or a session whose metadata is not trusted
+/// ([`UnsealReason::Invalid`] for times in the future, [`UnsealReason::MissingMetadata`]) with
+/// the [`MetadataError`].
 ///
 /// ```
 /// use ironsession::{unseal_data, Passwords, UnsealReason};
@@ -136,6 +147,7 @@ pub struct UnsealError {
 enum Detail {
     Seal(iron_seal::Error),
     Revoked(Refusal),
+    Metadata(MetadataError),
 }
 
 impl UnsealError {
@@ -144,11 +156,12 @@ impl UnsealError {
         self.reason
     }
 
-    /// The detailed cause from the format layer; `None` for a revoked session.
+    /// The detailed cause from the format layer; `None` for a revoked session or untrusted
+    /// metadata.
     pub fn cause(&self) -> Option<&iron_seal::Error> {
         match &self.detail {
             Detail::Seal(cause) => Some(cause),
-            Detail::Revoked(_) => None,
+            Detail::Revoked(_) | Detail::Metadata(_) => None,
         }
     }
 
@@ -156,7 +169,26 @@ impl UnsealError {
     pub fn refusal(&self) -> Option<Refusal> {
         match self.detail {
             Detail::Revoked(refusal) => Some(refusal),
-            Detail::Seal(_) => None,
+            Detail::Seal(_) | Detail::Metadata(_) => None,
+        }
+    }
+
+    /// What is wrong with the session's metadata, for a seal that opened but whose metadata is
+    /// not trusted: times in the future (reason [`Invalid`](UnsealReason::Invalid)), or none at
+    /// all where it is needed ([`MissingMetadata`](UnsealReason::MissingMetadata)).
+    ///
+    /// ```
+    /// use ironsession::{MetadataError, UnsealError, UnsealReason};
+    ///
+    /// let error = UnsealError::from(MetadataError::Missing);
+    /// assert_eq!(error.reason(), UnsealReason::MissingMetadata);
+    /// assert_eq!(error.metadata_error(), Some(MetadataError::Missing));
+    /// assert!(error.cause().is_none() && error.refusal().is_none());
+    /// ```
+    pub fn metadata_error(&self) -> Option<MetadataError> {
+        match self.detail {
+            Detail::Metadata(error) => Some(error),
+            Detail::Seal(_) | Detail::Revoked(_) => None,
         }
     }
 
@@ -174,13 +206,31 @@ impl fmt::Display for UnsealError {
         match &self.detail {
             Detail::Seal(cause) => write!(f, "{}: {cause}", self.reason),
             Detail::Revoked(refusal) => write!(f, "revoked: {refusal}"),
+            Detail::Metadata(error) => write!(f, "{}: {error}", self.reason),
         }
     }
 }
 
 impl std::error::Error for UnsealError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.cause().map(|cause| cause as _)
+        match &self.detail {
+            Detail::Seal(cause) => Some(cause),
+            Detail::Metadata(error) => Some(error),
+            Detail::Revoked(_) => None,
+        }
+    }
+}
+
+impl From<MetadataError> for UnsealError {
+    fn from(error: MetadataError) -> Self {
+        let reason = match error {
+            MetadataError::Missing => UnsealReason::MissingMetadata,
+            _ => UnsealReason::Invalid,
+        };
+        UnsealError {
+            reason,
+            detail: Detail::Metadata(error),
+        }
     }
 }
 

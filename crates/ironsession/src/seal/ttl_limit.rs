@@ -81,6 +81,17 @@ impl TtlLimit {
         }
     }
 
+    /// How long a seal this limit accepts can stay valid: the longest ttl (Iron's 60 s of skew
+    /// aside), or `None` without a bound (no limit, or seals without expiration accepted). A
+    /// seal written with a longer ttl is refused only until the time it has left falls under the
+    /// limit; it then opens for that rest.
+    pub(crate) fn longest_seal_life_ms(&self) -> Option<u64> {
+        if self.accept_without_expiration {
+            return None;
+        }
+        self.longest_ms
+    }
+
     /// Also accepts seals without expiration, for peers that seal with ttl 0. Such a seal opens
     /// for as long as its password is configured: a copy stolen once is a login for good.
     #[must_use]

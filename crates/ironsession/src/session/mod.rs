@@ -95,17 +95,20 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
     /// carried. After this, [`save`](Session::save) of an empty session does nothing and of a
     /// non-empty one fails.
     ///
-    /// With [revocation](crate::revocation) on, it also revokes the session's id: at once in this
-    /// process, in the background for the others (a failure is only logged). Use
-    /// [`revoke_and_destroy`](Session::revoke_and_destroy) to know that the store has it.
+    /// With [revocation](crate::revocation) on, it also revokes the id of the session the
+    /// request's cookie carried: at once in this process, in the background for the others (a
+    /// failure is only logged). Use [`revoke_and_destroy`](Session::revoke_and_destroy) to know
+    /// that the store has it. Only that id is ever revoked: a session made in this request (a
+    /// login, then a destroy) never left the server, so nothing is recorded for it. And a request
+    /// that carried no session cookie gets no deletion cookie either: nothing is recorded, nothing
+    /// is sent (without revocation, every destroy sends iron-session 9's deletion).
     pub fn destroy(&mut self) {
         self.data = T::default();
         let mut state = self.context.lock();
         state.destroyed = true;
-        revocation::revoke_on_destroy(&state.config, state.metadata.current.as_ref());
+        revocation::revoke_on_destroy(&mut state);
         state.metadata.current = None;
-        let cookies = state.transport.destroy(&state.config);
-        state.queue(cookies);
+        outgoing::destroy(&mut state);
     }
 
     /// Changes this request's configuration, as iron-session's `updateConfig` does: for a "remember
@@ -161,7 +164,8 @@ impl<T> Session<T> {
     pub fn regenerate(&mut self) -> Result<(), SaveError> {
         let mut state = self.context.lock();
         let now_ms = state.config.now_ms();
-        state.metadata.regenerate(now_ms)?;
+        let generation = state.config.new_session_generation();
+        state.metadata.regenerate(now_ms, generation)?;
         Ok(())
     }
 

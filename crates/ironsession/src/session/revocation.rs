@@ -6,24 +6,29 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::Session;
-use crate::lifetime::Metadata;
+use crate::SaveError;
+use crate::request::ContextState;
 use crate::revocation::{Revocation, RevocationError, valid_subject};
-use crate::{SaveError, SessionConfig};
 
-/// The synchronous [`Session::destroy`]'s revocation of the session it ends: at once in this
-/// process, in the background for the others.
-pub(super) fn revoke_on_destroy(config: &SessionConfig, metadata: Option<&Metadata>) {
-    if let (Some(revocation), Some(metadata)) = (config.revocation(), metadata) {
+/// The synchronous [`Session::destroy`]'s revocation of the session the request's cookie carried:
+/// at once in this process, in the background for the others.
+pub(super) fn revoke_on_destroy(state: &mut ContextState) {
+    if let (Some(revocation), Some(sid)) = (state.config.revocation(), state.metadata.opened_id) {
         // A `SessionId` is always 22 characters of base64url: it cannot be refused.
-        let _ = revocation.revoke_session_in_background(metadata.id().as_str());
+        let _ = revocation.revoke_session_in_background(sid.as_str());
+        state.metadata.opened_id = None;
     }
 }
 
 impl<T> Session<T> {
     /// Links the session to a subject (the user), for
-    /// [`Revocation::revoke_subject`] ("log out everywhere"). Stored in the session's
-    /// [metadata](crate::Metadata) (`"sub"`), created if the session has none yet; it goes out with
-    /// the next `save`.
+    /// [`Revocation::revoke_subject`] ("log out everywhere"): 1 to
+    /// [`MAX_SUBJECT_BYTES`](crate::revocation::MAX_SUBJECT_BYTES) (1024) bytes, since every
+    /// revocation of it is stored, in Redis and in every server's memory, for the retention.
+    /// Stored in the session's [metadata](crate::Metadata) (`"sub"`), created if the session has
+    /// none yet; it goes out with the next `save`. A new subject (a login) also gives the session
+    /// the current revocation [generation](crate::Metadata::generation); setting the subject it
+    /// already has keeps its generation.
     ///
     /// ```
     /// # use http::HeaderMap;
@@ -48,10 +53,11 @@ impl<T> Session<T> {
         }
         let mut state = self.context().lock();
         let now_ms = state.config.now_ms();
+        let generation = state.config.new_session_generation();
         state
             .metadata
-            .get_or_create(now_ms)?
-            .set_subject(Some(subject));
+            .get_or_create(now_ms, generation)?
+            .set_subject(Some(subject), generation);
         state.metadata.changed = true;
         Ok(())
     }
@@ -74,11 +80,13 @@ impl<T> Session<T> {
 }
 
 impl<T: Serialize + DeserializeOwned + Default> Session<T> {
-    /// The logout to use with revocation: revokes this session's id, waits until the store has
-    /// it (every process will then refuse every copy of the cookie), and only then
-    /// [destroys](Self::destroy) the session. If the store did not record it, nothing is
-    /// destroyed and the error is returned, so the handler can tell the user to try again (the
-    /// demo answers 503). Without revocation, or for a session without an id, it only destroys.
+    /// The logout to use with revocation: revokes the id of the session the request's cookie
+    /// carried, waits until the store has it (every process will then refuse every copy of the
+    /// cookie), and only then [destroys](Self::destroy) the session. If the store did not record
+    /// it, nothing is destroyed and the error is returned, so the handler can tell the user to try
+    /// again (the demo answers 503). Without revocation, or when no cookie that opened carried a
+    /// session (none came, it was refused, or the session was made in this request), it records
+    /// nothing and only destroys.
     ///
     /// ```
     /// # use http::HeaderMap;
@@ -112,13 +120,12 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
     pub async fn revoke_and_destroy(&mut self) -> Result<(), RevocationError> {
         let (revocation, sid) = {
             let state = self.context().lock();
-            let sid = state.metadata.current.as_ref().map(|m| *m.id());
-            (state.config.revocation().cloned(), sid)
+            (state.config.revocation().cloned(), state.metadata.opened_id)
         };
         if let (Some(revocation), Some(sid)) = (revocation, sid) {
             revocation.revoke_session(sid.as_str()).await?;
             // Recorded: `destroy` need not revoke it again in the background.
-            self.context().lock().metadata.current = None;
+            self.context().lock().metadata.opened_id = None;
         }
         self.destroy();
         Ok(())
