@@ -89,6 +89,11 @@ mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;
 mod lifetime;
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub mod metrics;
+#[cfg(not(feature = "metrics"))]
+mod metrics;
 mod request;
 pub mod revocation;
 mod seal;

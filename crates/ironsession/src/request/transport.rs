@@ -23,6 +23,10 @@ impl Transport {
         cookie_headers: impl IntoIterator<Item = &'h [u8]>,
     ) -> (Option<String>, Transport) {
         let (seal, carried) = chunks::read(&config.cookie(), cookie_headers);
+        let chunks = carried.chunk_count();
+        if chunks > 0 {
+            crate::metrics::chunked_cookies_received(chunks);
+        }
         (seal, Transport::Cookie(carried))
     }
 

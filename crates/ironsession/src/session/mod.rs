@@ -106,6 +106,7 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
         state.metadata.current = None;
         let cookies = state.transport.destroy(&state.config);
         state.queue(cookies);
+        crate::metrics::session_destroyed();
     }
 
     /// Changes this request's configuration, as iron-session's `updateConfig` does: for a "remember
