@@ -347,15 +347,35 @@ fn describe_gives_every_metric_of_the_table_a_help_text() {
     let snapshotter = recorder.snapshotter();
     metrics::with_local_recorder(&recorder, || {
         ironsession::metrics::describe();
+        // Every metric but the Redis backend's propagation lag (`metrics_revocation.rs`).
         let now = Arc::new(AtomicU64::new(T0));
-        let config = config_at(&now).build().unwrap();
-        let cookie = cookie_header(&save_new(&config, serde_json::json!({"userId": 42})));
-        let _session: JsonSession = config.load(&headers_with(&cookie));
+        let config = config_at(&now)
+            .chunking(true)
+            .renew_after(std::time::Duration::from_secs(60))
+            .revocation(Revocation::in_memory())
+            .build()
+            .unwrap();
+        let big = cookie_header(&save_new(
+            &config,
+            serde_json::json!({"big": incompressible(3000)}),
+        ));
+        now.store(T0 + 61_000, Ordering::SeqCst);
+        let context = SessionContext::from_headers(&config, &headers_with(&big));
+        let mut session: JsonSession = Session::load(&context);
+        assert!(!context.take_set_cookies().is_empty(), "renewed");
+        session.destroy();
+        let _refused: JsonSession = config.load(&headers_with("s=garbage"));
     });
+    let mut described = Vec::new();
     for (key, unit, description, _) in snapshotter.snapshot().into_vec() {
-        assert!(description.is_some(), "{key:?} has no description");
-        if key.key().name() == "ironsession_seal_bytes" {
+        let name = key.key().name().to_owned();
+        assert!(description.is_some(), "{name} has no description");
+        if name == "ironsession_seal_bytes" {
             assert_eq!(unit, Some(metrics::Unit::Bytes));
         }
+        described.push(name);
     }
+    described.sort();
+    described.dedup();
+    assert_eq!(described.len(), 11, "{described:?}");
 }
