@@ -161,6 +161,16 @@ macro_rules! with_label {
     };
 }
 
+/// Counts one `$name` labelled `chunks` with `$chunks` (`1` to `4`; nothing for another number).
+#[cfg(feature = "metrics")]
+macro_rules! count_by_chunks {
+    ($name:literal, $chunks:expr) => {
+        if let Some(chunks) = chunks_label($chunks) {
+            with_label!(counter, $name, "chunks", chunks, ["1", "2", "3", "4"]).increment(1);
+        }
+    };
+}
+
 /// `1` to `4`: the chunk counts a session can have (`MAX_CHUNKS`).
 #[cfg(feature = "metrics")]
 fn chunks_label(chunks: usize) -> Option<&'static str> {
@@ -222,36 +232,15 @@ pub(crate) fn session_destroyed() {
 #[inline]
 pub(crate) fn chunked_save(chunks: usize) {
     #[cfg(feature = "metrics")]
-    if let Some(chunks) = chunks_label(chunks) {
-        with_label!(
-            counter,
-            "ironsession_chunked_saves_total",
-            "chunks",
-            chunks,
-            ["1", "2", "3", "4"]
-        )
-        .increment(1);
-    }
+    count_by_chunks!("ironsession_chunked_saves_total", chunks);
     #[cfg(not(feature = "metrics"))]
     let _ = chunks;
 }
 
-/// A request carried `chunks` chunk cookies of the session.
-#[inline]
+/// A request carried `chunks` chunk cookies of the session (`0`: none, nothing is counted).
+#[cfg(feature = "metrics")]
 pub(crate) fn chunked_cookies_received(chunks: usize) {
-    #[cfg(feature = "metrics")]
-    if let Some(chunks) = chunks_label(chunks) {
-        with_label!(
-            counter,
-            "ironsession_chunked_cookies_received_total",
-            "chunks",
-            chunks,
-            ["1", "2", "3", "4"]
-        )
-        .increment(1);
-    }
-    #[cfg(not(feature = "metrics"))]
-    let _ = chunks;
+    count_by_chunks!("ironsession_chunked_cookies_received_total", chunks);
 }
 
 /// The state of a revocation replica: its entries, the ms of its last full sync (`0`: never),

@@ -2,6 +2,9 @@
 //! `ironsession::metrics`, counted by a recorder local to each test (so tests running at once do
 //! not see each other's requests). The Redis gauges are `tests/metrics_revocation.rs`'s.
 
+#[path = "support/series.rs"]
+mod series;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,6 +15,7 @@ use http::{HeaderMap, HeaderValue, header};
 use ironsession::revocation::Revocation;
 use ironsession::{JsonSession, Passwords, Session, SessionConfig, SessionContext, Ttl};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
+use series::series;
 
 const PASSWORD: &str = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
 const OTHER_PASSWORD: &str = "CNu2fnubXugwIiPT6keP-HzxY1TUzcWlknJkWEBPcnE";
@@ -25,16 +29,7 @@ fn recorded(snapshotter: &Snapshotter) -> BTreeMap<String, Recorded> {
         .into_vec()
         .into_iter()
         .filter_map(|(key, _, _, value)| {
-            let key = key.key();
-            let labels: Vec<String> = key
-                .labels()
-                .map(|label| format!("{}=\"{}\"", label.key(), label.value()))
-                .collect();
-            let name = if labels.is_empty() {
-                key.name().to_owned()
-            } else {
-                format!("{}{{{}}}", key.name(), labels.join(","))
-            };
+            let name = series(key.key());
             let value = match value {
                 DebugValue::Counter(0) => return None,
                 DebugValue::Counter(n) => Recorded::Count(n),

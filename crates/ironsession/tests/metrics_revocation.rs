@@ -4,6 +4,8 @@
 
 #[path = "support/redis_server.rs"]
 mod redis_server;
+#[path = "support/series.rs"]
+mod series;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,6 +16,7 @@ use ironsession::revocation::redis::RedisBackend;
 use ironsession::revocation::{Refusal, Revocation, SessionFields};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder, Snapshotter};
 use redis_server::RedisServer;
+use series::series;
 
 const NOW: u64 = 1_800_000_000_000;
 const SID: &str = "c2Vzc2lvbi1pZC0wMDAwMQ";
@@ -34,16 +37,7 @@ fn revocation(redis: &RedisServer, clock: &Arc<AtomicU64>) -> Revocation {
 fn snapshot(snapshotter: &Snapshotter) -> (BTreeMap<String, f64>, BTreeMap<String, Vec<f64>>) {
     let (mut gauges, mut histograms) = (BTreeMap::new(), BTreeMap::new());
     for (key, _, _, value) in snapshotter.snapshot().into_vec() {
-        let key = key.key();
-        let labels: Vec<String> = key
-            .labels()
-            .map(|label| format!("{}=\"{}\"", label.key(), label.value()))
-            .collect();
-        let name = if labels.is_empty() {
-            key.name().to_owned()
-        } else {
-            format!("{}{{{}}}", key.name(), labels.join(","))
-        };
+        let name = series(key.key());
         match value {
             DebugValue::Gauge(value) => {
                 gauges.insert(name, value.into_inner());

@@ -123,6 +123,7 @@ pub(crate) struct Carried {
 
 impl Carried {
     /// How many chunk cookies (`name.0` … `name.3`) the request carried.
+    #[cfg(feature = "metrics")]
     pub(crate) fn chunk_count(&self) -> usize {
         self.chunks.iter().filter(|&&carried| carried).count()
     }

@@ -23,10 +23,8 @@ impl Transport {
         cookie_headers: impl IntoIterator<Item = &'h [u8]>,
     ) -> (Option<String>, Transport) {
         let (seal, carried) = chunks::read(&config.cookie(), cookie_headers);
-        let chunks = carried.chunk_count();
-        if chunks > 0 {
-            crate::metrics::chunked_cookies_received(chunks);
-        }
+        #[cfg(feature = "metrics")]
+        crate::metrics::chunked_cookies_received(carried.chunk_count());
         (seal, Transport::Cookie(carried))
     }
 
