@@ -25,6 +25,19 @@ const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
 /// Installs the Prometheus recorder for the whole process, with buckets for ironsession's
 /// histograms, and gives every ironsession metric its help text. Call it once, at start.
 ///
+/// ```
+/// use ironsession::{JsonSession, Passwords};
+///
+/// let handle = ironsession_demo::metrics::install_recorder()?;
+/// let config = ironsession_demo::session_config(Passwords::single(&Passwords::generate()?)?)?;
+/// let session: JsonSession = config.load(&axum::http::HeaderMap::new());
+/// session.save()?;
+/// assert!(handle.render().contains("\nironsession_sessions_saved_total 1\n"));
+/// // A second recorder is refused: there is one per process.
+/// assert!(ironsession_demo::metrics::install_recorder().is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 /// The exporter's, when a recorder is already installed.
 pub fn install_recorder() -> Result<PrometheusHandle, BuildError> {
@@ -42,7 +55,13 @@ pub fn install_recorder() -> Result<PrometheusHandle, BuildError> {
     Ok(handle)
 }
 
-/// The `GET /metrics` route, rendering what `handle`'s recorder holds.
+/// The `GET /metrics` route, rendering what `handle`'s recorder holds; merge it into the app.
+///
+/// ```
+/// # let handle = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder().handle();
+/// let app: axum::Router = axum::Router::new().merge(ironsession_demo::metrics::routes(handle));
+/// # let _ = app;
+/// ```
 pub fn routes(handle: PrometheusHandle) -> Router {
     Router::new().route(
         "/metrics",
@@ -55,6 +74,12 @@ pub fn routes(handle: PrometheusHandle) -> Router {
 
 /// The recorder's upkeep (its histograms' storage is drained into their buckets), every 5 s, as
 /// the exporter asks of apps that serve the text themselves. Runs until the process exits.
+///
+/// ```no_run
+/// # async fn start(handle: metrics_exporter_prometheus::PrometheusHandle) {
+/// tokio::spawn(ironsession_demo::metrics::upkeep(handle));
+/// # }
+/// ```
 pub async fn upkeep(handle: PrometheusHandle) {
     let mut ticks = tokio::time::interval(Duration::from_secs(5));
     loop {
