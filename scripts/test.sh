@@ -102,7 +102,7 @@ done
 # backend's propagation metric, `cfg(all(feature = "metrics", feature = "redis"))`; the
 # acceptance suite and the README's doctests, which need axum and actix-web) builds in the
 # all-features run above, and each half of it in the single-feature runs. Every combination
-# would be 2^N runs (16 with four features), each a clippy and a test build of the crate (2 min
+# would be 2^N - 1 runs (15 with four features), each a clippy and a test build of the crate (2 min
 # 15 s for `metrics` alone on a 2-core machine); this is N + 1. The features come from the
 # manifest, so a new one joins by itself.
 step "ironsession: no features, and each feature alone"
