@@ -26,6 +26,7 @@ from collections import defaultdict
 # The concepts from the bottom up: each may import only those before it. docs/architecture.md
 # shows the same order and says what each concept owns.
 LAYERS = [
+    "metrics",
     "lifetime",
     "envelope",
     "revocation",

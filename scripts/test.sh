@@ -96,17 +96,22 @@ for suite in "${time_suites[@]}"; do
   FAKETIME_DONT_FAKE_MONOTONIC=1 faketime '+365 days' "$suite"
 done
 
-# Each feature set of `ironsession` on its own (all of them together ran above): a feature that
-# only compiles beside another, or a test that needs one it does not declare, fails here. The
-# features come from the manifest, so a new one joins by itself.
-step "ironsession: every combination of features"
+# `ironsession` with no feature, and with each feature alone (all of them together ran above): a
+# feature that only compiles beside another, or a test that needs one it does not declare, fails
+# here. Pairs are not built: the only code compiled for two features together (the Redis
+# backend's propagation metric, `cfg(all(feature = "metrics", feature = "redis"))`; the
+# acceptance suite and the README's doctests, which need axum and actix-web) builds in the
+# all-features run above, and each half of it in the single-feature runs. Every combination
+# would be 2^N - 1 runs (15 with four features), each a clippy and a test build of the crate (2 min
+# 15 s for `metrics` alone on a 2-core machine); this is N + 1. The features come from the
+# manifest, so a new one joins by itself.
+step "ironsession: no features, and each feature alone"
 mapfile -t feature_sets < <(cargo metadata --no-deps --format-version 1 | python3 -c '
-import itertools, json, sys
+import json, sys
 package = next(p for p in json.load(sys.stdin)["packages"] if p["name"] == "ironsession")
-names = sorted(f for f in package["features"] if f != "default")
-for n in range(len(names)):
-    for combination in itertools.combinations(names, n):
-        print(",".join(combination))
+print("")
+for name in sorted(f for f in package["features"] if f != "default"):
+    print(name)
 ')
 for features in "${feature_sets[@]}"; do
   echo "-- ironsession with features: ${features:-(none)}"

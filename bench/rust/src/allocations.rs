@@ -1,8 +1,12 @@
 //! `ironsession-allocations`: the heap allocations of one request's session work, counted.
 //!
 //! ```text
-//! ironsession-allocations [--requests N]   # default 2000, after 200 of warm-up
+//! ironsession-allocations [--requests N] [--recorder]   # default 2000, after 200 of warm-up
 //! ```
+//!
+//! `ironsession` is built here with its `metrics` feature (the demo turns it on), so each path
+//! also records its metrics; without `--recorder` no recorder is installed and each call does
+//! nothing, with it the demo's Prometheus recorder counts them (what `GET /metrics` serves).
 //!
 //! A counting allocator wraps the system allocator; each path is run N times after a warm-up
 //! (the thread's random generator, the key cache and the allocator's own state settle first),
@@ -166,7 +170,7 @@ impl Summary {
     }
 }
 
-const USAGE: &str = "usage: ironsession-allocations [--requests N]";
+const USAGE: &str = "usage: ironsession-allocations [--requests N] [--recorder]";
 
 fn main() -> ExitCode {
     match run() {
@@ -178,9 +182,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn requests_option() -> Result<usize, String> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.as_slice() {
+/// The options: the number of requests, and whether to install a metrics recorder.
+fn options() -> Result<(usize, bool), String> {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let recorder = args.iter().any(|arg| arg == "--recorder");
+    args.retain(|arg| arg != "--recorder");
+    let requests = match args.as_slice() {
         [] => Ok(DEFAULT_REQUESTS),
         [flag, n] if flag == "--requests" => n
             .parse()
@@ -188,11 +195,15 @@ fn requests_option() -> Result<usize, String> {
             .filter(|&n| n > 0)
             .ok_or_else(|| format!("bad --requests {n:?}")),
         _ => Err(USAGE.to_owned()),
-    }
+    }?;
+    Ok((requests, recorder))
 }
 
 fn run() -> Result<(), String> {
-    let requests = requests_option()?;
+    let (requests, recorder) = options()?;
+    if recorder {
+        ironsession_demo::metrics::install_recorder().map_err(|e| e.to_string())?;
+    }
     let mut rows = Vec::new();
     let paths = [
         ("request", false, DemoSession::bench_login()),
@@ -253,6 +264,9 @@ fn run() -> Result<(), String> {
             )
         })
         .collect();
-    println!("summary requests={requests} {}", fields.join(" "));
+    println!(
+        "summary requests={requests} recorder={recorder} {}",
+        fields.join(" ")
+    );
     Ok(())
 }

@@ -19,6 +19,9 @@
 //! - `REVOCATION`: `off` (no revocation), `memory` or `redis`; default `redis` when `REDIS_URL`
 //!   is set, else `memory`. (`off` is for the benchmarks' baseline.)
 //! - `RUST_LOG`: the log filter (default `info`); logs go to stderr.
+//!
+//! Besides the app's routes it serves `GET /metrics`: ironsession's metrics in Prometheus' text
+//! format (see `ironsession_demo::metrics`).
 #![forbid(unsafe_code)]
 
 use std::io::{IsTerminal, Write};
@@ -54,6 +57,10 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), String> {
     let port = port_from_env()?;
+    // Before anything records: the sessions and the revocation backend below.
+    let metrics = ironsession_demo::metrics::install_recorder()
+        .map_err(|e| format!("cannot install the metrics recorder: {e}"))?;
+    tokio::spawn(ironsession_demo::metrics::upkeep(metrics.clone()));
     let passwords = passwords_from_env()?;
     let mut builder = ironsession_demo::session_config(passwords)
         .map_err(|e| format!("bad session configuration: {e}"))?
@@ -86,7 +93,8 @@ async fn run() -> Result<(), String> {
         .map_err(|e| format!("cannot write to stdout: {e}"))?;
     drop(stdout);
 
-    axum::serve(listener, ironsession_demo::app(config))
+    let app = ironsession_demo::app(config).merge(ironsession_demo::metrics::routes(metrics));
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))

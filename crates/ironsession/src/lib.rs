@@ -18,7 +18,9 @@
 //! Outside cookies (magic links, tokens), [`seal_data`] and [`unseal_data`] are iron-session's
 //! `sealData` and `unsealData`. Optional parts: [`revocation`] (log out one session or every
 //! session of a user; its Redis backend behind the `redis` feature), chunking of large sessions
-//! and lifetimes, both options of [`SessionConfigBuilder`].
+//! and lifetimes, both options of [`SessionConfigBuilder`], and metrics for the people on call
+//! (`ironsession::metrics`, behind the `metrics` feature; without it,
+//! [`SessionConfigBuilder::on_unseal_error`] reports every refused cookie).
 //!
 //! ```
 //! use ironsession::{seal_data, unseal_data, Passwords, Ttl};
@@ -89,6 +91,11 @@ mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;
 mod lifetime;
+#[cfg(feature = "metrics")]
+#[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
+pub mod metrics;
+#[cfg(not(feature = "metrics"))]
+mod metrics;
 mod request;
 pub mod revocation;
 mod seal;

@@ -396,6 +396,52 @@ async fn a_seal_expires_60_seconds_after_its_ttl(start: Start) {
     assert_eq!(session.set_cookies, [DELETION]);
 }
 
+async fn on_unseal_error_is_called_once_per_refused_cookie(start: Start) {
+    let now = Arc::new(AtomicU64::new(T0));
+    let reasons = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = reasons.clone();
+    let server = start(Some(
+        config_at(&now)
+            .ttl(Ttl::seconds(3600))
+            .on_unseal_error(move |error| record.lock().unwrap().push(error.reason().as_str()))
+            .build()
+            .unwrap(),
+    ));
+    let seal = post(&server, "/login", None, "alice")
+        .await
+        .only_cookie()
+        .0
+        .to_owned();
+    // No cookie, and a cookie that opens: no call.
+    assert_eq!(get(&server, "/reason", None).await.body, "none");
+    assert_eq!(get(&server, "/reason", Some(&seal)).await.body, "none");
+    assert!(reasons.lock().unwrap().is_empty());
+
+    let unknown_id = seal_data_at(
+        &json!({"username": "mallory"}),
+        &Passwords::from_pairs([(5, PASSWORD)]).unwrap(),
+        Ttl::seconds(3600),
+        T0,
+        ThreadRandom,
+    )
+    .unwrap();
+    for (cookie_value, reason) in [
+        ("garbage", "invalid"),
+        (unknown_id.as_str(), "unknown-password"),
+    ] {
+        assert_eq!(
+            get(&server, "/reason", Some(cookie_value)).await.body,
+            reason
+        );
+    }
+    now.store(T0 + 3_600_000 + 60_000, Ordering::SeqCst);
+    assert_eq!(get(&server, "/reason", Some(&seal)).await.body, "expired");
+    assert_eq!(
+        *reasons.lock().unwrap(),
+        ["invalid", "unknown-password", "expired"]
+    );
+}
+
 async fn a_cookie_whose_session_is_over_is_deleted_and_no_other(start: Start) {
     let now = Arc::new(AtomicU64::new(T0));
     let config = config_at(&now).ttl(Ttl::seconds(3600)).chunking(true);
@@ -808,6 +854,7 @@ adapters!(
     data_persists_across_requests,
     hostile_cookies_give_an_empty_session_and_the_reason,
     a_seal_expires_60_seconds_after_its_ttl,
+    on_unseal_error_is_called_once_per_refused_cookie,
     a_cookie_whose_session_is_over_is_deleted_and_no_other,
     rotation_reads_old_seals_and_seals_with_the_new_id,
     logout_deletes_the_cookie_with_the_same_attributes,

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::hooks::UnsealErrorHook;
 use super::{ConfigError, CookieLifetime, SessionConfig};
 use crate::cookie::{self, Attributes, Priority, SameSite, chunks};
 use crate::lifetime::{Lifetimes, SharedClock};
@@ -37,6 +38,7 @@ impl SessionConfig {
             password_upgrade: true,
             clear_refused_cookies: true,
             revocation: None,
+            on_unseal_error: None,
         }
     }
 
@@ -65,6 +67,7 @@ impl SessionConfig {
             password_upgrade: self.password_upgrade,
             clear_refused_cookies: self.clear_refused_cookies,
             revocation: self.revocation.clone(),
+            on_unseal_error: self.on_unseal_error.clone(),
         }
     }
 }
@@ -104,6 +107,7 @@ pub struct SessionConfigBuilder {
     pub(super) password_upgrade: bool,
     pub(super) clear_refused_cookies: bool,
     pub(super) revocation: Option<Revocation>,
+    pub(super) on_unseal_error: Option<UnsealErrorHook>,
 }
 
 impl SessionConfigBuilder {
@@ -361,6 +365,7 @@ impl SessionConfigBuilder {
             password_upgrade: self.password_upgrade,
             clear_refused_cookies: self.clear_refused_cookies,
             revocation: self.revocation,
+            on_unseal_error: self.on_unseal_error,
         };
         if let Some(overhead) = chunks::missing_room(&config.cookie()) {
             return Err(ConfigError::NoRoomForChunks { overhead });

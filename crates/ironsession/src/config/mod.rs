@@ -2,7 +2,7 @@
 //!
 //! Owns [`SessionConfig`] and its getters (here), [`SessionConfigBuilder`] with every option and
 //! the checks of `build` (`builder`; the lifetime options in `lifetimes`, revocation's in
-//! `revocation`), and [`ConfigError`] (`error`). A feature's option is set here; the feature
+//! `revocation`, `on_unseal_error` in `hooks`), and [`ConfigError`] (`error`). A feature's option is set here; the feature
 //! itself lives in its own folder.
 //!
 //! It keeps what each lower concept needs in that concept's own type (the `Passwords`, the
@@ -14,6 +14,7 @@
 
 mod builder;
 mod error;
+mod hooks;
 mod lifetimes;
 mod revocation;
 
@@ -28,6 +29,7 @@ use crate::envelope::Envelope;
 use crate::lifetime::{Lifetimes, SharedClock};
 use crate::revocation::Revocation;
 use crate::{Passwords, Ttl, TtlLimit};
+use hooks::UnsealErrorHook;
 
 /// RFC 6265bis caps a cookie's lifetime at 400 days and browsers clamp longer ones, so no
 /// `Max-Age` above it is ever written.
@@ -78,6 +80,7 @@ pub struct SessionConfig {
     password_upgrade: bool,
     clear_refused_cookies: bool,
     revocation: Option<Revocation>,
+    on_unseal_error: Option<UnsealErrorHook>,
 }
 
 impl SessionConfig {

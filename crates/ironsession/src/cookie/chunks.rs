@@ -127,6 +127,12 @@ impl Carried {
         self.whole || self.chunks.contains(&true)
     }
 
+    /// How many chunk cookies (`name.0` … `name.3`) the request carried.
+    #[cfg(feature = "metrics")]
+    pub(crate) fn chunk_count(&self) -> usize {
+        self.chunks.iter().filter(|&&carried| carried).count()
+    }
+
     /// The cookies carried under `name`. For a name changed by `update_config` the request's
     /// cookies were never read, so nothing counts as carried and nothing is expired.
     fn under(&self, name: &str) -> (bool, [bool; MAX_CHUNKS]) {
@@ -307,6 +313,7 @@ pub(crate) fn save(
         cookies.push(config.deletion_line(name));
     }
     expire_chunks(config, carried_chunks, needed, &mut cookies);
+    crate::metrics::chunked_save(needed);
     Ok(cookies)
 }
 

@@ -60,6 +60,9 @@ pub(crate) fn load<T: DeserializeOwned + Default>(
     let now_ms = state.config.now_ms();
     if let Incoming::Unread = state.incoming {
         state.incoming = open(state.cookie_value.as_deref(), state, now_ms);
+        if let Incoming::Refused(error) = &state.incoming {
+            refused(&state.config, error);
+        }
     }
     let read = read::<T>(state, now_ms);
     let generation = state.config.new_session_generation();
@@ -122,8 +125,12 @@ fn read<T: DeserializeOwned + Default>(
     let split = match config.envelope().split::<T>(&opened.plaintext) {
         Ok(split) => split,
         Err(error) => {
+            let error = UnsealError::from(error);
+            if !opened.unreadable {
+                refused(config, &error);
+            }
             opened.unreadable = true;
-            return Err(error.into());
+            return Err(error);
         }
     };
     if opened.empty.is_none() {
@@ -136,14 +143,23 @@ fn read<T: DeserializeOwned + Default>(
             })
             .and_then(|()| check_revocation(config, split.metadata.as_ref(), now_ms));
         if let Err(error) = checked {
+            refused(config, &error);
             *incoming = Incoming::Refused(error.clone());
             return Err(error);
         }
+        crate::metrics::session_opened();
         opened.empty = Some(split.empty);
         metadata.opened_id = split.metadata.as_ref().map(|opened| *opened.id());
         metadata.current = split.metadata;
     }
     Ok(split.data)
+}
+
+/// Reports a refused cookie, once per request: to the metrics and the configuration's
+/// `on_unseal_error`.
+fn refused(config: &SessionConfig, error: &UnsealError) {
+    crate::metrics::session_refused(error.reason().as_str());
+    config.report_unseal_error(error);
 }
 
 /// The load-side check of revocation: a session whose id or subject is revoked is refused.

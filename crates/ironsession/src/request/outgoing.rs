@@ -90,14 +90,13 @@ pub(crate) fn write(state: &mut ContextState, mut json: Vec<u8>) -> Result<(), S
         now_ms,
     );
     let sealing = JsonSealing::new(config.passwords(), ttl_ms, now_ms);
-    let cookies =
-        state
-            .transport
-            .save(config, max_age, sealing.sealed_len(json.len()), |line| {
-                sealing
-                    .seal_into(line, &json, iron_seal::ThreadRandom)
-                    .map_err(SaveError::Seal)
-            })?;
+    let seal_len = sealing.sealed_len(json.len());
+    let cookies = state.transport.save(config, max_age, seal_len, |line| {
+        sealing
+            .seal_into(line, &json, iron_seal::ThreadRandom)
+            .map_err(SaveError::Seal)
+    })?;
+    crate::metrics::session_saved(seal_len);
     state.queue(cookies);
     state.saved = true;
     state.metadata.changed = false;
@@ -153,8 +152,9 @@ pub(super) fn before_response(state: &mut ContextState) {
     let written = user_json
         .map_err(SaveError::from)
         .and_then(|json| write(state, json));
-    if let Err(error) = written {
-        tracing::warn!(%error, "session not re-sealed on the response");
+    match written {
+        Ok(()) => crate::metrics::session_resealed(),
+        Err(error) => tracing::warn!(%error, "session not re-sealed on the response"),
     }
 }
 

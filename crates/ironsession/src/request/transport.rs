@@ -23,6 +23,8 @@ impl Transport {
         cookie_headers: impl IntoIterator<Item = &'h [u8]>,
     ) -> (Option<String>, Transport) {
         let (seal, carried) = chunks::read(&config.cookie(), cookie_headers);
+        #[cfg(feature = "metrics")]
+        crate::metrics::chunked_cookies_received(carried.chunk_count());
         (seal, Transport::Cookie(carried))
     }
 

@@ -63,6 +63,8 @@ impl RevocationBackend for InMemory {
             *generation = Some(version);
         }
         self.replica.insert(&entry);
+        // The replica is the store: every revocation leaves it in sync (and its gauges current).
+        self.replica.mark_synced(self.replica.now_ms());
         Box::pin(std::future::ready(Ok(())))
     }
 

@@ -417,6 +417,10 @@ impl RevocationBuilder {
 
     /// Builds the revocation.
     pub fn build(self) -> Revocation {
+        #[cfg(feature = "metrics")]
+        self.backend
+            .replica()
+            .set_entry_lifetime(self.retention.saturating_add(SEAL_SKEW));
         Revocation {
             inner: Arc::new(Inner {
                 backend: self.backend,

@@ -541,6 +541,7 @@ fn apply(shared: &Shared, payload: &[u8], version: &mut u64) -> bool {
     };
     shared.replica.insert(&entry);
     shared.replica.advance_generation(message_version);
+    shared.replica.report_arrival(&entry);
     let lost = message_version > version.saturating_add(1);
     // Lower or equal: a message already covered by the last full sync, or Redis restarted with an
     // empty store and counts from 1 again. Applying it twice is harmless either way.

@@ -231,6 +231,11 @@ pub struct Replica {
     connected: AtomicBool,
     last_sync_ms: AtomicU64,
     clock: SharedClock,
+    /// How long an entry lives past its revocation (the retention plus the seal skew), as the
+    /// [`Revocation`](super::Revocation) built on this replica's backend says: the propagation
+    /// metric takes a revocation's time back out of an entry's expiry with it. `0` until then.
+    #[cfg(feature = "metrics")]
+    entry_lifetime_ms: AtomicU64,
 }
 
 impl Default for Replica {
@@ -265,6 +270,8 @@ impl Replica {
             connected: AtomicBool::new(false),
             last_sync_ms: AtomicU64::new(0),
             clock,
+            #[cfg(feature = "metrics")]
+            entry_lifetime_ms: AtomicU64::new(0),
         }
     }
 
@@ -375,6 +382,7 @@ impl Replica {
     /// Drops every entry expired at `now_ms` and gives unused table memory back.
     pub fn purge(&self, now_ms: u64) {
         purge_maps(&mut self.write(), now_ms);
+        self.report();
     }
 
     /// The number of entries (session ids and subjects), expired ones not yet purged included.
@@ -416,11 +424,56 @@ impl Replica {
         self.last_sync_ms.store(now_ms, Ordering::Release);
         self.connected.store(true, Ordering::Release);
         self.synced.store(true, Ordering::Release);
+        self.report();
     }
 
     /// Records that the store is unreachable (backends call this); known entries stay enforced.
     pub fn mark_disconnected(&self) {
         self.connected.store(false, Ordering::Release);
+        self.report();
+    }
+
+    /// Sets the replica's gauges (feature `metrics`; see [`crate::metrics`]): its entries, the
+    /// age of its last full sync, whether it is connected. Called at syncs, checks and
+    /// revocations, never per request.
+    fn report(&self) {
+        #[cfg(feature = "metrics")]
+        crate::metrics::revocation_replica(
+            self.len(),
+            self.last_sync_ms(),
+            self.now_ms(),
+            self.is_connected(),
+        );
+    }
+
+    /// Tells the replica how long entries live past their revocation (the retention plus the
+    /// seal skew), for the propagation metric.
+    #[cfg(feature = "metrics")]
+    pub(super) fn set_entry_lifetime(&self, lifetime: std::time::Duration) {
+        let lifetime_ms = u64::try_from(lifetime.as_millis()).unwrap_or(u64::MAX);
+        self.entry_lifetime_ms.store(lifetime_ms, Ordering::Release);
+    }
+
+    /// Records the arrival of `entry`, published by a server of the fleet, in the propagation
+    /// metric (feature `metrics`): the time from its revocation (its expiry less the entry
+    /// lifetime) to now. Nothing before the replica knows the entry lifetime.
+    #[cfg(feature = "redis")]
+    pub(super) fn report_arrival(&self, entry: &RevocationEntry) {
+        #[cfg(feature = "metrics")]
+        {
+            let lifetime_ms = self.entry_lifetime_ms.load(Ordering::Acquire);
+            if lifetime_ms == 0 {
+                return;
+            }
+            let kind = match entry {
+                RevocationEntry::Session { .. } => "session",
+                RevocationEntry::Subject { .. } => "subject",
+            };
+            let revoked_ms = entry.expires_ms().saturating_sub(lifetime_ms);
+            crate::metrics::revocation_propagated(kind, revoked_ms, self.now_ms());
+        }
+        #[cfg(not(feature = "metrics"))]
+        let _ = entry;
     }
 
     fn read(&self) -> RwLockReadGuard<'_, Maps> {

@@ -109,6 +109,7 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
         revocation::revoke_on_destroy(&mut state);
         state.metadata.current = None;
         outgoing::destroy(&mut state);
+        crate::metrics::session_destroyed();
     }
 
     /// Changes this request's configuration, as iron-session's `updateConfig` does: for a "remember
