@@ -79,6 +79,12 @@
 //!
 //! [`SessionConfigBuilder::dangerous_manual_cache_headers`] turns both off for apps that manage
 //! these headers themselves. [`SessionContext::take_set_cookies`] returns the cookies only.
+//!
+//! # Features
+//!
+//! Set in `Cargo.toml` (`ironsession = { version = "0.1", features = ["axum"] }`):
+//!
+#![doc = document_features::document_features!()]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
