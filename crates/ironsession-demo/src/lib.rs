@@ -17,3 +17,10 @@ pub mod pages;
 pub use app::{
     COOKIE_NAME, DemoSession, MAX_NOTE_CHARS, REMEMBER_TTL_SECONDS, app, session_config,
 };
+
+/// The repository README's examples, compiled and run as doc tests. They live here, in a crate
+/// that is never published: `ironsession`'s package holds only its own directory, and its doc
+/// tests must pass in the unpacked `.crate` too.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

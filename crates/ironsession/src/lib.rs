@@ -130,10 +130,5 @@ pub use seal::{
 };
 pub use session::{JsonSession, Session};
 
-/// The README's examples, compiled and run as doc tests.
-#[cfg(all(doctest, feature = "axum", feature = "actix-web"))]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeDoctests;
-
 /// The format layer this crate is built on, re-exported for its clock and random-source types.
 pub use iron_seal;
