@@ -63,6 +63,11 @@ cargo fmt --all -- --check
 step "ironsession: imports run one way between its concepts"
 python3 scripts/check-layers.py
 
+# Every public method of `Session`, `SessionConfigBuilder` and the revocation builders shows its
+# use in a doc example (docs.rs shows each method on its own).
+step "ironsession: a doc example on every public method of the session and the builders"
+python3 scripts/check-doc-examples.py
+
 step "cargo clippy"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 
