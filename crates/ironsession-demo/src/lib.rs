@@ -11,6 +11,7 @@
 
 pub mod app;
 pub mod cookie_panel;
+pub mod explain;
 pub mod metrics;
 pub mod pages;
 
