@@ -332,6 +332,69 @@ describe("ironsession-demo in Chromium", () => {
     }
   });
 
+  test("the page explains the session: its metadata, the Set-Cookie attributes, the lifetime in force, the logout buttons", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const { base } = demo;
+    try {
+      await logIn(page, base, "gwen");
+      const cookie = await sessionCookie(context, base);
+      const sealedMetadata = (await openCookie(cookie))._is;
+      const { sid, iat, rat, sub } = sealedMetadata;
+      // The `_is` fields of the seal (opened by the npm package), each explained, times as dates.
+      const metadata = await page.evaluate(() =>
+        Object.fromEntries(
+          [...document.querySelectorAll("#metadata-explained dt")].map((dt) => [
+            dt.textContent,
+            { value: dt.nextElementSibling.querySelector("code").textContent, meaning: dt.nextElementSibling.querySelector("span").textContent },
+          ]),
+        ),
+      );
+      assert.deepEqual(Object.keys(metadata), ["sid", "iat", "rat", "sub", ..."gen" in sealedMetadata ? ["gen"] : []]);
+      assert.equal(metadata.sid.value, sid);
+      assert.equal(metadata.iat.value, `${iat} = ${utcSeconds(iat)}`);
+      assert.equal(metadata.rat.value, `${rat} = ${utcSeconds(rat)}`);
+      assert.equal(metadata.sub.value, sub);
+      if ("gen" in sealedMetadata) assert.equal(metadata.gen.value, String(sealedMetadata.gen));
+      for (const { meaning } of Object.values(metadata)) assert.ok(meaning.length > 20, meaning);
+
+      // The attributes of the cookie the browser holds, each explained; Secure is off, and why.
+      const attributes = await page.locator("#set-cookie-attributes dt").allTextContents();
+      assert.deepEqual(attributes, [`Max-Age=${LOGIN_MAX_AGE}`, "HttpOnly", "SameSite=Lax", "Path=/", "Secure"]);
+      assert.equal(cookie.httpOnly, true);
+      assert.equal(cookie.sameSite, "Lax");
+      assert.equal(cookie.path, "/");
+      assert.equal(cookie.secure, false);
+      assertExpiresIn(cookie, LOGIN_MAX_AGE);
+      assert.match(await page.locator("#set-cookie-attributes dt:text-is('Secure') + dd").textContent(), /^off here: .*plain http/);
+
+      // The lifetime in force: the idle timeout (the demo runs without an absolute lifetime).
+      assert.equal(
+        await page.locator("#lifetime-in-force").textContent(),
+        `Now: the idle timeout: the session ends at ${utcSeconds(rat + LOGIN_TTL * 1000)} unless it is saved or renewed first.`,
+      );
+      assert.deepEqual(await page.locator("#lifetimes dt").allTextContents(), ["Idle", "Absolute", "Renewal"]);
+
+      // The one cookie the browser sent, and no warning at this size.
+      assert.deepEqual(await page.locator("#cookies-sent li code").allTextContents(), [COOKIE_NAME]);
+      assert.equal(await page.locator("#cookie-header-warning").count(), 0);
+
+      // What each logout button does, next to it.
+      for (const id of ["logout", "logout-everywhere"]) {
+        const explained = await page.evaluate((id) => {
+          const button = document.getElementById(id);
+          const span = document.getElementById(`${id}-explained`);
+          return span && button.form.contains(span) ? span.textContent : null;
+        }, id);
+        assert.ok(explained, `no explanation beside #${id}`);
+      }
+      assert.match(await page.locator("#logout-explained").textContent(), /every copy of this cookie is refused/);
+      assert.match(await page.locator("#logout-everywhere-explained").textContent(), /every session of gwen created until now/);
+    } finally {
+      await context.close();
+    }
+  });
+
   test("log out: both buttons are forms; log out revokes this cookie only", async () => {
     const { base } = demo;
     const contexts = [];

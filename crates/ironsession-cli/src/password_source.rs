@@ -86,8 +86,7 @@ mod tests {
 
     #[test]
     fn a_password_file_loses_exactly_one_line_break_and_nothing_else() {
-        let dir = std::env::temp_dir().join(format!("ironsession-pwfile-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = tempfile::tempdir().unwrap();
         for (contents, expected) in [
             (" pw \n", " pw "),
             (" pw \r\n", " pw "),
@@ -97,12 +96,11 @@ mod tests {
             ("pw", "pw"),
             ("\tpw", "\tpw"),
         ] {
-            let path = dir.join("password");
+            let path = dir.path().join("password");
             std::fs::write(&path, contents).unwrap();
             // The type is part of the contract: the copy is wiped when dropped.
             let text: Zeroizing<String> = read_password_file(&path).unwrap();
             assert_eq!(text.as_str(), expected, "{contents:?}");
         }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1252,9 +1252,14 @@ fn a_session_chunked_by_iron_session_9_unseals_from_its_cookies() {
     let set_cookies = iron_session_9_saves("app", &payload, 1_700_000_000_000);
     assert_eq!(set_cookies.len(), 3, "{set_cookies:?}");
     // The browser sends back each cookie's `name=value`, the part before the first `;`.
-    let pairs: Vec<&str> = set_cookies
+    let pairs: Vec<String> = set_cookies
         .iter()
-        .map(|line| line.split(';').next().unwrap())
+        .map(|line| {
+            cookie::Cookie::parse(line.as_str())
+                .unwrap()
+                .stripped()
+                .to_string()
+        })
         .collect();
     let header = format!("Cookie: theme=dark; {}", pairs.join("; "));
     let out = run(

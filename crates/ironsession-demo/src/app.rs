@@ -10,12 +10,10 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router, middleware};
 use ironsession::axum::SessionLayer;
 use ironsession::revocation::{MAX_SUBJECT_BYTES, RevocationError};
-use ironsession::{
-    ConfigError, Passwords, SaveError, Session, SessionConfig, Ttl, is_session_cookie,
-};
+use ironsession::{ConfigError, Passwords, SaveError, Session, SessionConfig, Ttl};
 use serde::{Deserialize, Serialize};
 
-use crate::{cookie_panel, pages};
+use crate::{cookie_panel, explain, pages};
 
 /// The cookie name, the same as `interop/server.mjs`'s default, so a cookie works on both.
 ///
@@ -141,7 +139,7 @@ pub fn session_config(passwords: Passwords) -> Result<SessionConfig, ConfigError
 ///
 /// | Route | What it does |
 /// | --- | --- |
-/// | `GET /` | HTML page: login form, or the user, visit count and a logout button; beside it "What is in my cookie?" (the seal's fields and the JSON inside) |
+/// | `GET /` | HTML page: login form, or the user, visit count and the logout buttons (each saying what it does), and "How your session works" (the `Set-Cookie` attributes, the lifetime in force, the cookies sent, a warning as the `Cookie` header nears 8 KB); beside it "What is in my cookie?" (the seal's fields, the JSON inside and its `_is` metadata explained) |
 /// | `GET /style.css` | the page's one stylesheet |
 /// | `POST /login` | form `username` (required, else 400) and `remember`; 303 to `/` |
 /// | `POST /logout` | revokes and destroys the session; 303 to `/`, 503 (still logged in) when the revocation store is unreachable |
@@ -160,8 +158,10 @@ pub fn app(config: SessionConfig) -> Router {
         .route("/api/session", get(api_session))
         .route("/api/notes", post(add_note).delete(clear_notes))
         .route("/bench", get(bench))
-        // The cookie panel opens the seal with the server's passwords.
+        // The cookie panel opens the seal with the server's passwords; the page explains the
+        // configuration's cookie attributes and lifetimes.
         .layer(Extension(config.passwords().clone()))
+        .layer(Extension(config.clone()))
         .layer(SessionLayer::new(config));
     let without_session = Router::new()
         .route("/style.css", get(stylesheet))
@@ -217,17 +217,64 @@ async fn home(
     mut session: Session<DemoSession>,
     headers: HeaderMap,
     Extension(passwords): Extension<Passwords>,
+    Extension(config): Extension<SessionConfig>,
 ) -> Result<Html<String>, DemoError> {
     keep_remember_me(&mut session)?;
     let times = pages::SessionTimes::of(&session);
     let seal = session.context().incoming_seal();
     let panel = cookie_panel::cookie_panel(seal.as_deref(), &passwords, session.unseal_error());
+    let sent = explain::CookiesSent::from_headers(
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok()),
+    );
+    let explained = if session.logged_in() {
+        explain_session(&session, &config, &sent)?
+    } else {
+        String::new()
+    };
     Ok(Html(pages::home(
         &session,
-        session_cookie_count(&headers),
+        sent.session_cookies.len(),
         times.as_ref(),
         &panel,
+        &explained,
     )))
+}
+
+/// The "How your session works" card of a logged-in session: the attributes of the cookie this
+/// configuration writes for it (a throwaway session saved with the same configuration and ttl),
+/// its lifetimes from its metadata, and the cookies the browser sent.
+fn explain_session(
+    session: &Session<DemoSession>,
+    config: &SessionConfig,
+    sent: &explain::CookiesSent,
+) -> Result<String, DemoError> {
+    let config = match remember_me_ttl(session) {
+        Some(ttl) => config.to_builder().ttl(ttl).build()?,
+        None => config.clone(),
+    };
+    let sample: ironsession::JsonSession = config.load(&HeaderMap::new());
+    sample.save()?;
+    let set_cookie = sample
+        .take_set_cookies()
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let millis =
+        |duration: std::time::Duration| u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+    let lifetimes = match (session.metadata(), config.ttl().as_millis()) {
+        (Some(metadata), Some(ttl_ms)) => Some(explain::Lifetimes {
+            ttl_ms,
+            absolute_ms: config.absolute_lifetime().map(millis),
+            renew_after_ms: config.renew_after().map(millis),
+            created_ms: metadata.created_at_ms(),
+            sealed_ms: metadata.sealed_at_ms(),
+        }),
+        _ => None,
+    };
+    Ok(explain::card(&set_cookie, lifetimes.as_ref(), sent))
 }
 
 /// The stylesheet, compiled in: no build step, no request leaves the demo's origin.
@@ -239,20 +286,6 @@ async fn stylesheet() -> impl IntoResponse {
         ],
         include_str!("../assets/style.css"),
     )
-}
-
-/// How many cookies of the session the browser sent: the whole cookie and its chunks.
-fn session_cookie_count(headers: &HeaderMap) -> usize {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.split_once('='))
-        .filter(|(name, value)| {
-            is_session_cookie(COOKIE_NAME, name.trim()) && !value.trim().is_empty()
-        })
-        .count()
 }
 
 /// The login form's fields. Both are optional here so that a missing `username` gets the same
@@ -302,10 +335,15 @@ fn save(session: &mut Session<DemoSession>) -> Result<(), DemoError> {
 /// A "remember me" session is sealed with the 30-day ttl, also when a read renews it
 /// (`IRON_SESSION_RENEW_AFTER_SECONDS`): renewal seals with the request's configuration.
 fn keep_remember_me(session: &mut Session<DemoSession>) -> Result<(), DemoError> {
-    if session.remember_me == Some(true) {
-        session.update_config(|config| config.ttl(Ttl::seconds(REMEMBER_TTL_SECONDS)))?;
+    if let Some(ttl) = remember_me_ttl(session) {
+        session.update_config(|config| config.ttl(ttl))?;
     }
     Ok(())
+}
+
+/// The 30-day ttl of a "remember me" session; `None` for others (the configuration's ttl).
+fn remember_me_ttl(session: &DemoSession) -> Option<Ttl> {
+    (session.remember_me == Some(true)).then(|| Ttl::seconds(REMEMBER_TTL_SECONDS))
 }
 
 /// Revokes the session (every copy of the cookie dies on every server), then destroys it.

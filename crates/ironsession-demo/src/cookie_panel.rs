@@ -136,6 +136,7 @@ fn fields(seal: &str, passwords: &Passwords, refused: Option<&UnsealError>) -> S
                 "<h3>Decrypted</h3>\n<p>{intro}</p>\n<pre id=\"cookie-json\">{}</pre>\n",
                 escape_html(&pretty)
             ));
+            html.push_str(&crate::explain::metadata(&json));
         }
         Err(error) => html.push_str(&format!(
             "<p>The server cannot open it ({}), so the session is empty.</p>\n",

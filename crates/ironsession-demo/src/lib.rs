@@ -11,9 +11,17 @@
 
 pub mod app;
 pub mod cookie_panel;
+pub mod explain;
 pub mod metrics;
 pub mod pages;
 
 pub use app::{
     COOKIE_NAME, DemoSession, MAX_NOTE_CHARS, REMEMBER_TTL_SECONDS, app, session_config,
 };
+
+/// The repository README's examples, compiled and run as doc tests. They live here, in a crate
+/// that is never published: `ironsession`'s package holds only its own directory, and its doc
+/// tests must pass in the unpacked `.crate` too.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

@@ -28,13 +28,15 @@ pub fn escape_html(text: &str) -> String {
 
 /// The page at `/`: the user, visit count, notes and a logout button when logged in, else the
 /// login form with a "remember me" checkbox, and the session's id and times when `times` has
-/// them; beside it `cookie_panel` (the "What is in my cookie?" card, HTML). `cookie_count` is how
-/// many cookies the session arrived in (the whole cookie or its chunks).
+/// them; beside it `cookie_panel` (the "What is in my cookie?" card, HTML) and under it
+/// `explained` (the "How your session works" card, HTML, empty when logged out). `cookie_count`
+/// is how many cookies the session arrived in (the whole cookie or its chunks).
 pub fn home(
     session: &DemoSession,
     cookie_count: usize,
     times: Option<&SessionTimes>,
     cookie_panel: &str,
+    explained: &str,
 ) -> String {
     let times = times.map(SessionTimes::html).unwrap_or_default();
     let body = if session.logged_in() {
@@ -43,8 +45,10 @@ pub fn home(
         let notes = notes(session.notes.as_deref().unwrap_or_default());
         format!(
             r#"<p id="status">Logged in as <strong id="username">{username}</strong> (visits: <span id="visits">{visits}</span>).</p>
-{times}<form method="post" action="/logout"><button type="submit" id="logout">Log out</button></form>
-<form method="post" action="/logout-everywhere"><button type="submit" id="logout-everywhere">Log out everywhere</button></form>
+{times}<form method="post" action="/logout" class="logout"><button type="submit" id="logout">Log out</button>
+<span class="explain" id="logout-explained">Ends this session: its id is revoked, so every copy of this cookie is refused from now on, on every server that shares the revocation store, and the browser deletes the cookie. You stay logged in in your other browsers.</span></form>
+<form method="post" action="/logout-everywhere" class="logout"><button type="submit" id="logout-everywhere">Log out everywhere</button>
+<span class="explain" id="logout-everywhere-explained">Ends every session of <strong>{username}</strong> created until now, in every browser, on every server that shares the revocation store (Redis when the demo runs with <code>REDIS_URL</code>). A login afterwards is a new session and works.</span></form>
 </section>
 <section class="card">
 {notes}<p class="note">The session uses <span id="cookie-count">{cookie_count}</span> cookie(s): past 4 KB it is split into <code>iron-session-demo.0</code>, <code>.1</code>, … (at most 4).</p>
@@ -71,7 +75,7 @@ pub fn home(
 <section class="card" id="account">
 <h2>Your session</h2>
 {body}</section>
-<section class="card">
+{explained}<section class="card">
 <h2>Look closer</h2>
 <p><a href="/api/session">/api/session</a> shows the session as JSON (and counts a visit).</p>
 <p class="note">The session lives only in the <code>iron-session-demo</code> cookie, sealed with
@@ -176,7 +180,7 @@ mod tests {
 
     #[test]
     fn logged_out_page_has_the_form() {
-        let page = home(&DemoSession::default(), 0, None, "");
+        let page = home(&DemoSession::default(), 0, None, "", "");
         assert!(page.contains(r#"<form method="post" action="/login""#));
         assert!(page.contains(r#"name="remember""#));
         assert!(!page.contains("Log out"));
@@ -191,7 +195,7 @@ mod tests {
             visits: Some(3),
             ..DemoSession::default()
         };
-        let page = home(&session, 1, None, "");
+        let page = home(&session, 1, None, "", "");
         assert!(page.contains(r#"<strong id="username">&lt;b&gt;&amp;</strong>"#));
         assert!(page.contains(r#"<span id="visits">3</span>"#));
         assert!(page.contains("Log out"));
@@ -205,7 +209,7 @@ mod tests {
             notes: Some(vec!["first".into(), "<i>second</i>".into()]),
             ..DemoSession::default()
         };
-        let page = home(&session, 3, None, "");
+        let page = home(&session, 3, None, "", "");
         assert!(
             page.contains(
                 r#"<ul id="notes"><li>first</li><li>&lt;i&gt;second&lt;/i&gt;</li></ul>"#
@@ -223,7 +227,7 @@ mod tests {
             visits: None,
             ..DemoSession::default()
         };
-        assert!(home(&session, 0, None, "").contains("Not logged in."));
+        assert!(home(&session, 0, None, "", "").contains("Not logged in."));
     }
 
     #[test]
@@ -239,14 +243,14 @@ mod tests {
             started_ms: 1_700_000_000_999,
             expires_ms: Some(1_700_086_400_000),
         };
-        let page = home(&session, 1, Some(&times), "");
+        let page = home(&session, 1, Some(&times), "", "");
         assert!(
             page.contains(r#"<code id="session-id">AbC-_123…</code>"#),
             "{page}"
         );
         assert!(page.contains(r#"<time id="session-started">2023-11-14T22:13:20Z</time>"#));
         assert!(page.contains(r#"<time id="session-expires">2023-11-15T22:13:20Z</time>"#));
-        let logged_out = home(&DemoSession::default(), 0, Some(&times), "");
+        let logged_out = home(&DemoSession::default(), 0, Some(&times), "", "");
         assert!(!logged_out.contains("session-id"));
     }
 }

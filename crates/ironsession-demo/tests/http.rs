@@ -586,3 +586,59 @@ async fn notes_spill_into_chunks_a_too_big_one_is_413_and_clearing_leaves_one_co
         (Some("nora"), &json!([]))
     );
 }
+
+/// The page warns as the `Cookie` header nears 8 KB (where proxies and curl stop passing it),
+/// and lists the chunks as the separate cookies they are.
+#[tokio::test]
+async fn the_page_warns_as_the_cookie_header_nears_8_kb() {
+    let server = Server::demo(TEST_PASSWORD);
+    let browser = Browser::new();
+    let response = browser
+        .client
+        .post(server.url("/login"))
+        .form(&[("username", "olga")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let page = || async {
+        let response = browser.client.get(server.url("/")).send().await.unwrap();
+        response.text().await.unwrap()
+    };
+    let html = page().await;
+    assert!(html.contains(r#"id="session-explained""#), "{html}");
+    assert!(!html.contains("cookie-header-warning"), "{html}");
+
+    // What the browser sends: every cookie of the jar in one header.
+    let cookie_header_length = || {
+        use reqwest::cookie::CookieStore;
+        let url = server.base.parse().unwrap();
+        browser.jar.cookies(&url).map_or(0, |header| header.len())
+    };
+    let mut added = 0;
+    while cookie_header_length() < ironsession_demo::explain::COOKIE_HEADER_WARNING {
+        let (status, body, _) = browser.add_note(&server, &long_note(added)).await;
+        assert_eq!(status, 200, "{body}");
+        added += 1;
+        assert!(added < 20, "the Cookie header never reached the warning");
+    }
+    let length = cookie_header_length();
+    let html = page().await;
+    assert!(
+        html.contains(&format!(
+            r#"<span id="cookie-header-length">{length}</span>"#
+        )),
+        "{html}"
+    );
+    assert!(html.contains(r#"id="cookie-header-warning""#), "{html}");
+    assert!(html.contains("nears 8 KB"), "{html}");
+    // Each chunk is listed as a cookie of its own.
+    let chunks = browser.cookie_names(&server);
+    assert!(chunks.len() >= 2, "{chunks:?}");
+    for name in &chunks {
+        assert!(
+            html.contains(&format!(r#"<li class="cookie"><code>{name}</code>"#)),
+            "{html}"
+        );
+    }
+}

@@ -20,7 +20,8 @@
 //! session of a user; its Redis backend behind the `redis` feature), chunking of large sessions
 //! and lifetimes, both options of [`SessionConfigBuilder`], and metrics for the people on call
 //! (`ironsession::metrics`, behind the `metrics` feature; without it,
-//! [`SessionConfigBuilder::on_unseal_error`] reports every refused cookie).
+//! [`SessionConfigBuilder::on_unseal_error`] reports every refused cookie). The
+//! [`guide`] explains each of them at length, with examples.
 //!
 //! ```
 //! use ironsession::{seal_data, unseal_data, Passwords, Ttl};
@@ -62,7 +63,7 @@
 //!   salts show that they come from one server and minute. [`Passwords::with_seal_key_reuse`]
 //!   turns it off (fresh salts per seal, as iron-session).
 //! - **Chunking off**, as in iron-session 9: a session over 4 KB is usually better kept as an id;
-//!   [`SessionConfigBuilder::chunking`] turns it on (see the README's "Large sessions").
+//!   [`SessionConfigBuilder::chunking`] turns it on (see [the guide](guide::chunking)).
 //!
 //! # Caching
 //! Flask shipped this leak twice (CVE-2023-30861: a response that refreshed the session cookie
@@ -79,6 +80,12 @@
 //!
 //! [`SessionConfigBuilder::dangerous_manual_cache_headers`] turns both off for apps that manage
 //! these headers themselves. [`SessionContext::take_set_cookies`] returns the cookies only.
+//!
+//! # Features
+//!
+//! Set in `Cargo.toml` (`ironsession = { version = "0.1", features = ["axum"] }`):
+//!
+#![doc = document_features::document_features!()]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -124,10 +131,47 @@ pub use seal::{
 };
 pub use session::{JsonSession, Session};
 
-/// The README's examples, compiled and run as doc tests.
-#[cfg(all(doctest, feature = "axum", feature = "actix-web"))]
-#[doc = include_str!("../../../README.md")]
-struct ReadmeDoctests;
-
 /// The format layer this crate is built on, re-exported for its clock and random-source types.
 pub use iron_seal;
+
+/// The guides: the longer explanations, one page per topic, with examples (run as doc tests).
+///
+/// | Page | About |
+/// | --- | --- |
+/// | [`frameworks`](guide::frameworks) | actix-web, and any framework on `http` types (hyper, …) |
+/// | [`node`](guide::node) | sharing a login with a Node.js app, Next.js included |
+/// | [`lifetimes`](guide::lifetimes) | idle, absolute and renewal timeouts, session ids |
+/// | [`revocation`](guide::revocation) | a logout that really logs out, in one process or a fleet on Redis |
+/// | [`rotation`](guide::rotation) | rotating passwords without a flag day |
+/// | [`chunking`](guide::chunking) | large sessions in chunked cookies, and their limits |
+/// | [`caching`](guide::caching) | the cache headers of session responses |
+/// | [`tokens`](guide::tokens) | sealed tokens without cookies (magic links) |
+/// | [`metrics`](guide::metrics) | metrics for the people on call, and refused cookies |
+/// | [`security`](guide::security) | security notes |
+///
+/// The pages are Markdown files of the crate (`guide/*.md`), readable in the repository too.
+/// A page whose examples need a Cargo feature runs them only with that feature on.
+pub mod guide {
+    #[doc = include_str!("../guide/frameworks.md")]
+    #[cfg(any(not(doctest), feature = "actix-web"))]
+    pub mod frameworks {}
+    #[doc = include_str!("../guide/node.md")]
+    pub mod node {}
+    #[doc = include_str!("../guide/lifetimes.md")]
+    pub mod lifetimes {}
+    #[doc = include_str!("../guide/revocation.md")]
+    #[cfg(any(not(doctest), feature = "axum"))]
+    pub mod revocation {}
+    #[doc = include_str!("../guide/rotation.md")]
+    pub mod rotation {}
+    #[doc = include_str!("../guide/chunking.md")]
+    pub mod chunking {}
+    #[doc = include_str!("../guide/caching.md")]
+    pub mod caching {}
+    #[doc = include_str!("../guide/tokens.md")]
+    pub mod tokens {}
+    #[doc = include_str!("../guide/metrics.md")]
+    pub mod metrics {}
+    #[doc = include_str!("../guide/security.md")]
+    pub mod security {}
+}

@@ -14,7 +14,11 @@ mod node;
 
 use std::process::Command;
 
+use cookie::Cookie;
 use ironsession::{Passwords, Ttl, UnsealReason, seal_data, seal_data_at, unseal_data_at};
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng as _, SeedableRng};
 use serde_json::{Map, Number, Value, json};
 
 use node::{SETUP, Version, run_batch};
@@ -23,57 +27,34 @@ use node::{SETUP, Version, run_batch};
 const CASES: usize = 240;
 
 // ---------------------------------------------------------------------------------------------
-// A small seeded generator (xoshiro256**, seeded through splitmix64)
+// The seeded generator: `rand`'s `StdRng`, with the few draws the cases are written in
 // ---------------------------------------------------------------------------------------------
 
-struct Rng([u64; 4]);
+struct Rng(StdRng);
 
 impl Rng {
     fn new(seed: u64) -> Self {
-        let mut state = seed;
-        let mut next = || {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
-        Rng([next(), next(), next(), next()])
+        Rng(StdRng::seed_from_u64(seed))
     }
 
     fn next_u64(&mut self) -> u64 {
-        let s = &mut self.0;
-        let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = s[3].rotate_left(45);
-        result
+        self.0.random()
     }
 
     /// Uniform in `lo..=hi`.
     fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        let span = hi - lo;
-        if span == u64::MAX {
-            return self.next_u64();
-        }
-        lo + self.next_u64() % (span + 1)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        self.range(0, n as u64 - 1) as usize
+        self.0.random_range(lo..=hi)
     }
 
     /// True with probability `percent`/100.
-    fn chance(&mut self, percent: u64) -> bool {
-        self.range(0, 99) < percent
+    fn chance(&mut self, percent: u32) -> bool {
+        self.0.random_ratio(percent, 100)
     }
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
+        items
+            .choose(&mut self.0)
+            .expect("a choice among some items")
     }
 }
 
@@ -992,16 +973,15 @@ fn rust_outcome(result: &Result<Vec<String>, ironsession::SaveError>) -> Outcome
 
 /// The `Cookie` header a browser sends after these `Set-Cookie` lines, starting from `before`.
 fn browser_cookie_after(before: &str, lines: &[String]) -> String {
-    let mut jar: Vec<(String, String)> = before
-        .split("; ")
-        .filter_map(|pair| pair.split_once('='))
-        .map(|(name, value)| (name.to_owned(), value.to_owned()))
+    let mut jar: Vec<(String, String)> = Cookie::split_parse(before)
+        .filter_map(Result::ok)
+        .map(|cookie| (cookie.name().to_owned(), cookie.value().to_owned()))
         .collect();
     for line in lines {
-        let (name, value) = line.split(';').next().unwrap().split_once('=').unwrap();
-        jar.retain(|(kept, _)| kept != name);
-        if !line.contains("; Max-Age=0;") {
-            jar.push((name.to_owned(), value.to_owned()));
+        let cookie = Cookie::parse(line.as_str()).unwrap();
+        jar.retain(|(kept, _)| kept != cookie.name());
+        if cookie.max_age() != Some(cookie::time::Duration::ZERO) {
+            jar.push((cookie.name().to_owned(), cookie.value().to_owned()));
         }
     }
     let pairs: Vec<String> = jar.iter().map(|(n, v)| format!("{n}={v}")).collect();

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use cookie::Cookie;
 use http::HeaderMap;
 use http::header::COOKIE;
 use ironsession::{
@@ -83,16 +84,20 @@ impl Server {
     }
 }
 
-/// The seal in a `Set-Cookie` line.
+/// The seal in a `Set-Cookie` line of the cookie `s`.
 fn seal(line: &str) -> &str {
-    let value = line.strip_prefix("s=").unwrap();
-    &value[..value.find(';').unwrap()]
+    let cookie = Cookie::parse(line).unwrap();
+    assert_eq!(cookie.name(), "s", "{line}");
+    cookie.value_raw().unwrap()
 }
 
 fn max_age(line: &str) -> u64 {
-    let start = line.find("Max-Age=").unwrap() + "Max-Age=".len();
-    let rest = &line[start..];
-    rest[..rest.find(';').unwrap()].parse().unwrap()
+    let seconds = Cookie::parse(line)
+        .unwrap()
+        .max_age()
+        .unwrap()
+        .whole_seconds();
+    u64::try_from(seconds).unwrap()
 }
 
 /// Field 5 of a seal: its expiration in ms.

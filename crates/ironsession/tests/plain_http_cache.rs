@@ -45,9 +45,12 @@ fn save_read_and_untouched_requests_through_the_plain_api() {
     });
     assert_eq!(lines(&saved, CACHE_CONTROL), ["private, no-store"]);
     assert_eq!(lines(&saved, VARY), ["Cookie"]);
-    let cookie = lines(&saved, SET_COOKIE)[0].split(';').next().unwrap();
+    let cookie = cookie::Cookie::parse(lines(&saved, SET_COOKIE)[0]).unwrap();
     let mut request = HeaderMap::new();
-    request.insert(COOKIE, HeaderValue::from_str(cookie).unwrap());
+    request.insert(
+        COOKIE,
+        HeaderValue::from_str(&cookie.stripped().to_string()).unwrap(),
+    );
 
     let read = respond(&config, &request, |context, response| {
         let session: JsonSession = Session::load(context);

@@ -124,7 +124,15 @@ fn log_in(config: &SessionConfig, user: &str) -> String {
     session.set_subject(user).unwrap();
     session.save().unwrap();
     let line = session.take_set_cookies().remove(0);
-    line.split(';').next().unwrap().to_owned()
+    cookie_pair(&line)
+}
+
+/// The `name=value` a browser sends back for a `Set-Cookie` line.
+fn cookie_pair(set_cookie: &str) -> String {
+    cookie::Cookie::parse(set_cookie)
+        .unwrap()
+        .stripped()
+        .to_string()
 }
 
 /// Why `config` refuses the session of `cookie`, `None` when it reads it.
@@ -1096,7 +1104,7 @@ mod sessions {
         // The first response re-seals it with that metadata.
         let lines = session.take_set_cookies();
         assert_eq!(lines.len(), 1, "{lines:?}");
-        let resealed = lines[0].split(';').next().unwrap().to_owned();
+        let resealed = cookie_pair(&lines[0]);
         let mut session: JsonSession = lenient.load(&headers(&resealed));
         assert_eq!(session.id(), Some(sid));
         // The victim logs out: that session is revoked...
@@ -1154,8 +1162,8 @@ mod sessions {
         let longest = "é".repeat(MAX_SUBJECT_BYTES / 2);
         session.set_subject(longest.clone()).unwrap();
         session.save().unwrap();
-        let cookie = session.take_set_cookies().remove(0);
-        let cookie = cookie.split(';').next().unwrap();
+        let cookie = cookie_pair(&session.take_set_cookies().remove(0));
+        let cookie = cookie.as_str();
         clock.fetch_add(1, Ordering::Relaxed);
         config
             .revocation()

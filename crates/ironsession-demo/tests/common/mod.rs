@@ -216,11 +216,10 @@ pub fn session_set_cookie(response: &reqwest::Response) -> String {
 
 /// `name=value` of a `Set-Cookie` line: what a browser sends back in `Cookie`.
 pub fn cookie_pair(set_cookie: &str) -> String {
-    set_cookie
-        .split(';')
-        .next()
-        .expect("split yields one piece")
-        .to_owned()
+    cookie::Cookie::parse(set_cookie)
+        .expect("a Set-Cookie line")
+        .stripped()
+        .to_string()
 }
 
 /// The attributes of a `Set-Cookie` line: everything after the value.
@@ -304,12 +303,10 @@ impl Browser {
             .jar
             .cookies(&url)
             .map(|header| {
-                header
-                    .to_str()
-                    .expect("cookies are ASCII")
-                    .split("; ")
-                    .filter_map(|pair| pair.split_once('='))
-                    .map(|(name, _)| name.to_owned())
+                let header = header.to_str().expect("cookies are ASCII");
+                cookie::Cookie::split_parse(header)
+                    .filter_map(Result::ok)
+                    .map(|cookie| cookie.name().to_owned())
                     .collect()
             })
             .unwrap_or_default();
@@ -358,11 +355,11 @@ async fn answer(response: reqwest::Response) -> (u16, String, Vec<String>) {
     let names = set_cookies(&response)
         .iter()
         .map(|line| {
-            let name = line.split('=').next().unwrap_or_default().to_owned();
-            if line.contains("; Max-Age=0;") {
-                format!("{name}=")
+            let cookie = cookie::Cookie::parse(line.as_str()).expect("a Set-Cookie line");
+            if cookie.max_age() == Some(cookie::time::Duration::ZERO) {
+                format!("{}=", cookie.name())
             } else {
-                name
+                cookie.name().to_owned()
             }
         })
         .collect();

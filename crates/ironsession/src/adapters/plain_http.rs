@@ -61,6 +61,21 @@ impl SessionContext {
 impl<T> Session<T> {
     /// Appends the queued `Set-Cookie` headers to a response's headers, with the cache headers
     /// (see [`SessionContext::append_set_cookies`]).
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig};
+    ///
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// session.insert("user".into(), "alice".into());
+    /// session.save()?;
+    /// let mut response_headers = HeaderMap::new();
+    /// session.append_set_cookies(&mut response_headers);
+    /// assert!(response_headers["set-cookie"].to_str()?.starts_with("s=Fe26.2*1*"));
+    /// assert_eq!(response_headers["cache-control"], "private, no-store");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn append_set_cookies(&self, headers: &mut HeaderMap) {
         self.context().append_set_cookies(headers);
     }

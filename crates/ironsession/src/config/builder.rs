@@ -112,6 +112,17 @@ pub struct SessionConfigBuilder {
 
 impl SessionConfigBuilder {
     /// Replaces the passwords.
+    ///
+    /// ```
+    /// use ironsession::{Passwords, SessionConfig};
+    ///
+    /// # let (old, new) = (Passwords::generate()?, Passwords::generate()?);
+    /// let config = SessionConfig::builder("s", Passwords::single(old.clone())?)
+    ///     .passwords(Passwords::from_pairs([(1, old), (2, new)])?)
+    ///     .build()?;
+    /// assert_eq!(config.passwords().sealing_id(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn passwords(mut self, passwords: Passwords) -> Self {
         self.passwords = Arc::new(passwords);
         self
@@ -137,6 +148,15 @@ impl SessionConfigBuilder {
     }
 
     /// Sets the cookie name.
+    ///
+    /// ```
+    /// use ironsession::{Passwords, SessionConfig};
+    ///
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// let admin = config.to_builder().cookie_name("__Host-admin-session").build()?;
+    /// assert_eq!(admin.cookie_name(), "__Host-admin-session");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cookie_name(mut self, name: impl Into<String>) -> Self {
         self.cookie_name = name.into();
         self
@@ -144,6 +164,17 @@ impl SessionConfigBuilder {
 
     /// Sets the seal's lifetime (default 14 days). The cookie's `Max-Age` follows it unless set
     /// otherwise with [`cookie_lifetime`](Self::cookie_lifetime).
+    ///
+    /// ```
+    /// use ironsession::{Passwords, SessionConfig, Ttl};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .ttl(Ttl::seconds(8 * 3600))
+    ///     .build()?;
+    /// assert_eq!(config.ttl(), Ttl::seconds(8 * 3600));
+    /// assert_eq!(config.max_age_seconds(), Some(8 * 3600 - 60));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn ttl(mut self, ttl: Ttl) -> Self {
         self.ttl = ttl;
         self
@@ -173,12 +204,49 @@ impl SessionConfigBuilder {
     /// default they are refused, with reason `invalid`, unless the ttl is [`Ttl::Never`]). Such a
     /// cookie stays a valid login for as long as its password is configured, wherever it was
     /// copied to.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{seal_data, JsonSession, Passwords, SessionConfig, Ttl, UnsealReason};
+    ///
+    /// let passwords = Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?;
+    /// // What a peer sealing with ttl 0 (never expires) writes.
+    /// let seal = seal_data(&serde_json::json!({"user": "alice"}), &passwords, Ttl::Never)?;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("cookie", format!("s={seal}").parse()?);
+    ///
+    /// let strict = SessionConfig::builder("s", passwords.clone()).build()?;
+    /// let refused: JsonSession = strict.load(&headers);
+    /// assert_eq!(refused.unseal_error().map(|e| e.reason()), Some(UnsealReason::Invalid));
+    ///
+    /// let lenient = SessionConfig::builder("s", passwords)
+    ///     .dangerous_accept_seals_without_expiration()
+    ///     .build()?;
+    /// let session: JsonSession = lenient.load(&headers);
+    /// assert_eq!(session["user"], "alice");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn dangerous_accept_seals_without_expiration(mut self) -> Self {
         self.accept_seals_without_expiration = true;
         self
     }
 
     /// Sets how long the browser keeps the cookie.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{CookieLifetime, JsonSession, Passwords, SessionConfig};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .cookie_lifetime(CookieLifetime::BrowserSession)
+    ///     .build()?;
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// session.insert("user".into(), "alice".into());
+    /// session.save()?;
+    /// // No `Max-Age`: the browser drops the cookie when it closes; the seal still expires.
+    /// assert!(!session.take_set_cookies()[0].contains("Max-Age"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cookie_lifetime(mut self, lifetime: CookieLifetime) -> Self {
         self.lifetime = lifetime;
         self
@@ -186,30 +254,105 @@ impl SessionConfigBuilder {
 
     /// Sets `SameSite` (default `Lax`: sent on top-level navigations, which logins need, but not
     /// on cross-site sub-requests).
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SameSite, SessionConfig};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .same_site(SameSite::Strict)
+    ///     .build()?;
+    /// // A deletion cookie shows the attributes every cookie of this configuration gets.
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// session.destroy();
+    /// let line = &session.take_set_cookies()[0];
+    /// assert!(line.ends_with("; SameSite=Strict"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn same_site(mut self, same_site: SameSite) -> Self {
         self.attributes.same_site = same_site;
         self
     }
 
     /// Sets `Path` (default `/`).
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .path("/app")
+    ///     .build()?;
+    /// // A deletion cookie shows the attributes every cookie of this configuration gets.
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// session.destroy();
+    /// let line = &session.take_set_cookies()[0];
+    /// assert!(line.contains("; Path=/app;"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn path(mut self, path: impl Into<String>) -> Self {
         self.attributes.path = path.into();
         self
     }
 
     /// Sets `Domain` (default none: the cookie goes to the exact host that set it).
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .domain("example.com") // also sent to its subdomains
+    ///     .build()?;
+    /// // A deletion cookie shows the attributes every cookie of this configuration gets.
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// session.destroy();
+    /// let line = &session.take_set_cookies()[0];
+    /// assert!(line.contains("; Domain=example.com"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn domain(mut self, domain: impl Into<String>) -> Self {
         self.attributes.domain = Some(domain.into());
         self
     }
 
     /// Sets `Partitioned` (CHIPS; requires `Secure`).
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .partitioned(true)
+    ///     .build()?;
+    /// // A deletion cookie shows the attributes every cookie of this configuration gets.
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// session.destroy();
+    /// let line = &session.take_set_cookies()[0];
+    /// assert!(line.contains("; Partitioned"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn partitioned(mut self, partitioned: bool) -> Self {
         self.attributes.partitioned = partitioned;
         self
     }
 
     /// Sets `Priority`.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, Priority, SessionConfig};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .priority(Priority::High)
+    ///     .build()?;
+    /// // A deletion cookie shows the attributes every cookie of this configuration gets.
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// session.destroy();
+    /// let line = &session.take_set_cookies()[0];
+    /// assert!(line.contains("; Priority=High"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn priority(mut self, priority: Priority) -> Self {
         self.attributes.priority = Some(priority);
         self
@@ -217,12 +360,42 @@ impl SessionConfigBuilder {
 
     /// Drops `Secure`, so the cookie also travels over plain HTTP, where anyone on the network can
     /// read and replay it. Only for local development over `http://localhost`.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .dangerous_insecure_cookie() // http://localhost only
+    ///     .build()?;
+    /// // A deletion cookie shows the attributes every cookie of this configuration gets.
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// session.destroy();
+    /// let line = &session.take_set_cookies()[0];
+    /// assert!(!line.contains("Secure"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn dangerous_insecure_cookie(mut self) -> Self {
         self.attributes.secure = false;
         self
     }
 
     /// Drops `HttpOnly`, so page scripts (and any injected script) can read the sealed cookie.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .dangerous_script_readable_cookie()
+    ///     .build()?;
+    /// // A deletion cookie shows the attributes every cookie of this configuration gets.
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// session.destroy();
+    /// let line = &session.take_set_cookies()[0];
+    /// assert!(!line.contains("HttpOnly"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn dangerous_script_readable_cookie(mut self) -> Self {
         self.attributes.http_only = false;
         self
@@ -250,12 +423,43 @@ impl SessionConfigBuilder {
     /// and `Vary: Cookie` to responses whose handler read the session, for apps that set both
     /// themselves. Without them a shared cache may serve one user's cookie or page to another
     /// (Flask CVE-2023-30861); see the [crate documentation](crate#caching).
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .dangerous_manual_cache_headers()
+    ///     .build()?;
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// session.insert("user".into(), "alice".into());
+    /// session.save()?;
+    /// let mut response_headers = HeaderMap::new();
+    /// session.append_set_cookies(&mut response_headers);
+    /// assert!(response_headers.contains_key("set-cookie"));
+    /// assert!(!response_headers.contains_key("cache-control")); // the app's to set
+    /// assert!(!response_headers.contains_key("vary"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn dangerous_manual_cache_headers(mut self) -> Self {
         self.cache_headers = false;
         self
     }
 
     /// Uses another clock (tests use this to check expiry without waiting).
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .session_ids(true)
+    ///     .clock(|| 1_700_000_000_000) // ms since the Unix epoch
+    ///     .build()?;
+    /// let session: JsonSession = config.load(&HeaderMap::new());
+    /// assert_eq!(session.metadata().map(|m| m.created_at_ms()), Some(1_700_000_000_000));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn clock(mut self, clock: impl Clock) -> Self {
         self.clock = SharedClock(Arc::new(clock));
         self
@@ -310,6 +514,19 @@ impl SessionConfigBuilder {
     }
 
     /// Checks everything and builds the configuration.
+    ///
+    /// ```
+    /// use ironsession::{ConfigError, Passwords, SessionConfig};
+    ///
+    /// let passwords = Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?;
+    /// let config = SessionConfig::builder("__Host-session", passwords.clone()).build()?;
+    /// assert_eq!(config.cookie_name(), "__Host-session");
+    ///
+    /// // `__Host-` cookies must be `Secure`, on `Path=/`, without `Domain`.
+    /// let refused = SessionConfig::builder("__Host-session", passwords).path("/app").build();
+    /// assert_eq!(refused.err(), Some(ConfigError::HostPrefix));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// A [`ConfigError`] naming the first problem found.

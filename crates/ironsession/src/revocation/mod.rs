@@ -402,6 +402,17 @@ impl RevocationBuilder {
     /// [`SessionConfigBuilder::build`](crate::SessionConfigBuilder::build) checks it against the
     /// configuration (see [`SessionConfigBuilder::revocation`](crate::SessionConfigBuilder::revocation)).
     /// Default: 14 days, iron-session's default ttl.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ironsession::revocation::{InMemory, Revocation};
+    ///
+    /// // "Remember me" seals for 30 days: revocations must be kept as long.
+    /// let revocation = Revocation::builder(InMemory::new())
+    ///     .retention(Duration::from_secs(30 * 24 * 3600))
+    ///     .build();
+    /// assert_eq!(revocation.retention(), Duration::from_secs(30 * 24 * 3600));
+    /// ```
     pub fn retention(mut self, retention: Duration) -> Self {
         self.retention = retention;
         self
@@ -410,12 +421,35 @@ impl RevocationBuilder {
     /// Refuse every session (as revoked, [`Refusal::NotSynced`]) until the replica has synced
     /// with the store once. Off by default: a process that starts while the store is down serves
     /// sessions, without the revocations made elsewhere, and logs an error.
+    ///
+    /// ```
+    /// use ironsession::revocation::{InMemory, Revocation};
+    ///
+    /// // An in-memory replica is synced from the start, so nothing is refused; a Redis backend's
+    /// // replica refuses every session until it first reaches Redis.
+    /// let revocation = Revocation::builder(InMemory::new())
+    ///     .refuse_sessions_until_synced(true)
+    ///     .build();
+    /// assert!(revocation.replica().is_synced());
+    /// ```
     pub fn refuse_sessions_until_synced(mut self, refuse: bool) -> Self {
         self.refuse_until_synced = refuse;
         self
     }
 
     /// Builds the revocation.
+    ///
+    /// ```
+    /// use ironsession::revocation::{InMemory, Revocation};
+    /// use ironsession::{Passwords, SessionConfig};
+    ///
+    /// let revocation = Revocation::builder(InMemory::new()).build();
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .revocation(revocation.clone()) // clones share the backend
+    ///     .build()?;
+    /// assert!(config.revocation().is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn build(self) -> Revocation {
         #[cfg(feature = "metrics")]
         self.backend

@@ -150,6 +150,14 @@ impl fmt::Debug for RedisBackendBuilder {
 impl RedisBackendBuilder {
     /// The prefix of every key and of the channel (default [`DEFAULT_KEY_PREFIX`]). Keep it in
     /// braces on Redis Cluster.
+    ///
+    /// ```
+    /// use ironsession::revocation::redis::RedisBackend;
+    ///
+    /// let builder = RedisBackend::builder("redis://127.0.0.1:6379/")
+    ///     .key_prefix("{my-app}:revocation");
+    /// assert!(format!("{builder:?}").contains(r#"key_prefix: "{my-app}:revocation""#));
+    /// ```
     pub fn key_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.key_prefix = prefix.into();
         self
@@ -157,24 +165,60 @@ impl RedisBackendBuilder {
 
     /// How often the version and the subscription are checked (default 1 s): the longest a lost
     /// message goes unnoticed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ironsession::revocation::redis::RedisBackend;
+    ///
+    /// let builder = RedisBackend::builder("redis://127.0.0.1:6379/")
+    ///     .check_interval(Duration::from_millis(250));
+    /// assert!(format!("{builder:?}").contains("check_interval: 250ms"));
+    /// ```
     pub fn check_interval(mut self, interval: Duration) -> Self {
         self.check_interval = interval;
         self
     }
 
     /// How often the replica is resynced in full even when nothing seems missed (default 5 min).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ironsession::revocation::redis::RedisBackend;
+    ///
+    /// let builder = RedisBackend::builder("redis://127.0.0.1:6379/")
+    ///     .resync_interval(Duration::from_secs(60));
+    /// assert!(format!("{builder:?}").contains("resync_interval: 60s"));
+    /// ```
     pub fn resync_interval(mut self, interval: Duration) -> Self {
         self.resync_interval = interval;
         self
     }
 
     /// How long a revocation call waits for Redis before it fails (default 2 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ironsession::revocation::redis::RedisBackend;
+    ///
+    /// let builder = RedisBackend::builder("redis://127.0.0.1:6379/")
+    ///     .command_timeout(Duration::from_millis(500));
+    /// assert!(format!("{builder:?}").contains("command_timeout: 500ms"));
+    /// ```
     pub fn command_timeout(mut self, timeout: Duration) -> Self {
         self.command_timeout = timeout;
         self
     }
 
     /// How long a connection attempt may take (default 2 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ironsession::revocation::redis::RedisBackend;
+    ///
+    /// let builder = RedisBackend::builder("redis://127.0.0.1:6379/")
+    ///     .connect_timeout(Duration::from_secs(5));
+    /// assert!(format!("{builder:?}").contains("connect_timeout: 5s"));
+    /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -183,6 +227,16 @@ impl RedisBackendBuilder {
     /// After each revocation, wait (Redis `WAIT`) until `replicas` replicas have it, for at most
     /// `timeout`; fewer is [`RevocationError::NotReplicated`]. With Sentinel, this keeps an
     /// acknowledged revocation through a failover. Default: no waiting.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use ironsession::revocation::redis::RedisBackend;
+    ///
+    /// let builder = RedisBackend::builder("redis://127.0.0.1:6379/")
+    ///     // Each revocation is confirmed by one replica within 100 ms, or fails.
+    ///     .wait_for_replicas(1, Duration::from_millis(100));
+    /// assert!(format!("{builder:?}").contains("wait_for_replicas: Some((1, 100ms))"));
+    /// ```
     pub fn wait_for_replicas(mut self, replicas: u64, timeout: Duration) -> Self {
         self.wait_for_replicas = Some((replicas, timeout));
         self
@@ -206,6 +260,24 @@ impl RedisBackendBuilder {
     /// Starts the backend: returns at once, while a background task on the current tokio runtime
     /// connects, syncs the replica and keeps it up to date. When Redis cannot be reached the
     /// backend still works: it logs an error and retries, and revocation calls fail until then.
+    ///
+    /// ```no_run
+    /// use ironsession::revocation::Revocation;
+    /// use ironsession::revocation::redis::RedisBackend;
+    /// use ironsession::{Passwords, SessionConfig};
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let password = Passwords::generate()?;
+    /// // Inside the tokio runtime; the URL from your configuration.
+    /// let backend = RedisBackend::builder("redis://127.0.0.1:6379/").start()?;
+    /// let config = SessionConfig::builder("__Host-session", Passwords::parse(&password)?)
+    ///     .revocation(Revocation::builder(backend).build())
+    ///     .build()?;
+    /// # let _ = config;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     /// [`RevocationError::InvalidAddress`] for a URL the client refuses,

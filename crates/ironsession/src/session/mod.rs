@@ -58,6 +58,19 @@ pub type JsonSession = Session<serde_json::Map<String, serde_json::Value>>;
 
 impl<T: Serialize + DeserializeOwned + Default> Session<T> {
     /// Reads the session of a request from its context.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, Session, SessionConfig, SessionContext};
+    ///
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// // What an adapter does for each request; handlers get the session from their extractor.
+    /// let context = SessionContext::from_headers(&config, &HeaderMap::new());
+    /// let session: JsonSession = Session::load(&context);
+    /// assert!(session.is_empty()); // no cookie: the default data
+    /// assert!(session.unseal_error().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn load(context: &SessionContext) -> Self {
         let (data, unseal_error) = incoming::load(&mut context.lock());
         Session {
@@ -69,6 +82,20 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
 
     /// Seals the data now and queues the `Set-Cookie` header. Saving again in the same request
     /// replaces the queued header; each save restarts the ttl.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig};
+    ///
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// session.insert("user".into(), "alice".into());
+    /// session.save()?;
+    /// let set_cookie = session.take_set_cookies();
+    /// assert!(set_cookie[0].starts_with("s=Fe26.2*1*"));
+    /// assert!(set_cookie[0].contains("; Max-Age=1209540;")); // 14 days − 60 s
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     /// [`SaveError::TooLarge`] with the size, [`SaveError::Destroyed`], or [`SaveError::Seal`].
@@ -102,6 +129,25 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
     /// login, then a destroy) never left the server, so nothing is recorded for it. And a request
     /// that carried no session cookie gets no deletion cookie either: nothing is recorded, nothing
     /// is sent (without revocation, every destroy sends iron-session 9's deletion).
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig};
+    ///
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// let mut headers = HeaderMap::new();
+    /// # let mut first: JsonSession = config.load(&HeaderMap::new());
+    /// # first.insert("user".into(), "alice".into());
+    /// # first.save()?;
+    /// # let cookie = first.take_set_cookies()[0].split(';').next().unwrap().to_owned();
+    /// headers.insert("cookie", cookie.parse()?); // a logged-in request
+    /// let mut session: JsonSession = config.load(&headers);
+    /// assert_eq!(session["user"], "alice");
+    /// session.destroy();
+    /// assert!(session.is_empty());
+    /// assert_eq!(session.take_set_cookies(), ["s=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn destroy(&mut self) {
         self.data = T::default();
         let mut state = self.context.lock();
@@ -174,6 +220,19 @@ impl<T> Session<T> {
     /// configuration has a lifetime option or
     /// [`session_ids`](crate::SessionConfigBuilder::session_ids), and after
     /// [`regenerate`](Session::regenerate).
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .session_ids(true)
+    ///     .build()?;
+    /// let session: JsonSession = config.load(&HeaderMap::new());
+    /// let id = session.id().unwrap();
+    /// assert_eq!(id.as_str().len(), 22); // 128 random bits, base64url
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn id(&self) -> Option<SessionId> {
         self.context
             .lock()
@@ -184,6 +243,21 @@ impl<T> Session<T> {
     }
 
     /// The session's metadata (id, creation time, last seal), if it has any.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .session_ids(true)
+    ///     .clock(|| 1_700_000_000_000)
+    ///     .build()?;
+    /// let session: JsonSession = config.load(&HeaderMap::new());
+    /// let metadata = session.metadata().unwrap();
+    /// assert_eq!(metadata.created_at_ms(), 1_700_000_000_000);
+    /// assert_eq!(metadata.subject(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn metadata(&self) -> Option<Metadata> {
         self.context.lock().metadata.current.clone()
     }
@@ -218,32 +292,118 @@ impl<T> Session<T> {
     }
 
     /// Why the request's cookie was ignored, if it was.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig, UnsealReason};
+    ///
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("cookie", "s=Fe26.2*1*forged".parse()?);
+    /// let session: JsonSession = config.load(&headers);
+    /// assert!(session.is_empty()); // never an error page
+    /// assert_eq!(session.unseal_error().map(|e| e.reason()), Some(UnsealReason::Invalid));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn unseal_error(&self) -> Option<&UnsealError> {
         self.unseal_error.as_ref()
     }
 
     /// The data.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{Passwords, Session, SessionConfig};
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+    /// struct Cart { items: Vec<String> }
+    ///
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// let session: Session<Cart> = config.load(&HeaderMap::new());
+    /// assert_eq!(session.data(), &Cart::default()); // also `session.items` through `Deref`
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn data(&self) -> &T {
         &self.data
     }
 
     /// The data, to change it.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{Passwords, Session, SessionConfig};
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+    /// struct Cart { items: Vec<String> }
+    ///
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// let mut session: Session<Cart> = config.load(&HeaderMap::new());
+    /// session.data_mut().items.push("book".into()); // or `session.items.push(..)`
+    /// session.save()?;
+    /// assert_eq!(session.items, ["book"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn data_mut(&mut self) -> &mut T {
         &mut self.data
     }
 
     /// Takes the data out of the session.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{Passwords, Session, SessionConfig};
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+    /// struct Cart { items: Vec<String> }
+    ///
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// let mut session: Session<Cart> = config.load(&HeaderMap::new());
+    /// session.items.push("book".into());
+    /// let cart: Cart = session.into_data();
+    /// assert_eq!(cart.items, ["book"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn into_data(self) -> T {
         self.data
     }
 
     /// The request's shared session state.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig};
+    ///
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// session.insert("theme".into(), "dark".into());
+    /// session.save()?;
+    /// // The request's state, shared with the adapter that writes the response.
+    /// let context = session.context().clone();
+    /// assert_eq!(context.take_set_cookies().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn context(&self) -> &SessionContext {
         &self.context
     }
 
     /// Takes the queued `Set-Cookie` values (see [`SessionContext::take_set_cookies`]; cache
     /// headers are set by [`append_set_cookies`](Self::append_set_cookies) only).
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig};
+    ///
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// session.insert("user".into(), "alice".into());
+    /// session.save()?;
+    /// assert_eq!(session.take_set_cookies().len(), 1);
+    /// assert!(session.take_set_cookies().is_empty()); // taken
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn take_set_cookies(&self) -> Vec<String> {
         self.context.take_set_cookies()
     }

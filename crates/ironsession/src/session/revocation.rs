@@ -63,6 +63,18 @@ impl<T> Session<T> {
     }
 
     /// The subject set with [`set_subject`](Self::set_subject), if any.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig};
+    ///
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// assert_eq!(session.subject(), None);
+    /// session.set_subject("user-42")?;
+    /// assert_eq!(session.subject().as_deref(), Some("user-42"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn subject(&self) -> Option<String> {
         let state = self.context().lock();
         state
@@ -74,6 +86,20 @@ impl<T> Session<T> {
     }
 
     /// The configuration's revocation, if it is on (a clone: hold it across `.await`).
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::revocation::Revocation;
+    /// use ironsession::{JsonSession, Passwords, SessionConfig};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .revocation(Revocation::in_memory())
+    ///     .build()?;
+    /// let session: JsonSession = config.load(&HeaderMap::new());
+    /// // In an async handler: `session.revocation().unwrap().revoke_subject("user-42").await?`.
+    /// assert!(session.revocation().is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn revocation(&self) -> Option<Revocation> {
         self.context().lock().config.revocation().cloned()
     }

@@ -1,11 +1,10 @@
 //! A real `redis-server` (Debian's package) for one test: started on a free loopback port,
 //! without persistence, stopped on drop. `REDIS_SERVER` names another binary (e.g.
-//! `valkey-server`). Shared by the ironsession and demo tests.
+//! `valkey-server`). Shared by the ironsession, demo and Next.js example tests (each has
+//! `redis` and `tempfile` among its dev-dependencies).
 #![allow(dead_code)] // Each test binary uses a different part of this module.
 
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::net::{Ipv4Addr, TcpListener};
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -15,7 +14,8 @@ pub struct RedisServer {
     child: Option<Child>,
     /// Its loopback port.
     pub port: u16,
-    dir: PathBuf,
+    /// Its working directory, removed on drop.
+    dir: tempfile::TempDir,
 }
 
 impl RedisServer {
@@ -29,9 +29,10 @@ impl RedisServer {
 
     /// Starts a server on `port` (a port a stopped server had, to bring "the same Redis" back).
     pub fn start_on(port: u16) -> RedisServer {
-        let dir =
-            std::env::temp_dir().join(format!("ironsession-redis-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a temporary directory for redis-server");
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("ironsession-redis-{port}-"))
+            .tempdir()
+            .expect("a temporary directory for redis-server");
         let mut server = RedisServer {
             child: None,
             port,
@@ -68,7 +69,7 @@ impl RedisServer {
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--loglevel", "warning"])
             .arg("--dir")
-            .arg(&self.dir)
+            .arg(self.dir.path())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -89,23 +90,24 @@ impl RedisServer {
     }
 
     fn answers_ping(&self) -> bool {
-        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, self.port));
-        let Ok(mut stream) = TcpStream::connect_timeout(&address, Duration::from_millis(200))
+        let Ok(client) = redis::Client::open(self.url()) else {
+            return false;
+        };
+        let Ok(mut connection) = client.get_connection_with_timeout(Duration::from_millis(200))
         else {
             return false;
         };
-        let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
-        let mut reply = [0u8; 7];
-        stream.write_all(b"PING\r\n").is_ok()
-            && stream.read_exact(&mut reply).is_ok()
-            && &reply == b"+PONG\r\n"
+        let _ = connection.set_read_timeout(Some(Duration::from_millis(500)));
+        redis::cmd("PING")
+            .query::<String>(&mut connection)
+            .is_ok_and(|reply| reply == "PONG")
     }
 }
 
 impl Drop for RedisServer {
     fn drop(&mut self) {
+        // Before the directory goes (the field's own drop, right after this).
         self.stop();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
