@@ -126,7 +126,7 @@ pub fn session_config(passwords: Passwords) -> Result<SessionConfig, ConfigError
         // The demo serves plain http on 127.0.0.1 only, where a `Secure` cookie would never be
         // sent back. This is the one reason to drop `Secure`: anything reachable over a network
         // must serve https and keep the default.
-        .dangerous_insecure_cookie()
+        .dangerous_insecure_cookie(true)
         .chunking(true)
         // server.mjs without REDIS_URL logs in without the session metadata ("_is"), which
         // revocation needs. The demo reads such logins anyway (the page says what that leaves

@@ -74,7 +74,7 @@ pub fn session_config(password: Passwords) -> Result<SessionConfig, ConfigError>
     SessionConfig::builder("axum-login", password)
         // Served over plain http on 127.0.0.1, where a `Secure` cookie would never be sent back.
         // Over https, drop this line and name the cookie `__Host-…`.
-        .dangerous_insecure_cookie()
+        .dangerous_insecure_cookie(true)
         .revocation(Revocation::in_memory())
         .build()
 }

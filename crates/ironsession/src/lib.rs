@@ -41,7 +41,8 @@
 //! - **`HttpOnly`**: page scripts have no use for a sealed cookie, and an injected script must not
 //!   be able to steal it.
 //! - **`Secure`**: a session cookie over plain HTTP can be read and replayed by anyone on the path.
-//!   Turning it off is `dangerous_insecure_cookie`, for `http://localhost` only.
+//!   Chromium and Firefox keep `Secure` cookies on `http://localhost` too, so local development
+//!   there needs no switch; `dangerous_insecure_cookie(true)` drops it (plain http elsewhere).
 //! - **`SameSite=Lax`**: the cookie comes along when a user follows a link to the site, but not
 //!   on cross-site form posts or sub-requests, which blunts CSRF.
 //! - **`Path=/`**: one session for the whole site.

@@ -705,7 +705,7 @@ async fn responses_that_set_or_read_the_session_are_kept_out_of_shared_caches(st
 
 async fn manual_cache_headers_leave_the_response_as_the_handler_made_it(start: Start) {
     let config = builder(Passwords::single(PASSWORD).unwrap())
-        .dangerous_manual_cache_headers()
+        .dangerous_manual_cache_headers(true)
         .build()
         .unwrap();
     let server = start(Some(config));
@@ -754,7 +754,7 @@ async fn save_after_destroy_fails_and_the_deletion_is_still_sent(start: Start) {
 
 async fn an_insecure_cookie_works_with_a_cookie_jar(start: Start) {
     let config = builder(Passwords::single(PASSWORD).unwrap())
-        .dangerous_insecure_cookie()
+        .dangerous_insecure_cookie(true)
         .build()
         .unwrap();
     let server = start(Some(config));

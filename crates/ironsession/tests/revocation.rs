@@ -1255,14 +1255,14 @@ mod sessions {
             ),
             (
                 "seals without expiration accepted",
-                |b| b.dangerous_accept_seals_without_expiration(),
+                |b| b.dangerous_accept_seals_without_expiration(true),
                 None,
             ),
             (
                 "both",
                 |b| {
                     b.ttl(Ttl::Never)
-                        .dangerous_accept_seals_without_expiration()
+                        .dangerous_accept_seals_without_expiration(true)
                 },
                 None,
             ),
@@ -1345,7 +1345,7 @@ mod sessions {
             (
                 "seals without expiration, capped",
                 |b| {
-                    b.dangerous_accept_seals_without_expiration()
+                    b.dangerous_accept_seals_without_expiration(true)
                         .absolute_lifetime(Duration::from_secs(14 * DAY))
                 },
                 days(14),

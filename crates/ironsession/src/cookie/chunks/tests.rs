@@ -562,7 +562,7 @@ mod properties {
                     builder = builder.domain(domain);
                 }
                 if insecure {
-                    builder = builder.dangerous_insecure_cookie();
+                    builder = builder.dangerous_insecure_cookie(true);
                 }
                 builder.build().unwrap()
             })
