@@ -316,8 +316,9 @@ async fn login(
         .remember
         .is_some_and(|value| !value.is_empty())
         .then_some(true);
-    // A new session id at every login: one planted or seen before is worth nothing now.
-    session.regenerate()?;
+    // A new session id and a new lifetime at every login: an id planted or seen before is worth
+    // nothing now.
+    session.start_new_login()?;
     // The subject of "log out everywhere" is the username.
     session.set_subject(username)?;
     save(&mut session)?;

@@ -8,8 +8,8 @@
 //! - a typed user in the session (`SessionData`),
 //! - a page only a logged-in user sees, through a small extractor written here (`RequireUser`):
 //!   without a login it answers 401,
-//! - a login that gives the session a new id (`regenerate`: an id seen before the login is worth
-//!   nothing after it) and links it to the user (`set_subject`),
+//! - a login that gives the session a new id and lifetime (`start_new_login`: an id seen before
+//!   the login is worth nothing after it) and links it to the user (`set_subject`),
 //! - "Log out": this session's id is revoked, so every copy of the cookie stops working,
 //! - "Log out everywhere": every session of the user created until now is revoked (the user's
 //!   other browsers too), with revocation kept in this process's memory
@@ -142,8 +142,9 @@ async fn login(
         return Ok(HttpResponse::BadRequest().body("a name, please"));
     }
     session.user = Some(User { name: name.clone() });
-    // A new session id at login, and the user as the subject "log out everywhere" revokes.
-    session.regenerate()?;
+    // A new session id and lifetime at login, and the user as the subject "log out everywhere"
+    // revokes.
+    session.start_new_login()?;
     session.set_subject(name)?;
     session.save()?;
     Ok(see_other("/account"))

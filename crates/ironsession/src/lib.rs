@@ -12,8 +12,8 @@
 //!    are empty): `axum` ([`axum::SessionLayer`]) or `actix-web`
 //!    ([`actix::SessionMiddleware`]). Any other framework on `http` types: [`SessionConfig::load`].
 //! 3. In handlers, take a [`Session<T>`]: your own `T: Serialize + Deserialize + Default`, read
-//!    from the cookie, with `save`, `destroy` and `regenerate`. [`JsonSession`] if you would
-//!    rather have an untyped JSON map.
+//!    from the cookie, with `save`, `destroy`, `start_new_login` (at login) and `regenerate`.
+//!    [`JsonSession`] if you would rather have an untyped JSON map.
 //!
 //! Outside cookies (magic links, tokens), [`seal_data`] and [`unseal_data`] are iron-session's
 //! `sealData` and `unsealData`. Optional parts: [`revocation`] (log out one session or every

@@ -187,28 +187,63 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
 }
 
 impl<T> Session<T> {
-    /// Gives the session a new id and creation time, keeping its data: call it at login and at
-    /// any change of privilege, so that an id an attacker planted or saw before (session
-    /// fixation) is worth nothing afterwards. It also restarts the
-    /// [absolute lifetime](crate::SessionConfigBuilder::absolute_lifetime). The new metadata goes
-    /// out with the next `save`, or on the response if the handler does not save.
+    /// Gives the session a new id, keeping its data, its creation time and its subject: call it at
+    /// any change of privilege within one login (a role granted, a password confirmed again), so
+    /// that an id an attacker saw before is worth nothing afterwards. The
+    /// [absolute lifetime](crate::SessionConfigBuilder::absolute_lifetime) keeps its deadline: a
+    /// handler that regenerates never extends it. At login, call
+    /// [`start_new_login`](Session::start_new_login) instead. The new metadata goes out with the
+    /// next `save`, or on the response if the handler does not save.
     ///
     /// ```
     /// # use http::HeaderMap;
     /// # use ironsession::{JsonSession, Passwords, SessionConfig};
-    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).session_ids(true).build()?;
     /// let mut session: JsonSession = config.load(&HeaderMap::new());
-    /// assert_eq!(session.id(), None);
-    /// session.regenerate()?;
-    /// let first = session.id().unwrap();
+    /// let (first, created) = (session.id().unwrap(), session.metadata().unwrap().created_at_ms());
     /// session.regenerate()?;
     /// assert_ne!(session.id(), Some(first));
+    /// assert_eq!(session.metadata().unwrap().created_at_ms(), created);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors
     /// [`SaveError::Seal`] when no random bytes can be had for the id.
     pub fn regenerate(&mut self) -> Result<(), SaveError> {
+        let mut state = self.context.lock();
+        let now_ms = state.config.now_ms();
+        let generation = state.config.new_session_generation();
+        state.metadata.new_id(now_ms, generation)?;
+        Ok(())
+    }
+
+    /// Starts a new login in this session, keeping its data: a new id and a new creation time, so
+    /// a new [absolute lifetime](crate::SessionConfigBuilder::absolute_lifetime), and no subject
+    /// (set the user's with [`set_subject`](Session::set_subject)). Call it when the user logs in,
+    /// so that an id an attacker planted or saw before (session fixation) is worth nothing
+    /// afterwards; within a login, [`regenerate`](Session::regenerate) changes the id without
+    /// extending the login. The new metadata goes out with the next `save`, or on the response if
+    /// the handler does not save.
+    ///
+    /// ```
+    /// # use http::HeaderMap;
+    /// # use ironsession::{JsonSession, Passwords, SessionConfig};
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .absolute_lifetime(std::time::Duration::from_secs(8 * 3600))
+    ///     .clock(|| 1_700_000_000_000)
+    ///     .build()?;
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// session.insert("user".into(), "alice".into());
+    /// session.start_new_login()?;
+    /// assert_eq!(session.metadata().unwrap().created_at_ms(), 1_700_000_000_000);
+    /// assert_eq!(session.expires_at_ms(), Some(1_700_000_000_000 + 8 * 3600 * 1000));
+    /// session.save()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`SaveError::Seal`] when no random bytes can be had for the id.
+    pub fn start_new_login(&mut self) -> Result<(), SaveError> {
         let mut state = self.context.lock();
         let now_ms = state.config.now_ms();
         let generation = state.config.new_session_generation();
@@ -219,7 +254,7 @@ impl<T> Session<T> {
     /// The session id, if the session has [metadata](crate::Metadata): always when the
     /// configuration has a lifetime option or
     /// [`session_ids`](crate::SessionConfigBuilder::session_ids), and after
-    /// [`regenerate`](Session::regenerate).
+    /// [`regenerate`](Session::regenerate) or [`start_new_login`](Session::start_new_login).
     ///
     /// ```
     /// use http::HeaderMap;

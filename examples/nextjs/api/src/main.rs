@@ -93,8 +93,9 @@ async fn login(
     if username.is_empty() {
         return Ok((StatusCode::BAD_REQUEST, "enter a username\n").into_response());
     }
-    // A new session id at login: an id seen before it is worth nothing (session fixation).
-    session.regenerate()?;
+    // A new session id and lifetime at login: an id seen before it is worth nothing (session
+    // fixation).
+    session.start_new_login()?;
     session.username = Some(username.to_owned());
     session.is_logged_in = true;
     session.logged_in_by = Some("rust".to_owned());
