@@ -651,6 +651,87 @@ async fn with_chunking_a_big_session_spills_into_chunks_and_logout_expires_them(
     );
 }
 
+/// Cookie tossing: a whole cookie planted beside a chunked session (by a subdomain, or a page on
+/// plain http) would be read in its place, wherever it stands, were the whole cookie to win. The
+/// request is refused in either order, and nothing is deleted.
+async fn a_cookie_both_whole_and_in_chunks_is_refused_in_either_order(start: Start) {
+    let reasons = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = reasons.clone();
+    let config = builder(Passwords::single(PASSWORD).unwrap())
+        .chunking(true)
+        .on_unseal_error(move |error| record.lock().unwrap().push(error.reason().as_str()))
+        .build()
+        .unwrap();
+    let server = start(Some(config));
+    let victim = post(&server, "/big", None, "").await;
+    let chunks: Vec<&str> = victim
+        .set_cookies
+        .iter()
+        .map(|line| line.split(';').next().unwrap())
+        .collect();
+    assert_eq!(chunks.len(), 2, "{victim:?}");
+    // The attacker's own valid login, as a whole cookie.
+    let attacker = post(&server, "/login", None, "mallory")
+        .await
+        .default_seal();
+    let tossed = format!("{NAME}={attacker}");
+    let header = |pairs: &[&str]| vec![HeaderValue::from_str(&pairs.join("; ")).unwrap()];
+    for (case, headers) in [
+        (
+            "tossed after the chunks",
+            header(&[chunks[0], chunks[1], &tossed]),
+        ),
+        (
+            "tossed before the chunks",
+            header(&[&tossed, chunks[0], chunks[1]]),
+        ),
+        (
+            "tossed in a second Cookie header",
+            vec![
+                header(&[chunks[0], chunks[1]]).remove(0),
+                header(&[&tossed]).remove(0),
+            ],
+        ),
+    ] {
+        let (session, reason) = read(&server, &headers).await;
+        assert_eq!(
+            (session.as_str(), reason.as_str()),
+            ("{}", "ambiguous"),
+            "{case}"
+        );
+    }
+    // Reported like any refused cookie: once per request (two requests per case).
+    assert_eq!(*reasons.lock().unwrap(), ["ambiguous"; 6]);
+    // Either form alone reads as it is.
+    let (session, _) = read(&server, &header(&chunks)).await;
+    assert!(session.starts_with(r#"{"big":"#), "{session}");
+    assert_eq!(
+        read(&server, &header(&[&tossed])).await.0,
+        r#"{"username":"mallory","isLoggedIn":true}"#
+    );
+    // A new login writes one form and expires the other.
+    let login = send(
+        &server,
+        Method::POST,
+        "/login",
+        &header(&[chunks[0], chunks[1], &tossed]),
+        "bob",
+    )
+    .await;
+    assert_eq!(login.set_cookies.len(), 3, "{login:?}");
+    assert!(
+        login.set_cookies[0].starts_with("sess=Fe26.2*1*"),
+        "{login:?}"
+    );
+    assert_eq!(
+        login.set_cookies[1..],
+        [
+            DELETION.replacen("sess=", "sess.0=", 1),
+            DELETION.replacen("sess=", "sess.1=", 1),
+        ]
+    );
+}
+
 /// `(Cache-Control lines, Vary lines)` from string slices.
 fn cache(cache_control: &[&str], vary: &[&str]) -> (Vec<String>, Vec<String>) {
     let owned = |lines: &[&str]| lines.iter().map(|line| (*line).to_owned()).collect();
@@ -861,6 +942,7 @@ adapters!(
     saving_twice_sends_one_set_cookie,
     an_oversize_session_is_refused_with_its_size,
     with_chunking_a_big_session_spills_into_chunks_and_logout_expires_them,
+    a_cookie_both_whole_and_in_chunks_is_refused_in_either_order,
     responses_that_set_or_read_the_session_are_kept_out_of_shared_caches,
     manual_cache_headers_leave_the_response_as_the_handler_made_it,
     update_config_changes_the_ttl_of_this_save,

@@ -121,7 +121,9 @@ impl SessionContext {
 
     /// The seal the request carried for this session, as the browser sent it (the whole cookie,
     /// else its chunks joined), whether or not it opens: for tools that show what is inside,
-    /// such as the demo's "What is in my cookie?" panel. It is a bearer token: never log it.
+    /// such as the demo's "What is in my cookie?" panel. `None` when the request carried none, or
+    /// carried the cookie both whole and in chunks
+    /// ([`Ambiguous`](crate::UnsealReason::Ambiguous)). It is a bearer token: never log it.
     ///
     /// ```
     /// use http::{HeaderMap, HeaderValue, header};

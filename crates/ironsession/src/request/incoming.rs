@@ -59,7 +59,10 @@ pub(crate) fn load<T: DeserializeOwned + Default>(
     state.read = true;
     let now_ms = state.config.now_ms();
     if let Incoming::Unread = state.incoming {
-        state.incoming = open(state.cookie_value.as_deref(), state, now_ms);
+        state.incoming = match state.transport.check_carried() {
+            Ok(()) => open(state.cookie_value.as_deref(), state, now_ms),
+            Err(error) => Incoming::Refused(error),
+        };
         if let Incoming::Refused(error) = &state.incoming {
             refused(&state.config, error);
         }

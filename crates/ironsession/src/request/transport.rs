@@ -28,6 +28,14 @@ impl Transport {
         (seal, Transport::Cookie(carried))
     }
 
+    /// Refuses, before any crypto, what the request carried when no writer of this transport
+    /// leaves it so: for a cookie, the whole cookie beside chunks.
+    pub(super) fn check_carried(&self) -> Result<(), UnsealError> {
+        match self {
+            Transport::Cookie(carried) => chunks::check_carried(carried),
+        }
+    }
+
     /// Refuses, before any crypto, a seal longer than any writer of this transport can produce.
     pub(super) fn check_length(&self, seal: &str) -> Result<(), UnsealError> {
         match self {
