@@ -30,7 +30,7 @@ use actix_web::error::InternalError;
 use actix_web::http::header::LOCATION;
 use actix_web::{App, FromRequest, HttpRequest, HttpResponse, HttpServer, web};
 use ironsession::actix::SessionMiddleware;
-use ironsession::revocation::Revocation;
+use ironsession::revocation::{Revocation, RevocationError};
 use ironsession::{ConfigError, Passwords, Session, SessionConfig};
 use serde::{Deserialize, Serialize};
 
@@ -159,13 +159,12 @@ async fn logout(mut session: Session<SessionData>) -> HttpResponse {
 }
 
 async fn logout_everywhere(mut session: Session<SessionData>) -> HttpResponse {
-    if let (Some(subject), Some(revocation)) = (session.subject(), session.revocation())
-        && revocation.revoke_subject(&subject).await.is_err()
-    {
-        return HttpResponse::ServiceUnavailable().body("logout failed, try again");
+    // Revokes every session of this session's subject (the user), then deletes this cookie.
+    match session.revoke_subject_and_destroy().await {
+        // Not logged in: no subject, only this session's cookie was deleted.
+        Ok(()) | Err(RevocationError::NoSubject) => see_other("/"),
+        Err(_) => HttpResponse::ServiceUnavailable().body("logout failed, try again"),
     }
-    session.destroy();
-    see_other("/")
 }
 
 /// The name as HTML text.

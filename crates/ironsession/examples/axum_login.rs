@@ -30,7 +30,7 @@ use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use ironsession::axum::SessionLayer;
-use ironsession::revocation::Revocation;
+use ironsession::revocation::{Revocation, RevocationError};
 use ironsession::{ConfigError, Passwords, Session, SessionConfig};
 use serde::{Deserialize, Serialize};
 
@@ -140,13 +140,12 @@ async fn logout(mut session: Session<SessionData>) -> Response {
 }
 
 async fn logout_everywhere(mut session: Session<SessionData>) -> Response {
-    if let (Some(subject), Some(revocation)) = (session.subject(), session.revocation())
-        && revocation.revoke_subject(&subject).await.is_err()
-    {
-        return (StatusCode::SERVICE_UNAVAILABLE, "logout failed, try again").into_response();
+    // Revokes every session of this session's subject (the user), then deletes this cookie.
+    match session.revoke_subject_and_destroy().await {
+        // Not logged in: no subject, only this session's cookie was deleted.
+        Ok(()) | Err(RevocationError::NoSubject) => Redirect::to("/").into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "logout failed, try again").into_response(),
     }
-    session.destroy();
-    Redirect::to("/").into_response()
 }
 
 /// The name as HTML text.

@@ -1137,19 +1137,6 @@ mod sessions {
     }
 
     #[tokio::test]
-    async fn without_revocation_revoke_and_destroy_only_destroys() {
-        let config = SessionConfig::builder("s", Passwords::single(PASSWORD).unwrap())
-            .build()
-            .unwrap();
-        let mut session: JsonSession = config.load(&HeaderMap::new());
-        session.insert("k".into(), 1.into());
-        session.save().unwrap();
-        session.revoke_and_destroy().await.unwrap();
-        assert!(session.is_empty());
-        assert!(config.revocation().is_none());
-    }
-
-    #[tokio::test]
     async fn a_subject_revocation_could_not_name_is_refused_when_set() {
         let (config, clock) = memory();
         let mut session: JsonSession = config.load(&HeaderMap::new());

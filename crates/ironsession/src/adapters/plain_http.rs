@@ -3,11 +3,12 @@
 //! `HeaderMap`. iron-session's `getIronSession(req, res)` is [`SessionConfig::load`].
 
 use http::header::SET_COOKIE;
-use http::{HeaderMap, HeaderName, HeaderValue, header};
+use http::{HeaderMap, HeaderName, HeaderValue, Request, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::cookie::{CacheHeader, ResponseHeaders};
+use crate::request::RequestSite;
 use crate::{Session, SessionConfig, SessionContext};
 
 impl SessionConfig {
@@ -23,15 +24,46 @@ impl SessionConfig {
 }
 
 impl SessionContext {
-    /// The context of a request with these headers (every `Cookie` header is read).
+    /// The context of a request with these headers (every `Cookie` header is read). It knows
+    /// no method, so [`refuse_cross_site_writes`](crate::SessionConfigBuilder::refuse_cross_site_writes)
+    /// cannot apply to it: use [`from_request`](SessionContext::from_request) for that.
     pub fn from_headers(config: &SessionConfig, headers: &HeaderMap) -> Self {
-        Self::from_cookie_headers(
-            config,
-            headers
-                .get_all(header::COOKIE)
-                .iter()
-                .map(HeaderValue::as_bytes),
-        )
+        Self::from_cookie_headers(config, cookie_values(headers))
+    }
+
+    /// The context of a request: its `Cookie` headers, and what
+    /// [`refuse_cross_site_writes`](crate::SessionConfigBuilder::refuse_cross_site_writes) reads
+    /// (the method, `Sec-Fetch-Site`, `Origin`, and `Host` or else the URI's authority). The
+    /// body is not read. The axum adapter makes its contexts with it.
+    ///
+    /// ```
+    /// use http::Request;
+    /// use ironsession::{JsonSession, Passwords, SaveError, Session, SessionConfig, SessionContext};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .refuse_cross_site_writes(true)
+    ///     .build()?;
+    /// let request = |origin: &str| {
+    ///     Request::post("/login").header("host", "app.example").header("origin", origin).body(())
+    /// };
+    /// let same_origin = SessionContext::from_request(&config, &request("https://app.example")?);
+    /// assert!(Session::<serde_json::Value>::load(&same_origin).save().is_ok());
+    /// let cross_site = SessionContext::from_request(&config, &request("https://evil.example")?);
+    /// let session: JsonSession = Session::load(&cross_site);
+    /// assert!(matches!(session.save(), Err(SaveError::CrossSite)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_request<B>(config: &SessionConfig, request: &Request<B>) -> Self {
+        let headers = request.headers();
+        let value = |name| headers.get(name).map(HeaderValue::as_bytes);
+        let site = RequestSite {
+            method: request.method().as_str(),
+            fetch_site: value(HeaderName::from_static("sec-fetch-site")),
+            origin: value(header::ORIGIN),
+            host: value(header::HOST)
+                .or_else(|| request.uri().authority().map(|a| a.as_str().as_bytes())),
+        };
+        Self::from_request_site(config, cookie_values(headers), site)
     }
 
     /// The response step: appends the queued `Set-Cookie` headers to `headers`, clears the
@@ -58,9 +90,19 @@ impl SessionContext {
     }
 }
 
+/// The values of a request's `Cookie` headers, in order.
+fn cookie_values(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .map(HeaderValue::as_bytes)
+}
+
 impl<T> Session<T> {
     /// Appends the queued `Set-Cookie` headers to a response's headers, with the cache headers
-    /// (see [`SessionContext::append_set_cookies`]).
+    /// (see [`SessionContext::append_set_cookies`]). A changed session the handler did not save
+    /// is first saved (with [`auto_save`](crate::SessionConfigBuilder::auto_save)) or warned
+    /// about.
     ///
     /// ```
     /// use http::HeaderMap;
@@ -77,6 +119,7 @@ impl<T> Session<T> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn append_set_cookies(&self, headers: &mut HeaderMap) {
+        self.finish_handler();
         self.context().append_set_cookies(headers);
     }
 }

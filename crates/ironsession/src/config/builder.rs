@@ -39,6 +39,8 @@ impl SessionConfig {
             clear_refused_cookies: true,
             revocation: None,
             on_unseal_error: None,
+            refuse_cross_site_writes: false,
+            auto_save: false,
         }
     }
 
@@ -68,6 +70,8 @@ impl SessionConfig {
             clear_refused_cookies: self.clear_refused_cookies,
             revocation: self.revocation.clone(),
             on_unseal_error: self.on_unseal_error.clone(),
+            refuse_cross_site_writes: self.refuse_cross_site_writes,
+            auto_save: self.auto_save,
         }
     }
 }
@@ -108,6 +112,8 @@ pub struct SessionConfigBuilder {
     pub(super) clear_refused_cookies: bool,
     pub(super) revocation: Option<Revocation>,
     pub(super) on_unseal_error: Option<UnsealErrorHook>,
+    pub(super) refuse_cross_site_writes: bool,
+    pub(super) auto_save: bool,
 }
 
 impl SessionConfigBuilder {
@@ -590,6 +596,8 @@ impl SessionConfigBuilder {
             clear_refused_cookies: self.clear_refused_cookies,
             revocation: self.revocation,
             on_unseal_error: self.on_unseal_error,
+            refuse_cross_site_writes: self.refuse_cross_site_writes,
+            auto_save: self.auto_save,
         };
         if let Some(overhead) = chunks::missing_room(&config.cookie()) {
             return Err(ConfigError::NoRoomForChunks { overhead });

@@ -2,7 +2,8 @@
 //!
 //! Owns [`SessionConfig`] and its getters (here), [`SessionConfigBuilder`] with every option and
 //! the checks of `build` (`builder`; the lifetime options in `lifetimes`, revocation's in
-//! `revocation`, `on_unseal_error` in `hooks`), and [`ConfigError`] (`error`). A feature's option is set here; the feature
+//! `revocation`, `on_unseal_error` in `hooks`, the options of the handler's writes in `writes`),
+//! and [`ConfigError`] (`error`). A feature's option is set here; the feature
 //! itself lives in its own folder.
 //!
 //! It keeps what each lower concept needs in that concept's own type (the `Passwords`, the
@@ -17,6 +18,7 @@ mod error;
 mod hooks;
 mod lifetimes;
 mod revocation;
+mod writes;
 
 pub use builder::SessionConfigBuilder;
 pub use error::ConfigError;
@@ -81,6 +83,8 @@ pub struct SessionConfig {
     clear_refused_cookies: bool,
     revocation: Option<Revocation>,
     on_unseal_error: Option<UnsealErrorHook>,
+    refuse_cross_site_writes: bool,
+    auto_save: bool,
 }
 
 impl SessionConfig {

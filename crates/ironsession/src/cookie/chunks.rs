@@ -87,6 +87,20 @@ pub enum Oversize {
 }
 
 impl Oversize {
+    /// What to do about it, in a few words.
+    pub(crate) fn hint(self) -> String {
+        match self {
+            Oversize::OneCookie => "store less, or turn on chunking".into(),
+            Oversize::ChunkingOffButRequestChunked => {
+                "chunking is off here but the request carried chunks: use one setting everywhere"
+                    .into()
+            }
+            Oversize::TooManyChunks { needed } => {
+                format!("it needs {needed} cookies, at most {MAX_CHUNKS}: store an id instead")
+            }
+        }
+    }
+
     /// The message of [`SaveError::TooLarge`](crate::SaveError::TooLarge).
     pub(crate) fn describe(self, size: usize, limit: usize) -> String {
         match self {

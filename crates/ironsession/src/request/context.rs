@@ -4,12 +4,13 @@
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use super::cross_site::RequestSite;
 use super::incoming::Incoming;
 use super::outgoing;
 use super::transport::Transport;
-use crate::SessionConfig;
 use crate::cookie::{CacheNeeds, Cookies, ResponseHeaders, chunks};
 use crate::lifetime::MetadataState;
+use crate::{SaveError, SessionConfig};
 
 /// One request's session state. Adapters make one per request with
 /// [`from_headers`](SessionContext::from_headers) (or
@@ -55,6 +56,14 @@ pub(crate) struct ContextState {
     /// The cookie as opened by the first `Session::load`.
     pub(super) incoming: Incoming,
     pub(crate) metadata: MetadataState,
+    /// Whether the request is an unsafe-method request from another site; `None` when the context
+    /// was made from its cookies alone.
+    pub(super) cross_site_write: Option<bool>,
+    /// A write the response must answer in the handler's place: refused as cross-site, or an
+    /// automatic save that failed.
+    pub(super) write_error: Option<SaveError>,
+    /// The warning about a session changed but not saved was logged.
+    pub(crate) unsaved_warned: bool,
 }
 
 /// The incoming cookie and the queued `Set-Cookie` lines are bearer tokens: whoever copies one from
@@ -74,11 +83,19 @@ impl fmt::Debug for ContextState {
             )
             .field("destroyed", &self.destroyed)
             .field("pending_set_cookie_names", &pending)
+            .field("cross_site_write", &self.cross_site_write)
+            .field("write_error", &self.write_error)
             .finish()
     }
 }
 
 impl ContextState {
+    /// Records the error of a write the handler did not see (a failed automatic save), for the
+    /// response to answer; the first one stands.
+    pub(crate) fn record_write_error(&mut self, error: SaveError) {
+        self.write_error.get_or_insert(error);
+    }
+
     /// Queues the cookies of a save or destroy of the session the configuration now names. They
     /// replace every line queued earlier for that session's cookies (the whole one and its
     /// chunks), so a second save in one request never leaves chunks of the first behind.
@@ -97,9 +114,32 @@ impl ContextState {
 
 impl SessionContext {
     /// The context of a request whose `Cookie` header values are `cookie_headers`, in order.
+    ///
+    /// It knows nothing else of the request, so
+    /// [`refuse_cross_site_writes`](crate::SessionConfigBuilder::refuse_cross_site_writes) cannot
+    /// apply to it (a warning says so, once per process): the adapters, and
+    /// [`from_request`](SessionContext::from_request) on `http` types, also read the method and
+    /// the `Sec-Fetch-Site`, `Origin` and `Host` headers.
     pub fn from_cookie_headers<'h>(
         config: &SessionConfig,
         cookie_headers: impl IntoIterator<Item = &'h [u8]>,
+    ) -> Self {
+        Self::new(config, cookie_headers, None)
+    }
+
+    /// The context of a request with these `Cookie` header values and this method and origin.
+    pub(crate) fn from_request_site<'h>(
+        config: &SessionConfig,
+        cookie_headers: impl IntoIterator<Item = &'h [u8]>,
+        site: RequestSite<'_>,
+    ) -> Self {
+        Self::new(config, cookie_headers, Some(site.is_cross_site_write()))
+    }
+
+    fn new<'h>(
+        config: &SessionConfig,
+        cookie_headers: impl IntoIterator<Item = &'h [u8]>,
+        cross_site_write: Option<bool>,
     ) -> Self {
         // An empty value is no cookie, as in iron-session (`value ? unsealData(value) : {}`): no
         // unseal error for it.
@@ -115,6 +155,9 @@ impl SessionContext {
                 pending: Vec::new(),
                 incoming: Incoming::Unread,
                 metadata: MetadataState::default(),
+                cross_site_write,
+                write_error: None,
+                unsaved_warned: false,
             })),
         }
     }
@@ -139,6 +182,38 @@ impl SessionContext {
     /// ```
     pub fn incoming_seal(&self) -> Option<String> {
         self.lock().cookie_value.clone()
+    }
+
+    /// Takes the error of a session write that the response must answer in the handler's place,
+    /// whatever the handler returned: a save or destroy refused as a cross-site write
+    /// ([`SaveError::CrossSite`], answered 403, see
+    /// [`refuse_cross_site_writes`](crate::SessionConfigBuilder::refuse_cross_site_writes)), or a
+    /// failed [automatic save](crate::SessionConfigBuilder::auto_save) (answered 500). The axum
+    /// and actix-web adapters replace the handler's response with that answer; with the plain
+    /// `http` API, call it after the handler, once its `Session<T>`s are dropped.
+    ///
+    /// ```
+    /// use http::{HeaderMap, Method, Request};
+    /// use ironsession::{JsonSession, Passwords, SaveError, Session, SessionConfig, SessionContext};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .refuse_cross_site_writes(true)
+    ///     .build()?;
+    /// let login_csrf = Request::post("https://app.example/login")
+    ///     .header("host", "app.example")
+    ///     .header("sec-fetch-site", "cross-site")
+    ///     .body(())?;
+    /// let context = SessionContext::from_request(&config, &login_csrf);
+    /// let mut session: JsonSession = Session::load(&context);
+    /// session.insert("user".into(), "mallory".into());
+    /// assert!(matches!(session.save(), Err(SaveError::CrossSite)));
+    /// drop(session);
+    /// assert!(matches!(context.take_write_error(), Some(SaveError::CrossSite)));
+    /// assert!(context.take_set_cookies().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn take_write_error(&self) -> Option<SaveError> {
+        self.lock().write_error.take()
     }
 
     /// Takes the `Set-Cookie` values to send: those queued by `save` and `destroy` (one per

@@ -14,6 +14,7 @@
 //! Uses [`config`](crate::config) and everything below it.
 
 mod context;
+mod cross_site;
 pub(crate) mod incoming;
 pub(crate) mod outgoing;
 mod refused;
@@ -21,4 +22,5 @@ mod transport;
 
 pub(crate) use context::ContextState;
 pub use context::SessionContext;
+pub(crate) use cross_site::RequestSite;
 pub use outgoing::SaveError;
