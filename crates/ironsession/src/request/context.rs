@@ -60,8 +60,8 @@ pub(crate) struct ContextState {
     /// was made from its cookies alone.
     pub(super) cross_site_write: Option<bool>,
     /// A write the response must answer in the handler's place: refused as cross-site, or an
-    /// automatic save that failed.
-    pub(super) write_error: Option<SaveError>,
+    /// automatic save that failed. Boxed: rare, and every request allocates this state.
+    pub(super) write_error: Option<Box<SaveError>>,
     /// The warning about a session changed but not saved was logged.
     pub(crate) unsaved_warned: bool,
 }
@@ -93,7 +93,7 @@ impl ContextState {
     /// Records the error of a write the handler did not see (a failed automatic save), for the
     /// response to answer; the first one stands.
     pub(crate) fn record_write_error(&mut self, error: SaveError) {
-        self.write_error.get_or_insert(error);
+        self.write_error.get_or_insert_with(|| Box::new(error));
     }
 
     /// Queues the cookies of a save or destroy of the session the configuration now names. They
@@ -213,7 +213,7 @@ impl SessionContext {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn take_write_error(&self) -> Option<SaveError> {
-        self.lock().write_error.take()
+        self.lock().write_error.take().map(|error| *error)
     }
 
     /// Takes the `Set-Cookie` values to send: those queued by `save` and `destroy` (one per

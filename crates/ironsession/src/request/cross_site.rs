@@ -50,7 +50,7 @@ impl ContextState {
             cookie = %self.config.cookie_name(),
             "cross-site request: the session was not written"
         );
-        self.write_error.get_or_insert(SaveError::CrossSite);
+        self.record_write_error(SaveError::CrossSite);
         Err(SaveError::CrossSite)
     }
 }
