@@ -1033,8 +1033,8 @@ mod sessions {
         // A new subject is a login: the generation of now.
         session.set_subject("olga").unwrap();
         assert_eq!(generation(&session), Some(now));
-        // As is new metadata.
-        session.regenerate().unwrap();
+        // As is new metadata (a new login; `regenerate` keeps the login's metadata).
+        session.start_new_login().unwrap();
         assert_eq!(generation(&session), Some(now));
         let fresh: JsonSession = config.load(&HeaderMap::new());
         assert_eq!(generation(&fresh), Some(now));
