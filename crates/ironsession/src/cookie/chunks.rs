@@ -87,7 +87,8 @@ pub enum Oversize {
 }
 
 impl Oversize {
-    /// What to do about it, in a few words.
+    /// What to do about it, in a few words (the adapters' 500 body).
+    #[cfg(any(feature = "axum", feature = "actix-web"))]
     pub(crate) fn hint(self) -> String {
         match self {
             Oversize::OneCookie => "store less, or turn on chunking".into(),

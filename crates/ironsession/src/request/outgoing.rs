@@ -58,6 +58,7 @@ impl SaveError {
     /// The status and plain-text body the adapters answer this error with: 403 for a cross-site
     /// write, 500 for the others, whose body names the cause (a developer sees it without a log
     /// subscriber) and holds no secret: sizes and fixed texts only, never the data or a seal.
+    #[cfg(any(feature = "axum", feature = "actix-web"))]
     pub(crate) fn answer(&self) -> (http::StatusCode, String) {
         let cause = match self {
             SaveError::CrossSite => {
