@@ -31,6 +31,7 @@ LAYERS = [
     "revocation",
     "seal",
     "cookie",
+    "header",
     "config",
     "request",
     "session",

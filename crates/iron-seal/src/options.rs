@@ -75,6 +75,19 @@ impl KeyDerivation {
         }
     }
 
+    /// The same salt size with another iteration count.
+    ///
+    /// ```
+    /// use std::num::NonZeroU32;
+    /// let h3 = iron_seal::KeyDerivation::IRON_DEFAULT.with_iterations(NonZeroU32::new(8192).unwrap());
+    /// assert_eq!((h3.salt_bits(), h3.iterations()), (256, 8192));
+    /// ```
+    #[must_use]
+    pub const fn with_iterations(mut self, iterations: NonZeroU32) -> Self {
+        self.iterations = iterations;
+        self
+    }
+
     /// Salt size in bits.
     pub const fn salt_bits(&self) -> u32 {
         self.salt_bits.get()

@@ -88,6 +88,7 @@ mod envelope;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing;
+mod header;
 mod lifetime;
 mod request;
 pub mod revocation;
@@ -101,12 +102,14 @@ pub use adapters::actix;
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use adapters::axum;
 pub use config::{
-    ConfigError, CookieLifetime, MAX_COOKIE_AGE_SECONDS, SessionConfig, SessionConfigBuilder,
+    ConfigError, CookieLifetime, H3Sessions, H3Version, MAX_COOKIE_AGE_SECONDS, SessionConfig,
+    SessionConfigBuilder,
 };
 pub use cookie::{
     MAX_CHUNKS, MAX_SET_COOKIE_BYTES, Oversize, Priority, SameSite, is_session_cookie,
 };
 pub use envelope::METADATA_KEY;
+pub use header::SessionHeader;
 pub use iron_seal::Error as SealError;
 pub use lifetime::{Clock, InvalidSessionId, Metadata, MetadataError, SessionId, SystemClock, Ttl};
 pub use request::{SaveError, SessionContext};

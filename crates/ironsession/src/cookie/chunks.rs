@@ -357,6 +357,18 @@ const CHUNK_SUFFIXES: [&str; MAX_CHUNKS] = [".0", ".1", ".2", ".3"];
 const CHUNK_SUFFIX_LEN: usize = ".0".len();
 const _: () = assert!(MAX_CHUNKS <= 10);
 
+/// The longest seal the cookies of `config` can store (all [`MAX_CHUNKS`] chunks with chunking
+/// on, one cookie with it off), and what one chunk holds when they are chunked: the caps a seal
+/// in a session header is held to.
+pub(crate) fn capacity(config: &CookieConfig<'_>) -> (usize, Option<usize>) {
+    if config.chunking() {
+        let budget = chunk_budget(config);
+        return (MAX_CHUNKS * budget, Some(budget));
+    }
+    let whole = config.set_cookie_line_len(config.cookie_name().len(), 0);
+    (MAX_SET_COOKIE_BYTES.saturating_sub(whole), None)
+}
+
 /// With chunking on, the bytes of `name.0=` and the attributes when they leave no room for a
 /// chunk: the configuration is refused (iron-session 9 finds this on the first save; here it is
 /// found at start-up).

@@ -11,6 +11,7 @@ use iron_seal::{
 
 use zeroize::Zeroizing;
 
+use crate::seal::derivation::Derivation;
 use crate::seal::purpose::{self, PurposeCache};
 use crate::seal::rotation::{self, JsonPassword, KeyStage, PasswordsAt};
 use crate::{PasswordError, password_weakness};
@@ -53,6 +54,8 @@ pub struct Passwords {
     stages: BTreeMap<u64, KeyStage>,
     /// The window in which new seals reuse their password's salts and keys, if they do.
     key_reuse: Option<KeyReuse>,
+    /// The PBKDF2 iteration counts of sealing and unsealing.
+    pub(super) derivation: Derivation,
 }
 
 impl Passwords {
@@ -211,6 +214,7 @@ impl Passwords {
             sealing,
             stages: BTreeMap::new(),
             key_reuse: Some(KeyReuse::DEFAULT),
+            derivation: Derivation::default(),
         })
     }
 
@@ -264,6 +268,7 @@ impl Passwords {
             passwords
         });
         derived.key_reuse = self.key_reuse;
+        derived.derivation = self.derivation;
         derived
     }
 
@@ -438,11 +443,13 @@ impl Passwords {
         self.key_reuse
     }
 
-    /// The passwords as they stand at `now_ms`: retired ones unknown.
-    pub(super) fn at(&self, now_ms: u64) -> PasswordsAt<'_> {
+    /// The passwords as they stand at `now_ms`: retired ones unknown; a seal without a password
+    /// id (h3's) opens with the password that seals now when `unnamed_seals` says so.
+    pub(super) fn at(&self, now_ms: u64, unnamed_seals: bool) -> PasswordsAt<'_> {
         PasswordsAt {
             passwords: self,
             now_ms,
+            unnamed_seals,
         }
     }
 
