@@ -84,7 +84,8 @@ impl H3Sessions {
         self
     }
 
-    /// h3 2.x's `idleTimeout`: a session not sealed for this long ends. It becomes the seal's
+    /// h3 2.x's `idleTimeout`: a session not sealed for this long ends (counted from its
+    /// `lastSeenAt`, as h3 counts it, whatever its seal's expiration). It becomes the seal's
     /// [ttl](SessionConfigBuilder::ttl), and a session read more than half of it after its last
     /// seal is sealed again on the response ([`renew_after`](SessionConfigBuilder::renew_after)
     /// of half of it), as h3 2.x slides `lastSeenAt`. At least 2 seconds.
@@ -245,6 +246,7 @@ impl SessionConfigBuilder {
             self.ttl = Ttl::After(ttl);
         }
         if let Some(idle) = h3.idle_timeout {
+            self.lifetimes.idle = Some(idle);
             self.lifetimes.renew_after = Some(idle / 2);
         }
         Ok(())
