@@ -357,16 +357,41 @@ const CHUNK_SUFFIXES: [&str; MAX_CHUNKS] = [".0", ".1", ".2", ".3"];
 const CHUNK_SUFFIX_LEN: usize = ".0".len();
 const _: () = assert!(MAX_CHUNKS <= 10);
 
-/// The longest seal the cookies of `config` can store (all [`MAX_CHUNKS`] chunks with chunking
-/// on, one cookie with it off), and what one chunk holds when they are chunked: the caps a seal
-/// in a session header is held to.
-pub(crate) fn capacity(config: &CookieConfig<'_>) -> (usize, Option<usize>) {
-    if config.chunking() {
-        let budget = chunk_budget(config);
-        return (MAX_CHUNKS * budget, Some(budget));
+/// What the session cookies of one configuration can hold: the caps a seal in a session header
+/// is held to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Capacity {
+    /// The longest seal the cookies can store.
+    pub(crate) max_seal_len: usize,
+    /// What one chunk holds, when they are chunked.
+    pub(crate) chunk_len: Option<usize>,
+    /// The bytes of a `Set-Cookie` line of the session cookie besides its value.
+    pub(crate) line_overhead: usize,
+}
+
+impl Capacity {
+    /// The capacity of `config`'s cookies whose chunks (with chunking on) hold `chunk_len`
+    /// characters each: all [`MAX_CHUNKS`] of them, or one cookie with chunking off.
+    pub(super) fn of(config: &CookieConfig<'_>, chunk_len: usize) -> Self {
+        let line_overhead = config.set_cookie_line_len(config.cookie_name().len(), 0);
+        if config.chunking() {
+            return Capacity {
+                max_seal_len: MAX_CHUNKS * chunk_len,
+                chunk_len: Some(chunk_len),
+                line_overhead,
+            };
+        }
+        Capacity {
+            max_seal_len: MAX_SET_COOKIE_BYTES.saturating_sub(line_overhead),
+            chunk_len: None,
+            line_overhead,
+        }
     }
-    let whole = config.set_cookie_line_len(config.cookie_name().len(), 0);
-    (MAX_SET_COOKIE_BYTES.saturating_sub(whole), None)
+}
+
+/// What `config`'s cookies can hold, chunked as iron-session 9 chunks them.
+pub(crate) fn capacity(config: &CookieConfig<'_>) -> Capacity {
+    Capacity::of(config, chunk_budget(config))
 }
 
 /// With chunking on, the bytes of `name.0=` and the attributes when they leave no room for a

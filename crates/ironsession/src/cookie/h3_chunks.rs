@@ -21,7 +21,7 @@
 
 use std::sync::Arc;
 
-use super::chunks::{Cookies, TooLarge, line_name};
+use super::chunks::{Capacity, Cookies, TooLarge, line_name};
 use super::codec::{CookieConfig, find_cookies};
 use super::{MAX_CHUNKS, MAX_SET_COOKIE_BYTES, Oversize};
 use crate::{SealError, UnsealError};
@@ -186,15 +186,9 @@ fn chunk_len(config: &CookieConfig<'_>) -> usize {
     H3_CHUNK_LEN.min(MAX_SET_COOKIE_BYTES.saturating_sub(overhead))
 }
 
-/// The longest seal the cookies of `config` can store as h3 2.x chunks them (or in one cookie
-/// without chunking), and what one chunk holds when they are chunked.
-pub(crate) fn capacity(config: &CookieConfig<'_>) -> (usize, Option<usize>) {
-    if config.chunking() {
-        let chunk_len = chunk_len(config);
-        return (MAX_CHUNKS * chunk_len, Some(chunk_len));
-    }
-    let whole = config.set_cookie_line_len(config.cookie_name().len(), 0);
-    (MAX_SET_COOKIE_BYTES.saturating_sub(whole), None)
+/// What `config`'s cookies can hold, chunked as h3 2.x chunks them.
+pub(crate) fn capacity(config: &CookieConfig<'_>) -> Capacity {
+    Capacity::of(config, chunk_len(config))
 }
 
 /// The cookies that store the seal `write_seal` writes, `seal_len` bytes long, and expire the

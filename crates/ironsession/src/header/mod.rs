@@ -13,7 +13,8 @@
 use http::HeaderName;
 use http::header::AUTHORIZATION;
 
-use crate::cookie::{Oversize, TooLarge};
+use crate::MAX_SET_COOKIE_BYTES;
+use crate::cookie::{Capacity, Oversize, TooLarge};
 use crate::{SealError, UnsealError};
 
 /// Which request header carries the seal.
@@ -240,24 +241,23 @@ pub(crate) fn check_length(max: usize, seal: &str) -> Result<(), UnsealError> {
 }
 
 /// The value of the response header that returns the seal `write_seal` writes, `seal_len` bytes
-/// long, unless it is longer than `max` (the longest the cookies could hold; `chunk_len` is what
-/// one of their chunks holds, when they are chunked, to say how many would be needed).
+/// long, unless the configuration's cookies could not hold it: then
+/// [`SaveError::TooLarge`](crate::SaveError::TooLarge) as a cookie save would say it.
 pub(crate) fn save_sealing<E: From<TooLarge>>(
-    max: usize,
-    chunk_len: Option<usize>,
+    caps: Capacity,
     seal_len: usize,
     write_seal: impl FnOnce(&mut String) -> Result<(), E>,
 ) -> Result<Vec<String>, E> {
-    if seal_len > max {
-        let oversize = match chunk_len {
+    if seal_len > caps.max_seal_len {
+        let oversize = match caps.chunk_len {
             Some(chunk_len) => Oversize::TooManyChunks {
                 needed: seal_len.div_ceil(chunk_len.max(1)),
             },
             None => Oversize::OneCookie,
         };
         return Err(TooLarge {
-            size: seal_len,
-            limit: max,
+            size: caps.line_overhead + seal_len,
+            limit: MAX_SET_COOKIE_BYTES,
             oversize,
         }
         .into());
@@ -344,15 +344,25 @@ mod tests {
             line.push_str("0123456789");
             Ok(())
         };
+        let caps = |max_seal_len, chunk_len| Capacity {
+            max_seal_len,
+            chunk_len,
+            line_overhead: 50,
+        };
         assert_eq!(
-            save_sealing(10, None, 10, write),
+            save_sealing(caps(10, None), 10, write),
             Ok(vec!["0123456789".to_owned()])
         );
-        let too_large = save_sealing(9, Some(4), 10, write).unwrap_err();
-        assert_eq!(too_large.oversize, Oversize::TooManyChunks { needed: 3 });
+        let too_large = save_sealing(caps(9, Some(4)), 10, write).unwrap_err();
         assert_eq!(
-            save_sealing(9, None, 10, write).unwrap_err().oversize,
-            Oversize::OneCookie
+            too_large,
+            TooLarge {
+                size: 60,
+                limit: 4096,
+                oversize: Oversize::TooManyChunks { needed: 3 }
+            }
         );
+        let one = save_sealing(caps(9, None), 10, write).unwrap_err();
+        assert_eq!(one.oversize, Oversize::OneCookie);
     }
 }

@@ -7,8 +7,11 @@
 use http::HeaderName;
 use http::header::COOKIE;
 
-use crate::cookie::{Carried, CookieConfig, Cookies, chunks, h3_chunks, is_session_cookie};
-use crate::{SaveError, SessionConfig, UnsealError, header};
+use crate::cookie::{
+    Capacity, Carried, CookieConfig, Cookies, chunks, h3_chunks, is_session_cookie,
+};
+use crate::header;
+use crate::{SaveError, SessionConfig, UnsealError};
 
 /// How one request's seal travels, with what the request carried of it. An enum, so the request
 /// path pays for no dynamic dispatch.
@@ -27,8 +30,7 @@ pub(crate) enum Transport {
 #[derive(Clone, Debug)]
 pub(crate) struct HeaderTransport {
     response: HeaderName,
-    max_seal_len: usize,
-    chunk_len: Option<usize>,
+    caps: Capacity,
     /// The request carried a seal in the header.
     carried: bool,
 }
@@ -47,11 +49,9 @@ impl Transport {
         if let Some(session_header) = config.session_header() {
             let seal = session_header.read(header(session_header.request_header()));
             if seal.is_some() || !session_header.uses_cookies() {
-                let (max_seal_len, chunk_len) = Self::cookie_capacity(config);
                 let transport = HeaderTransport {
                     response: session_header.response_header().clone(),
-                    max_seal_len,
-                    chunk_len,
+                    caps: Self::cookie_caps(config),
                     carried: seal.is_some(),
                 };
                 return (seal, Transport::Header(transport));
@@ -75,8 +75,8 @@ impl Transport {
         }
     }
 
-    /// The longest seal the configuration's cookies can hold, and what one chunk holds.
-    fn cookie_capacity(config: &SessionConfig) -> (usize, Option<usize>) {
+    /// What the configuration's cookies can hold, chunked as they are chunked.
+    fn cookie_caps(config: &SessionConfig) -> Capacity {
         match config.h3() {
             Some(_) => h3_chunks::capacity(&config.cookie()),
             None => chunks::capacity(&config.cookie()),
@@ -88,7 +88,7 @@ impl Transport {
         match self {
             Transport::Cookie(carried) => chunks::check_length(carried, seal),
             Transport::H3Cookie(carried) => h3_chunks::check_length(carried, seal),
-            Transport::Header(header) => header::check_length(header.max_seal_len, seal),
+            Transport::Header(header) => header::check_length(header.caps.max_seal_len, seal),
         }
     }
 
@@ -120,9 +120,7 @@ impl Transport {
             Transport::H3Cookie(carried) => {
                 h3_chunks::save_sealing(&cookie, seal_len, write_seal, carried)
             }
-            Transport::Header(header) => {
-                header::save_sealing(header.max_seal_len, header.chunk_len, seal_len, write_seal)
-            }
+            Transport::Header(header) => header::save_sealing(header.caps, seal_len, write_seal),
         }
     }
 

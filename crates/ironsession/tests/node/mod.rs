@@ -10,6 +10,7 @@ use serde_json::Value;
 
 /// The seed of a test's random cases: the u64 in the environment variable `variable` (to replay
 /// a failure), else a fresh one from the OS.
+#[allow(dead_code)] // The h3 tests have no random cases.
 pub fn seed(variable: &str) -> u64 {
     match std::env::var(variable) {
         Ok(text) => text
