@@ -162,8 +162,8 @@ impl H3Sessions {
         HeaderName::try_from(name).ok()
     }
 
-    /// The passwords with this version's iteration counts: what it seals with, and the other
-    /// version's count as the fallback.
+    /// The passwords with this version's iteration counts (what it seals with, and the other
+    /// version's count as the fallback), opening seals without a password id.
     fn passwords(&self, passwords: &Passwords) -> Passwords {
         let (own, other) = match self.version {
             H3Version::V1 => (NonZeroU32::MIN, H3_V2_ITERATIONS),
@@ -173,6 +173,7 @@ impl H3Sessions {
             .clone()
             .with_pbkdf2_iterations(own)
             .with_fallback_pbkdf2_iterations(self.fallback.then_some(other))
+            .with_unnamed_seals(true)
     }
 }
 
@@ -185,7 +186,8 @@ impl SessionConfigBuilder {
     ///   (a UUID, kept as h3 wrote it; new sessions get a UUID v4) and `createdAt` the
     ///   [creation time](crate::Metadata::created_at_ms). Every session has this metadata.
     /// - Seals carry no `~2` suffix (h3 would refuse it), and a seal without a password id (h3
-    ///   seals with one string password) opens with the password that seals now.
+    ///   seals with one string password) opens with the password that seals now
+    ///   ([`Passwords::with_unnamed_seals`]).
     /// - PBKDF2 iterations as the version seals (1 for h3 1.x, 8192 for 2.x), with the other
     ///   version's count as a fallback on read (see [`H3Sessions::without_fallback`]); a session
     ///   that opened through the fallback is sealed again on the response.

@@ -135,7 +135,8 @@ impl SessionContext {
     /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
     /// let headers = [("cookie", "s=Fe26.2*1*abc; other=1")];
     /// let context = SessionContext::from_request_headers(&config, |name| {
-    ///     headers.iter().filter(move |(n, _)| *n == name.as_str()).map(|(_, v)| v.as_bytes())
+    ///     let values = headers.iter().filter(|(n, _)| *n == name.as_str());
+    ///     values.map(|(_, v)| v.as_bytes()).collect::<Vec<_>>()
     /// });
     /// assert_eq!(context.incoming_seal().as_deref(), Some("Fe26.2*1*abc"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -95,7 +95,7 @@ fn open(cookie_value: Option<&str>, state: &ContextState, now_ms: u64) -> Incomi
         .transport
         .check_length(value)
         .and_then(|()| config.ttl_limit().check_at(value, now_ms))
-        .and_then(|()| open_at(value, config.passwords(), now_ms, config.seal_format()));
+        .and_then(|()| open_at(value, config.passwords(), now_ms));
     match opened {
         Ok(opened) => Incoming::Opened(Opened {
             plaintext: opened.plaintext,

@@ -17,8 +17,7 @@ pub(crate) enum SealFormat {
     /// iron-session's: the `~2` suffix on every seal, and every seal names its password id.
     #[default]
     IronSession,
-    /// h3's: the bare seal (h3 would refuse the suffix as a bad HMAC), and a seal without a
-    /// password id (h3 seals with one string password) opens with the password that seals now.
+    /// h3's: the bare seal (h3 would refuse the suffix as a bad HMAC).
     H3,
 }
 
@@ -219,7 +218,7 @@ pub fn unseal_data_at<T: DeserializeOwned>(
     passwords: &Passwords,
     now_ms: u64,
 ) -> Result<T, UnsealError> {
-    let opened = open_at(sealed, passwords, now_ms, SealFormat::IronSession)?;
+    let opened = open_at(sealed, passwords, now_ms)?;
     Ok(iron_seal::parse_json(&opened.plaintext)?)
 }
 
@@ -232,20 +231,18 @@ pub(crate) struct OpenedSeal {
     pub(crate) used_fallback: bool,
 }
 
-/// The JSON text inside a seal made by [`seal_data`], iron-session or (in [`SealFormat::H3`])
-/// h3, by the clock reading `now_ms`.
+/// The JSON text inside a seal made by [`seal_data`], iron-session or h3, by the clock reading
+/// `now_ms` (everything from a `~` on is ignored, so the format of the seal does not matter).
 pub(crate) fn open_at(
     sealed: &str,
     passwords: &Passwords,
     now_ms: u64,
-    format: SealFormat,
 ) -> Result<OpenedSeal, UnsealError> {
     let seal = without_version_suffix(sealed);
     let options = passwords
         .derivation
         .apply(Options::IRON_DEFAULT.with_max_seal_len(Some(UNSEAL_DATA_MAX_LEN)));
-    let lookup = passwords.at(now_ms, format == SealFormat::H3);
-    let opened = iron_seal::unseal_detailed_at(seal, &lookup, &options, now_ms)?;
+    let opened = iron_seal::unseal_detailed_at(seal, &passwords.at(now_ms), &options, now_ms)?;
     let used_fallback = opened.used_fallback();
     let mut plaintext = opened.into_plaintext();
     // iron-session turns Iron's `null` (an empty plaintext, or a sealed `null`) into `{}`.

@@ -1,6 +1,6 @@
-//! The PBKDF2 iteration counts of a password set, for sealing and unsealing: Iron's single
-//! iteration by default (iron-session, h3 1.x), 8192 for h3 2.x, and a second count unsealing may
-//! try once.
+//! What a password set needs to read other Iron writers: the PBKDF2 iteration counts of sealing
+//! and unsealing (Iron's single iteration by default, as iron-session and h3 1.x; 8192 for h3
+//! 2.x; a second count unsealing may try once), and seals that name no password id (h3's).
 
 use std::num::NonZeroU32;
 
@@ -104,5 +104,35 @@ impl Passwords {
     /// [`with_fallback_pbkdf2_iterations`](Passwords::with_fallback_pbkdf2_iterations)).
     pub fn fallback_pbkdf2_iterations(&self) -> Option<NonZeroU32> {
         self.derivation.fallback
+    }
+
+    /// Opens seals that name no password id (`Fe26.2**…`, what h3 and any Iron given one plain
+    /// string password write) with the password that seals now (default: off, and such a seal is
+    /// `unknown-password`, as in iron-session, which names an id in every seal).
+    /// [`SessionConfigBuilder::h3`](crate::SessionConfigBuilder::h3) turns it on. Seals made here
+    /// still name their id, which h3 ignores.
+    ///
+    /// ```
+    /// use iron_seal::{seal, Options, Password, PasswordId};
+    /// use ironsession::{unseal_data, Passwords};
+    ///
+    /// let text = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
+    /// let h3_seal = seal(b"{\"a\":1}", &PasswordId::NONE, &Password::from(text), &Options::default())?;
+    /// let passwords = Passwords::single(text)?;
+    /// assert!(unseal_data::<serde_json::Value>(&h3_seal, &passwords).is_err());
+    /// let passwords = passwords.with_unnamed_seals(true);
+    /// assert_eq!(unseal_data::<serde_json::Value>(&h3_seal, &passwords)?["a"], 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_unnamed_seals(mut self, on: bool) -> Self {
+        self.unnamed_seals = on;
+        self
+    }
+
+    /// Whether seals without a password id open (see
+    /// [`with_unnamed_seals`](Passwords::with_unnamed_seals)).
+    pub fn unnamed_seals(&self) -> bool {
+        self.unnamed_seals
     }
 }

@@ -56,6 +56,8 @@ pub struct Passwords {
     key_reuse: Option<KeyReuse>,
     /// The PBKDF2 iteration counts of sealing and unsealing.
     pub(super) derivation: Derivation,
+    /// Whether a seal without a password id opens with the password that seals.
+    pub(super) unnamed_seals: bool,
 }
 
 impl Passwords {
@@ -215,6 +217,7 @@ impl Passwords {
             stages: BTreeMap::new(),
             key_reuse: Some(KeyReuse::DEFAULT),
             derivation: Derivation::default(),
+            unnamed_seals: false,
         })
     }
 
@@ -269,6 +272,7 @@ impl Passwords {
         });
         derived.key_reuse = self.key_reuse;
         derived.derivation = self.derivation;
+        derived.unnamed_seals = self.unnamed_seals;
         derived
     }
 
@@ -443,14 +447,22 @@ impl Passwords {
         self.key_reuse
     }
 
-    /// The passwords as they stand at `now_ms`: retired ones unknown; a seal without a password
-    /// id (h3's) opens with the password that seals now when `unnamed_seals` says so.
-    pub(super) fn at(&self, now_ms: u64, unnamed_seals: bool) -> PasswordsAt<'_> {
+    /// The passwords as they stand at `now_ms`: retired ones unknown.
+    pub(super) fn at(&self, now_ms: u64) -> PasswordsAt<'_> {
         PasswordsAt {
             passwords: self,
             now_ms,
-            unnamed_seals,
         }
+    }
+
+    /// The password that opens a seal naming `id` at `now_ms`: the id's unless it is retired, or
+    /// for a seal that names no id (with [unnamed seals](Passwords::with_unnamed_seals) on), the
+    /// password that seals now.
+    pub(super) fn lookup_at(&self, id: &str, now_ms: u64) -> Option<&Password> {
+        if id.is_empty() && self.unnamed_seals {
+            return Some(self.sealing_at(now_ms).1);
+        }
+        self.password_at(id, now_ms)
     }
 
     /// The password for a seal's id at `now_ms`, unless it is retired.
@@ -495,10 +507,10 @@ impl Passwords {
 impl PasswordLookup for Passwords {
     /// Retired passwords are unknown, by the system clock.
     fn password_for(&self, id: &str) -> Option<&Password> {
-        if self.stages.is_empty() {
+        if self.stages.is_empty() && !self.unnamed_seals {
             return self.by_id.get(&parse_id(id)?);
         }
-        self.password_at(id, iron_seal::system_now_ms())
+        self.lookup_at(id, iron_seal::system_now_ms())
     }
 }
 

@@ -135,17 +135,11 @@ pub(super) fn sealing_id_at<'a>(
 pub(super) struct PasswordsAt<'a> {
     pub(super) passwords: &'a Passwords,
     pub(super) now_ms: u64,
-    /// Whether a seal with an empty password id opens with the password that seals now (h3 seals
-    /// with one string password, so its seals name no id).
-    pub(super) unnamed_seals: bool,
 }
 
 impl PasswordLookup for PasswordsAt<'_> {
     fn password_for(&self, id: &str) -> Option<&Password> {
-        if id.is_empty() && self.unnamed_seals {
-            return Some(self.passwords.sealing_at(self.now_ms).1);
-        }
-        self.passwords.password_at(id, self.now_ms)
+        self.passwords.lookup_at(id, self.now_ms)
     }
 }
 
@@ -262,15 +256,15 @@ mod tests {
         assert_eq!(unseal_data_at::<u8>(&old, &passwords, T - 1), Ok(1));
         let error = unseal_data_at::<u8>(&old, &passwords, T).unwrap_err();
         assert_eq!(error.reason(), UnsealReason::UnknownPassword);
-        assert!(passwords.at(T + 1, false).password_for("1").is_none());
-        assert!(passwords.at(T + 1, false).password_for("2").is_some());
+        assert!(passwords.at(T + 1).password_for("1").is_none());
+        assert!(passwords.at(T + 1).password_for("2").is_some());
     }
 
-    /// h3 seals with one string password and writes no id: in h3 mode such a seal opens with the
-    /// password that seals at that time, and nowhere else.
+    /// h3 seals with one string password and writes no id: with unnamed seals on, such a seal
+    /// opens with the password that seals at that time, and nowhere else.
     #[test]
-    fn a_seal_without_an_id_opens_with_the_sealing_password_in_h3_mode_only() {
-        let passwords = pair()
+    fn a_seal_without_an_id_opens_with_the_sealing_password_when_asked_to() {
+        let staged = pair()
             .with_stage(2, KeyStage::new().not_before_ms(T))
             .unwrap();
         let unnamed = |text: &str| {
@@ -279,14 +273,17 @@ mod tests {
             let id = iron_seal::PasswordId::NONE;
             iron_seal::seal_at(b"1", &id, &password, &options, 0, iron_seal::OsRandom).unwrap()
         };
-        let opens = |seal: &str, now: u64, h3: bool| {
+        let opens = |seal: &str, now: u64, passwords: &Passwords| {
             let options = iron_seal::Options::default();
-            iron_seal::unseal_at(seal, &passwords.at(now, h3), &options, now).is_ok()
+            iron_seal::unseal_at(seal, &passwords.at(now), &options, now).is_ok()
         };
         let (old, new) = (unnamed(OLD), unnamed(NEW));
-        assert!(opens(&old, T - 1, true) && !opens(&new, T - 1, true));
-        assert!(opens(&new, T, true) && !opens(&old, T, true));
-        assert!(!opens(&old, T - 1, false) && !opens(&new, T, false));
+        let h3 = staged.clone().with_unnamed_seals(true);
+        assert!(opens(&old, T - 1, &h3) && !opens(&new, T - 1, &h3));
+        assert!(opens(&new, T, &h3) && !opens(&old, T, &h3));
+        assert!(!opens(&old, T - 1, &staged) && !opens(&new, T, &staged));
+        assert!(h3.unnamed_seals() && !staged.unnamed_seals());
+        assert!(h3.for_purpose("x").unnamed_seals());
     }
 
     const HOUR: u64 = 3_600_000;
