@@ -20,13 +20,15 @@ export const h3Version = (major) => packageVersion(h3Package(String(major)));
 //     takes h3's event and returns a web Response (cookies h3 set on the event are added to it);
 //   fetchHandler(app): (Request) => Promise<Response>;
 //   nodeListener(app): a node:http request listener;
-//   and h3's useSession, sealSession, unsealSession, clearSession, readBody, getRequestHeader.
+//   and h3's useSession, updateSession, sealSession, unsealSession, clearSession, readBody,
+//   getRequestHeader.
 export async function loadH3(major) {
   const h3 = await import(h3Package(String(major)));
   const common = {
     major: Number(major),
     version: h3Version(major),
     useSession: h3.useSession,
+    updateSession: h3.updateSession,
     sealSession: h3.sealSession,
     unsealSession: h3.unsealSession,
     clearSession: h3.clearSession,

@@ -162,6 +162,9 @@ pub fn app(config: SessionConfig) -> Router {
         .route("/bench", get(bench))
         // The cookie panel opens the seal with the server's passwords.
         .layer(Extension(config.passwords().clone()))
+        .layer(Extension(CookieNames {
+            h3: config.h3().is_some(),
+        }))
         .layer(SessionLayer::new(config));
     let without_session = Router::new()
         .route("/style.css", get(stylesheet))
@@ -217,6 +220,7 @@ async fn home(
     mut session: Session<DemoSession>,
     headers: HeaderMap,
     Extension(passwords): Extension<Passwords>,
+    Extension(names): Extension<CookieNames>,
 ) -> Result<Html<String>, DemoError> {
     keep_remember_me(&mut session)?;
     let times = pages::SessionTimes::of(&session);
@@ -224,7 +228,7 @@ async fn home(
     let panel = cookie_panel::cookie_panel(seal.as_deref(), &passwords, session.unseal_error());
     Ok(Html(pages::home(
         &session,
-        session_cookie_count(&headers),
+        names.count(&headers),
         times.as_ref(),
         &panel,
     )))
@@ -241,18 +245,37 @@ async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-/// How many cookies of the session the browser sent: the whole cookie and its chunks.
-fn session_cookie_count(headers: &HeaderMap) -> usize {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.split_once('='))
-        .filter(|(name, value)| {
-            is_session_cookie(COOKIE_NAME, name.trim()) && !value.trim().is_empty()
-        })
-        .count()
+/// How the session's cookies are named: iron-session's `name.0` … `name.3`, or h3's `name.1` …
+/// `name.N` beside the cookie that counts them.
+#[derive(Clone, Copy, Debug)]
+struct CookieNames {
+    h3: bool,
+}
+
+impl CookieNames {
+    /// Whether the cookie called `cookie` is one of the session's.
+    fn is_session_cookie(self, cookie: &str) -> bool {
+        if !self.h3 {
+            return is_session_cookie(COOKIE_NAME, cookie);
+        }
+        cookie == COOKIE_NAME
+            || cookie
+                .strip_prefix(COOKIE_NAME)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .is_some_and(|index| !index.is_empty() && index.bytes().all(|b| b.is_ascii_digit()))
+    }
+
+    /// How many cookies of the session the browser sent: the whole cookie and its chunks.
+    fn count(self, headers: &HeaderMap) -> usize {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(';'))
+            .filter_map(|pair| pair.split_once('='))
+            .filter(|(name, value)| self.is_session_cookie(name.trim()) && !value.trim().is_empty())
+            .count()
+    }
 }
 
 /// The login form's fields. Both are optional here so that a missing `username` gets the same
