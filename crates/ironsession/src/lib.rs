@@ -18,7 +18,9 @@
 //! Outside cookies (magic links, tokens), [`seal_data`] and [`unseal_data`] are iron-session's
 //! `sealData` and `unsealData`. Optional parts: [`revocation`] (log out one session or every
 //! session of a user; its Redis backend behind the `redis` feature), chunking of large sessions
-//! and lifetimes, both options of [`SessionConfigBuilder`].
+//! and lifetimes, both options of [`SessionConfigBuilder`], sessions shared with a Nuxt / h3 app
+//! ([`SessionConfigBuilder::h3`]), and sessions in a request header for clients without cookies
+//! ([`SessionHeader`]).
 //!
 //! ```
 //! use ironsession::{seal_data, unseal_data, Passwords, Ttl};

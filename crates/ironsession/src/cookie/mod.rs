@@ -9,7 +9,8 @@
 //! header map). What it needs of the configuration comes in as a [`CookieConfig`]: it knows no
 //! session, configuration or request type.
 //!
-//! Today the one transport of the seal (see [`request::transport`](crate::request::transport)).
+//! The seal's usual transport (see [`request::transport`](crate::request::transport); a session
+//! header is [`header`](crate::header)'s).
 //! Uses [`seal`](crate::seal) only (the error of a seal refused before any crypto).
 
 mod cache;
