@@ -30,10 +30,9 @@
 //     -> {"ok":true,"seal":"Fe26.2**..."}
 //   {"op":"info"} -> {"ok":true,"h3":{"1":"1.15.11","2":"2.0.8"},"nuxt_auth_utils":"0.5.30","node":"v22.x"}
 // Any failure -> {"ok":false,"error":MESSAGE}.
-import { createInterface } from "node:readline";
 import { register } from "node:module";
 import { isLegacySeal, loadH3 } from "./h3.mjs";
-import { packageVersion } from "./lib.mjs";
+import { BadRequest, check, packageVersion, serveJsonLines } from "./lib.mjs";
 
 const h3 = { 1: await loadH3(1), 2: await loadH3(2) };
 
@@ -43,12 +42,6 @@ register("./nuxt-auth-utils-imports.mjs", import.meta.url);
 const nuxtAuthUtils = await import(
   new URL("./node_modules/nuxt-auth-utils/dist/runtime/server/utils/session.js", import.meta.url).href
 );
-
-class BadRequest extends Error {}
-
-function check(condition, message) {
-  if (!condition) throw new BadRequest(message);
-}
 
 const isObject = (value) => value !== null && typeof value === "object" && !Array.isArray(value);
 
@@ -143,42 +136,4 @@ async function handle(req) {
   }
 }
 
-// Runs fn() with Date.now frozen at nowMs (if given), then restores it.
-async function withClock(nowMs, fn) {
-  if (nowMs === undefined) return fn();
-  const realNow = Date.now;
-  Date.now = () => nowMs;
-  try {
-    return await fn();
-  } finally {
-    Date.now = realNow;
-  }
-}
-
-async function answer(line) {
-  let req;
-  try {
-    req = JSON.parse(line);
-  } catch (err) {
-    return { ok: false, error: `bad request: ${err.message}` };
-  }
-  try {
-    check(req?.now_ms === undefined || Number.isFinite(req.now_ms), "now_ms must be a number");
-    return await withClock(req?.now_ms, () => handle(req));
-  } catch (err) {
-    if (err instanceof BadRequest) return { ok: false, error: `bad request: ${err.message}` };
-    return { ok: false, error: err instanceof Error ? err.message : String(err) };
-  }
-}
-
-// One request at a time, so that a frozen clock never leaks into another request.
-for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
-  if (line.trim() === "") continue;
-  let out;
-  try {
-    out = JSON.stringify(await answer(line));
-  } catch (err) {
-    out = JSON.stringify({ ok: false, error: `cannot encode response: ${err.message}` });
-  }
-  process.stdout.write(out + "\n");
-}
+await serveJsonLines(handle, undefined);

@@ -214,6 +214,11 @@ pub(crate) fn check_length(carried: &Carried, seal: &str) -> Result<(), UnsealEr
     } else {
         MAX_CHUNKS * chunk_max
     };
+    refuse_longer_than(max, seal)
+}
+
+/// Refuses `seal` if it is longer than `max` bytes, before any crypto: [`SealError::TooLong`].
+pub(crate) fn refuse_longer_than(max: usize, seal: &str) -> Result<(), UnsealError> {
     if seal.len() > max {
         return Err(SealError::TooLong {
             length: seal.len(),

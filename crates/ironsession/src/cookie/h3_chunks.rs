@@ -21,10 +21,10 @@
 
 use std::sync::Arc;
 
-use super::chunks::{Capacity, Cookies, TooLarge, line_name};
+use super::chunks::{Capacity, Cookies, TooLarge, line_name, refuse_longer_than};
 use super::codec::{CookieConfig, find_cookies};
 use super::{MAX_CHUNKS, MAX_SET_COOKIE_BYTES, Oversize};
-use crate::{SealError, UnsealError};
+use crate::UnsealError;
 
 /// The value of the session cookie that says the seal is in chunks: this prefix, then the count.
 const MARKER: &str = "__chunked__";
@@ -169,14 +169,7 @@ pub(crate) fn check_length(carried: &Carried, seal: &str) -> Result<(), UnsealEr
     } else {
         MAX_SET_COOKIE_BYTES.saturating_sub(carried.name.len() + "=".len())
     };
-    if seal.len() > max {
-        return Err(SealError::TooLong {
-            length: seal.len(),
-            max,
-        }
-        .into());
-    }
-    Ok(())
+    refuse_longer_than(max, seal)
 }
 
 /// The characters of seal each chunk holds: h3's 4000, or less when `name.N=` and the attributes

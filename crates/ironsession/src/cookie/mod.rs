@@ -20,7 +20,7 @@ pub(crate) mod h3_chunks;
 mod response_headers;
 
 pub(crate) use cache::{CacheHeader, CacheNeeds};
-pub(crate) use chunks::{Capacity, Carried, Cookies, TooLarge};
+pub(crate) use chunks::{Capacity, Carried, Cookies, TooLarge, refuse_longer_than};
 pub use chunks::{MAX_CHUNKS, MAX_SET_COOKIE_BYTES, Oversize, is_session_cookie};
 #[cfg(fuzzing)]
 pub(crate) use codec::find_cookies;

@@ -206,18 +206,21 @@ mod tests {
 
     const ID: &str = "AAECAwQFBgcICQoLDA0ODw";
 
+    /// Random bytes 0, 1, 2, …
+    struct Counting(u8);
+
+    impl RandomSource for Counting {
+        fn fill(&mut self, dest: &mut [u8]) -> Result<(), SealError> {
+            for byte in dest {
+                *byte = self.0;
+                self.0 += 1;
+            }
+            Ok(())
+        }
+    }
+
     #[test]
     fn generated_ids_are_22_base64url_characters_from_16_bytes() {
-        struct Counting(u8);
-        impl RandomSource for Counting {
-            fn fill(&mut self, dest: &mut [u8]) -> Result<(), SealError> {
-                for byte in dest {
-                    *byte = self.0;
-                    self.0 += 1;
-                }
-                Ok(())
-            }
-        }
         // Bytes 0..16 in base64url (RFC 4648 §5), derived by hand: 000000 000000 000100 000010 ...
         let id = SessionId::generate(Counting(0), IdForm::Base64Url).unwrap();
         assert_eq!(id.as_str(), ID);
@@ -247,16 +250,6 @@ mod tests {
 
     #[test]
     fn new_h3_ids_are_version_4_uuids_in_lower_case() {
-        struct Counting(u8);
-        impl RandomSource for Counting {
-            fn fill(&mut self, dest: &mut [u8]) -> Result<(), SealError> {
-                for byte in dest {
-                    *byte = self.0;
-                    self.0 += 1;
-                }
-                Ok(())
-            }
-        }
         // Bytes 0..16 as RFC 9562 writes them, with version 4 in byte 6 (0x06 -> 0x46) and
         // variant 10 in byte 8 (0x08 -> 0x88), derived by hand.
         let id = SessionId::generate(Counting(0), IdForm::Uuid).unwrap();

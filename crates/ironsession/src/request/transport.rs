@@ -9,6 +9,7 @@ use http::header::COOKIE;
 
 use crate::cookie::{
     Capacity, Carried, CookieConfig, Cookies, chunks, h3_chunks, is_session_cookie,
+    refuse_longer_than,
 };
 use crate::header;
 use crate::{SaveError, SessionConfig, UnsealError};
@@ -88,7 +89,7 @@ impl Transport {
         match self {
             Transport::Cookie(carried) => chunks::check_length(carried, seal),
             Transport::H3Cookie(carried) => h3_chunks::check_length(carried, seal),
-            Transport::Header(header) => header::check_length(header.caps.max_seal_len, seal),
+            Transport::Header(header) => refuse_longer_than(header.caps.max_seal_len, seal),
         }
     }
 

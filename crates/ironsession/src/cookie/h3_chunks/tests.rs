@@ -4,8 +4,8 @@
 //! from this code.
 
 use super::*;
-use crate::SaveError;
 use crate::cookie::{Attributes, SameSite};
+use crate::{SaveError, SealError};
 
 const NAME: &str = "h3";
 const ATTRIBUTES: &str = "; Max-Age=1209540; Path=/; HttpOnly; Secure; SameSite=Lax";
