@@ -24,14 +24,16 @@ impl SessionConfig {
 }
 
 impl SessionContext {
-    /// The context of a request with these headers (every `Cookie` header is read). It knows
+    /// The context of a request with these headers: every `Cookie` header, and the
+    /// [session header](crate::SessionHeader) and h3's session header when configured. It knows
     /// no method, so [`refuse_cross_site_writes`](crate::SessionConfigBuilder::refuse_cross_site_writes)
     /// cannot apply to it: use [`from_request`](SessionContext::from_request) for that.
     pub fn from_headers(config: &SessionConfig, headers: &HeaderMap) -> Self {
-        Self::from_cookie_headers(config, cookie_values(headers))
+        Self::from_request_headers(config, |name| values(headers, name))
     }
 
-    /// The context of a request: its `Cookie` headers, and what
+    /// The context of a request: its `Cookie` headers (and the session headers the configuration
+    /// reads), and what
     /// [`refuse_cross_site_writes`](crate::SessionConfigBuilder::refuse_cross_site_writes) reads
     /// (the method, `Sec-Fetch-Site`, `Origin`, and `Host` or else the URI's authority). The
     /// body is not read. The axum adapter makes its contexts with it.
@@ -63,7 +65,7 @@ impl SessionContext {
             host: value(header::HOST)
                 .or_else(|| request.uri().authority().map(|a| a.as_str().as_bytes())),
         };
-        Self::from_request_site(config, cookie_values(headers), site)
+        Self::from_request_site(config, |name| values(headers, name), site)
     }
 
     /// The response step: appends the queued `Set-Cookie` headers to `headers`, clears the
@@ -90,12 +92,12 @@ impl SessionContext {
     }
 }
 
-/// The values of a request's `Cookie` headers, in order.
-fn cookie_values(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .map(HeaderValue::as_bytes)
+/// The values of a request's header `name`, in order.
+fn values<'h>(
+    headers: &'h HeaderMap,
+    name: &HeaderName,
+) -> impl Iterator<Item = &'h [u8]> + use<'h> {
+    headers.get_all(name).iter().map(HeaderValue::as_bytes)
 }
 
 impl<T> Session<T> {
@@ -142,6 +144,12 @@ impl ResponseHeaders for HeaderMap {
         // Visible ASCII, see the trait.
         let value = HeaderValue::try_from(line).expect("Set-Cookie lines are visible ASCII");
         self.append(SET_COOKIE, value);
+    }
+
+    fn set_header(&mut self, name: &HeaderName, value: String) {
+        // A seal is visible ASCII, see the trait.
+        let value = HeaderValue::try_from(value).expect("a seal is visible ASCII");
+        self.insert(name.clone(), value);
     }
 }
 
