@@ -17,7 +17,9 @@ impl SessionConfigBuilder {
     /// are not the request's `Host` (the scheme is not compared: behind a proxy that terminates
     /// TLS the server sees `http`; the proxy must pass `Host` on, as nginx's
     /// `proxy_set_header Host $host` does). A request with neither header (curl, server-to-server
-    /// calls) is allowed.
+    /// calls) is allowed, and so is a session carried in the
+    /// [session header](crate::SessionHeader): no browser sends that header by itself, and its
+    /// writes set no cookie.
     ///
     /// Keep it off where another site's page legitimately posts to a route that saves the
     /// session: an identity provider that posts its answer back (OpenID Connect's
@@ -76,12 +78,28 @@ impl SessionConfigBuilder {
 impl SessionConfig {
     /// Whether cross-site writes are refused (see
     /// [`SessionConfigBuilder::refuse_cross_site_writes`]).
+    ///
+    /// ```
+    /// use ironsession::{Passwords, SessionConfig};
+    ///
+    /// let builder = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?);
+    /// assert!(!builder.build()?.refuse_cross_site_writes());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn refuse_cross_site_writes(&self) -> bool {
         self.refuse_cross_site_writes
     }
 
     /// Whether changed sessions the handler did not save are saved when dropped (see
     /// [`SessionConfigBuilder::auto_save`]).
+    ///
+    /// ```
+    /// use ironsession::{Passwords, SessionConfig};
+    ///
+    /// let builder = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?);
+    /// assert!(builder.auto_save(true).build()?.auto_save());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn auto_save(&self) -> bool {
         self.auto_save
     }

@@ -14,6 +14,10 @@
 //!    terminates TLS the server sees `http` while the page is `https`.
 //! 4. Without either (curl, server-to-server calls, browsers from before 2020): allowed. A browser
 //!    that sends neither cannot be told apart from them; such browsers are gone from the field.
+//!
+//! A session in the [session header](crate::SessionHeader) is never refused: no browser sends
+//! that header by itself, and its writes set no cookie. With a session header beside cookies, a
+//! request without the header is a cookie session, and checked.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -24,7 +28,11 @@ impl ContextState {
     /// Whether this request may not write the session: the configuration refuses cross-site
     /// writes and the request is one.
     pub(crate) fn writes_refused(&self) -> bool {
-        if !self.config.refuse_cross_site_writes() {
+        // A session in a session header (`response_header` is `Some`) is exempt: browsers never
+        // attach that header on their own, so a request carrying it was sent by a client holding
+        // the seal (cross-origin only after a CORS preflight), and a login answered in it sets no
+        // cookie, so it cannot log the browser in.
+        if !self.config.refuse_cross_site_writes() || self.transport.response_header().is_some() {
             return false;
         }
         self.cross_site_write.unwrap_or_else(|| {
