@@ -13,7 +13,12 @@
 //! - "Log out": this session's id is revoked, so every copy of the cookie stops working,
 //! - "Log out everywhere": every session of the user created until now is revoked (the user's
 //!   other browsers too), with revocation kept in this process's memory
-//!   (`Revocation::in_memory()`; a fleet of servers shares it through Redis instead).
+//!   (`Revocation::in_memory()`; a fleet of servers shares it through Redis instead),
+//! - a preference changed without calling `save()` (`/theme`), saved when the handler is done
+//!   because the configuration turns on `auto_save` (off by default, as in iron-session: without
+//!   it the change would be dropped, with a warning in the log).
+//!
+//! Run it with `RUST_LOG=ironsession=debug` to see why a cookie was ignored or a save failed.
 //!
 //! **Sharing the login with Node.js or Next.js:** an iron-session app reads and writes the same
 //! cookie when it uses the same cookie name and password, and the same JSON field names (here
@@ -39,6 +44,9 @@ use serde::{Deserialize, Serialize};
 pub struct SessionData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<User>,
+    /// The page's colours, `light` unless chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
 }
 
 /// A logged-in user.
@@ -76,6 +84,8 @@ pub fn session_config(password: Passwords) -> Result<SessionConfig, ConfigError>
         // Over https, drop this line and name the cookie `__Host-…`.
         .dangerous_insecure_cookie(true)
         .revocation(Revocation::in_memory())
+        // A session changed by a handler but not saved is saved when the handler is done.
+        .auto_save(true)
         .build()
 }
 
@@ -87,16 +97,21 @@ pub fn app(config: SessionConfig) -> Router {
         .route("/login", post(login))
         .route("/logout", post(logout))
         .route("/logout-everywhere", post(logout_everywhere))
+        .route("/theme", post(theme))
         .layer(SessionLayer::new(config))
 }
 
 async fn home(session: Session<SessionData>) -> Html<String> {
+    let theme = session.theme.as_deref().unwrap_or("light");
     Html(match &session.user {
         Some(user) => format!(
             r#"<p>Logged in as {name}. <a href="/account">Your account</a></p>
+<p>Theme: {theme}.</p>
+<form method="post" action="/theme"><input type="hidden" name="theme" value="dark"><button>Dark theme</button></form>
 <form method="post" action="/logout"><button>Log out</button> this browser</form>
 <form method="post" action="/logout-everywhere"><button>Log out everywhere</button> every browser of {name}</form>"#,
-            name = escape(&user.name)
+            name = escape(&user.name),
+            theme = escape(theme),
         ),
         None => r#"<form method="post" action="/login">
 <input name="name" placeholder="name" required> <button>Log in</button></form>"#
@@ -129,6 +144,17 @@ async fn login(mut session: Session<SessionData>, Form(login): Form<Login>) -> R
         Ok(()) => Redirect::to("/account").into_response(),
         Err(error) => error.into_response(),
     }
+}
+
+#[derive(Deserialize)]
+struct Theme {
+    theme: String,
+}
+
+async fn theme(mut session: Session<SessionData>, Form(choice): Form<Theme>) -> Redirect {
+    // No `save()`: with `auto_save` on, the layer saves the changed session after the handler.
+    session.theme = Some(choice.theme);
+    Redirect::to("/")
 }
 
 async fn logout(mut session: Session<SessionData>) -> Response {
@@ -170,6 +196,10 @@ pub fn password_from_env() -> Result<Passwords, Box<dyn std::error::Error>> {
 #[allow(dead_code)] // the test compiles this file as a module and drives `app` itself
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Why a cookie was ignored, why a save failed: run with RUST_LOG=ironsession=debug.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
     let config = session_config(password_from_env()?)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
     println!("listening on http://{}", listener.local_addr()?);
