@@ -73,12 +73,7 @@ impl TtlLimit {
             (ttl, None) => ttl,
             (Ttl::Never, _) | (_, Some(Ttl::Never)) => Ttl::Never,
         };
-        let limit = TtlLimit::new(longest);
-        if accept_without_expiration {
-            limit.dangerous_accept_seals_without_expiration(true)
-        } else {
-            limit
-        }
+        TtlLimit::new(longest).dangerous_accept_seals_without_expiration(accept_without_expiration)
     }
 
     /// How long a seal this limit accepts can stay valid: the longest ttl (Iron's 60 s of skew
@@ -94,7 +89,16 @@ impl TtlLimit {
 
     /// Whether seals without expiration are also accepted (by default only by
     /// [`TtlLimit::NONE`]), for peers that seal with ttl 0. Such a seal opens for as long as its
-    /// password is configured: a copy stolen once is a login for good.
+    /// password is configured: a copy stolen once is a login for good. A bool, so that it can
+    /// follow the environment.
+    ///
+    /// ```
+    /// use ironsession::{Ttl, TtlLimit};
+    ///
+    /// let strict = TtlLimit::new(Ttl::seconds(3600));
+    /// assert_ne!(strict.dangerous_accept_seals_without_expiration(true), strict);
+    /// assert_eq!(strict.dangerous_accept_seals_without_expiration(false), strict);
+    /// ```
     #[must_use]
     pub fn dangerous_accept_seals_without_expiration(self, on: bool) -> TtlLimit {
         TtlLimit {
