@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! ironsession-profile [--app peers|demo] [--route bench|plain] [--requests N] [--warmup N]
+//!                     [--cookie past-window|login-window]
 //! ```
 //!
 //! The server is the one `bench/compare` measures, served by hyper's HTTP/1.1 connection on one
@@ -19,8 +20,12 @@
 //! The client is this process too: it logs in once, then sends `GET ROUTE` with the login's
 //! cookie on one kept-alive connection over an in-memory stream (`tokio::io::duplex`, where a
 //! real server has a socket and the kernel), each request after the previous answer, always the
-//! same cookie, as `wrk` does: every request opens the seal (its keys from the key cache after the
-//! first) and seals a new one.
+//! same cookie, as `wrk` does: every request opens the seal and seals a new one. As in
+//! `bench/compare`, where the server has made more than a seal-key window's 65,536 seals after
+//! the login within its first seconds, the cookie is one of a past window (`--cookie
+//! past-window`, the default): it opens with keys from the key cache, while the new seals reuse the
+//! current window's keys. `--cookie login-window` keeps the login's window, as a browser's next
+//! request (carrying the cookie just sealed) finds it.
 //!
 //! The measured requests run inside `measured_requests`, after `--warmup` requests: callgrind's
 //! `--toggle-collect` counts only them. Stderr gets the time per request; stdout one JSON object.
@@ -45,12 +50,13 @@ use axum::routing::{get, post};
 use client::Client;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
-use ironsession::{Passwords, SaveError, Session};
+use ironsession::iron_seal::ThreadRandom;
+use ironsession::{Passwords, SaveError, Session, Ttl};
 use ironsession_demo::{COOKIE_NAME, DemoSession};
 use tokio::runtime::Runtime;
 
 const USAGE: &str = "usage: ironsession-profile [--app peers|demo] [--route bench|plain] \
-[--requests N] [--warmup N] | --calibrate N";
+[--requests N] [--warmup N] [--cookie past-window|login-window] | --calibrate N";
 
 struct Config {
     demo: bool,
@@ -58,6 +64,9 @@ struct Config {
     requests: u64,
     warmup: u64,
     calibrate: Option<u64>,
+    /// Send the login's cookie while its seal-key window lasts (`--cookie login-window`), instead
+    /// of after it ended (`--cookie past-window`, default).
+    login_window: bool,
 }
 
 fn parse_args() -> Result<Config, String> {
@@ -67,6 +76,7 @@ fn parse_args() -> Result<Config, String> {
         requests: 20_000,
         warmup: 2_000,
         calibrate: None,
+        login_window: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -84,6 +94,9 @@ fn parse_args() -> Result<Config, String> {
             ("--requests", _) => config.requests = number()?.max(1),
             ("--warmup", _) => config.warmup = number()?,
             ("--calibrate", _) => config.calibrate = Some(number()?.max(1)),
+            ("--cookie", "login-window" | "past-window") => {
+                config.login_window = value == "login-window";
+            }
             _ => return Err(format!("unexpected {arg} {value:?}\n{USAGE}")),
         }
     }
@@ -121,6 +134,18 @@ mod peers_app {
             .with_state(Arc::new(AtomicU64::new(0)));
         with_session.merge(without_session)
     }
+}
+
+/// Ends the password's current seal-key window, the one the login's seal was made in: a seal
+/// dated after the window's 60 seconds starts a new one (and the next request's seal, dated now,
+/// another). The login's cookie then opens with keys from the key cache, as `wrk`'s fixed cookie
+/// does in `bench/compare` once the server has made a window's 65,536 seals (about two seconds
+/// at its rate), that is for nearly all of its measured requests.
+fn end_seal_key_window(passwords: &Passwords) -> Result<(), String> {
+    let later = ironsession::iron_seal::system_now_ms() + 61_000;
+    ironsession::seal_data_at(&(), passwords, Ttl::DEFAULT, later, ThreadRandom)
+        .map(drop)
+        .map_err(|e| e.to_string())
 }
 
 /// Sends `request` `count` times, checking each answer.
@@ -204,7 +229,8 @@ fn run(config: &Config) -> Result<String, String> {
     }
     let password = Passwords::generate().map_err(|e| e.to_string())?;
     let passwords = Passwords::single(password).map_err(|e| e.to_string())?;
-    let session_config = ironsession_demo::session_config(passwords).map_err(|e| e.to_string())?;
+    let session_config =
+        ironsession_demo::session_config(passwords.clone()).map_err(|e| e.to_string())?;
     let router = if config.demo {
         ironsession_demo::app(session_config)
     } else {
@@ -227,6 +253,9 @@ fn run(config: &Config) -> Result<String, String> {
         .set_cookie(COOKIE_NAME)
         .ok_or_else(|| format!("the login set no {COOKIE_NAME} cookie: {:?}", login.head))?
         .to_owned();
+    if !config.login_window {
+        end_seal_key_window(&passwords)?;
+    }
     let route = if config.plain {
         "/bench/plain"
     } else {
