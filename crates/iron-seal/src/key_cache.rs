@@ -13,6 +13,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use zeroize::Zeroizing;
 
+use crate::crypto::{MAC_LEN, MacKey};
+
 /// Independent parts of the cache, each behind its own lock, picked by a hash of the salt: threads
 /// sealing and unsealing with one password at once rarely wait for each other. Every seal takes
 /// a lock twice and every unseal of a known seal twice, so one lock per password would make a
@@ -20,7 +22,8 @@ use zeroize::Zeroizing;
 const SHARDS: usize = 16;
 
 /// Keys kept in each of the two generations of one shard: at most `2 * SHARDS * 32` = 1024 keys
-/// per password, about 120 KiB of entries (an Iron salt is held in its entry, beside the key).
+/// per password, about 200 KiB of entries (an Iron salt is held in its entry, beside the key, and
+/// an integrity key's two keyed SHA-256 states).
 const SHARD_GENERATION_CAPACITY: usize = 32;
 
 /// The largest key derived from a text password (AES-256 and HMAC-SHA256 keys are 32 bytes).
@@ -100,6 +103,8 @@ struct Entry {
     key_len: usize,
     iterations: u32,
     key: KeyBytes,
+    /// The key, keyed into HMAC-SHA256, when it was remembered as an integrity key.
+    mac: Option<MacKey>,
 }
 
 impl Default for KeyCache {
@@ -122,25 +127,56 @@ impl KeyCache {
 
     /// The key derived earlier for `salt` with the same length and iterations, if it is kept.
     pub(crate) fn get(&self, salt: &str, key_len: usize, iterations: u32) -> Option<KeyBytes> {
+        self.find(salt, key_len, iterations, |entry| entry.key.clone())
+    }
+
+    /// The HMAC-SHA256 key derived earlier for `salt` with these iterations, keyed, if it is
+    /// kept.
+    pub(crate) fn get_mac(&self, salt: &str, iterations: u32) -> Option<MacKey> {
+        let found = self.find(salt, MAC_LEN, iterations, |entry| match &entry.mac {
+            Some(mac) => Ok(mac.clone()),
+            None => Err(entry.key.clone()),
+        })?;
+        // Kept as an encryption key only: keyed here, outside the lock.
+        Some(found.unwrap_or_else(|key| MacKey::new(&key[..MAC_LEN])))
+    }
+
+    /// What `read` takes from the entry for `salt`, if one with this key length and iterations is
+    /// kept; a hit in the old generation promotes the entry to the young one.
+    fn find<R>(
+        &self,
+        salt: &str,
+        key_len: usize,
+        iterations: u32,
+        read: impl FnOnce(&Entry) -> R,
+    ) -> Option<R> {
         let mut generations = self.lock(salt)?;
         let matches = |entry: &Entry| entry.key_len == key_len && entry.iterations == iterations;
         if let Some(entry) = generations.young.get(salt.as_bytes()) {
-            return matches(entry).then(|| entry.key.clone());
+            return matches(entry).then(|| read(entry));
         }
         // Promoted with the salt it was kept under: no new allocation for it.
         let (salt, entry) = generations.old.remove_entry(salt.as_bytes())?;
-        let key = matches(&entry).then(|| entry.key.clone());
+        let found = matches(&entry).then(|| read(&entry));
         generations.insert(salt, entry);
-        key
+        found
     }
 
-    /// Keeps `key` as the key derived for `salt`.
-    pub(crate) fn insert(&self, salt: &str, key_len: usize, iterations: u32, key: &KeyBytes) {
+    /// Keeps `key` as the key derived for `salt`, with its keyed HMAC when it is an integrity key.
+    pub(crate) fn insert(
+        &self,
+        salt: &str,
+        key_len: usize,
+        iterations: u32,
+        key: &KeyBytes,
+        mac: Option<&MacKey>,
+    ) {
         if let Some(mut generations) = self.lock(salt) {
             let entry = Entry {
                 key_len,
                 iterations,
                 key: key.clone(),
+                mac: mac.cloned(),
             };
             generations.insert(Salt::new(salt), entry);
         }
@@ -198,7 +234,7 @@ mod tests {
     #[test]
     fn returns_what_was_kept_for_the_same_salt_length_and_iterations() {
         let cache = KeyCache::default();
-        cache.insert("salt", 32, 1, &key(7));
+        cache.insert("salt", 32, 1, &key(7), None);
         assert_eq!(cache.get("salt", 32, 1).as_deref(), Some(&[7; 32]));
         assert_eq!(cache.get("salt", 16, 1), None);
         assert_eq!(cache.get("salt", 32, 2), None);
@@ -215,9 +251,9 @@ mod tests {
         assert!(matches!(Salt::new(&iron), Salt::Iron(_)));
         assert!(matches!(Salt::new(&longer), Salt::Other(_)));
         let cache = KeyCache::default();
-        cache.insert(&iron, 32, 1, &key(1));
-        cache.insert(&longer, 32, 1, &key(2));
-        cache.insert(&shorter, 32, 1, &key(3));
+        cache.insert(&iron, 32, 1, &key(1), None);
+        cache.insert(&longer, 32, 1, &key(2), None);
+        cache.insert(&shorter, 32, 1, &key(3), None);
         assert_eq!(cache.get(&iron, 32, 1).as_deref(), Some(&[1; 32]));
         assert_eq!(cache.get(&longer, 32, 1).as_deref(), Some(&[2; 32]));
         assert_eq!(cache.get(&shorter, 32, 1).as_deref(), Some(&[3; 32]));
@@ -229,6 +265,7 @@ mod tests {
                 key_len: 32,
                 iterations: 1,
                 key: key(byte),
+                mac: None,
             };
             generations.old.insert(Salt::new(salt), entry);
         }
@@ -245,6 +282,33 @@ mod tests {
         assert!(generations.young.contains_key(longer.as_bytes()));
     }
 
+    /// An integrity key comes back keyed as it was kept, and a key kept without its keyed HMAC
+    /// (an encryption key of the same secret and salt) is keyed on the way out: both compute
+    /// the MAC of the key itself, and only a 32-byte key serves as one.
+    #[test]
+    fn integrity_keys_come_back_keyed() {
+        let text = |mac: MacKey| {
+            let mut out = String::new();
+            mac.mac_b64(b"data").push_to(&mut out);
+            out
+        };
+        let cache = KeyCache::default();
+        cache.insert("with", 32, 1, &key(1), Some(&MacKey::new(&[1; 32])));
+        cache.insert("without", 32, 1, &key(2), None);
+        cache.insert("short", 16, 1, &key(3), None);
+        assert_eq!(
+            cache.get_mac("with", 1).map(text),
+            Some(text(MacKey::new(&[1; 32])))
+        );
+        assert_eq!(
+            cache.get_mac("without", 1).map(text),
+            Some(text(MacKey::new(&[2; 32])))
+        );
+        assert!(cache.get_mac("with", 2).is_none());
+        assert!(cache.get_mac("short", 1).is_none());
+        assert!(cache.get_mac("other", 1).is_none());
+    }
+
     /// Keys in one generation across all shards.
     const GENERATION_CAPACITY: usize = SHARDS * SHARD_GENERATION_CAPACITY;
 
@@ -252,7 +316,7 @@ mod tests {
     fn holds_at_most_two_generations() {
         let cache = KeyCache::default();
         for i in 0..5 * GENERATION_CAPACITY {
-            cache.insert(&i.to_string(), 32, 1, &key(1));
+            cache.insert(&i.to_string(), 32, 1, &key(1), None);
         }
         assert!(cache.len() <= 2 * GENERATION_CAPACITY);
         assert!(cache.get("0", 32, 1).is_none());
@@ -276,7 +340,7 @@ mod tests {
                 scope.spawn(move || {
                     for i in 0..2 * GENERATION_CAPACITY {
                         let salt = format!("{thread}-{i}");
-                        cache.insert(&salt, 32, 1, &key(thread));
+                        cache.insert(&salt, 32, 1, &key(thread), None);
                         // Other threads may have pushed it out meanwhile, but never replaced it.
                         if let Some(found) = cache.get(&salt, 32, 1) {
                             assert_eq!(*found, [thread; 32]);
@@ -291,7 +355,7 @@ mod tests {
     #[test]
     fn a_disabled_cache_keeps_nothing() {
         let cache = KeyCache::disabled();
-        cache.insert("salt", 32, 1, &key(7));
+        cache.insert("salt", 32, 1, &key(7), None);
         assert_eq!(cache.get("salt", 32, 1), None);
         assert_eq!(cache.len(), 0);
     }
@@ -299,9 +363,9 @@ mod tests {
     #[test]
     fn a_key_in_use_survives_while_others_churn() {
         let cache = KeyCache::default();
-        cache.insert("hot", 32, 1, &key(9));
+        cache.insert("hot", 32, 1, &key(9), None);
         for i in 0..10 * GENERATION_CAPACITY {
-            cache.insert(&i.to_string(), 32, 1, &key(1));
+            cache.insert(&i.to_string(), 32, 1, &key(1), None);
             if i % (GENERATION_CAPACITY / 2) == 0 {
                 assert!(cache.get("hot", 32, 1).is_some(), "lost after {i} inserts");
             }

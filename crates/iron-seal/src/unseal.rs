@@ -1,6 +1,6 @@
 //! Opening a seal: structure, expiration, password, integrity, then (only then) decryption.
 
-use crate::crypto::{self, MAC_B64_LEN, MAC_LEN};
+use crate::crypto::{self, MAC_B64_LEN, MAC_LEN, SaltOrigin};
 use crate::key_reuse::KeyShape;
 use crate::{Cipher, Error, Field, Options, Password, PasswordLookup, SealParts, system_now_ms};
 
@@ -70,15 +70,19 @@ pub fn unseal_at(
     let window = window.as_deref();
     let integrity_key = match window.and_then(|w| w.integrity_key(&shape, parts.hmac_salt())) {
         Some(key) => key,
-        None => crypto::derive_key(
+        None => crypto::derive_integrity_key(
             password.integrity(),
             parts.hmac_salt(),
-            MAC_LEN,
+            SaltOrigin::Seal,
             options.integrity_key_derivation(),
         )?,
     };
-    crypto::verify_mac(&integrity_key, parts.mac_base().as_bytes(), parts.hmac())?;
-    crypto::remember_key(
+    crypto::verify_mac(
+        &integrity_key.mac,
+        parts.mac_base().as_bytes(),
+        parts.hmac(),
+    )?;
+    crypto::remember_integrity_key(
         password.integrity(),
         parts.hmac_salt(),
         options.integrity_key_derivation(),
@@ -100,6 +104,7 @@ pub fn unseal_at(
             None => crypto::derive_key(
                 password.encryption(),
                 parts.encryption_salt(),
+                SaltOrigin::Seal,
                 cipher.key_len(),
                 options.encryption_key_derivation(),
             )?,
