@@ -48,7 +48,7 @@ use crate::{KeyDerivation, Options, Password, Secret};
 ///
 /// After a fork, parent and child share the window (as they share the password), but never an
 /// IV: each seal draws its IV from the random source, and [`ThreadRandom`](crate::ThreadRandom)
-/// re-keys when the process id changes.
+/// re-keys in a forked child.
 ///
 /// ```
 /// use std::num::NonZeroU64;
