@@ -6,11 +6,11 @@
 //! succeeded. So forged seals cannot push useful keys out. A key is a pure function of the
 //! password and the salt, so the cache never changes a result, only how fast it comes.
 
-use std::borrow::Borrow;
-use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::hash::BuildHasher;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry as TableEntry;
 use zeroize::Zeroizing;
 
 use crate::crypto::{MAC_LEN, MacKey};
@@ -35,16 +35,21 @@ pub(crate) type KeyBytes = Zeroizing<[u8; LARGEST_DERIVED_KEY]>;
 /// generation, and when the young one is full it becomes the old one (the previous old one is
 /// dropped and wiped). Keys in use stay; keys not used for a generation go, with no per-entry
 /// bookkeeping. A cache without shards keeps nothing.
+///
+/// A salt is hashed once per lookup or insert, with a hash keyed per cache (foldhash, seeded at
+/// random): some bits of it pick the shard, the table of the shard uses it as it is. Keyed, so
+/// nobody can choose salts that all land in one shard or one probe sequence; a fast hash rather
+/// than SipHash, because what enters the tables is chosen by nobody: the salts of seals this
+/// process made, or of seals whose HMAC matched.
 pub(crate) struct KeyCache {
     shards: Box<[Mutex<Generations>]>,
-    /// Keyed per cache, so nobody can choose salts that all land in one shard.
-    hasher: RandomState,
+    hasher: foldhash::quality::RandomState,
 }
 
 #[derive(Default)]
 struct Generations {
-    young: HashMap<Salt, Entry>,
-    old: HashMap<Salt, Entry>,
+    young: HashTable<Entry>,
+    old: HashTable<Entry>,
 }
 
 /// The length of an Iron salt as a seal writes it: 32 random bytes (256 bits, Iron's default) in
@@ -55,9 +60,6 @@ const IRON_SALT_LEN: usize = 64;
 /// seal allocates nothing (besides the table's own growth); salts of any other length (other salt
 /// sizes in the options) are boxed. A salt's text is written in the clear in its seal, so it
 /// needs no wiping.
-///
-/// The map is looked up with the salt's bytes (`Borrow<[u8]>`), so `Hash` and `Eq` are those of
-/// the bytes, whichever variant holds them.
 enum Salt {
     Iron([u8; IRON_SALT_LEN]),
     Other(Box<[u8]>),
@@ -79,27 +81,10 @@ impl Salt {
     }
 }
 
-impl Borrow<[u8]> for Salt {
-    fn borrow(&self) -> &[u8] {
-        self.as_bytes()
-    }
-}
-
-impl Hash for Salt {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.as_bytes().hash(state);
-    }
-}
-
-impl PartialEq for Salt {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_bytes() == other.as_bytes()
-    }
-}
-
-impl Eq for Salt {}
-
 struct Entry {
+    /// The salt's hash, as the cache's hasher gave it (the table moves entries by it).
+    hash: u64,
+    salt: Salt,
     key_len: usize,
     iterations: u32,
     key: KeyBytes,
@@ -107,11 +92,17 @@ struct Entry {
     mac: Option<MacKey>,
 }
 
+impl Entry {
+    fn is_for(&self, salt: &[u8]) -> bool {
+        self.salt.as_bytes() == salt
+    }
+}
+
 impl Default for KeyCache {
     fn default() -> Self {
         KeyCache {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            hasher: RandomState::new(),
+            hasher: foldhash::quality::RandomState::default(),
         }
     }
 }
@@ -121,7 +112,7 @@ impl KeyCache {
     pub(crate) fn disabled() -> Self {
         KeyCache {
             shards: Box::new([]),
-            hasher: RandomState::new(),
+            hasher: foldhash::quality::RandomState::default(),
         }
     }
 
@@ -150,15 +141,19 @@ impl KeyCache {
         iterations: u32,
         read: impl FnOnce(&Entry) -> R,
     ) -> Option<R> {
-        let mut generations = self.lock(salt)?;
+        let (mut generations, hash) = self.lock(salt)?;
+        let salt = salt.as_bytes();
         let matches = |entry: &Entry| entry.key_len == key_len && entry.iterations == iterations;
-        if let Some(entry) = generations.young.get(salt.as_bytes()) {
+        if let Some(entry) = generations.young.find(hash, |entry| entry.is_for(salt)) {
             return matches(entry).then(|| read(entry));
         }
         // Promoted with the salt it was kept under: no new allocation for it.
-        let (salt, entry) = generations.old.remove_entry(salt.as_bytes())?;
+        let Ok(old) = generations.old.find_entry(hash, |entry| entry.is_for(salt)) else {
+            return None;
+        };
+        let (entry, _) = old.remove();
         let found = matches(&entry).then(|| read(&entry));
-        generations.insert(salt, entry);
+        generations.insert(entry);
         found
     }
 
@@ -171,14 +166,15 @@ impl KeyCache {
         key: &KeyBytes,
         mac: Option<&MacKey>,
     ) {
-        if let Some(mut generations) = self.lock(salt) {
-            let entry = Entry {
+        if let Some((mut generations, hash)) = self.lock(salt) {
+            generations.insert(Entry {
+                hash,
+                salt: Salt::new(salt),
                 key_len,
                 iterations,
                 key: key.clone(),
                 mac: mac.cloned(),
-            };
-            generations.insert(Salt::new(salt), entry);
+            });
         }
     }
 
@@ -193,33 +189,54 @@ impl KeyCache {
             .sum()
     }
 
-    /// Which shard `salt` belongs to (none when the cache is disabled).
-    fn shard_index(&self, salt: &str) -> Option<usize> {
+    /// The hash of `salt`, and which shard it belongs to (none when the cache is disabled).
+    fn shard_index(&self, salt: &str) -> Option<(usize, u64)> {
         if self.shards.is_empty() {
             return None;
         }
+        let hash = self.hasher.hash_one(salt.as_bytes());
+        // hashbrown places an entry by the hash's lowest bits and tags it with its highest 7:
+        // the shard takes bits from the middle, so a shard's entries still spread over its table.
         // The remainder is below SHARDS, so it fits any usize.
-        Some((self.hasher.hash_one(salt) % self.shards.len() as u64) as usize)
+        Some((((hash >> 32) % self.shards.len() as u64) as usize, hash))
     }
 
-    fn lock(&self, salt: &str) -> Option<MutexGuard<'_, Generations>> {
-        let shard = &self.shards[self.shard_index(salt)?];
+    /// The shard of `salt`, locked, and the salt's hash.
+    fn lock(&self, salt: &str) -> Option<(MutexGuard<'_, Generations>, u64)> {
+        let (index, hash) = self.shard_index(salt)?;
         // Every update is a whole insert or swap, so a panic elsewhere cannot leave it half-done.
-        Some(shard.lock().unwrap_or_else(PoisonError::into_inner))
+        let shard = self.shards[index]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        Some((shard, hash))
     }
 }
 
 impl Generations {
-    fn insert(&mut self, salt: Salt, entry: Entry) {
+    fn insert(&mut self, entry: Entry) {
+        let salt = entry.salt.as_bytes();
         if self.young.len() >= SHARD_GENERATION_CAPACITY
-            && !self.young.contains_key(salt.as_bytes())
+            && self
+                .young
+                .find(entry.hash, |kept| kept.is_for(salt))
+                .is_none()
         {
             // The old generation goes (its keys are wiped as they drop) and its table, already
             // grown to a generation's size, becomes the young one: no allocation per swap.
             std::mem::swap(&mut self.young, &mut self.old);
             self.young.clear();
         }
-        self.young.insert(salt, entry);
+        let hash = entry.hash;
+        match self.young.entry(
+            hash,
+            |kept| kept.is_for(entry.salt.as_bytes()),
+            |kept| kept.hash,
+        ) {
+            TableEntry::Occupied(mut kept) => *kept.get_mut() = entry,
+            TableEntry::Vacant(slot) => {
+                slot.insert(entry);
+            }
+        }
     }
 }
 
@@ -259,27 +276,33 @@ mod tests {
         assert_eq!(cache.get(&shorter, 32, 1).as_deref(), Some(&[3; 32]));
         assert_eq!(cache.get(&"ba".repeat(32), 32, 1), None);
 
-        let mut generations = Generations::default();
+        let single = KeyCache {
+            shards: Box::new([Mutex::default()]),
+            hasher: foldhash::quality::RandomState::default(),
+        };
         for (salt, byte) in [(&iron, 1), (&longer, 2)] {
+            let (mut generations, hash) = single.lock(salt).unwrap();
             let entry = Entry {
+                hash,
+                salt: Salt::new(salt),
                 key_len: 32,
                 iterations: 1,
                 key: key(byte),
                 mac: None,
             };
-            generations.old.insert(Salt::new(salt), entry);
+            generations.old.insert_unique(hash, entry, |kept| kept.hash);
         }
-        let shard = Mutex::new(generations);
-        let single = KeyCache {
-            shards: Box::new([shard]),
-            hasher: RandomState::new(),
-        };
         assert_eq!(single.get(&iron, 32, 1).as_deref(), Some(&[1; 32]));
         assert_eq!(single.get(&longer, 32, 1).as_deref(), Some(&[2; 32]));
-        let generations = single.lock(&iron).unwrap();
+        let (generations, _) = single.lock(&iron).unwrap();
         assert!(generations.old.is_empty());
-        assert!(generations.young.contains_key(iron.as_bytes()));
-        assert!(generations.young.contains_key(longer.as_bytes()));
+        let young: Vec<&[u8]> = generations
+            .young
+            .iter()
+            .map(|e| e.salt.as_bytes())
+            .collect();
+        assert_eq!(young.len(), 2);
+        assert!(young.contains(&iron.as_bytes()) && young.contains(&longer.as_bytes()));
     }
 
     /// An integrity key comes back keyed as it was kept, and a key kept without its keyed HMAC
@@ -326,7 +349,11 @@ mod tests {
     fn salts_spread_over_independent_locks() {
         let cache = KeyCache::default();
         let used: std::collections::HashSet<_> = (0..1000)
-            .filter_map(|i| cache.shard_index(&format!("{i:064x}")))
+            .filter_map(|i| {
+                cache
+                    .shard_index(&format!("{i:064x}"))
+                    .map(|(shard, _)| shard)
+            })
             .collect();
         assert_eq!(used.len(), SHARDS);
     }
