@@ -435,12 +435,18 @@ pub(crate) fn decode_b64_into(text: &str, out: &mut [u8]) -> Option<usize> {
     URL_SAFE_NO_PAD.decode_slice(text, out).ok()
 }
 
-/// Appends `bytes` as lowercase hex, the form Iron writes salts in.
+/// Appends `bytes` as lowercase hex, the form Iron writes salts in: 32 bytes at a time through a
+/// stack buffer, so the text is appended in pieces rather than a character at a time.
 pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    let mut text = [0u8; 64];
+    for chunk in bytes.chunks(text.len() / 2) {
+        let text = &mut text[..2 * chunk.len()];
+        for (pair, byte) in text.chunks_exact_mut(2).zip(chunk) {
+            pair[0] = DIGITS[usize::from(byte >> 4)];
+            pair[1] = DIGITS[usize::from(byte & 0x0f)];
+        }
+        out.push_str(std::str::from_utf8(text).expect("hex digits are ASCII"));
     }
 }
 

@@ -1,6 +1,5 @@
 //! Making a seal.
 
-use std::fmt::Write;
 use std::ops::Range;
 
 use crate::crypto::{self, IntegrityKey, Key, MAC_B64_LEN, SaltOrigin};
@@ -346,8 +345,7 @@ impl<'a> SealInputs<'a> {
         crypto::encrypt_b64_into(cipher, &encryption, iv, self.plaintext, sealed)?;
         sealed.push(SEPARATOR);
         if let Some(expiration) = expiration_ms(options, self.now_ms) {
-            // Formatting into a String cannot fail.
-            let _ = write!(sealed, "{expiration}");
+            sealed.push_str(itoa::Buffer::new().format(expiration));
         }
         let mac_base_len = sealed.len();
         sealed.push(SEPARATOR);
