@@ -2,7 +2,6 @@
 //! (which iron-session uses) does, and writing `Set-Cookie` lines in its attribute order.
 
 use std::borrow::Cow;
-use std::fmt::Write;
 use std::sync::Arc;
 
 /// The `SameSite` attribute.
@@ -160,8 +159,7 @@ pub(super) fn start_line(
 pub(super) fn push_attributes(line: &mut String, attributes: &Attributes, max_age: Option<u64>) {
     if let Some(seconds) = max_age {
         line.push_str(MAX_AGE);
-        // Writing into a String cannot fail.
-        let _ = write!(line, "{seconds}");
+        line.push_str(itoa::Buffer::new().format(seconds));
     }
     if let Some(domain) = &attributes.domain {
         line.push_str(DOMAIN);
