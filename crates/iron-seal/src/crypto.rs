@@ -266,7 +266,8 @@ pub(crate) fn encrypt_b64_into(
     let mut buffer = Zeroizing::new([0u8; ENCRYPT_STEP]);
     match cipher {
         Cipher::Aes256Cbc => {
-            type Encryptor = cbc::Encryptor<aes::Aes256>;
+            // The encryption key schedule alone (`Aes256` expands the decryption one too).
+            type Encryptor = cbc::Encryptor<aes::Aes256Enc>;
             let mut encryptor =
                 Encryptor::new_from_slices(key, iv).map_err(|_| iv_length_error(cipher))?;
             let mut encrypt_in_place = |bytes: &mut [u8]| {
@@ -324,7 +325,8 @@ pub(crate) fn decrypt(
     let key = cipher_key(cipher, key, iv)?;
     match cipher {
         Cipher::Aes256Cbc => {
-            let decryptor = cbc::Decryptor::<aes::Aes256>::new_from_slices(key, iv)
+            // The decryption key schedule alone.
+            let decryptor = cbc::Decryptor::<aes::Aes256Dec>::new_from_slices(key, iv)
                 .map_err(|_| iv_length_error(cipher))?;
             // In place: the buffer becomes the plaintext, and is wiped if its padding is bad.
             match decryptor.decrypt_padded::<Pkcs7>(&mut ciphertext) {
@@ -457,10 +459,11 @@ mod tests {
     #[test]
     fn cipher_states_are_wiped_on_drop() {
         fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
-        wiped_on_drop::<aes::Aes256>();
+        wiped_on_drop::<aes::Aes256Enc>();
+        wiped_on_drop::<aes::Aes256Dec>();
         wiped_on_drop::<aes::Aes128>();
-        wiped_on_drop::<cbc::Encryptor<aes::Aes256>>();
-        wiped_on_drop::<cbc::Decryptor<aes::Aes256>>();
+        wiped_on_drop::<cbc::Encryptor<aes::Aes256Enc>>();
+        wiped_on_drop::<cbc::Decryptor<aes::Aes256Dec>>();
         wiped_on_drop::<ctr::Ctr128BE<aes::Aes128>>();
     }
 
