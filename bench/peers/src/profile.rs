@@ -17,6 +17,8 @@
 
 #[path = "../../rust/src/profile/client.rs"]
 mod client;
+#[path = "../../rust/src/profile/window.rs"]
+mod window;
 
 use std::time::{Duration, Instant};
 
@@ -28,8 +30,7 @@ use actix_web::dev::{AppConfig, Service, ServiceFactory, ServiceRequest, Service
 use client::Client;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
-use ironsession::iron_seal::ThreadRandom;
-use ironsession::{Passwords, Ttl};
+use ironsession::Passwords;
 use tokio::io::DuplexStream;
 
 use crate::COOKIE_NAME;
@@ -89,7 +90,7 @@ pub fn run(args: impl Iterator<Item = String>) -> Result<(), String> {
         if config.login_window {
             Ok(())
         } else {
-            end_seal_key_window(&passwords)
+            window::end_seal_key_window(&passwords)
         }
     };
     let (elapsed, cookie_bytes) = match config.server.as_str() {
@@ -207,33 +208,10 @@ fn drive(
             first.head
         ));
     }
-    runtime.run(send_many(client, request.as_bytes(), config.warmup))?;
+    runtime.run(client.send_many(request.as_bytes(), config.warmup))?;
     let start = Instant::now();
-    measured_requests(|| runtime.run(send_many(client, request.as_bytes(), config.requests)))?;
+    measured_requests(|| runtime.run(client.send_many(request.as_bytes(), config.requests)))?;
     Ok((start.elapsed(), cookie.len()))
-}
-
-/// Ends the password's current seal-key window, as `ironsession-profile` does (see its
-/// `end_seal_key_window`).
-fn end_seal_key_window(passwords: &Passwords) -> Result<(), String> {
-    let later = ironsession::iron_seal::system_now_ms() + 61_000;
-    ironsession::seal_data_at(&(), passwords, Ttl::DEFAULT, later, ThreadRandom)
-        .map(drop)
-        .map_err(|e| e.to_string())
-}
-
-/// Sends `request` `count` times, checking each answer.
-async fn send_many(client: &mut Client, request: &[u8], count: u64) -> Result<(), String> {
-    for _ in 0..count {
-        let response = client.send(request).await?;
-        if response.status != 200 {
-            return Err(format!(
-                "status {} for {:?}",
-                response.status, response.head
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// The requests callgrind counts (`--toggle-collect=*measured_requests*`): the server's

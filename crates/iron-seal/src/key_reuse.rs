@@ -365,9 +365,17 @@ mod tests {
 
     /// What `run` returned, and how many keys it derived with PBKDF2.
     fn with_derivations<T>(run: impl FnOnce() -> T) -> (T, usize) {
-        PBKDF2_DERIVATIONS.with(|count| count.set(0));
+        counting(&PBKDF2_DERIVATIONS, run)
+    }
+
+    /// What `run` returns, and how much it added to this thread's `counter`.
+    fn counting<T>(
+        counter: &'static std::thread::LocalKey<std::cell::Cell<usize>>,
+        run: impl FnOnce() -> T,
+    ) -> (T, usize) {
+        counter.with(|count| count.set(0));
         let result = run();
-        (result, PBKDF2_DERIVATIONS.with(std::cell::Cell::get))
+        (result, counter.with(std::cell::Cell::get))
     }
 
     /// The first seal of a window draws its two salts and its IV in one call, in Iron's order,
@@ -581,33 +589,33 @@ mod tests {
     /// once when it is first opened, then found keyed in the key cache.
     #[test]
     fn hmac_keys_are_keyed_once_and_kept_keyed() {
-        fn keyings<T>(run: impl FnOnce() -> T) -> (T, usize) {
-            crate::crypto::HMAC_KEYINGS.with(|count| count.set(0));
-            let result = run();
-            (
-                result,
-                crate::crypto::HMAC_KEYINGS.with(std::cell::Cell::get),
-            )
-        }
+        use crate::crypto::HMAC_KEYINGS;
         let password = Password::from(PASSWORD);
         let options = reusing(60_000, 1 << 16);
-        let (first, keyed) = keyings(|| seal(&password, &options, NOW));
+        let (first, keyed) = counting(&HMAC_KEYINGS, || seal(&password, &options, NOW));
         assert_eq!(keyed, 1);
-        let (sealed, keyed) = keyings(|| seal(&password, &options, NOW));
+        let (sealed, keyed) = counting(&HMAC_KEYINGS, || seal(&password, &options, NOW));
         assert_eq!(keyed, 0);
         for seal in [&first, &sealed] {
-            let (opened, keyed) = keyings(|| unseal_at(seal, &password, &options, NOW));
+            let (opened, keyed) =
+                counting(&HMAC_KEYINGS, || unseal_at(seal, &password, &options, NOW));
             assert_eq!((opened.unwrap(), keyed), (b"{}".to_vec(), 0));
         }
         // A new window: the old one's seals open with keys from the key cache, still keyed.
         seal(&password, &options, NOW + 60_000);
-        let (opened, keyed) = keyings(|| unseal_at(&sealed, &password, &options, NOW));
+        let (opened, keyed) = counting(&HMAC_KEYINGS, || {
+            unseal_at(&sealed, &password, &options, NOW)
+        });
         assert_eq!((opened.unwrap(), keyed), (b"{}".to_vec(), 0));
 
         let elsewhere = Password::from(PASSWORD);
-        let (opened, keyed) = keyings(|| unseal_at(&sealed, &elsewhere, &options, NOW));
+        let (opened, keyed) = counting(&HMAC_KEYINGS, || {
+            unseal_at(&sealed, &elsewhere, &options, NOW)
+        });
         assert_eq!((opened.unwrap(), keyed), (b"{}".to_vec(), 1));
-        let (opened, keyed) = keyings(|| unseal_at(&sealed, &elsewhere, &options, NOW));
+        let (opened, keyed) = counting(&HMAC_KEYINGS, || {
+            unseal_at(&sealed, &elsewhere, &options, NOW)
+        });
         assert_eq!((opened.unwrap(), keyed), (b"{}".to_vec(), 0));
     }
 

@@ -37,6 +37,7 @@
 //! extensions: `bench/profile` counts a request's blocks with this and times them natively.
 
 mod client;
+mod window;
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -50,8 +51,7 @@ use axum::routing::{get, post};
 use client::Client;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
-use ironsession::iron_seal::ThreadRandom;
-use ironsession::{Passwords, SaveError, Session, Ttl};
+use ironsession::{Passwords, SaveError, Session};
 use ironsession_demo::{COOKIE_NAME, DemoSession};
 use tokio::runtime::Runtime;
 
@@ -136,32 +136,6 @@ mod peers_app {
     }
 }
 
-/// Ends the password's current seal-key window, the one the login's seal was made in: a seal
-/// dated after the window's 60 seconds starts a new one (and the next request's seal, dated now,
-/// another). The login's cookie then opens with keys from the key cache, as `wrk`'s fixed cookie
-/// does in `bench/compare` once the server has made a window's 65,536 seals (about two seconds
-/// at its rate), that is for nearly all of its measured requests.
-fn end_seal_key_window(passwords: &Passwords) -> Result<(), String> {
-    let later = ironsession::iron_seal::system_now_ms() + 61_000;
-    ironsession::seal_data_at(&(), passwords, Ttl::DEFAULT, later, ThreadRandom)
-        .map(drop)
-        .map_err(|e| e.to_string())
-}
-
-/// Sends `request` `count` times, checking each answer.
-async fn send_many(client: &mut Client, request: &[u8], count: u64) -> Result<(), String> {
-    for _ in 0..count {
-        let response = client.send(request).await?;
-        if response.status != 200 {
-            return Err(format!(
-                "status {} for {:?}",
-                response.status, response.head
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// The requests callgrind counts (`--toggle-collect=*measured_requests*`): the server's
 /// connection task runs inside this `block_on` too.
 #[inline(never)]
@@ -171,7 +145,7 @@ fn measured_requests(
     request: &[u8],
     count: u64,
 ) -> Result<(), String> {
-    runtime.block_on(send_many(client, request, count))
+    runtime.block_on(client.send_many(request, count))
 }
 
 /// SHA-256 compressions of one block each, as HMAC-SHA256 makes them.
@@ -254,7 +228,7 @@ fn run(config: &Config) -> Result<String, String> {
         .ok_or_else(|| format!("the login set no {COOKIE_NAME} cookie: {:?}", login.head))?
         .to_owned();
     if !config.login_window {
-        end_seal_key_window(&passwords)?;
+        window::end_seal_key_window(&passwords)?;
     }
     let route = if config.plain {
         "/bench/plain"
@@ -272,7 +246,7 @@ fn run(config: &Config) -> Result<String, String> {
         }
     }
 
-    runtime.block_on(send_many(&mut client, request.as_bytes(), config.warmup))?;
+    runtime.block_on(client.send_many(request.as_bytes(), config.warmup))?;
     let start = Instant::now();
     measured_requests(&runtime, &mut client, request.as_bytes(), config.requests)?;
     let elapsed = start.elapsed();
