@@ -26,9 +26,8 @@
 //     -> {"ok":true,"payload":ANY}
 //   {"op":"info"} -> {"ok":true,"iron_session":"8.0.4","node":"v20.x"}
 // P is a string or an object id -> string. Any failure -> {"ok":false,"error":MESSAGE}.
-import { createInterface } from "node:readline";
 import Iron from "@hapi/iron";
-import { cliArgs, fatal, installedVersion, loadIronSession } from "./lib.mjs";
+import { BadRequest, check, cliArgs, fatal, installedVersion, loadIronSession, serveJsonLines } from "./lib.mjs";
 
 const args = cliArgs({ "now-ms": { type: "string" } });
 const defaultNow = args["now-ms"] === undefined ? undefined : Number(args["now-ms"]);
@@ -41,12 +40,6 @@ try {
   fatal(err.message);
 }
 const version = installedVersion(args.v);
-
-class BadRequest extends Error {}
-
-function check(condition, message) {
-  if (!condition) throw new BadRequest(message);
-}
 
 function checkPassword(password) {
   const ok =
@@ -125,44 +118,4 @@ async function handle(req) {
   }
 }
 
-// Runs handle() with Date.now frozen at nowMs (if given), then restores it.
-async function withClock(nowMs, fn) {
-  if (nowMs === undefined) return fn();
-  const realNow = Date.now;
-  Date.now = () => nowMs;
-  try {
-    return await fn();
-  } finally {
-    Date.now = realNow;
-  }
-}
-
-async function answer(line) {
-  let req;
-  try {
-    req = JSON.parse(line);
-  } catch (err) {
-    return { ok: false, error: `bad request: ${err.message}` };
-  }
-  try {
-    const nowMs = req?.now_ms ?? defaultNow;
-    check(nowMs === undefined || Number.isFinite(nowMs), "now_ms must be a number");
-    return await withClock(nowMs, () => handle(req));
-  } catch (err) {
-    if (err instanceof BadRequest) return { ok: false, error: `bad request: ${err.message}` };
-    return { ok: false, error: err instanceof Error ? err.message : String(err) };
-  }
-}
-
-// Requests are handled one at a time so a frozen clock never leaks into
-// another request.
-for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
-  if (line.trim() === "") continue;
-  let out;
-  try {
-    out = JSON.stringify(await answer(line));
-  } catch (err) {
-    out = JSON.stringify({ ok: false, error: `cannot encode response: ${err.message}` });
-  }
-  process.stdout.write(out + "\n");
-}
+await serveJsonLines(handle, defaultNow);

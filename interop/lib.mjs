@@ -1,6 +1,7 @@
 // Shared helpers for the interop scripts: pick iron-session 8 or 9, parse
 // the common command-line flags, read passwords.
 import { readFileSync } from "node:fs";
+import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 
 // npm aliases installed by package.json.
@@ -69,4 +70,56 @@ export function cliArgs(options = {}) {
 export function parsePassword(text) {
   if (text.trimStart().startsWith("{")) return JSON.parse(text);
   return text;
+}
+
+// A malformed request: answered with "bad request: MESSAGE".
+export class BadRequest extends Error {}
+
+export function check(condition, message) {
+  if (!condition) throw new BadRequest(message);
+}
+
+// Runs fn() with Date.now frozen at nowMs (if given), then restores it.
+async function withClock(nowMs, fn) {
+  if (nowMs === undefined) return fn();
+  const realNow = Date.now;
+  Date.now = () => nowMs;
+  try {
+    return await fn();
+  } finally {
+    Date.now = realNow;
+  }
+}
+
+// The JSON-lines worker loop of batch.mjs and h3-batch.mjs: one JSON request per stdin line,
+// handle(request) with Date.now frozen at its "now_ms" (else defaultNow), one JSON response per
+// stdout line, in order, until EOF. A failure is {"ok":false,"error":MESSAGE}. Requests are
+// handled one at a time, so a frozen clock never leaks into another request.
+export async function serveJsonLines(handle, defaultNow) {
+  const answer = async (line) => {
+    let req;
+    try {
+      req = JSON.parse(line);
+    } catch (err) {
+      return { ok: false, error: `bad request: ${err.message}` };
+    }
+    try {
+      const nowMs = req?.now_ms ?? defaultNow;
+      check(nowMs === undefined || Number.isFinite(nowMs), "now_ms must be a number");
+      return await withClock(nowMs, () => handle(req));
+    } catch (err) {
+      if (err instanceof BadRequest) return { ok: false, error: `bad request: ${err.message}` };
+      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+  };
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    if (line.trim() === "") continue;
+    let out;
+    try {
+      out = JSON.stringify(await answer(line));
+    } catch (err) {
+      out = JSON.stringify({ ok: false, error: `cannot encode response: ${err.message}` });
+    }
+    process.stdout.write(out + "\n");
+  }
 }

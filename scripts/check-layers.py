@@ -32,6 +32,7 @@ LAYERS = [
     "revocation",
     "seal",
     "cookie",
+    "header",
     "config",
     "request",
     "session",

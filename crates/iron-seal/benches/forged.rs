@@ -8,12 +8,21 @@
 //! key with PBKDF2 and computes one HMAC, unless a length check refuses it first. The
 //! `*_no_limit` rows show what the 400 KB forgeries cost a reader without the length limit.
 //!
+//! The `h3_*` rows are a reader with h3 2.x's derivation (8192 PBKDF2 iterations for both keys),
+//! with and without the fallback to one iteration that lets it read h3 1.x seals: a forged seal
+//! there costs one derivation at 8192 (and one at 1 with the fallback), which no cache can spare;
+//! `h3_valid_uncached` is a valid seal seen for the first time (two derivations at 8192).
+//!
 //! Run with `cargo bench -p iron-seal --bench forged`; the figures are in `benches/README.md`.
 
 use std::hint::black_box;
 
+use std::num::NonZeroU32;
+
 use criterion::{Criterion, criterion_group, criterion_main};
-use iron_seal::{Error, Options, OsRandom, Password, PasswordId, seal_at, unseal_at};
+use iron_seal::{
+    Error, KeyDerivation, Options, OsRandom, Password, PasswordId, Secret, seal_at, unseal_at,
+};
 
 const PASSWORD: &str = "complex_password_at_least_32_characters_long";
 const NOW: u64 = 1_700_000_000_000;
@@ -106,5 +115,54 @@ fn bench_forged(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_forged);
+/// h3 2.x's reader: 8192 iterations for both keys, with or without the one-iteration fallback.
+fn bench_h3(c: &mut Criterion) {
+    let h3 = KeyDerivation::new(
+        NonZeroU32::new(256).expect("256"),
+        NonZeroU32::new(8192).expect("8192"),
+    );
+    let options = Options::default()
+        .with_ttl_ms(Some(TTL_MS))
+        .with_max_seal_len(Some(MAX_SEAL_LEN))
+        .with_encryption_key_derivation(h3)
+        .with_integrity_key_derivation(h3);
+    let with_fallback = options.with_fallback_iterations(Some(NonZeroU32::MIN));
+    let password = Password::from(PASSWORD);
+    let id = PasswordId::new("1").expect("id");
+    let now = NOW + 3_600_000;
+    let valid =
+        seal_at(br#"{"userId":42}"#, &id, &password, &options, NOW, OsRandom).expect("seal");
+    let forged = forge(&valid);
+    // Without a key cache every unseal of the valid seal derives both keys, as for a seal seen
+    // for the first time.
+    let uncached = Password::new(Secret::text(PASSWORD).without_key_cache());
+    for reader in [&options, &with_fallback] {
+        assert_eq!(
+            unseal_at(&forged, &password, reader, now),
+            Err(Error::BadMac)
+        );
+    }
+    assert!(unseal_at(&valid, &uncached, &options, now).is_ok());
+
+    let mut group = c.benchmark_group("forged");
+    group.bench_function("h3_forged_small", |b| {
+        b.iter(|| unseal_at(black_box(&forged), &password, &options, black_box(now)))
+    });
+    group.bench_function("h3_forged_small_fallback", |b| {
+        b.iter(|| {
+            unseal_at(
+                black_box(&forged),
+                &password,
+                &with_fallback,
+                black_box(now),
+            )
+        })
+    });
+    group.bench_function("h3_valid_uncached", |b| {
+        b.iter(|| unseal_at(black_box(&valid), &uncached, &options, black_box(now)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_forged, bench_h3);
 criterion_main!(benches);

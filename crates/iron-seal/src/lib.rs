@@ -38,6 +38,15 @@
 //! and a seal of the current window opens without PBKDF2. [`KeyReuse`] says what two seals of
 //! one window share and why the limits are safe.
 //!
+//! # Other iteration counts
+//! A peer that derives its keys with more PBKDF2 iterations (h3 2.x uses 8192) is read and
+//! written with [`KeyDerivation`]s of that count in the [`Options`]; the count is not written in
+//! the seal. [`Options::with_fallback_iterations`] lets a reader try one other count, once, as h3
+//! 2.x does to read the single-iteration seals of h3 1.x; [`unseal_detailed_at`] says when it
+//! did. The key cache keeps keys by salt, length and iteration count, so a key derived at one
+//! count never opens a seal at another. What 8192 iterations cost a reader of forged seals is
+//! measured in `benches/forged.rs`.
+//!
 //! # Hardening beyond Iron
 //! - The HMAC is compared in constant time (a [`Mac`] has no `==`, only `ConstantTimeEq`) and
 //!   checked before anything is decoded or decrypted.
@@ -82,4 +91,4 @@ pub use parts::{PREFIX, SealParts};
 pub use password::{MIN_PASSWORD_LENGTH, Password, PasswordId, PasswordLookup, Secret};
 pub use random::{OsRandom, RandomSource, ThreadRandom};
 pub use seal::{seal, seal_at, seal_at_into, seal_into, sealed_len};
-pub use unseal::{unseal, unseal_at};
+pub use unseal::{Unsealed, unseal, unseal_at, unseal_detailed_at};

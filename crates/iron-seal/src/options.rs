@@ -75,6 +75,19 @@ impl KeyDerivation {
         }
     }
 
+    /// The same salt size with another iteration count.
+    ///
+    /// ```
+    /// use std::num::NonZeroU32;
+    /// let h3 = iron_seal::KeyDerivation::IRON_DEFAULT.with_iterations(NonZeroU32::new(8192).unwrap());
+    /// assert_eq!((h3.salt_bits(), h3.iterations()), (256, 8192));
+    /// ```
+    #[must_use]
+    pub const fn with_iterations(mut self, iterations: NonZeroU32) -> Self {
+        self.iterations = iterations;
+        self
+    }
+
     /// Salt size in bits.
     pub const fn salt_bits(&self) -> u32 {
         self.salt_bits.get()
@@ -115,6 +128,7 @@ pub struct Options {
     localtime_offset_ms: i64,
     max_seal_len: Option<usize>,
     key_reuse: Option<KeyReuse>,
+    fallback_iterations: Option<NonZeroU32>,
 }
 
 impl Default for Options {
@@ -126,7 +140,8 @@ impl Default for Options {
 impl Options {
     /// Iron's defaults: AES-256-CBC, HMAC-SHA256, PBKDF2 with 256-bit salts and one iteration, no
     /// expiration, 60 s of allowed clock skew, no local time offset, no length limit on unseal,
-    /// fresh salts for every seal (no [key reuse](Options::with_key_reuse)).
+    /// fresh salts for every seal (no [key reuse](Options::with_key_reuse)), no
+    /// [fallback iterations](Options::with_fallback_iterations).
     pub const IRON_DEFAULT: Options = Options {
         cipher: Cipher::Aes256Cbc,
         encryption_key: KeyDerivation::IRON_DEFAULT,
@@ -136,6 +151,7 @@ impl Options {
         localtime_offset_ms: 0,
         max_seal_len: None,
         key_reuse: None,
+        fallback_iterations: None,
     };
 
     /// Uses another cipher.
@@ -241,6 +257,55 @@ impl Options {
     /// The window new seals reuse salts and keys within, or `None` for fresh ones every seal.
     pub const fn key_reuse(&self) -> Option<KeyReuse> {
         self.key_reuse
+    }
+
+    /// Lets unsealing try a second PBKDF2 iteration count, once, for a seal whose HMAC does not
+    /// match with the options' own derivations: both keys are then derived with `iterations`
+    /// (and the options' salt sizes). This is how h3 2.x (8192 iterations) still reads the seals
+    /// of h3 1.x (Iron's single iteration). Sealing never reads it. `None` (the default): one
+    /// derivation only.
+    ///
+    /// # Cost
+    /// A forged seal (well-formed, wrong HMAC) then costs two derivations of the integrity key
+    /// instead of one: one at the options' count and one at `iterations`, never more, whatever
+    /// the seal holds. With 8192 iterations and a fallback of 1, the second is negligible beside
+    /// the first; the first is the price of 8192 iterations, which the key cache cannot take off
+    /// a forged seal (only keys of seals that opened are kept). `benches/forged.rs` measures both.
+    /// A raw-key secret derives nothing, so it has no second try. The encryption key is derived
+    /// only for the count whose HMAC matched.
+    ///
+    /// ```
+    /// use std::num::NonZeroU32;
+    /// use iron_seal::{seal, unseal_detailed_at, KeyDerivation, Options, Password, PasswordId};
+    ///
+    /// let password = Password::from("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg");
+    /// let legacy = seal(b"{}", &PasswordId::NONE, &password, &Options::default())?;
+    /// let h3 = KeyDerivation::new(NonZeroU32::new(256).unwrap(), NonZeroU32::new(8192).unwrap());
+    /// let reader = Options::default()
+    ///     .with_encryption_key_derivation(h3)
+    ///     .with_integrity_key_derivation(h3)
+    ///     .with_fallback_iterations(Some(NonZeroU32::MIN));
+    /// let opened = unseal_detailed_at(&legacy, &password, &reader, 0)?;
+    /// assert_eq!((opened.plaintext(), opened.used_fallback()), (&b"{}"[..], true));
+    /// # Ok::<(), iron_seal::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn with_fallback_iterations(mut self, iterations: Option<NonZeroU32>) -> Self {
+        self.fallback_iterations = iterations;
+        self
+    }
+
+    /// The iteration count unsealing tries once more after a failed HMAC, if any.
+    pub const fn fallback_iterations(&self) -> Option<NonZeroU32> {
+        self.fallback_iterations
+    }
+
+    /// The derivations of the fallback: the options' salt sizes with the fallback iterations
+    /// (encryption, integrity).
+    pub(crate) fn fallback_derivations(&self) -> Option<(KeyDerivation, KeyDerivation)> {
+        let iterations = self.fallback_iterations?;
+        let with = |derivation: KeyDerivation| KeyDerivation::new(derivation.salt_bits, iterations);
+        Some((with(self.encryption_key), with(self.integrity_key)))
     }
 
     /// The cipher.

@@ -38,6 +38,46 @@ pub fn unseal_at(
     options: &Options,
     now_ms: u64,
 ) -> Result<Vec<u8>, Error> {
+    unseal_detailed_at(sealed, passwords, options, now_ms).map(Unsealed::into_plaintext)
+}
+
+/// What [`unseal_detailed_at`] opened: the plaintext, and whether the keys came from the
+/// [fallback iterations](Options::with_fallback_iterations) (a seal a reader may want to seal
+/// again with its own).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unsealed {
+    plaintext: Vec<u8>,
+    used_fallback: bool,
+}
+
+impl Unsealed {
+    /// The plaintext.
+    pub fn plaintext(&self) -> &[u8] {
+        &self.plaintext
+    }
+
+    /// The plaintext, taken out.
+    pub fn into_plaintext(self) -> Vec<u8> {
+        self.plaintext
+    }
+
+    /// Whether the seal opened only with the fallback iteration count.
+    pub fn used_fallback(&self) -> bool {
+        self.used_fallback
+    }
+}
+
+/// [`unseal_at`], also saying whether the seal opened with the
+/// [fallback iterations](Options::with_fallback_iterations) (see there for an example).
+///
+/// # Errors
+/// As [`unseal_at`]; a seal whose HMAC matches neither count is [`Error::BadMac`].
+pub fn unseal_detailed_at(
+    sealed: &str,
+    passwords: &impl PasswordLookup,
+    options: &Options,
+    now_ms: u64,
+) -> Result<Unsealed, Error> {
     if let Some(max) = options.max_seal_len()
         && sealed.len() > max
     {
@@ -68,24 +108,44 @@ pub fn unseal_at(
     let shape = KeyShape::of(options);
     let window = password.key_windows().current();
     let window = window.as_deref();
+    let own = (
+        options.encryption_key_derivation(),
+        options.integrity_key_derivation(),
+    );
     let integrity_key = match window.and_then(|w| w.integrity_key(&shape, parts.hmac_salt())) {
         Some(key) => key,
         None => crypto::derive_integrity_key(
             password.integrity(),
             parts.hmac_salt(),
             SaltOrigin::Seal,
-            options.integrity_key_derivation(),
+            own.1,
         )?,
     };
-    crypto::verify_mac(
-        &integrity_key.mac,
-        parts.mac_base().as_bytes(),
-        parts.hmac(),
-    )?;
+    let mac_base = parts.mac_base().as_bytes();
+    // At most one second try, with the fallback count: a forged seal costs two derivations of the
+    // integrity key at most, and the encryption key is derived only for the count that matched.
+    let (used_fallback, (encryption_derivation, integrity_derivation), integrity_key) =
+        match crypto::verify_mac(&integrity_key.mac, mac_base, parts.hmac()) {
+            Ok(()) => (false, own, integrity_key),
+            Err(Error::BadMac) => match options.fallback_derivations() {
+                Some(fallback) if crypto::needs_salt(password.integrity()) => {
+                    let key = crypto::derive_integrity_key(
+                        password.integrity(),
+                        parts.hmac_salt(),
+                        SaltOrigin::Seal,
+                        fallback.1,
+                    )?;
+                    crypto::verify_mac(&key.mac, mac_base, parts.hmac())?;
+                    (true, fallback, key)
+                }
+                _ => return Err(Error::BadMac),
+            },
+            Err(error) => return Err(error),
+        };
     crypto::remember_integrity_key(
         password.integrity(),
         parts.hmac_salt(),
-        options.integrity_key_derivation(),
+        integrity_derivation,
         &integrity_key,
     );
 
@@ -98,25 +158,30 @@ pub fn unseal_at(
     let iv_len = crypto::decode_b64_into(parts.iv(), &mut iv)
         .ok_or(Error::InvalidBase64 { field: Field::Iv })?;
     let iv = &iv[..iv_len];
-    let encryption_key =
-        match window.and_then(|w| w.encryption_key(&shape, parts.encryption_salt())) {
-            Some(key) => key,
-            None => crypto::derive_key(
-                password.encryption(),
-                parts.encryption_salt(),
-                SaltOrigin::Seal,
-                cipher.key_len(),
-                options.encryption_key_derivation(),
-            )?,
-        };
+    let window_key = window
+        .filter(|_| !used_fallback)
+        .and_then(|w| w.encryption_key(&shape, parts.encryption_salt()));
+    let encryption_key = match window_key {
+        Some(key) => key,
+        None => crypto::derive_key(
+            password.encryption(),
+            parts.encryption_salt(),
+            SaltOrigin::Seal,
+            cipher.key_len(),
+            encryption_derivation,
+        )?,
+    };
     let plaintext = crypto::decrypt(cipher, &encryption_key, iv, ciphertext)?;
     crypto::remember_key(
         password.encryption(),
         parts.encryption_salt(),
-        options.encryption_key_derivation(),
+        encryption_derivation,
         &encryption_key,
     );
-    Ok(plaintext)
+    Ok(Unsealed {
+        plaintext,
+        used_fallback,
+    })
 }
 
 /// The fields whose length the options fix: the salts (hex, two characters per salt byte for a
@@ -304,5 +369,142 @@ mod mac_before_decryption {
             }
         }
         assert_eq!(flips, sealed.len() * 7);
+    }
+}
+
+#[cfg(test)]
+mod fallback_iterations {
+    use std::num::NonZeroU32;
+
+    use super::*;
+    use crate::crypto::{DECRYPTIONS, PBKDF2_DERIVATIONS};
+    use crate::{KeyDerivation, OsRandom, Password, PasswordId, Secret, seal_at};
+
+    const PASSWORD: &str = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
+
+    fn iterations(count: u32) -> Options {
+        let derivation = KeyDerivation::new(
+            NonZeroU32::new(256).unwrap(),
+            NonZeroU32::new(count).unwrap(),
+        );
+        Options::default()
+            .with_encryption_key_derivation(derivation)
+            .with_integrity_key_derivation(derivation)
+    }
+
+    fn h3_reader() -> Options {
+        iterations(8192).with_fallback_iterations(Some(NonZeroU32::MIN))
+    }
+
+    fn sealed_with(options: &Options) -> String {
+        // A password of its own: nothing in another's key cache or window.
+        let writer = Password::from(PASSWORD);
+        seal_at(
+            b"{\"a\":1}",
+            &PasswordId::NONE,
+            &writer,
+            options,
+            0,
+            OsRandom,
+        )
+        .unwrap()
+    }
+
+    /// (result, PBKDF2 derivations, decryptions) of one unseal with a fresh reader.
+    fn unseal_counting(
+        sealed: &str,
+        reader: &Password,
+        options: &Options,
+    ) -> (Result<Unsealed, Error>, usize, usize) {
+        PBKDF2_DERIVATIONS.with(|count| count.set(0));
+        DECRYPTIONS.with(|count| count.set(0));
+        let result = unseal_detailed_at(sealed, reader, options, 0);
+        let derivations = PBKDF2_DERIVATIONS.with(std::cell::Cell::get);
+        (result, derivations, DECRYPTIONS.with(std::cell::Cell::get))
+    }
+
+    #[test]
+    fn a_seal_of_the_fallback_count_opens_and_says_so() {
+        let legacy = sealed_with(&Options::default());
+        let (opened, derivations, decryptions) =
+            unseal_counting(&legacy, &Password::from(PASSWORD), &h3_reader());
+        let opened = opened.unwrap();
+        assert_eq!(opened.plaintext(), b"{\"a\":1}");
+        assert!(opened.used_fallback());
+        // The integrity key at 8192 (no match), at 1 (match), then the encryption key at 1.
+        assert_eq!((derivations, decryptions), (3, 1));
+        // Without the fallback it does not open.
+        assert_eq!(
+            unseal_at(&legacy, &Password::from(PASSWORD), &iterations(8192), 0),
+            Err(Error::BadMac)
+        );
+    }
+
+    #[test]
+    fn a_seal_of_the_own_count_opens_without_the_second_try() {
+        let current = sealed_with(&iterations(8192));
+        let (opened, derivations, _) =
+            unseal_counting(&current, &Password::from(PASSWORD), &h3_reader());
+        assert!(!opened.unwrap().used_fallback());
+        assert_eq!(derivations, 2);
+    }
+
+    /// A forged seal costs two derivations of the integrity key with the fallback, one without,
+    /// and is never decrypted.
+    #[test]
+    fn a_forged_seal_costs_one_more_derivation_at_most() {
+        let forged = {
+            let mut fields: Vec<String> = sealed_with(&iterations(8192))
+                .split('*')
+                .map(str::to_owned)
+                .collect();
+            fields[7] = "A".repeat(43);
+            fields.join("*")
+        };
+        let reader = Password::from(PASSWORD);
+        let (result, derivations, decryptions) = unseal_counting(&forged, &reader, &h3_reader());
+        assert_eq!(result, Err(Error::BadMac));
+        assert_eq!((derivations, decryptions), (2, 0));
+        let (result, derivations, _) = unseal_counting(&forged, &reader, &iterations(8192));
+        assert_eq!((result, derivations), (Err(Error::BadMac), 1));
+        assert_eq!(reader.integrity().derived_keys().len(), 0);
+    }
+
+    /// A key cached for a salt at one count never opens a seal at another: a seal made with 8192
+    /// iterations, once opened (its keys cached), is still refused by a reader of 1 iteration.
+    #[test]
+    fn the_key_cache_never_serves_a_key_of_another_count() {
+        let current = sealed_with(&iterations(8192));
+        let reader = Password::from(PASSWORD);
+        assert!(unseal_at(&current, &reader, &iterations(8192), 0).is_ok());
+        assert_eq!(reader.integrity().derived_keys().len(), 2);
+        assert_eq!(
+            unseal_at(&current, &reader, &Options::default(), 0),
+            Err(Error::BadMac)
+        );
+        // And the other way round: a legacy seal opened through the fallback is cached at 1.
+        let legacy = sealed_with(&Options::default());
+        assert!(
+            unseal_detailed_at(&legacy, &reader, &h3_reader(), 0)
+                .unwrap()
+                .used_fallback()
+        );
+        assert_eq!(
+            unseal_at(&legacy, &reader, &iterations(8192), 0),
+            Err(Error::BadMac)
+        );
+        assert!(unseal_at(&legacy, &reader, &Options::default(), 0).is_ok());
+    }
+
+    #[test]
+    fn a_raw_key_has_no_second_try() {
+        let key = Password::new(Secret::key([7u8; 32]));
+        let options = Options::default().with_fallback_iterations(Some(NonZeroU32::MIN));
+        let sealed = seal_at(b"{}", &PasswordId::NONE, &key, &options, 0, OsRandom).unwrap();
+        let mut fields: Vec<&str> = sealed.split('*').collect();
+        let forged_mac = "A".repeat(43);
+        fields[7] = &forged_mac;
+        let (result, derivations, _) = unseal_counting(&fields.join("*"), &key, &options);
+        assert_eq!((result, derivations), (Err(Error::BadMac), 0));
     }
 }

@@ -223,7 +223,13 @@ async fn home(
     let times = pages::SessionTimes::of(&session);
     let seal = session.context().incoming_seal();
     let panel = cookie_panel::cookie_panel(seal.as_deref(), &passwords, session.unseal_error());
+    let names = if config.h3().is_some() {
+        explain::CookieNames::H3
+    } else {
+        explain::CookieNames::IronSession
+    };
     let sent = explain::CookiesSent::from_headers(
+        names,
         headers
             .get_all(header::COOKIE)
             .iter()

@@ -49,6 +49,43 @@ pub fn cookie_header_warning(length: usize) -> Option<String> {
     }
 }
 
+/// How the session's cookies are named: iron-session's `name.0` … `name.3`, or h3's `name.1` …
+/// `name.N` beside the cookie that counts them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CookieNames {
+    /// iron-session's: the whole cookie, or `name.0` … `name.3`.
+    #[default]
+    IronSession,
+    /// h3's: the cookie, and `name.1` … `name.N` when it holds `__chunked__N`.
+    H3,
+}
+
+impl CookieNames {
+    /// Whether the cookie called `cookie` is one of the demo session's.
+    ///
+    /// ```
+    /// use ironsession_demo::explain::CookieNames;
+    ///
+    /// assert!(CookieNames::IronSession.is_session_cookie("iron-session-demo.3"));
+    /// assert!(!CookieNames::IronSession.is_session_cookie("iron-session-demo.4"));
+    /// assert!(CookieNames::H3.is_session_cookie("iron-session-demo.12"));
+    /// ```
+    pub fn is_session_cookie(self, cookie: &str) -> bool {
+        match self {
+            CookieNames::IronSession => is_session_cookie(COOKIE_NAME, cookie),
+            CookieNames::H3 => {
+                cookie == COOKIE_NAME
+                    || cookie
+                        .strip_prefix(COOKIE_NAME)
+                        .and_then(|rest| rest.strip_prefix('.'))
+                        .is_some_and(|index| {
+                            !index.is_empty() && index.bytes().all(|b| b.is_ascii_digit())
+                        })
+            }
+        }
+    }
+}
+
 /// The cookies of the request's `Cookie` header values: each session cookie (the whole cookie or
 /// a chunk) with its length, and the header's total length in bytes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -60,24 +97,26 @@ pub struct CookiesSent {
 }
 
 impl CookiesSent {
-    /// The session cookies among `cookie_headers` (the request's `Cookie` values).
+    /// The session cookies, named as `names` says, among `cookie_headers` (the request's
+    /// `Cookie` values).
     ///
     /// ```
-    /// use ironsession_demo::explain::CookiesSent;
+    /// use ironsession_demo::explain::{CookieNames, CookiesSent};
     ///
-    /// let sent = CookiesSent::from_headers(["theme=dark; iron-session-demo.0=abc; iron-session-demo.1=de"]);
+    /// let sent = CookiesSent::from_headers(CookieNames::IronSession, ["theme=dark; iron-session-demo.0=abc; iron-session-demo.1=de"]);
     /// assert_eq!(sent.session_cookies, [("iron-session-demo.0".to_owned(), 23), ("iron-session-demo.1".to_owned(), 22)]);
     /// assert_eq!(sent.header_length, 59);
     /// ```
-    pub fn from_headers<'a>(cookie_headers: impl IntoIterator<Item = &'a str>) -> CookiesSent {
+    pub fn from_headers<'a>(
+        names: CookieNames,
+        cookie_headers: impl IntoIterator<Item = &'a str>,
+    ) -> CookiesSent {
         let headers: Vec<&str> = cookie_headers.into_iter().collect();
         let session_cookies = headers
             .iter()
             .flat_map(|header| Cookie::split_parse(*header))
             .filter_map(Result::ok)
-            .filter(|cookie| {
-                is_session_cookie(COOKIE_NAME, cookie.name()) && !cookie.value().is_empty()
-            })
+            .filter(|cookie| names.is_session_cookie(cookie.name()) && !cookie.value().is_empty())
             .map(|cookie| {
                 let length = cookie.name().len() + 1 + cookie.value().len();
                 (cookie.name().to_owned(), length)
@@ -430,10 +469,13 @@ mod tests {
 
     #[test]
     fn chunks_are_listed_as_the_separate_cookies_they_are() {
-        let sent = CookiesSent::from_headers([
-            "theme=dark; iron-session-demo.1=bbbb",
-            "iron-session-demo.0=aaa; other.0=x; iron-session-demo=",
-        ]);
+        let sent = CookiesSent::from_headers(
+            CookieNames::IronSession,
+            [
+                "theme=dark; iron-session-demo.1=bbbb",
+                "iron-session-demo.0=aaa; other.0=x; iron-session-demo=",
+            ],
+        );
         assert_eq!(
             sent.session_cookies,
             [
@@ -456,7 +498,7 @@ mod tests {
     fn a_large_cookie_header_shows_the_warning() {
         let chunk = "x".repeat(3100);
         let header = format!("iron-session-demo.0={chunk}; iron-session-demo.1={chunk}");
-        let html = CookiesSent::from_headers([header.as_str()]).html();
+        let html = CookiesSent::from_headers(CookieNames::IronSession, [header.as_str()]).html();
         assert!(html.contains(r#"id="cookie-header-warning""#), "{html}");
         assert!(html.contains("nears 8 KB"), "{html}");
     }

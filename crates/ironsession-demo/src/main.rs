@@ -18,6 +18,10 @@
 //!   on one demo process is enforced by all of them. Unset: revocation in this process only.
 //! - `REVOCATION`: `off` (no revocation), `memory` or `redis`; default `redis` when `REDIS_URL`
 //!   is set, else `memory`. (`off` is for the benchmarks' baseline.)
+//! - `SESSION_FORMAT`: `iron-session` (default) or `h3`. With `h3` the demo pairs with an h3 2.x
+//!   app (Nuxt, `interop/h3-server.mjs`): the same cookie name and password, the session data as
+//!   h3's `data`, h3's object and chunking; it seals as h3 2.x (8192 PBKDF2 iterations) and reads
+//!   h3 1.x and 2.x seals (see `SessionConfigBuilder::h3`).
 //! - `RUST_LOG`: the log filter (default `info`); logs go to stderr.
 //!
 //! Besides the app's routes it serves `GET /metrics`: ironsession's metrics in Prometheus' text
@@ -31,7 +35,7 @@ use std::time::Duration;
 
 use ironsession::revocation::redis::RedisBackend;
 use ironsession::revocation::{InMemory, Revocation};
-use ironsession::{PasswordError, Passwords};
+use ironsession::{H3Sessions, PasswordError, Passwords};
 use tracing_subscriber::EnvFilter;
 use zeroize::Zeroizing;
 
@@ -74,6 +78,9 @@ async fn run() -> Result<(), String> {
     if let Some(revocation) = revocation_from_env().await? {
         builder = builder.revocation(revocation);
     }
+    if h3_from_env()? {
+        builder = builder.h3(H3Sessions::v2());
+    }
     let config = builder
         .build()
         .map_err(|e| format!("bad session configuration: {e}"))?;
@@ -109,6 +116,17 @@ fn seconds_from_env(name: &str) -> Result<Option<Duration>, String> {
             .map(|seconds| Some(Duration::from_secs(seconds)))
             .map_err(|_| format!("bad {name} {text:?}: use a whole number of seconds")),
         _ => Ok(None),
+    }
+}
+
+/// Whether `SESSION_FORMAT` asks for h3's sessions.
+fn h3_from_env() -> Result<bool, String> {
+    match std::env::var("SESSION_FORMAT").unwrap_or_default().trim() {
+        "" | "iron-session" => Ok(false),
+        "h3" => Ok(true),
+        other => Err(format!(
+            "bad SESSION_FORMAT {other:?}: use iron-session or h3"
+        )),
     }
 }
 

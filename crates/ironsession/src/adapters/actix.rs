@@ -42,7 +42,8 @@ use crate::{SaveError, Session, SessionConfig, SessionContext};
 
 /// The middleware that gives every request a session context: wrap an `App` or a scope with it.
 ///
-/// Per request it reads the `Cookie` headers into a [`SessionContext`] (stored in the request's
+/// Per request it reads the `Cookie` headers (and the session headers the configuration names)
+/// into a [`SessionContext`] (stored in the request's
 /// extensions, where the [`Session<T>`] extractor finds it), calls the application, then appends
 /// the `Set-Cookie` headers that `save` and `destroy` queued, on error responses too.
 ///
@@ -145,13 +146,12 @@ where
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let context = SessionContext::from_cookie_headers(
-            &self.config,
+        let context = SessionContext::from_request_headers(&self.config, |name| {
             request
                 .headers()
-                .get_all(header::COOKIE)
-                .map(HeaderValue::as_bytes),
-        );
+                .get_all(name.as_str())
+                .map(HeaderValue::as_bytes)
+        });
         request.extensions_mut().insert(context.clone());
         let response = self.service.call(request);
         Box::pin(async move {
@@ -187,6 +187,14 @@ impl ResponseHeaders for header::HeaderMap {
         // Visible ASCII, see the trait.
         let value = HeaderValue::try_from(line).expect("Set-Cookie lines are visible ASCII");
         self.append(header::SET_COOKIE, value);
+    }
+
+    fn set_header(&mut self, name: &http::HeaderName, value: String) {
+        // A header name of `http` 1 is one of `http` 0.2, and a seal is visible ASCII (see the
+        // trait).
+        let name = header::HeaderName::try_from(name.as_str()).expect("a valid header name");
+        let value = HeaderValue::try_from(value).expect("a seal is visible ASCII");
+        self.insert(name, value);
     }
 }
 
@@ -296,6 +304,7 @@ mod tests {
         let needs = CacheNeeds {
             private: true,
             vary_cookie: true,
+            vary_headers: None,
         };
         needs.apply(&mut headers);
         let all = |headers: &header::HeaderMap, name| {

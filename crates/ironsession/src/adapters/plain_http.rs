@@ -3,7 +3,7 @@
 //! `HeaderMap`. iron-session's `getIronSession(req, res)` is [`SessionConfig::load`].
 
 use http::header::SET_COOKIE;
-use http::{HeaderMap, HeaderName, HeaderValue, header};
+use http::{HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -23,15 +23,12 @@ impl SessionConfig {
 }
 
 impl SessionContext {
-    /// The context of a request with these headers (every `Cookie` header is read).
+    /// The context of a request with these headers: every `Cookie` header, and the
+    /// [session header](crate::SessionHeader) and h3's session header when configured.
     pub fn from_headers(config: &SessionConfig, headers: &HeaderMap) -> Self {
-        Self::from_cookie_headers(
-            config,
-            headers
-                .get_all(header::COOKIE)
-                .iter()
-                .map(HeaderValue::as_bytes),
-        )
+        Self::from_request_headers(config, |name| {
+            headers.get_all(name).iter().map(HeaderValue::as_bytes)
+        })
     }
 
     /// The response step: appends the queued `Set-Cookie` headers to `headers`, clears the
@@ -99,6 +96,12 @@ impl ResponseHeaders for HeaderMap {
         // Visible ASCII, see the trait.
         let value = HeaderValue::try_from(line).expect("Set-Cookie lines are visible ASCII");
         self.append(SET_COOKIE, value);
+    }
+
+    fn set_header(&mut self, name: &HeaderName, value: String) {
+        // A seal is visible ASCII, see the trait.
+        let value = HeaderValue::try_from(value).expect("a seal is visible ASCII");
+        self.insert(name.clone(), value);
     }
 }
 

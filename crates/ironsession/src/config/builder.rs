@@ -5,11 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::hooks::UnsealErrorHook;
-use super::{ConfigError, CookieLifetime, SessionConfig};
+use super::{ConfigError, CookieLifetime, H3Sessions, SessionConfig, session_header};
 use crate::cookie::{self, Attributes, Priority, SameSite, chunks};
 use crate::lifetime::{Lifetimes, SharedClock};
 use crate::revocation::Revocation;
-use crate::{Clock, Passwords, SystemClock, Ttl};
+use crate::{Clock, Passwords, SessionHeader, SystemClock, Ttl};
 
 impl SessionConfig {
     /// Starts a configuration with iron-session's defaults: ttl 14 days, `HttpOnly`, `Secure`,
@@ -39,6 +39,8 @@ impl SessionConfig {
             clear_refused_cookies: true,
             revocation: None,
             on_unseal_error: None,
+            h3: None,
+            session_header: None,
         }
     }
 
@@ -68,6 +70,8 @@ impl SessionConfig {
             clear_refused_cookies: self.clear_refused_cookies,
             revocation: self.revocation.clone(),
             on_unseal_error: self.on_unseal_error.clone(),
+            h3: self.h3.clone(),
+            session_header: self.session_header.clone(),
         }
     }
 }
@@ -108,6 +112,8 @@ pub struct SessionConfigBuilder {
     pub(super) clear_refused_cookies: bool,
     pub(super) revocation: Option<Revocation>,
     pub(super) on_unseal_error: Option<UnsealErrorHook>,
+    pub(super) h3: Option<H3Sessions>,
+    pub(super) session_header: Option<SessionHeader>,
 }
 
 impl SessionConfigBuilder {
@@ -530,7 +536,8 @@ impl SessionConfigBuilder {
     ///
     /// # Errors
     /// A [`ConfigError`] naming the first problem found.
-    pub fn build(self) -> Result<SessionConfig, ConfigError> {
+    pub fn build(mut self) -> Result<SessionConfig, ConfigError> {
+        self.apply_h3()?;
         let attributes = &self.attributes;
         if !cookie::is_valid_name(&self.cookie_name) {
             return Err(ConfigError::InvalidCookieName {
@@ -567,6 +574,13 @@ impl SessionConfigBuilder {
         }
         self.check_lifetimes()?;
         self.check_revocation()?;
+        self.check_session_header()?;
+        let h3_header = self
+            .h3
+            .as_ref()
+            .and_then(|h3| h3.session_header_for(&self.cookie_name));
+        let request_headers =
+            session_header::request_headers(self.session_header.as_ref(), h3_header.clone());
         let config = SessionConfig {
             passwords: self.passwords,
             cookie_name: self.cookie_name.into(),
@@ -583,6 +597,10 @@ impl SessionConfigBuilder {
             clear_refused_cookies: self.clear_refused_cookies,
             revocation: self.revocation,
             on_unseal_error: self.on_unseal_error,
+            h3: self.h3,
+            session_header: self.session_header,
+            h3_session_header: h3_header,
+            request_headers,
         };
         if let Some(overhead) = chunks::missing_room(&config.cookie()) {
             return Err(ConfigError::NoRoomForChunks { overhead });

@@ -45,11 +45,19 @@ pub enum ConfigError {
         /// The bytes of `name.0=` and the attributes.
         overhead: usize,
     },
+    /// A [session header](crate::SessionHeader) that cannot carry a session.
+    #[error("invalid session header: {reason}")]
+    InvalidSessionHeader {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// A ttl under one second: the cookie would be gone before it is used.
     #[error("the ttl must be at least one second (use Ttl::Never for sessions that never expire)")]
     TtlTooShort,
-    /// An absolute lifetime or a renewal age under one second.
-    #[error("an absolute lifetime or renew_after must be at least one second")]
+    /// An absolute lifetime or a renewal age under one second (or an h3 idle timeout under two).
+    #[error(
+        "an absolute lifetime or renew_after must be at least one second (an h3 idle timeout two)"
+    )]
     LifetimeTooShort,
     /// `renew_after` not below the ttl: the seal would expire before it is ever renewed.
     #[error("renew_after must be shorter than the ttl")]

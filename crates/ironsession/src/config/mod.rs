@@ -2,33 +2,41 @@
 //!
 //! Owns [`SessionConfig`] and its getters (here), [`SessionConfigBuilder`] with every option and
 //! the checks of `build` (`builder`; the lifetime options in `lifetimes`, revocation's in
-//! `revocation`, `on_unseal_error` in `hooks`), and [`ConfigError`] (`error`). A feature's option is set here; the feature
-//! itself lives in its own folder.
+//! `revocation`, `on_unseal_error` in `hooks`, sessions shared with h3 in `h3`, the session
+//! header's in `session_header`), and [`ConfigError`] (`error`). A feature's option is set here;
+//! the feature itself lives in its own folder.
 //!
 //! It keeps what each lower concept needs in that concept's own type (the `Passwords`, the
 //! cookie's `Attributes`, the `Lifetimes`, the `Revocation`) and hands that down, never itself:
 //! [`cookie`](SessionConfig::cookie) lends the cookie's part as a `CookieConfig`.
 //!
 //! Uses [`lifetime`](crate::lifetime), [`envelope`](crate::envelope),
-//! [`revocation`](crate::revocation), [`seal`](crate::seal) and [`cookie`](crate::cookie).
+//! [`revocation`](crate::revocation), [`seal`](crate::seal), [`cookie`](crate::cookie) and
+//! [`header`](crate::header).
 
 mod builder;
 mod error;
+mod h3;
 mod hooks;
 mod lifetimes;
 mod revocation;
+mod session_header;
 
 pub use builder::SessionConfigBuilder;
 pub use error::ConfigError;
+pub use h3::{H3Sessions, H3Version};
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use http::HeaderName;
+
 use crate::cookie::{Attributes, CookieConfig};
 use crate::envelope::Envelope;
-use crate::lifetime::{Lifetimes, SharedClock};
+use crate::lifetime::{IdForm, Lifetimes, SharedClock};
 use crate::revocation::Revocation;
-use crate::{Passwords, Ttl, TtlLimit};
+use crate::seal::SealFormat;
+use crate::{Passwords, SessionHeader, Ttl, TtlLimit};
 use hooks::UnsealErrorHook;
 
 /// RFC 6265bis caps a cookie's lifetime at 400 days and browsers clamp longer ones, so no
@@ -81,6 +89,12 @@ pub struct SessionConfig {
     clear_refused_cookies: bool,
     revocation: Option<Revocation>,
     on_unseal_error: Option<UnsealErrorHook>,
+    h3: Option<H3Sessions>,
+    session_header: Option<SessionHeader>,
+    /// h3's session header, read before the cookie in h3 mode.
+    h3_session_header: Option<HeaderName>,
+    /// The request headers besides `Cookie` that may carry the seal, in the order they are read.
+    request_headers: Arc<[HeaderName]>,
 }
 
 impl SessionConfig {
@@ -158,9 +172,10 @@ impl SessionConfig {
         self.clock.0.now_ms()
     }
 
-    /// Whether sessions carry [metadata](crate::Metadata): for a lifetime option or revocation.
+    /// Whether sessions carry [metadata](crate::Metadata): for a lifetime option, revocation, or
+    /// h3 (whose object always has an id and a creation time).
     pub(crate) fn needs_metadata(&self) -> bool {
-        self.lifetimes.need_metadata() || self.revocation.is_some()
+        self.lifetimes.need_metadata() || self.revocation.is_some() || self.h3.is_some()
     }
 
     /// The lifetime options.
@@ -178,9 +193,38 @@ impl SessionConfig {
         }
     }
 
-    /// The layout of the JSON inside the seal: iron-session's, the one envelope so far (h3's
-    /// will make it an option).
+    /// The layout of the JSON inside the seal: h3's object in h3 mode, else iron-session's.
     pub(crate) fn envelope(&self) -> Envelope {
-        Envelope::IronSession
+        match self.h3 {
+            Some(_) => Envelope::H3,
+            None => Envelope::IronSession,
+        }
+    }
+
+    /// How the seal is written around Fe26.2: bare for h3, with the `~2` suffix for iron-session.
+    pub(crate) fn seal_format(&self) -> SealFormat {
+        match self.h3 {
+            Some(_) => SealFormat::H3,
+            None => SealFormat::IronSession,
+        }
+    }
+
+    /// How new session ids are written: UUIDs for h3, base64url otherwise.
+    pub(crate) fn id_form(&self) -> IdForm {
+        match self.h3 {
+            Some(_) => IdForm::Uuid,
+            None => IdForm::Base64Url,
+        }
+    }
+
+    /// h3's session header (`x-<name>-session`), read before the cookie in h3 mode.
+    pub(crate) fn h3_session_header(&self) -> Option<&HeaderName> {
+        self.h3_session_header.as_ref()
+    }
+
+    /// The request headers besides `Cookie` that may carry the seal (the session header, h3's
+    /// session header), in the order they are read: what `Vary` names beside `Cookie`.
+    pub(crate) fn request_headers(&self) -> &Arc<[HeaderName]> {
+        &self.request_headers
     }
 }

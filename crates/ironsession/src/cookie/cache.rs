@@ -17,7 +17,10 @@
 //! [`SessionConfigBuilder::dangerous_manual_cache_headers`](crate::SessionConfigBuilder::dangerous_manual_cache_headers)
 //! turns both off, for apps that set these headers themselves.
 
+use std::sync::Arc;
+
 use super::response_headers::ResponseHeaders;
+use http::HeaderName;
 use http::header::{CACHE_CONTROL, VARY};
 
 /// A cache header value to set: one of the session's own (no allocation, the usual case: the
@@ -29,18 +32,22 @@ pub(crate) enum CacheHeader {
 }
 
 /// What the session asks of one response's cache headers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct CacheNeeds {
-    /// The response sets a session cookie: it must not be stored by a shared cache.
+    /// The response sets a session cookie (or returns a seal in a session header): it must not
+    /// be stored by a shared cache.
     pub(crate) private: bool,
     /// The handler read the session: the response depends on the `Cookie` header.
     pub(crate) vary_cookie: bool,
+    /// The handler read the session, which may also have come in these request headers: the
+    /// response depends on them too.
+    pub(crate) vary_headers: Option<Arc<[HeaderName]>>,
 }
 
 impl CacheNeeds {
     /// The `Cache-Control` value to set given the handler's values, or `None` to leave them.
     pub(super) fn cache_control<'v>(
-        self,
+        &self,
         existing: impl IntoIterator<Item = &'v [u8]>,
     ) -> Option<CacheHeader> {
         if !self.private {
@@ -65,24 +72,37 @@ impl CacheNeeds {
 
     /// The `Vary` value to set given the handler's values, or `None` to leave them.
     pub(super) fn vary<'v>(
-        self,
+        &self,
         existing: impl IntoIterator<Item = &'v [u8]>,
     ) -> Option<CacheHeader> {
-        if !self.vary_cookie {
-            return None;
-        }
+        let headers = self.vary_headers.as_deref().unwrap_or_default();
+        let cookie = self.vary_cookie.then_some("Cookie");
+        let wanted = cookie
+            .into_iter()
+            .chain(headers.iter().map(HeaderName::as_str));
         let existing = join(existing);
-        if existing.is_empty() {
-            return Some(CacheHeader::Fixed("Cookie"));
+        if existing.is_empty() && headers.is_empty() {
+            return cookie.map(CacheHeader::Fixed);
         }
-        if has_directive(&existing, "cookie") || has_directive(&existing, "*") {
+        if has_directive(&existing, "*") {
             return None;
         }
-        Some(CacheHeader::Joined(append(existing, "Cookie")))
+        let mut value = existing;
+        let start = value.len();
+        for name in wanted {
+            if !has_directive(&value, name) {
+                if value.is_empty() {
+                    value.extend_from_slice(name.as_bytes());
+                } else {
+                    value = append(value, name);
+                }
+            }
+        }
+        (value.len() > start).then_some(CacheHeader::Joined(value))
     }
 
     /// Sets the headers on a response, each replacing the handler's lines of that header.
-    pub(crate) fn apply(self, headers: &mut impl ResponseHeaders) {
+    pub(crate) fn apply(&self, headers: &mut impl ResponseHeaders) {
         let cache_control = self.cache_control(headers.lines(&CACHE_CONTROL));
         let vary = self.vary(headers.lines(&VARY));
         for (name, value) in [(CACHE_CONTROL, cache_control), (VARY, vary)] {
@@ -137,6 +157,7 @@ mod tests {
     const BOTH: CacheNeeds = CacheNeeds {
         private: true,
         vary_cookie: true,
+        vary_headers: None,
     };
 
     fn text(value: Option<CacheHeader>) -> Option<String> {
@@ -199,6 +220,7 @@ mod tests {
         let read_only = CacheNeeds {
             private: false,
             vary_cookie: true,
+            vary_headers: None,
         };
         assert_eq!(read_only.cache_control([]), None);
         assert_eq!(text(read_only.vary([])).as_deref(), Some("Cookie"));
@@ -220,5 +242,35 @@ mod tests {
         };
         assert_eq!(all(CACHE_CONTROL), ["max-age=60, must-revalidate, private"]);
         assert_eq!(all(VARY), ["Origin, Cookie"]);
+    }
+
+    #[test]
+    fn vary_names_the_session_headers_beside_or_instead_of_cookie() {
+        let headers: Arc<[HeaderName]> = [http::header::AUTHORIZATION].into();
+        let both = CacheNeeds {
+            vary_headers: Some(headers.clone()),
+            ..BOTH
+        };
+        let cases: [(&[&str], Option<&str>); 5] = [
+            (&[], Some("Cookie, authorization")),
+            (&["Origin"], Some("Origin, Cookie, authorization")),
+            (&["Cookie"], Some("Cookie, authorization")),
+            (&["Authorization, cookie"], None),
+            (&["*"], None),
+        ];
+        for (existing, expected) in cases {
+            let got = both.vary(existing.iter().map(|v| v.as_bytes()));
+            assert_eq!(text(got).as_deref(), expected, "{existing:?}");
+        }
+        let header_only = CacheNeeds {
+            private: false,
+            vary_cookie: false,
+            vary_headers: Some(headers),
+        };
+        assert_eq!(text(header_only.vary([])).as_deref(), Some("authorization"));
+        assert_eq!(
+            text(header_only.vary([&b"Accept"[..]])).as_deref(),
+            Some("Accept, authorization")
+        );
     }
 }

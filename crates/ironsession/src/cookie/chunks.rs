@@ -220,6 +220,11 @@ pub(crate) fn check_length(carried: &Carried, seal: &str) -> Result<(), UnsealEr
     } else {
         MAX_CHUNKS * chunk_max
     };
+    refuse_longer_than(max, seal)
+}
+
+/// Refuses `seal` if it is longer than `max` bytes, before any crypto: [`SealError::TooLong`].
+pub(crate) fn refuse_longer_than(max: usize, seal: &str) -> Result<(), UnsealError> {
     if seal.len() > max {
         return Err(SealError::TooLong {
             length: seal.len(),
@@ -363,6 +368,43 @@ const CHUNK_SUFFIXES: [&str; MAX_CHUNKS] = [".0", ".1", ".2", ".3"];
 /// The length of a chunk name's `.N` suffix: one digit, as chunk indexes are below `MAX_CHUNKS`.
 const CHUNK_SUFFIX_LEN: usize = ".0".len();
 const _: () = assert!(MAX_CHUNKS <= 10);
+
+/// What the session cookies of one configuration can hold: the caps a seal in a session header
+/// is held to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Capacity {
+    /// The longest seal the cookies can store.
+    pub(crate) max_seal_len: usize,
+    /// What one chunk holds, when they are chunked.
+    pub(crate) chunk_len: Option<usize>,
+    /// The bytes of a `Set-Cookie` line of the session cookie besides its value.
+    pub(crate) line_overhead: usize,
+}
+
+impl Capacity {
+    /// The capacity of `config`'s cookies whose chunks (with chunking on) hold `chunk_len`
+    /// characters each: all [`MAX_CHUNKS`] of them, or one cookie with chunking off.
+    pub(super) fn of(config: &CookieConfig<'_>, chunk_len: usize) -> Self {
+        let line_overhead = config.set_cookie_line_len(config.cookie_name().len(), 0);
+        if config.chunking() {
+            return Capacity {
+                max_seal_len: MAX_CHUNKS * chunk_len,
+                chunk_len: Some(chunk_len),
+                line_overhead,
+            };
+        }
+        Capacity {
+            max_seal_len: MAX_SET_COOKIE_BYTES.saturating_sub(line_overhead),
+            chunk_len: None,
+            line_overhead,
+        }
+    }
+}
+
+/// What `config`'s cookies can hold, chunked as iron-session 9 chunks them.
+pub(crate) fn capacity(config: &CookieConfig<'_>) -> Capacity {
+    Capacity::of(config, chunk_budget(config))
+}
 
 /// With chunking on, the bytes of `name.0=` and the attributes when they leave no room for a
 /// chunk: the configuration is refused (iron-session 9 finds this on the first save; here it is

@@ -1,5 +1,5 @@
-//! The response's headers as the response step writes them: the session's `Set-Cookie` lines,
-//! then the cache headers, into whichever header map the framework has (`http`'s and actix-web's
+//! The response's headers as the response step writes them: the session's `Set-Cookie` lines (or
+//! a session header's seal), then the cache headers, into whichever header map the framework has (`http`'s and actix-web's
 //! own, implemented in [`adapters`](crate::adapters)).
 
 use http::HeaderName;
@@ -19,4 +19,8 @@ pub(crate) trait ResponseHeaders {
     /// attributes and a seal, all visible ASCII (see `cookie::set_cookie_line`), which is exactly
     /// what a header value accepts.
     fn append_set_cookie(&mut self, line: String);
+
+    /// Sets the header `name` to `value`, a seal (visible ASCII), replacing the handler's values
+    /// of it: a session header's new seal.
+    fn set_header(&mut self, name: &HeaderName, value: String);
 }

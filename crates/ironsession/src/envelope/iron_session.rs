@@ -23,7 +23,7 @@ use serde::de::{
     Unexpected, Visitor,
 };
 
-use super::Split;
+use super::{Entries, Split};
 use crate::SealError;
 use crate::lifetime::Metadata;
 
@@ -358,45 +358,12 @@ impl<'de, E: de::Error> Deserializer<'de> for KeyDeserializer<'de, E> {
 // Re-sealing what came in, with new metadata
 // ---------------------------------------------------------------------------------------------
 
-/// The user's part of a session object, entry by entry, each value exactly as it was written.
-struct UserEntries(Vec<(String, Box<serde_json::value::RawValue>)>);
-
-impl<'de> Deserialize<'de> for UserEntries {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct EntriesVisitor;
-        impl<'de> Visitor<'de> for EntriesVisitor {
-            type Value = UserEntries;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UserEntries, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(entry) = map.next_entry()? {
-                    entries.push(entry);
-                }
-                Ok(UserEntries(entries))
-            }
-        }
-        deserializer.deserialize_map(EntriesVisitor)
-    }
-}
-
 /// The user's part of a session's JSON: its own entries in their order, each value exactly as it
 /// was written, without the metadata.
 pub(super) fn without_metadata(plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
-    let entries = split::<UserEntries>(plaintext)?.data;
+    let entries = split::<Entries>(plaintext)?.data;
     let mut json = Vec::with_capacity(plaintext.len());
-    json.push(b'{');
-    for (index, (key, value)) in entries.0.iter().enumerate() {
-        if index > 0 {
-            json.push(b',');
-        }
-        // A string into a Vec cannot fail.
-        serde_json::to_writer(&mut json, key).expect("a string serializes");
-        json.push(b':');
-        json.extend_from_slice(value.get().as_bytes());
-    }
-    json.push(b'}');
+    entries.write_object(&mut json);
     Ok(json)
 }
 

@@ -3,17 +3,22 @@
 //!
 //! Owns [`Envelope`], the one place that knows the layout: reading a session's JSON into the
 //! user's `T` and the metadata, writing the metadata into the JSON of a save, and taking the
-//! user's part alone for a re-seal. Today there is one layout, iron-session's
-//! ([`iron_session`]: the user's own object, the metadata under `"_is"`); h3's
-//! `{id, createdAt, data}` will be a second variant, with its own module here, chosen by the
-//! configuration ([`SessionConfig::envelope`](crate::SessionConfig::envelope)). Nothing else
-//! changes for it: the request step calls the envelope and never looks at the JSON itself.
+//! user's part alone for a re-seal. Two layouts: iron-session's ([`iron_session`]: the user's own
+//! object, the metadata under `"_is"`) and h3's (`h3`: `{id, createdAt, data, lastSeenAt}`, the
+//! user's data under `data`), chosen by the configuration
+//! ([`SessionConfig::envelope`](crate::SessionConfig::envelope)). The request step calls the
+//! envelope and never looks at the JSON itself.
 //!
 //! Uses [`lifetime`](crate::lifetime) (the metadata) only.
 
+mod h3;
 mod iron_session;
 
-use serde::de::DeserializeOwned;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 
 pub use iron_session::METADATA_KEY;
 
@@ -27,6 +32,9 @@ pub(crate) enum Envelope {
     /// reserved key [`METADATA_KEY`].
     #[default]
     IronSession,
+    /// h3's (Nuxt, nuxt-auth-utils): `{id, createdAt, data, lastSeenAt}`, the user's data under
+    /// `data`; every session has metadata.
+    H3,
 }
 
 /// A session's JSON, read into the user's `T` and the metadata.
@@ -46,6 +54,7 @@ impl Envelope {
     ) -> Result<Split<T>, SealError> {
         match self {
             Envelope::IronSession => iron_session::split(plaintext),
+            Envelope::H3 => h3::split(plaintext),
         }
     }
 
@@ -53,6 +62,7 @@ impl Envelope {
     pub(crate) fn wrap(self, json: &mut Vec<u8>, metadata: &Metadata) {
         match self {
             Envelope::IronSession => iron_session::append(json, metadata),
+            Envelope::H3 => h3::wrap(json, metadata),
         }
     }
 
@@ -61,6 +71,52 @@ impl Envelope {
     pub(crate) fn user_json(self, plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
         match self {
             Envelope::IronSession => iron_session::without_metadata(plaintext),
+            Envelope::H3 => h3::user_json(plaintext),
         }
     }
+}
+
+/// A JSON object entry by entry, in its order, each value exactly as it was written.
+pub(super) struct Entries(pub(super) Vec<(String, Box<RawValue>)>);
+
+impl<'de> Deserialize<'de> for Entries {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntriesVisitor;
+        impl<'de> Visitor<'de> for EntriesVisitor {
+            type Value = Entries;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(Entries(entries))
+            }
+        }
+        deserializer.deserialize_map(EntriesVisitor)
+    }
+}
+
+impl Entries {
+    /// Appends the entries to `json` as one object, each value as it was written.
+    pub(super) fn write_object(&self, json: &mut Vec<u8>) {
+        json.push(b'{');
+        for (index, (key, value)) in self.0.iter().enumerate() {
+            if index > 0 {
+                json.push(b',');
+            }
+            write_key(json, key);
+            json.extend_from_slice(value.get().as_bytes());
+        }
+        json.push(b'}');
+    }
+}
+
+/// Appends `"key":` to `json`.
+pub(super) fn write_key(json: &mut Vec<u8>, key: &str) {
+    // A string into a Vec cannot fail.
+    serde_json::to_writer(&mut *json, key).expect("a string serializes");
+    json.push(b':');
 }

@@ -19,12 +19,19 @@ pub(crate) struct Lifetimes {
     pub(crate) session_ids: bool,
     /// Read sessions without metadata even when the absolute lifetime or revocation needs it.
     pub(crate) accept_without_metadata: bool,
+    /// An idle timeout counted from the last seal, whatever the seal's own expiration says: h3
+    /// 2.x's `idleTimeout`, whose seals expire only at `maxAge` and keep the time they were last
+    /// seen in `lastSeenAt`.
+    pub(crate) idle: Option<Duration>,
 }
 
 impl Lifetimes {
     /// Whether sessions need their [`Metadata`].
     pub(crate) fn need_metadata(&self) -> bool {
-        self.absolute.is_some() || self.renew_after.is_some() || self.session_ids
+        self.absolute.is_some()
+            || self.renew_after.is_some()
+            || self.session_ids
+            || self.idle.is_some()
     }
 
     /// When the session's absolute lifetime ends, if it has one.
@@ -33,13 +40,19 @@ impl Lifetimes {
         Some(metadata?.created_at_ms().saturating_add(millis(absolute)))
     }
 
-    /// Refuses a session past its absolute lifetime (plus the clock-skew allowance) as expired.
+    /// Refuses a session past its absolute lifetime or its idle timeout (plus the clock-skew
+    /// allowance) as expired.
     pub(crate) fn check(
         &self,
         metadata: Option<&Metadata>,
         now_ms: u64,
     ) -> Result<(), iron_seal::Error> {
-        match self.deadline_ms(metadata) {
+        let idle_deadline = self
+            .idle
+            .zip(metadata)
+            .map(|(idle, metadata)| metadata.sealed_at_ms().saturating_add(millis(idle)));
+        let deadlines = [self.deadline_ms(metadata), idle_deadline];
+        match deadlines.into_iter().flatten().min() {
             Some(deadline) if deadline.saturating_add(SKEW_MS) <= now_ms => {
                 Err(iron_seal::Error::Expired {
                     expired_at_ms: deadline,
@@ -160,6 +173,27 @@ mod tests {
             check(&self::config(|b| b), Some(&metadata), u64::MAX),
             Ok(())
         );
+    }
+
+    #[test]
+    fn an_idle_timeout_ends_a_session_after_its_last_seal_plus_the_skew() {
+        let lifetimes = Lifetimes {
+            idle: Some(Duration::from_secs(600)),
+            ..Lifetimes::default()
+        };
+        let sealed = created_at(T0 - HOUR, Some(T0));
+        let at = |now| lifetimes.check(Some(&sealed), now);
+        assert_eq!(at(T0 + 600_000 + SKEW_MS - 1), Ok(()));
+        assert_eq!(
+            at(T0 + 600_000 + SKEW_MS),
+            Err(iron_seal::Error::Expired {
+                expired_at_ms: T0 + 600_000
+            })
+        );
+        // Never sealed with `rat` (`lastSeenAt`): counted from the creation, as h3 does.
+        let unsealed = created_at(T0, None);
+        assert!(lifetimes.check(Some(&unsealed), T0 + 660_000).is_err());
+        assert_eq!(lifetimes.check(None, u64::MAX), Ok(()));
     }
 
     #[test]

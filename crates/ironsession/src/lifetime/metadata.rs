@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::SessionId;
 use super::limits::SKEW_MS;
+use super::session_id::IdForm;
 use crate::SealError;
 
 /// What ironsession keeps about a session beside the user's data, under
@@ -49,14 +50,15 @@ pub struct Metadata {
 
 impl Metadata {
     /// New metadata for a session created at `now_ms` in revocation generation `generation`,
-    /// with a fresh id from `random`.
+    /// with a fresh id from `random` written in `form`.
     fn new(
         now_ms: u64,
         generation: Option<u64>,
         random: impl RandomSource,
+        form: IdForm,
     ) -> Result<Self, SealError> {
         Ok(Metadata {
-            sid: SessionId::generate(random)?,
+            sid: SessionId::generate(random, form)?,
             iat: now_ms,
             rat: None,
             sub: None,
@@ -86,6 +88,31 @@ impl Metadata {
     /// The subject (whose session this is), if one was set.
     pub fn subject(&self) -> Option<&str> {
         self.sub.as_deref()
+    }
+
+    /// Metadata from its fields, for an envelope that keeps them elsewhere than under `_is` (h3's
+    /// `id`, `createdAt` and `lastSeenAt`); `later_fields` are kept as they are.
+    pub(crate) fn from_fields(
+        sid: SessionId,
+        created_at_ms: u64,
+        sealed_at_ms: Option<u64>,
+        subject: Option<String>,
+        generation: Option<u64>,
+        later_fields: Map<String, Value>,
+    ) -> Self {
+        Metadata {
+            sid,
+            iat: created_at_ms,
+            rat: sealed_at_ms,
+            sub: subject,
+            generation,
+            later_fields,
+        }
+    }
+
+    /// The fields this release does not know, kept as they came.
+    pub(crate) fn later_fields(&self) -> &Map<String, Value> {
+        &self.later_fields
     }
 
     /// The revocation generation the session was created in (or got its subject in): with
@@ -205,6 +232,8 @@ pub(crate) struct MetadataState {
     /// Changed since it was read (created, regenerated, subject set): the cookie must be re-sealed
     /// even if the handler does not save.
     pub(crate) changed: bool,
+    /// How new ids are written.
+    pub(crate) id_form: IdForm,
 }
 
 impl MetadataState {
@@ -216,7 +245,7 @@ impl MetadataState {
         generation: Option<u64>,
     ) -> Result<&mut Metadata, SealError> {
         self.changed = true;
-        let metadata = Metadata::new(now_ms, generation, iron_seal::ThreadRandom)?;
+        let metadata = Metadata::new(now_ms, generation, iron_seal::ThreadRandom, self.id_form)?;
         Ok(self.current.insert(metadata))
     }
 

@@ -25,6 +25,6 @@ pub use clock::{Clock, SystemClock};
 pub(crate) use limits::Lifetimes;
 pub use metadata::{Metadata, MetadataError};
 pub(crate) use metadata::{MetadataState, check_incoming};
-pub(crate) use session_id::session_id_bytes;
+pub(crate) use session_id::{IdForm, session_id_bytes};
 pub use session_id::{InvalidSessionId, SessionId};
 pub use ttl::Ttl;

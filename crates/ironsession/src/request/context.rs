@@ -4,6 +4,9 @@
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use http::HeaderName;
+use http::header::COOKIE;
+
 use super::incoming::Incoming;
 use super::outgoing;
 use super::transport::Transport;
@@ -39,8 +42,8 @@ pub struct SessionContext {
 
 pub(crate) struct ContextState {
     pub(crate) config: SessionConfig,
-    /// The seal of the cookie named in the original configuration (the whole cookie, else its
-    /// joined chunks), if the request had one.
+    /// The seal the request carried for the original configuration's session (the whole cookie,
+    /// else its joined chunks, or a session header's value), if it had one.
     pub(super) cookie_value: Option<String>,
     /// How the seal travels, and what of it the request carried (for a cookie: the whole cookie,
     /// or which chunks).
@@ -50,7 +53,7 @@ pub(crate) struct ContextState {
     pub(super) read: bool,
     /// A `save` queued the session's cookies.
     pub(super) saved: bool,
-    /// `Set-Cookie` lines, at most one per cookie name.
+    /// `Set-Cookie` lines, at most one per cookie name (or a session header's one seal).
     pending: Cookies,
     /// The cookie as opened by the first `Session::load`.
     pub(super) incoming: Incoming,
@@ -61,10 +64,15 @@ pub(crate) struct ContextState {
 /// a log is logged in. `Debug` says whether they are there, never what they are.
 impl fmt::Debug for ContextState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A session header's line is the seal itself: never shown.
+        let in_header = self.transport.response_header().is_some();
         let pending: Vec<&str> = self
             .pending
             .iter()
-            .map(|line| chunks::line_name(line))
+            .map(|line| match in_header {
+                true => "[session header]",
+                false => chunks::line_name(line),
+            })
             .collect();
         f.debug_struct("ContextState")
             .field("config", &self.config)
@@ -96,14 +104,53 @@ impl ContextState {
 }
 
 impl SessionContext {
-    /// The context of a request whose `Cookie` header values are `cookie_headers`, in order.
+    /// The context of a request whose `Cookie` header values are `cookie_headers`, in order. A
+    /// configuration with a [session header](crate::SessionHeader), or shared with h3 (whose
+    /// session header is read first), needs the other headers too:
+    /// [`from_request_headers`](Self::from_request_headers).
     pub fn from_cookie_headers<'h>(
         config: &SessionConfig,
         cookie_headers: impl IntoIterator<Item = &'h [u8]>,
     ) -> Self {
+        let mut cookie_headers = Some(cookie_headers);
+        Self::from_request_headers(config, |name| {
+            (*name == COOKIE)
+                .then(|| cookie_headers.take())
+                .flatten()
+                .into_iter()
+                .flatten()
+        })
+    }
+
+    /// The context of a request whose headers `header` gives: called with a header name, it
+    /// returns that header's values in order (none when absent). It is asked for `Cookie` and for
+    /// the session headers the configuration reads (see
+    /// [`SessionHeader`](crate::SessionHeader), [`H3Sessions`](crate::H3Sessions)). For a
+    /// framework whose header type is not `http`'s; with `http`'s, use
+    /// [`from_headers`](Self::from_headers).
+    ///
+    /// ```
+    /// use ironsession::{JsonSession, Passwords, Session, SessionConfig, SessionContext};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// let headers = [("cookie", "s=Fe26.2*1*abc; other=1")];
+    /// let context = SessionContext::from_request_headers(&config, |name| {
+    ///     let values = headers.iter().filter(|(n, _)| *n == name.as_str());
+    ///     values.map(|(_, v)| v.as_bytes()).collect::<Vec<_>>()
+    /// });
+    /// assert_eq!(context.incoming_seal().as_deref(), Some("Fe26.2*1*abc"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_request_headers<'h, I>(
+        config: &SessionConfig,
+        header: impl FnMut(&HeaderName) -> I,
+    ) -> Self
+    where
+        I: IntoIterator<Item = &'h [u8]>,
+    {
         // An empty value is no cookie, as in iron-session (`value ? unsealData(value) : {}`): no
         // unseal error for it.
-        let (cookie_value, transport) = Transport::read(config, cookie_headers);
+        let (cookie_value, transport) = Transport::read(config, header);
         SessionContext {
             shared: Arc::new(Mutex::new(ContextState {
                 config: config.clone(),
@@ -114,13 +161,16 @@ impl SessionContext {
                 saved: false,
                 pending: Vec::new(),
                 incoming: Incoming::Unread,
-                metadata: MetadataState::default(),
+                metadata: MetadataState {
+                    id_form: config.id_form(),
+                    ..MetadataState::default()
+                },
             })),
         }
     }
 
-    /// The seal the request carried for this session, as the browser sent it (the whole cookie,
-    /// else its chunks joined), whether or not it opens: for tools that show what is inside,
+    /// The seal the request carried for this session, as the client sent it (the whole cookie,
+    /// else its chunks joined, or a session header's value), whether or not it opens: for tools that show what is inside,
     /// such as the demo's "What is in my cookie?" panel. It is a bearer token: never log it.
     ///
     /// ```
@@ -144,37 +194,76 @@ impl SessionContext {
     /// [renewal](crate::SessionConfigBuilder::renew_after), was sealed with an older password
     /// ([`password_upgrade`](crate::SessionConfigBuilder::password_upgrade)), or got new
     /// [metadata](crate::Metadata). Call it once, after the handler. Only the cookies:
-    /// [`append_set_cookies`](Self::append_set_cookies) also sets the cache headers.
+    /// [`append_set_cookies`](Self::append_set_cookies) also sets the cache headers. A session
+    /// that came in a [session header](crate::SessionHeader) sends no cookie: its seal stays
+    /// queued for [`take_session_header`](Self::take_session_header) (or `append_set_cookies`).
     pub fn take_set_cookies(&self) -> Vec<String> {
-        self.take_response().0
+        let mut state = self.lock();
+        outgoing::before_response(&mut state);
+        if state.transport.response_header().is_some() {
+            return Vec::new();
+        }
+        std::mem::take(&mut state.pending)
     }
 
-    /// Takes the queued `Set-Cookie` values, and what the response's cache headers need.
-    fn take_response(&self) -> (Vec<String>, CacheNeeds) {
+    /// Takes the seal to return in the [session header](crate::SessionHeader), with the header's
+    /// name, when the session came in it and was saved (or renewed); `None` otherwise, and for
+    /// cookie sessions (see [`take_set_cookies`](Self::take_set_cookies)). Only the seal:
+    /// [`append_set_cookies`](Self::append_set_cookies) also sets the cache headers.
+    ///
+    /// ```
+    /// use http::{HeaderMap, HeaderName};
+    /// use ironsession::{JsonSession, Passwords, SessionConfig, SessionHeader};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .session_header(SessionHeader::named(HeaderName::from_static("x-session")).without_cookies())
+    ///     .build()?;
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// session.insert("userId".into(), 1.into());
+    /// session.save()?;
+    /// assert!(session.take_set_cookies().is_empty());
+    /// let (name, seal) = session.context().take_session_header().unwrap();
+    /// assert_eq!((name.as_str(), &seal[..9]), ("x-session", "Fe26.2*1*"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn take_session_header(&self) -> Option<(HeaderName, String)> {
+        let mut state = self.lock();
+        outgoing::before_response(&mut state);
+        let name = state.transport.response_header()?.clone();
+        let seal = state.pending.pop()?;
+        state.pending.clear();
+        Some((name, seal))
+    }
+
+    /// Takes the queued lines, the header they go out in (`None` for `Set-Cookie`), and what the
+    /// response's cache headers need.
+    fn take_response(&self) -> (Vec<String>, Option<HeaderName>, CacheNeeds) {
         let mut state = self.lock();
         outgoing::before_response(&mut state);
         let lines = std::mem::take(&mut state.pending);
+        let header = state.transport.response_header().cloned();
+        if !state.config.cache_headers() {
+            return (lines, header, CacheNeeds::default());
+        }
+        let request_headers = state.config.request_headers();
         let needs = CacheNeeds {
             private: !lines.is_empty(),
-            vary_cookie: state.read,
+            vary_cookie: state.read && state.config.uses_cookies(),
+            vary_headers: (state.read && !request_headers.is_empty())
+                .then(|| request_headers.clone()),
         };
-        let enabled = state.config.cache_headers();
-        (
-            lines,
-            if enabled {
-                needs
-            } else {
-                CacheNeeds::default()
-            },
-        )
+        (lines, header, needs)
     }
 
-    /// The response step: writes the queued `Set-Cookie` lines into a response's `headers`, then
-    /// the cache headers, and clears the queue.
+    /// The response step: writes the queued `Set-Cookie` lines (or the session header's seal)
+    /// into a response's `headers`, then the cache headers, and clears the queue.
     pub(crate) fn write_response(&self, headers: &mut impl ResponseHeaders) {
-        let (lines, cache) = self.take_response();
+        let (lines, header, cache) = self.take_response();
         for line in lines {
-            headers.append_set_cookie(line);
+            match &header {
+                Some(name) => headers.set_header(name, line),
+                None => headers.append_set_cookie(line),
+            }
         }
         cache.apply(headers);
     }

@@ -31,6 +31,9 @@ pub(super) struct Opened {
     pub(super) empty: Option<bool>,
     /// A `Session<T>` could not read it as its `T`.
     pub(super) unreadable: bool,
+    /// It opened only with the passwords' fallback iteration count (an h3 1.x seal read as h3
+    /// 2.x): due to be sealed again with their own.
+    pub(super) used_fallback: bool,
 }
 
 impl std::fmt::Debug for Opened {
@@ -39,6 +42,7 @@ impl std::fmt::Debug for Opened {
             .field("plaintext_bytes", &self.plaintext.len())
             .field("empty", &self.empty)
             .field("unreadable", &self.unreadable)
+            .field("used_fallback", &self.used_fallback)
             .finish()
     }
 }
@@ -89,16 +93,18 @@ fn open(cookie_value: Option<&str>, state: &ContextState, now_ms: u64) -> Incomi
     let Some(value) = cookie_value else {
         return Incoming::Absent;
     };
+    let config = &state.config;
     let opened = state
         .transport
         .check_length(value)
-        .and_then(|()| state.config.ttl_limit().check_at(value, now_ms))
-        .and_then(|()| open_at(value, state.config.passwords(), now_ms));
+        .and_then(|()| config.ttl_limit().check_at(value, now_ms))
+        .and_then(|()| open_at(value, config.passwords(), now_ms));
     match opened {
-        Ok(plaintext) => Incoming::Opened(Opened {
-            plaintext,
+        Ok(opened) => Incoming::Opened(Opened {
+            plaintext: opened.plaintext,
             empty: None,
             unreadable: false,
+            used_fallback: opened.used_fallback,
         }),
         Err(error) => Incoming::Refused(error),
     }

@@ -5,7 +5,8 @@
 //! and revocation), writing (`outgoing`: a save, and the re-seal on the way out for renewal, a
 //! password upgrade or new metadata; [`SaveError`]), the deletion of a cookie refused because its
 //! session is over (`refused`), and the two seams of the request path: `transport` (how the seal
-//! travels: the cookie) and the configuration's [`Envelope`](crate::envelope::Envelope) (how the
+//! travels: iron-session's cookie, h3's, or a session header) and the configuration's
+//! [`Envelope`](crate::envelope::Envelope) (how the
 //! JSON inside it is laid out).
 //!
 //! Knows no framework and no `http` type: headers come in as bytes and go out through

@@ -89,7 +89,7 @@ pub(crate) fn write(state: &mut ContextState, mut json: Vec<u8>) -> Result<(), S
         state.metadata.current.as_ref(),
         now_ms,
     );
-    let sealing = JsonSealing::new(config.passwords(), ttl_ms, now_ms);
+    let sealing = JsonSealing::new(config.passwords(), ttl_ms, now_ms, config.seal_format());
     let seal_len = sealing.sealed_len(json.len());
     let cookies = state.transport.save(config, max_age, seal_len, |line| {
         sealing
@@ -119,8 +119,8 @@ pub(crate) fn destroy(state: &mut ContextState) {
 
 /// Before the response, unless the handler saved or destroyed the session: deletes a cookie refused
 /// because its session is over, or re-seals the session as it came in when it is due for renewal,
-/// was sealed with an older password, or got new metadata. A failure to re-seal is logged; the
-/// browser keeps the cookie it has.
+/// was sealed with an older password (or only opened with the fallback iteration count), or got
+/// new metadata. A failure to re-seal is logged; the browser keeps the cookie it has.
 pub(super) fn before_response(state: &mut ContextState) {
     if state.saved || state.destroyed {
         return;
@@ -133,12 +133,13 @@ pub(super) fn before_response(state: &mut ContextState) {
     let Incoming::Opened(opened) = &state.incoming else {
         return;
     };
-    if !opened.renewable() {
+    if !opened.renewable() || !state.transport.reseals_on_read() {
         return;
     }
     let now_ms = state.config.now_ms();
     let metadata = state.metadata.current.as_ref();
     let due = state.metadata.changed
+        || opened.used_fallback
         || state.config.lifetimes().renewal_due(metadata, now_ms)
         || upgrade_due(&state.config, state.cookie_value.as_deref(), now_ms);
     if !due {

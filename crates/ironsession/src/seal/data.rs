@@ -11,6 +11,25 @@ use crate::{Passwords, SealError, Ttl, UnsealError};
 /// The suffix iron-session appends to every seal: `~` and its format's major version.
 pub const VERSION_SUFFIX: &str = "~2";
 
+/// How a session's seal is written and read around the Fe26.2 seal itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub(crate) enum SealFormat {
+    /// iron-session's: the `~2` suffix on every seal, and every seal names its password id.
+    #[default]
+    IronSession,
+    /// h3's: the bare seal (h3 would refuse the suffix as a bad HMAC).
+    H3,
+}
+
+impl SealFormat {
+    fn suffix(self) -> &'static str {
+        match self {
+            SealFormat::IronSession => VERSION_SUFFIX,
+            SealFormat::H3 => "",
+        }
+    }
+}
+
 /// The longest seal (the part before `~`) [`unseal_data`] opens, in bytes: 1 MiB, far above
 /// anything a cookie or a link carries, and low enough that a forged seal (whose HMAC is computed
 /// over all of it before it can be refused) costs at most about a millisecond. Longer input is
@@ -82,7 +101,7 @@ fn seal_json_at(
     now_ms: u64,
     random: impl RandomSource,
 ) -> Result<String, SealError> {
-    let sealing = JsonSealing::new(passwords, ttl_ms, now_ms);
+    let sealing = JsonSealing::new(passwords, ttl_ms, now_ms, SealFormat::IronSession);
     let mut sealed = String::with_capacity(sealing.sealed_len(json.len()));
     sealing.seal_into(&mut sealed, json, random)?;
     Ok(sealed)
@@ -95,24 +114,32 @@ pub(crate) struct JsonSealing<'p> {
     password: &'p Password,
     options: Options,
     now_ms: u64,
+    suffix: &'static str,
 }
 
 impl<'p> JsonSealing<'p> {
     /// Sealing with the password that seals at `now_ms`, expiring `ttl_ms` after it (never for
-    /// `None`).
-    pub(crate) fn new(passwords: &'p Passwords, ttl_ms: Option<u64>, now_ms: u64) -> Self {
+    /// `None`), with the passwords' iteration count, in `format`.
+    pub(crate) fn new(
+        passwords: &'p Passwords,
+        ttl_ms: Option<u64>,
+        now_ms: u64,
+        format: SealFormat,
+    ) -> Self {
         let (id, password) = passwords.sealing_at(now_ms);
+        let options = Options::IRON_DEFAULT
+            .with_ttl_ms(ttl_ms)
+            .with_key_reuse(passwords.key_reuse());
         JsonSealing {
             id,
             password,
-            options: Options::IRON_DEFAULT
-                .with_ttl_ms(ttl_ms)
-                .with_key_reuse(passwords.key_reuse()),
+            options: passwords.derivation.apply(options),
             now_ms,
+            suffix: format.suffix(),
         }
     }
 
-    /// The length in bytes of the seal of `json_len` bytes of JSON, the `~2` suffix included.
+    /// The length in bytes of the seal of `json_len` bytes of JSON, its suffix included.
     pub(crate) fn sealed_len(&self, json_len: usize) -> usize {
         iron_seal::sealed_len(
             json_len,
@@ -120,10 +147,11 @@ impl<'p> JsonSealing<'p> {
             self.password,
             &self.options,
             self.now_ms,
-        ) + VERSION_SUFFIX.len()
+        ) + self.suffix.len()
     }
 
-    /// Appends the seal of `json`, with the `~2` suffix, to `out` (nothing on error).
+    /// Appends the seal of `json`, with its suffix (`~2` for iron-session), to `out` (nothing on
+    /// error).
     pub(crate) fn seal_into(
         &self,
         out: &mut String,
@@ -139,7 +167,7 @@ impl<'p> JsonSealing<'p> {
             self.now_ms,
             random,
         )?;
-        out.push_str(VERSION_SUFFIX);
+        out.push_str(self.suffix);
         Ok(())
     }
 }
@@ -190,24 +218,41 @@ pub fn unseal_data_at<T: DeserializeOwned>(
     passwords: &Passwords,
     now_ms: u64,
 ) -> Result<T, UnsealError> {
-    Ok(iron_seal::parse_json(&open_at(sealed, passwords, now_ms)?)?)
+    let opened = open_at(sealed, passwords, now_ms)?;
+    Ok(iron_seal::parse_json(&opened.plaintext)?)
 }
 
-/// The JSON text inside a seal made by [`seal_data`] (or iron-session), by the clock reading
-/// `now_ms`.
+/// What [`open_at`] found inside a seal.
+pub(crate) struct OpenedSeal {
+    /// The JSON text.
+    pub(crate) plaintext: Vec<u8>,
+    /// Whether it opened only with the passwords' fallback iteration count (so it is due to be
+    /// sealed again with their own).
+    pub(crate) used_fallback: bool,
+}
+
+/// The JSON text inside a seal made by [`seal_data`], iron-session or h3, by the clock reading
+/// `now_ms` (everything from a `~` on is ignored, so the format of the seal does not matter).
 pub(crate) fn open_at(
     sealed: &str,
     passwords: &Passwords,
     now_ms: u64,
-) -> Result<Vec<u8>, UnsealError> {
+) -> Result<OpenedSeal, UnsealError> {
     let seal = without_version_suffix(sealed);
-    let options = Options::IRON_DEFAULT.with_max_seal_len(Some(UNSEAL_DATA_MAX_LEN));
-    let plaintext = iron_seal::unseal_at(seal, &passwords.at(now_ms), &options, now_ms)?;
+    let options = passwords
+        .derivation
+        .apply(Options::IRON_DEFAULT.with_max_seal_len(Some(UNSEAL_DATA_MAX_LEN)));
+    let opened = iron_seal::unseal_detailed_at(seal, &passwords.at(now_ms), &options, now_ms)?;
+    let used_fallback = opened.used_fallback();
+    let mut plaintext = opened.into_plaintext();
     // iron-session turns Iron's `null` (an empty plaintext, or a sealed `null`) into `{}`.
     if plaintext.is_empty() || plaintext == b"null" {
-        return Ok(b"{}".to_vec());
+        plaintext = b"{}".to_vec();
     }
-    Ok(plaintext)
+    Ok(OpenedSeal {
+        plaintext,
+        used_fallback,
+    })
 }
 
 /// The seal without iron-session's version suffix: everything before the first `~`.

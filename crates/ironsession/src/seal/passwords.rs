@@ -11,6 +11,7 @@ use iron_seal::{
 
 use zeroize::Zeroizing;
 
+use crate::seal::derivation::Derivation;
 use crate::seal::purpose::{self, PurposeCache};
 use crate::seal::rotation::{self, JsonPassword, KeyStage, PasswordsAt};
 use crate::{PasswordError, password_weakness};
@@ -55,6 +56,10 @@ pub struct Passwords {
     stages: Arc<BTreeMap<u64, KeyStage>>,
     /// The window in which new seals reuse their password's salts and keys, if they do.
     key_reuse: Option<KeyReuse>,
+    /// The PBKDF2 iteration counts of sealing and unsealing.
+    pub(super) derivation: Derivation,
+    /// Whether a seal without a password id opens with the password that seals.
+    pub(super) unnamed_seals: bool,
 }
 
 impl Passwords {
@@ -213,6 +218,8 @@ impl Passwords {
             sealing,
             stages: Arc::default(),
             key_reuse: Some(KeyReuse::DEFAULT),
+            derivation: Derivation::default(),
+            unnamed_seals: false,
         })
     }
 
@@ -266,6 +273,8 @@ impl Passwords {
             passwords
         });
         derived.key_reuse = self.key_reuse;
+        derived.derivation = self.derivation;
+        derived.unnamed_seals = self.unnamed_seals;
         derived
     }
 
@@ -448,6 +457,16 @@ impl Passwords {
         }
     }
 
+    /// The password that opens a seal naming `id` at `now_ms`: the id's unless it is retired, or
+    /// for a seal that names no id (with [unnamed seals](Passwords::with_unnamed_seals) on), the
+    /// password that seals now.
+    pub(super) fn lookup_at(&self, id: &str, now_ms: u64) -> Option<&Password> {
+        if id.is_empty() && self.unnamed_seals {
+            return Some(self.sealing_at(now_ms).1);
+        }
+        self.password_at(id, now_ms)
+    }
+
     /// The password for a seal's id at `now_ms`, unless it is retired.
     pub(super) fn password_at(&self, id: &str, now_ms: u64) -> Option<&Password> {
         let id = parse_id(id)?;
@@ -490,10 +509,10 @@ impl Passwords {
 impl PasswordLookup for Passwords {
     /// Retired passwords are unknown, by the system clock.
     fn password_for(&self, id: &str) -> Option<&Password> {
-        if self.stages.is_empty() {
+        if self.stages.is_empty() && !self.unnamed_seals {
             return self.by_id.get(&parse_id(id)?);
         }
-        self.password_at(id, iron_seal::system_now_ms())
+        self.lookup_at(id, iron_seal::system_now_ms())
     }
 }
 

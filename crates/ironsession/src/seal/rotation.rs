@@ -139,7 +139,7 @@ pub(super) struct PasswordsAt<'a> {
 
 impl PasswordLookup for PasswordsAt<'_> {
     fn password_for(&self, id: &str) -> Option<&Password> {
-        self.passwords.password_at(id, self.now_ms)
+        self.passwords.lookup_at(id, self.now_ms)
     }
 }
 
@@ -258,6 +258,32 @@ mod tests {
         assert_eq!(error.reason(), UnsealReason::UnknownPassword);
         assert!(passwords.at(T + 1).password_for("1").is_none());
         assert!(passwords.at(T + 1).password_for("2").is_some());
+    }
+
+    /// h3 seals with one string password and writes no id: with unnamed seals on, such a seal
+    /// opens with the password that seals at that time, and nowhere else.
+    #[test]
+    fn a_seal_without_an_id_opens_with_the_sealing_password_when_asked_to() {
+        let staged = pair()
+            .with_stage(2, KeyStage::new().not_before_ms(T))
+            .unwrap();
+        let unnamed = |text: &str| {
+            let password = iron_seal::Password::from(text);
+            let options = iron_seal::Options::default();
+            let id = iron_seal::PasswordId::NONE;
+            iron_seal::seal_at(b"1", &id, &password, &options, 0, iron_seal::OsRandom).unwrap()
+        };
+        let opens = |seal: &str, now: u64, passwords: &Passwords| {
+            let options = iron_seal::Options::default();
+            iron_seal::unseal_at(seal, &passwords.at(now), &options, now).is_ok()
+        };
+        let (old, new) = (unnamed(OLD), unnamed(NEW));
+        let h3 = staged.clone().with_unnamed_seals(true);
+        assert!(opens(&old, T - 1, &h3) && !opens(&new, T - 1, &h3));
+        assert!(opens(&new, T, &h3) && !opens(&old, T, &h3));
+        assert!(!opens(&old, T - 1, &staged) && !opens(&new, T, &staged));
+        assert!(h3.unnamed_seals() && !staged.unnamed_seals());
+        assert!(h3.for_purpose("x").unnamed_seals());
     }
 
     const HOUR: u64 = 3_600_000;

