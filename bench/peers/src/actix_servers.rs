@@ -1,7 +1,9 @@
 //! The actix-web servers: actix-session's `CookieSessionStore` and ironsession's actix adapter,
 //! so that the peer is compared on its own framework.
 
+use actix_web::body::MessageBody;
 use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpServer, web};
 use ironsession_demo::DemoSession;
 
@@ -18,43 +20,69 @@ pub fn run(server: &str) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async move {
         let server = match config {
             Some(config) => {
-                let bound = HttpServer::new(move || {
-                    App::new()
-                        .wrap(ironsession::actix::SessionMiddleware::new(config.clone()))
-                        .route("/login", web::post().to(crate::ironsession_routes::login))
-                        .route(
-                            "/api/session",
-                            web::get().to(crate::ironsession_routes::api_session),
-                        )
-                        .route("/bench", web::get().to(crate::ironsession_routes::bench))
-                })
-                .workers(1)
-                .bind(address)
-                .map_err(|e| format!("cannot listen: {e}"))?;
+                let bound = HttpServer::new(move || ironsession_app(config.clone()))
+                    .workers(1)
+                    .bind(address)
+                    .map_err(|e| format!("cannot listen: {e}"))?;
                 announce(&bound.addrs());
                 bound.run()
             }
             None => {
                 let key = Key::generate();
-                let bound = HttpServer::new(move || {
-                    App::new()
-                        .wrap(actix_session_middleware(key.clone()))
-                        .route("/login", web::post().to(actix_session_routes::login))
-                        .route(
-                            "/api/session",
-                            web::get().to(actix_session_routes::api_session),
-                        )
-                        .route("/bench", web::get().to(actix_session_routes::bench))
-                })
-                .workers(1)
-                .bind(address)
-                .map_err(|e| format!("cannot listen: {e}"))?;
+                let bound = HttpServer::new(move || actix_session_app(key.clone()))
+                    .workers(1)
+                    .bind(address)
+                    .map_err(|e| format!("cannot listen: {e}"))?;
                 announce(&bound.addrs());
                 bound.run()
             }
         };
         server.await.map_err(|e| format!("server error: {e}"))
     })
+}
+
+/// The routes of `actix-ironsession`.
+pub fn ironsession_app(
+    config: ironsession::SessionConfig,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .wrap(ironsession::actix::SessionMiddleware::new(config))
+        .route("/login", web::post().to(crate::ironsession_routes::login))
+        .route(
+            "/api/session",
+            web::get().to(crate::ironsession_routes::api_session),
+        )
+        .route("/bench", web::get().to(crate::ironsession_routes::bench))
+}
+
+/// The routes of `actix-session`, its cookies encrypted with `key`.
+pub fn actix_session_app(
+    key: Key,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .wrap(actix_session_middleware(key))
+        .route("/login", web::post().to(actix_session_routes::login))
+        .route(
+            "/api/session",
+            web::get().to(actix_session_routes::api_session),
+        )
+        .route("/bench", web::get().to(actix_session_routes::bench))
 }
 
 /// Prints the listening line once the server is bound.

@@ -17,13 +17,7 @@ pub fn run(server: &str) -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot start tokio: {e}"))?;
     runtime.block_on(async {
-        let app = match server {
-            "axum-ironsession" => axum_ironsession()?,
-            "tower-memory" => tower_memory(),
-            "tower-redis" => tower_redis().await?,
-            "tower-cookie" => tower_cookie(),
-            _ => private_cookie_jar(),
-        };
+        let app = router(server, crate::ironsession_config()).await?;
         let listener = tokio::net::TcpListener::bind(crate::listen_address()?)
             .await
             .map_err(|e| format!("cannot listen: {e}"))?;
@@ -31,6 +25,20 @@ pub fn run(server: &str) -> Result<(), String> {
         axum::serve(listener, app)
             .await
             .map_err(|e| format!("server error: {e}"))
+    })
+}
+
+/// The routes of `server` (an axum one), with `ironsession_config` for `axum-ironsession`.
+pub async fn router(
+    server: &str,
+    ironsession_config: Result<ironsession::SessionConfig, String>,
+) -> Result<Router, String> {
+    Ok(match server {
+        "axum-ironsession" => axum_ironsession(ironsession_config?),
+        "tower-memory" => tower_memory(),
+        "tower-redis" => tower_redis().await?,
+        "tower-cookie" => tower_cookie(),
+        _ => private_cookie_jar(),
     })
 }
 
@@ -72,15 +80,13 @@ fn failed<E: std::fmt::Display>(error: E) -> StatusCode {
 }
 
 /// ironsession on axum, with the same handlers as on actix-web.
-fn axum_ironsession() -> Result<Router, String> {
+fn axum_ironsession(config: ironsession::SessionConfig) -> Router {
     use crate::ironsession_routes::{api_session, bench, login};
-    Ok(Router::new()
+    Router::new()
         .route("/login", post(login))
         .route("/api/session", get(api_session))
         .route("/bench", get(bench))
-        .layer(ironsession::axum::SessionLayer::new(
-            crate::ironsession_config()?,
-        )))
+        .layer(ironsession::axum::SessionLayer::new(config))
 }
 
 fn tower_memory() -> Router {

@@ -25,6 +25,9 @@
 //! - `actix-ironsession`: actix-web + ironsession's actix adapter (password from
 //!   `IRON_SESSION_PASSWORD`).
 //!
+//! `ironsession-peers profile SERVER` serves `GET /bench` of one of them in-process instead, for
+//! `bench/profile --peer SERVER` (see `profile.rs`).
+//!
 //! `PORT` picks the port (`0`: any free one); the line `listening on http://127.0.0.1:PORT` on
 //! stdout says the server is ready. Run it pinned to one core with `TOKIO_WORKER_THREADS=1`
 //! (the actix servers run one worker).
@@ -37,6 +40,7 @@ use ironsession_demo::DemoSession;
 
 mod actix_servers;
 mod axum_servers;
+mod profile;
 
 /// ironsession's handlers, the same functions on axum and on actix-web: `Session<T>` is an
 /// extractor for both, and `SaveError` a response for both.
@@ -103,8 +107,10 @@ fn announce(address: SocketAddr) {
 }
 
 fn main() -> ExitCode {
-    let server = std::env::args().nth(1).unwrap_or_default();
+    let mut args = std::env::args().skip(1);
+    let server = args.next().unwrap_or_default();
     let result = match server.as_str() {
+        "profile" => profile::run(args),
         "axum-ironsession" | "tower-memory" | "tower-redis" | "tower-cookie"
         | "private-cookie-jar" => axum_servers::run(&server),
         "actix-session" | "actix-ironsession" => actix_servers::run(&server),

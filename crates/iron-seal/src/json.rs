@@ -207,11 +207,9 @@ fn replace_lone_surrogates(text: &[u8]) -> Cow<'_, [u8]> {
     let mut out: Option<Vec<u8>> = None;
     let mut copied = 0;
     let mut i = 0;
-    while i < text.len() {
-        if text[i] != b'\\' {
-            i += 1;
-            continue;
-        }
+    // From one backslash to the next: only escapes can be surrogates.
+    while let Some(offset) = text.get(i..).and_then(|rest| memchr::memchr(b'\\', rest)) {
+        i += offset;
         let Some(unit) = unit_at(i) else {
             // Any other escape: skip the backslash and the character it escapes.
             i += 2;

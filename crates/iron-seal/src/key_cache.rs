@@ -6,12 +6,14 @@
 //! succeeded. So forged seals cannot push useful keys out. A key is a pure function of the
 //! password and the salt, so the cache never changes a result, only how fast it comes.
 
-use std::borrow::Borrow;
-use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::hash::BuildHasher;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry as TableEntry;
 use zeroize::Zeroizing;
+
+use crate::crypto::{MAC_LEN, MacKey};
 
 /// Independent parts of the cache, each behind its own lock, picked by a hash of the salt: threads
 /// sealing and unsealing with one password at once rarely wait for each other. Every seal takes
@@ -20,7 +22,8 @@ use zeroize::Zeroizing;
 const SHARDS: usize = 16;
 
 /// Keys kept in each of the two generations of one shard: at most `2 * SHARDS * 32` = 1024 keys
-/// per password, about 120 KiB of entries (an Iron salt is held in its entry, beside the key).
+/// per password, about 200 KiB of entries (an Iron salt is held in its entry, beside the key, and
+/// an integrity key's two keyed SHA-256 states).
 const SHARD_GENERATION_CAPACITY: usize = 32;
 
 /// The largest key derived from a text password (AES-256 and HMAC-SHA256 keys are 32 bytes).
@@ -32,16 +35,21 @@ pub(crate) type KeyBytes = Zeroizing<[u8; LARGEST_DERIVED_KEY]>;
 /// generation, and when the young one is full it becomes the old one (the previous old one is
 /// dropped and wiped). Keys in use stay; keys not used for a generation go, with no per-entry
 /// bookkeeping. A cache without shards keeps nothing.
+///
+/// A salt is hashed once per lookup or insert, with a hash keyed per cache (foldhash, seeded at
+/// random): some bits of it pick the shard, the table of the shard uses it as it is. Keyed, so
+/// nobody can choose salts that all land in one shard or one probe sequence; a fast hash rather
+/// than SipHash, because what enters the tables is chosen by nobody: the salts of seals this
+/// process made, or of seals whose HMAC matched.
 pub(crate) struct KeyCache {
     shards: Box<[Mutex<Generations>]>,
-    /// Keyed per cache, so nobody can choose salts that all land in one shard.
-    hasher: RandomState,
+    hasher: foldhash::quality::RandomState,
 }
 
 #[derive(Default)]
 struct Generations {
-    young: HashMap<Salt, Entry>,
-    old: HashMap<Salt, Entry>,
+    young: HashTable<Entry>,
+    old: HashTable<Entry>,
 }
 
 /// The length of an Iron salt as a seal writes it: 32 random bytes (256 bits, Iron's default) in
@@ -52,9 +60,6 @@ const IRON_SALT_LEN: usize = 64;
 /// seal allocates nothing (besides the table's own growth); salts of any other length (other salt
 /// sizes in the options) are boxed. A salt's text is written in the clear in its seal, so it
 /// needs no wiping.
-///
-/// The map is looked up with the salt's bytes (`Borrow<[u8]>`), so `Hash` and `Eq` are those of
-/// the bytes, whichever variant holds them.
 enum Salt {
     Iron([u8; IRON_SALT_LEN]),
     Other(Box<[u8]>),
@@ -76,37 +81,28 @@ impl Salt {
     }
 }
 
-impl Borrow<[u8]> for Salt {
-    fn borrow(&self) -> &[u8] {
-        self.as_bytes()
-    }
-}
-
-impl Hash for Salt {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.as_bytes().hash(state);
-    }
-}
-
-impl PartialEq for Salt {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_bytes() == other.as_bytes()
-    }
-}
-
-impl Eq for Salt {}
-
 struct Entry {
+    /// The salt's hash, as the cache's hasher gave it (the table moves entries by it).
+    hash: u64,
+    salt: Salt,
     key_len: usize,
     iterations: u32,
     key: KeyBytes,
+    /// The key, keyed into HMAC-SHA256, when it was remembered as an integrity key.
+    mac: Option<MacKey>,
+}
+
+impl Entry {
+    fn is_for(&self, salt: &[u8]) -> bool {
+        self.salt.as_bytes() == salt
+    }
 }
 
 impl Default for KeyCache {
     fn default() -> Self {
         KeyCache {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            hasher: RandomState::new(),
+            hasher: foldhash::quality::RandomState::default(),
         }
     }
 }
@@ -116,33 +112,69 @@ impl KeyCache {
     pub(crate) fn disabled() -> Self {
         KeyCache {
             shards: Box::new([]),
-            hasher: RandomState::new(),
+            hasher: foldhash::quality::RandomState::default(),
         }
     }
 
     /// The key derived earlier for `salt` with the same length and iterations, if it is kept.
     pub(crate) fn get(&self, salt: &str, key_len: usize, iterations: u32) -> Option<KeyBytes> {
-        let mut generations = self.lock(salt)?;
-        let matches = |entry: &Entry| entry.key_len == key_len && entry.iterations == iterations;
-        if let Some(entry) = generations.young.get(salt.as_bytes()) {
-            return matches(entry).then(|| entry.key.clone());
-        }
-        // Promoted with the salt it was kept under: no new allocation for it.
-        let (salt, entry) = generations.old.remove_entry(salt.as_bytes())?;
-        let key = matches(&entry).then(|| entry.key.clone());
-        generations.insert(salt, entry);
-        key
+        self.find(salt, key_len, iterations, |entry| entry.key.clone())
     }
 
-    /// Keeps `key` as the key derived for `salt`.
-    pub(crate) fn insert(&self, salt: &str, key_len: usize, iterations: u32, key: &KeyBytes) {
-        if let Some(mut generations) = self.lock(salt) {
-            let entry = Entry {
+    /// The HMAC-SHA256 key derived earlier for `salt` with these iterations, keyed, if it is
+    /// kept.
+    pub(crate) fn get_mac(&self, salt: &str, iterations: u32) -> Option<MacKey> {
+        let found = self.find(salt, MAC_LEN, iterations, |entry| match &entry.mac {
+            Some(mac) => Ok(mac.clone()),
+            None => Err(entry.key.clone()),
+        })?;
+        // Kept as an encryption key only: keyed here, outside the lock.
+        Some(found.unwrap_or_else(|key| MacKey::new(&key[..MAC_LEN])))
+    }
+
+    /// What `read` takes from the entry for `salt`, if one with this key length and iterations is
+    /// kept; a hit in the old generation promotes the entry to the young one.
+    fn find<R>(
+        &self,
+        salt: &str,
+        key_len: usize,
+        iterations: u32,
+        read: impl FnOnce(&Entry) -> R,
+    ) -> Option<R> {
+        let (mut generations, hash) = self.lock(salt)?;
+        let salt = salt.as_bytes();
+        let matches = |entry: &Entry| entry.key_len == key_len && entry.iterations == iterations;
+        if let Some(entry) = generations.young.find(hash, |entry| entry.is_for(salt)) {
+            return matches(entry).then(|| read(entry));
+        }
+        // Promoted with the salt it was kept under: no new allocation for it.
+        let Ok(old) = generations.old.find_entry(hash, |entry| entry.is_for(salt)) else {
+            return None;
+        };
+        let (entry, _) = old.remove();
+        let found = matches(&entry).then(|| read(&entry));
+        generations.insert(entry);
+        found
+    }
+
+    /// Keeps `key` as the key derived for `salt`, with its keyed HMAC when it is an integrity key.
+    pub(crate) fn insert(
+        &self,
+        salt: &str,
+        key_len: usize,
+        iterations: u32,
+        key: &KeyBytes,
+        mac: Option<&MacKey>,
+    ) {
+        if let Some((mut generations, hash)) = self.lock(salt) {
+            generations.insert(Entry {
+                hash,
+                salt: Salt::new(salt),
                 key_len,
                 iterations,
                 key: key.clone(),
-            };
-            generations.insert(Salt::new(salt), entry);
+                mac: mac.cloned(),
+            });
         }
     }
 
@@ -157,33 +189,54 @@ impl KeyCache {
             .sum()
     }
 
-    /// Which shard `salt` belongs to (none when the cache is disabled).
-    fn shard_index(&self, salt: &str) -> Option<usize> {
+    /// The hash of `salt`, and which shard it belongs to (none when the cache is disabled).
+    fn shard_index(&self, salt: &str) -> Option<(usize, u64)> {
         if self.shards.is_empty() {
             return None;
         }
+        let hash = self.hasher.hash_one(salt.as_bytes());
+        // hashbrown places an entry by the hash's lowest bits and tags it with its highest 7:
+        // the shard takes bits from the middle, so a shard's entries still spread over its table.
         // The remainder is below SHARDS, so it fits any usize.
-        Some((self.hasher.hash_one(salt) % self.shards.len() as u64) as usize)
+        Some((((hash >> 32) % self.shards.len() as u64) as usize, hash))
     }
 
-    fn lock(&self, salt: &str) -> Option<MutexGuard<'_, Generations>> {
-        let shard = &self.shards[self.shard_index(salt)?];
+    /// The shard of `salt`, locked, and the salt's hash.
+    fn lock(&self, salt: &str) -> Option<(MutexGuard<'_, Generations>, u64)> {
+        let (index, hash) = self.shard_index(salt)?;
         // Every update is a whole insert or swap, so a panic elsewhere cannot leave it half-done.
-        Some(shard.lock().unwrap_or_else(PoisonError::into_inner))
+        let shard = self.shards[index]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        Some((shard, hash))
     }
 }
 
 impl Generations {
-    fn insert(&mut self, salt: Salt, entry: Entry) {
+    fn insert(&mut self, entry: Entry) {
+        let salt = entry.salt.as_bytes();
         if self.young.len() >= SHARD_GENERATION_CAPACITY
-            && !self.young.contains_key(salt.as_bytes())
+            && self
+                .young
+                .find(entry.hash, |kept| kept.is_for(salt))
+                .is_none()
         {
             // The old generation goes (its keys are wiped as they drop) and its table, already
             // grown to a generation's size, becomes the young one: no allocation per swap.
             std::mem::swap(&mut self.young, &mut self.old);
             self.young.clear();
         }
-        self.young.insert(salt, entry);
+        let hash = entry.hash;
+        match self.young.entry(
+            hash,
+            |kept| kept.is_for(entry.salt.as_bytes()),
+            |kept| kept.hash,
+        ) {
+            TableEntry::Occupied(mut kept) => *kept.get_mut() = entry,
+            TableEntry::Vacant(slot) => {
+                slot.insert(entry);
+            }
+        }
     }
 }
 
@@ -198,7 +251,7 @@ mod tests {
     #[test]
     fn returns_what_was_kept_for_the_same_salt_length_and_iterations() {
         let cache = KeyCache::default();
-        cache.insert("salt", 32, 1, &key(7));
+        cache.insert("salt", 32, 1, &key(7), None);
         assert_eq!(cache.get("salt", 32, 1).as_deref(), Some(&[7; 32]));
         assert_eq!(cache.get("salt", 16, 1), None);
         assert_eq!(cache.get("salt", 32, 2), None);
@@ -215,34 +268,68 @@ mod tests {
         assert!(matches!(Salt::new(&iron), Salt::Iron(_)));
         assert!(matches!(Salt::new(&longer), Salt::Other(_)));
         let cache = KeyCache::default();
-        cache.insert(&iron, 32, 1, &key(1));
-        cache.insert(&longer, 32, 1, &key(2));
-        cache.insert(&shorter, 32, 1, &key(3));
+        cache.insert(&iron, 32, 1, &key(1), None);
+        cache.insert(&longer, 32, 1, &key(2), None);
+        cache.insert(&shorter, 32, 1, &key(3), None);
         assert_eq!(cache.get(&iron, 32, 1).as_deref(), Some(&[1; 32]));
         assert_eq!(cache.get(&longer, 32, 1).as_deref(), Some(&[2; 32]));
         assert_eq!(cache.get(&shorter, 32, 1).as_deref(), Some(&[3; 32]));
         assert_eq!(cache.get(&"ba".repeat(32), 32, 1), None);
 
-        let mut generations = Generations::default();
+        let single = KeyCache {
+            shards: Box::new([Mutex::default()]),
+            hasher: foldhash::quality::RandomState::default(),
+        };
         for (salt, byte) in [(&iron, 1), (&longer, 2)] {
+            let (mut generations, hash) = single.lock(salt).unwrap();
             let entry = Entry {
+                hash,
+                salt: Salt::new(salt),
                 key_len: 32,
                 iterations: 1,
                 key: key(byte),
+                mac: None,
             };
-            generations.old.insert(Salt::new(salt), entry);
+            generations.old.insert_unique(hash, entry, |kept| kept.hash);
         }
-        let shard = Mutex::new(generations);
-        let single = KeyCache {
-            shards: Box::new([shard]),
-            hasher: RandomState::new(),
-        };
         assert_eq!(single.get(&iron, 32, 1).as_deref(), Some(&[1; 32]));
         assert_eq!(single.get(&longer, 32, 1).as_deref(), Some(&[2; 32]));
-        let generations = single.lock(&iron).unwrap();
+        let (generations, _) = single.lock(&iron).unwrap();
         assert!(generations.old.is_empty());
-        assert!(generations.young.contains_key(iron.as_bytes()));
-        assert!(generations.young.contains_key(longer.as_bytes()));
+        let young: Vec<&[u8]> = generations
+            .young
+            .iter()
+            .map(|e| e.salt.as_bytes())
+            .collect();
+        assert_eq!(young.len(), 2);
+        assert!(young.contains(&iron.as_bytes()) && young.contains(&longer.as_bytes()));
+    }
+
+    /// An integrity key comes back keyed as it was kept, and a key kept without its keyed HMAC
+    /// (an encryption key of the same secret and salt) is keyed on the way out: both compute
+    /// the MAC of the key itself, and only a 32-byte key serves as one.
+    #[test]
+    fn integrity_keys_come_back_keyed() {
+        let text = |mac: MacKey| {
+            let mut out = String::new();
+            mac.mac_b64(b"data").push_to(&mut out);
+            out
+        };
+        let cache = KeyCache::default();
+        cache.insert("with", 32, 1, &key(1), Some(&MacKey::new(&[1; 32])));
+        cache.insert("without", 32, 1, &key(2), None);
+        cache.insert("short", 16, 1, &key(3), None);
+        assert_eq!(
+            cache.get_mac("with", 1).map(text),
+            Some(text(MacKey::new(&[1; 32])))
+        );
+        assert_eq!(
+            cache.get_mac("without", 1).map(text),
+            Some(text(MacKey::new(&[2; 32])))
+        );
+        assert!(cache.get_mac("with", 2).is_none());
+        assert!(cache.get_mac("short", 1).is_none());
+        assert!(cache.get_mac("other", 1).is_none());
     }
 
     /// Keys in one generation across all shards.
@@ -252,7 +339,7 @@ mod tests {
     fn holds_at_most_two_generations() {
         let cache = KeyCache::default();
         for i in 0..5 * GENERATION_CAPACITY {
-            cache.insert(&i.to_string(), 32, 1, &key(1));
+            cache.insert(&i.to_string(), 32, 1, &key(1), None);
         }
         assert!(cache.len() <= 2 * GENERATION_CAPACITY);
         assert!(cache.get("0", 32, 1).is_none());
@@ -262,7 +349,11 @@ mod tests {
     fn salts_spread_over_independent_locks() {
         let cache = KeyCache::default();
         let used: std::collections::HashSet<_> = (0..1000)
-            .filter_map(|i| cache.shard_index(&format!("{i:064x}")))
+            .filter_map(|i| {
+                cache
+                    .shard_index(&format!("{i:064x}"))
+                    .map(|(shard, _)| shard)
+            })
             .collect();
         assert_eq!(used.len(), SHARDS);
     }
@@ -276,7 +367,7 @@ mod tests {
                 scope.spawn(move || {
                     for i in 0..2 * GENERATION_CAPACITY {
                         let salt = format!("{thread}-{i}");
-                        cache.insert(&salt, 32, 1, &key(thread));
+                        cache.insert(&salt, 32, 1, &key(thread), None);
                         // Other threads may have pushed it out meanwhile, but never replaced it.
                         if let Some(found) = cache.get(&salt, 32, 1) {
                             assert_eq!(*found, [thread; 32]);
@@ -291,7 +382,7 @@ mod tests {
     #[test]
     fn a_disabled_cache_keeps_nothing() {
         let cache = KeyCache::disabled();
-        cache.insert("salt", 32, 1, &key(7));
+        cache.insert("salt", 32, 1, &key(7), None);
         assert_eq!(cache.get("salt", 32, 1), None);
         assert_eq!(cache.len(), 0);
     }
@@ -299,9 +390,9 @@ mod tests {
     #[test]
     fn a_key_in_use_survives_while_others_churn() {
         let cache = KeyCache::default();
-        cache.insert("hot", 32, 1, &key(9));
+        cache.insert("hot", 32, 1, &key(9), None);
         for i in 0..10 * GENERATION_CAPACITY {
-            cache.insert(&i.to_string(), 32, 1, &key(1));
+            cache.insert(&i.to_string(), 32, 1, &key(1), None);
             if i % (GENERATION_CAPACITY / 2) == 0 {
                 assert!(cache.get("hot", 32, 1).is_some(), "lost after {i} inserts");
             }

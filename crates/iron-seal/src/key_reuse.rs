@@ -2,14 +2,16 @@
 //! password's new seals for a bounded time and number of seals. Each seal still draws its own
 //! random IV.
 
+use std::borrow::Cow;
 use std::num::NonZeroU64;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use arc_swap::{ArcSwapOption, Guard};
 
-use crate::crypto::{Key, MAC_LEN};
+use crate::crypto::{IntegrityKey, Key, MacKey};
 use crate::key_cache::KeyBytes;
+use crate::password::Keying;
 use crate::{KeyDerivation, Options, Password, Secret};
 
 /// How long one pair of salts, and the keys derived from them, keep serving new seals of a
@@ -46,7 +48,7 @@ use crate::{KeyDerivation, Options, Password, Secret};
 ///
 /// After a fork, parent and child share the window (as they share the password), but never an
 /// IV: each seal draws its IV from the random source, and [`ThreadRandom`](crate::ThreadRandom)
-/// re-keys when the process id changes.
+/// re-keys in a forked child.
 ///
 /// ```
 /// use std::num::NonZeroU64;
@@ -163,23 +165,32 @@ pub(crate) struct KeyWindow {
     started_ms: u64,
     /// Seals made or promised so far: counted before each seal, so it runs past the limit.
     seals: AtomicU64,
-    encryption: WindowKey,
-    integrity: WindowKey,
+    encryption: WindowKey<KeyBytes>,
+    /// Kept keyed into HMAC-SHA256, so the window's seals and unseals skip the keying.
+    integrity: WindowKey<MacKey>,
 }
 
 /// One role's salt text and derived key; `None` for a raw-key secret, which has neither.
-struct WindowKey(Option<(Box<str>, KeyBytes)>);
+struct WindowKey<K>(Option<(Box<str>, K)>);
 
-impl WindowKey {
+impl<K> WindowKey<K> {
+    fn salt(&self) -> &str {
+        self.0.as_ref().map_or("", |(salt, _)| salt)
+    }
+
+    /// The derived key, if `salt` is this window's salt.
+    fn key_for_salt(&self, salt: &str) -> Option<&K> {
+        let (own, key) = self.0.as_ref()?;
+        (**own == *salt).then_some(key)
+    }
+}
+
+impl WindowKey<KeyBytes> {
     fn new(salt: &str, key: Key<'_>) -> Self {
         match key {
             Key::Derived { bytes, .. } => WindowKey(Some((salt.into(), bytes))),
             Key::Raw(_) => WindowKey(None),
         }
-    }
-
-    fn salt(&self) -> &str {
-        self.0.as_ref().map_or("", |(salt, _)| salt)
     }
 
     /// The key for `secret` (the secret the window was made with), `len` bytes long.
@@ -189,11 +200,23 @@ impl WindowKey {
             None => Key::Raw(secret.material().0),
         }
     }
+}
 
-    /// The derived key, if `salt` is this window's salt.
-    fn key_for_salt(&self, salt: &str, len: usize) -> Option<Key<'_>> {
-        let (own, bytes) = self.0.as_ref()?;
-        (**own == *salt).then(|| Key::Raw(&bytes[..len]))
+impl WindowKey<MacKey> {
+    fn new(salt: &str, key: IntegrityKey<'_>) -> Self {
+        match key.mac {
+            Cow::Owned(mac) => WindowKey(Some((salt.into(), mac))),
+            Cow::Borrowed(_) => WindowKey(None),
+        }
+    }
+
+    /// The key for `secret` (the secret the window was made with): `None` only if a text
+    /// password's window had no key, which its first seal always gives it.
+    fn key<'a>(&'a self, secret: &'a Secret) -> Option<IntegrityKey<'a>> {
+        match (&self.0, secret.keying()) {
+            (Some((_, mac)), _) | (None, Keying::Raw(mac)) => Some(IntegrityKey::borrowed(mac)),
+            (None, Keying::Pbkdf2(_)) => None,
+        }
     }
 }
 
@@ -202,7 +225,7 @@ pub(crate) struct SealKeys<'a> {
     pub(crate) encryption_salt: &'a str,
     pub(crate) encryption: Key<'a>,
     pub(crate) integrity_salt: &'a str,
-    pub(crate) integrity: Key<'a>,
+    pub(crate) integrity: IntegrityKey<'a>,
 }
 
 impl KeyWindow {
@@ -212,8 +235,11 @@ impl KeyWindow {
             shape,
             started_ms: now_ms,
             seals: AtomicU64::new(1),
-            encryption: WindowKey::new(first_seal.encryption_salt, first_seal.encryption),
-            integrity: WindowKey::new(first_seal.integrity_salt, first_seal.integrity),
+            encryption: WindowKey::<KeyBytes>::new(
+                first_seal.encryption_salt,
+                first_seal.encryption,
+            ),
+            integrity: WindowKey::<MacKey>::new(first_seal.integrity_salt, first_seal.integrity),
         }
     }
 
@@ -234,28 +260,33 @@ impl KeyWindow {
         let serves = self.shape == *shape
             && within_time
             && self.seals.fetch_add(1, Ordering::Relaxed) < reuse.max_seals();
-        serves.then(|| SealKeys {
+        if !serves {
+            return None;
+        }
+        Some(SealKeys {
             encryption_salt: self.encryption.salt(),
             encryption: self
                 .encryption
                 .key(password.encryption(), shape.encryption_key_len),
             integrity_salt: self.integrity.salt(),
-            integrity: self.integrity.key(password.integrity(), MAC_LEN),
+            integrity: self.integrity.key(password.integrity())?,
         })
     }
 
     /// The window's encryption key, if a seal of `shape` with encryption salt `salt` uses it.
     pub(crate) fn encryption_key(&self, shape: &KeyShape, salt: &str) -> Option<Key<'_>> {
-        (self.shape == *shape)
-            .then(|| self.encryption.key_for_salt(salt, shape.encryption_key_len))
-            .flatten()
+        let bytes = (self.shape == *shape)
+            .then(|| self.encryption.key_for_salt(salt))
+            .flatten()?;
+        Some(Key::Raw(&bytes[..shape.encryption_key_len]))
     }
 
     /// The window's integrity key, if a seal of `shape` with HMAC salt `salt` uses it.
-    pub(crate) fn integrity_key(&self, shape: &KeyShape, salt: &str) -> Option<Key<'_>> {
-        (self.shape == *shape)
-            .then(|| self.integrity.key_for_salt(salt, MAC_LEN))
-            .flatten()
+    pub(crate) fn integrity_key(&self, shape: &KeyShape, salt: &str) -> Option<IntegrityKey<'_>> {
+        let mac = (self.shape == *shape)
+            .then(|| self.integrity.key_for_salt(salt))
+            .flatten()?;
+        Some(IntegrityKey::borrowed(mac))
     }
 
     #[cfg(test)]
@@ -334,9 +365,17 @@ mod tests {
 
     /// What `run` returned, and how many keys it derived with PBKDF2.
     fn with_derivations<T>(run: impl FnOnce() -> T) -> (T, usize) {
-        PBKDF2_DERIVATIONS.with(|count| count.set(0));
+        counting(&PBKDF2_DERIVATIONS, run)
+    }
+
+    /// What `run` returns, and how much it added to this thread's `counter`.
+    fn counting<T>(
+        counter: &'static std::thread::LocalKey<std::cell::Cell<usize>>,
+        run: impl FnOnce() -> T,
+    ) -> (T, usize) {
+        counter.with(|count| count.set(0));
         let result = run();
-        (result, PBKDF2_DERIVATIONS.with(std::cell::Cell::get))
+        (result, counter.with(std::cell::Cell::get))
     }
 
     /// The first seal of a window draws its two salts and its IV in one call, in Iron's order,
@@ -542,6 +581,42 @@ mod tests {
         assert_ne!(salts(&seal(&password, &options, NOW)), salts(&sealed));
         let (opened, derived) = with_derivations(|| unseal_at(&sealed, &password, &options, NOW));
         assert_eq!((opened.unwrap(), derived), (b"{}".to_vec(), 0));
+    }
+
+    /// HMAC-SHA256 is keyed once per key, not once per MAC: a seal of the window and an unseal
+    /// of it (from the window, or from the key cache once the window is gone) key nothing; a
+    /// window's first seal keys its new integrity key once, and a seal made elsewhere is keyed
+    /// once when it is first opened, then found keyed in the key cache.
+    #[test]
+    fn hmac_keys_are_keyed_once_and_kept_keyed() {
+        use crate::crypto::HMAC_KEYINGS;
+        let password = Password::from(PASSWORD);
+        let options = reusing(60_000, 1 << 16);
+        let (first, keyed) = counting(&HMAC_KEYINGS, || seal(&password, &options, NOW));
+        assert_eq!(keyed, 1);
+        let (sealed, keyed) = counting(&HMAC_KEYINGS, || seal(&password, &options, NOW));
+        assert_eq!(keyed, 0);
+        for seal in [&first, &sealed] {
+            let (opened, keyed) =
+                counting(&HMAC_KEYINGS, || unseal_at(seal, &password, &options, NOW));
+            assert_eq!((opened.unwrap(), keyed), (b"{}".to_vec(), 0));
+        }
+        // A new window: the old one's seals open with keys from the key cache, still keyed.
+        seal(&password, &options, NOW + 60_000);
+        let (opened, keyed) = counting(&HMAC_KEYINGS, || {
+            unseal_at(&sealed, &password, &options, NOW)
+        });
+        assert_eq!((opened.unwrap(), keyed), (b"{}".to_vec(), 0));
+
+        let elsewhere = Password::from(PASSWORD);
+        let (opened, keyed) = counting(&HMAC_KEYINGS, || {
+            unseal_at(&sealed, &elsewhere, &options, NOW)
+        });
+        assert_eq!((opened.unwrap(), keyed), (b"{}".to_vec(), 1));
+        let (opened, keyed) = counting(&HMAC_KEYINGS, || {
+            unseal_at(&sealed, &elsewhere, &options, NOW)
+        });
+        assert_eq!((opened.unwrap(), keyed), (b"{}".to_vec(), 0));
     }
 
     /// Only this process's own seals make a window, and an unseal never changes it: a forged

@@ -56,14 +56,33 @@ impl Mac {
 
     /// Appends the MAC's text to `out`.
     pub(crate) fn push_to(&self, out: &mut String) {
-        // The base64url alphabet is ASCII, so every byte is a char.
-        out.extend(self.0.iter().map(|&b| char::from(b)));
+        // Every MAC holds base64url (checked by `from_b64`, written by the encoder): ASCII.
+        out.push_str(std::str::from_utf8(&self.0).expect("base64url is ASCII"));
+    }
+}
+
+/// A MAC's text in 64-bit words: its 43 bytes and 5 zeros.
+type MacWords = [u64; MAC_B64_LEN.div_ceil(8)];
+
+impl Mac {
+    fn words(&self) -> MacWords {
+        let mut padded = [0u8; 8 * MAC_B64_LEN.div_ceil(8)];
+        padded[..MAC_B64_LEN].copy_from_slice(&self.0);
+        let (words, _) = padded.as_chunks::<8>();
+        let mut out = [0u64; MAC_B64_LEN.div_ceil(8)];
+        for (word, bytes) in out.iter_mut().zip(words) {
+            *word = u64::from_ne_bytes(*bytes);
+        }
+        out
     }
 }
 
 impl ConstantTimeEq for Mac {
+    /// Compares eight characters at a time (both texts padded alike), each word with `subtle`'s
+    /// constant-time comparison and every word compared whatever the others gave: the same
+    /// answer as byte by byte, in 6 steps instead of 43.
     fn ct_eq(&self, other: &Self) -> Choice {
-        self.0.ct_eq(&other.0)
+        self.words()[..].ct_eq(&other.words()[..])
     }
 }
 
@@ -76,6 +95,20 @@ impl fmt::Debug for Mac {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two MACs are equal exactly when all 43 characters are: a difference in any one of them,
+    /// the last word's included, makes them unequal.
+    #[test]
+    fn equal_only_when_every_character_is() {
+        let good = *b"R8yscVdTBRMdsoVbdDiFmUL8zb-c3PQLGJn4Y8C-AqI";
+        let mac = Mac(good);
+        assert!(bool::from(mac.ct_eq(&Mac(good))));
+        for index in 0..MAC_B64_LEN {
+            let mut other = good;
+            other[index] = if good[index] == b'A' { b'B' } else { b'A' };
+            assert!(!bool::from(mac.ct_eq(&Mac(other))), "differs at {index}");
+        }
+    }
 
     #[test]
     fn only_43_base64url_characters_are_a_mac() {

@@ -8,6 +8,9 @@ use crate::Error;
 pub const PREFIX: &str = "Fe26.2";
 /// The separator between fields.
 pub(crate) const SEPARATOR: char = '*';
+/// [`SEPARATOR`] as the byte it is.
+const SEPARATOR_BYTE: u8 = b'*';
+const _: () = assert!(SEPARATOR as u32 == SEPARATOR_BYTE as u32);
 const FIELD_COUNT: usize = 8;
 
 /// The fields of a seal, borrowed from its text, after the structural checks (field count,
@@ -56,17 +59,26 @@ impl<'a> SealParts<'a> {
     /// [`Error::ComponentCount`], [`Error::WrongPrefix`] or [`Error::InvalidExpiration`], checked
     /// in that order.
     pub fn parse(sealed: &'a str) -> Result<Self, Error> {
-        let mut fields = [""; FIELD_COUNT];
-        let mut found = 0;
-        for field in sealed.split(SEPARATOR) {
+        // Where each field ends: at a separator, the last one at the end of the seal.
+        let mut ends = [sealed.len(); FIELD_COUNT];
+        let mut found = 1;
+        for at in memchr::memchr_iter(SEPARATOR_BYTE, sealed.as_bytes()) {
             if found < FIELD_COUNT {
-                fields[found] = field;
+                ends[found - 1] = at;
             }
             found += 1;
         }
         if found != FIELD_COUNT {
             return Err(Error::ComponentCount { found });
         }
+        // Each field starts after the separator that ends the one before it. The separator is
+        // ASCII, so every bound is a character boundary of the seal.
+        let mut start = 0;
+        let fields = ends.map(|end| {
+            let field = &sealed[start..end];
+            start = end + 1;
+            field
+        });
         let [
             prefix,
             password_id,

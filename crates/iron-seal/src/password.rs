@@ -7,6 +7,7 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 use crate::Error;
+use crate::crypto::MacKey;
 use crate::key_cache::KeyCache;
 use crate::key_reuse::KeyWindows;
 use crate::pbkdf2::HmacSha1Key;
@@ -32,8 +33,18 @@ struct SecretInner {
     js_length: usize,
     /// Keys derived from this secret, shared by its clones.
     derived_keys: KeyCache,
-    /// A text password's keyed HMAC-SHA1, computed once for all its key derivations.
-    hmac_key: Option<HmacSha1Key>,
+    /// How keys are made from it, prepared once: a text password's keyed HMAC-SHA1 for all its
+    /// key derivations, or a raw key keyed into HMAC-SHA256 for its MACs.
+    keying: Keying,
+}
+
+/// A secret's keying material, prepared once (wiped on drop).
+#[derive(Clone)]
+pub(crate) enum Keying {
+    /// A text password: its keyed HMAC-SHA1, for PBKDF2.
+    Pbkdf2(HmacSha1Key),
+    /// A raw key, used as it is: keyed into HMAC-SHA256 for when it is the integrity key.
+    Raw(MacKey),
 }
 
 enum SecretKind {
@@ -85,7 +96,7 @@ impl Secret {
             kind,
             js_length: self.0.js_length,
             derived_keys: KeyCache::disabled(),
-            hmac_key: self.0.hmac_key.clone(),
+            keying: self.0.keying.clone(),
         }))
     }
 
@@ -94,15 +105,15 @@ impl Secret {
             SecretKind::Text(text) => text.encode_utf16().count(),
             SecretKind::Key(key) => key.len(),
         };
-        let hmac_key = match &kind {
-            SecretKind::Text(text) => Some(HmacSha1Key::new(text.as_bytes())),
-            SecretKind::Key(_) => None,
+        let keying = match &kind {
+            SecretKind::Text(text) => Keying::Pbkdf2(HmacSha1Key::new(text.as_bytes())),
+            SecretKind::Key(key) => Keying::Raw(MacKey::new(key)),
         };
         Secret(Arc::new(SecretInner {
             kind,
             js_length,
             derived_keys: KeyCache::default(),
-            hmac_key,
+            keying,
         }))
     }
 
@@ -111,9 +122,9 @@ impl Secret {
         &self.0.derived_keys
     }
 
-    /// A text password's keyed HMAC-SHA1 for PBKDF2; `None` for a raw key.
-    pub(crate) fn hmac_key(&self) -> Option<&HmacSha1Key> {
-        self.0.hmac_key.as_ref()
+    /// How keys are made from this secret.
+    pub(crate) fn keying(&self) -> &Keying {
+        &self.0.keying
     }
 
     /// Whether this is a raw key rather than a text password.

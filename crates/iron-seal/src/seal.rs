@@ -1,15 +1,11 @@
 //! Making a seal.
 
-use std::fmt::Write;
 use std::ops::Range;
 
-use crate::crypto::{self, Key, MAC_B64_LEN};
+use crate::crypto::{self, IntegrityKey, Key, MAC_B64_LEN, SaltOrigin};
 use crate::key_reuse::{KeyShape, KeyWindow, SealKeys};
 use crate::parts::{PREFIX, SEPARATOR};
-use crate::{
-    Error, KeyDerivation, Options, Password, PasswordId, RandomSource, Secret, ThreadRandom,
-    system_now_ms,
-};
+use crate::{Error, Options, Password, PasswordId, RandomSource, ThreadRandom, system_now_ms};
 
 /// Seals `plaintext` at the clock reading `now_ms` (milliseconds since the Unix epoch), drawing
 /// salts and IV from `random`. This is the deterministic core of [`seal`].
@@ -230,10 +226,10 @@ fn write_seal(
         let mut iv = [0u8; IV_LEN];
         let iv = &mut iv[..options.cipher().iv_len()];
         random.fill(iv)?;
-        let salts = [
+        let salts = (
             SaltSource::Reused(keys.encryption_salt, keys.encryption),
             SaltSource::Reused(keys.integrity_salt, keys.integrity),
-        ];
+        );
         return seal.write(sealed, iv, salts).map(drop);
     }
     drop(current);
@@ -257,19 +253,19 @@ struct SealInputs<'a> {
     now_ms: u64,
 }
 
-/// Where one salt of a seal (`'s`), and the key derived from it (`'k`), come from.
-enum SaltSource<'s, 'k> {
+/// Where one salt of a seal (`'s`), and the key `K` derived from it, come from.
+enum SaltSource<'s, K> {
     /// Random bytes drawn for this seal: written as hex, and the key derived from that text.
     Drawn(&'s [u8]),
     /// A reuse window's salt text and key.
-    Reused(&'s str, Key<'k>),
+    Reused(&'s str, K),
 }
 
 /// The keys a seal was made with, and where its salts are in the text it was appended to.
 struct Written<'a> {
     encryption: Key<'a>,
     encryption_salt: Range<usize>,
-    integrity: Key<'a>,
+    integrity: IntegrityKey<'a>,
     integrity_salt: Range<usize>,
 }
 
@@ -306,19 +302,22 @@ impl<'a> SealInputs<'a> {
         random.fill(random_bytes)?;
         let (encryption_salt, rest) = random_bytes.split_at(encryption_salt_len);
         let (iv, integrity_salt) = rest.split_at(iv_len);
-        let salts = [
+        let salts = (
             SaltSource::Drawn(encryption_salt),
             SaltSource::Drawn(integrity_salt),
-        ];
+        );
         self.write(sealed, iv, salts)
     }
 
-    /// Appends the seal with this IV and these salts: `[encryption, integrity]`.
+    /// Appends the seal with this IV and these salts: `(encryption, integrity)`.
     fn write(
         &self,
         sealed: &mut String,
         iv: &[u8],
-        [encryption_salt, integrity_salt]: [SaltSource<'_, 'a>; 2],
+        (encryption_salt, integrity_salt): (
+            SaltSource<'_, Key<'a>>,
+            SaltSource<'_, IntegrityKey<'a>>,
+        ),
     ) -> Result<Written<'a>, Error> {
         let options = self.options;
         let cipher = options.cipher();
@@ -327,32 +326,39 @@ impl<'a> SealInputs<'a> {
         sealed.push(SEPARATOR);
         sealed.push_str(self.password_id.as_str());
         sealed.push(SEPARATOR);
-        let (encryption, encryption_salt) = push_salt(
-            sealed,
-            encryption_salt,
-            self.password.encryption(),
-            cipher.key_len(),
-            options.encryption_key_derivation(),
-        )?;
+        let (encryption, encryption_salt) = push_salt(sealed, encryption_salt, |salt| {
+            let secret = self.password.encryption();
+            let derivation = options.encryption_key_derivation();
+            let key = crypto::derive_key(
+                secret,
+                salt,
+                SaltOrigin::Drawn,
+                cipher.key_len(),
+                derivation,
+            )?;
+            crypto::remember_key(secret, salt, derivation, &key);
+            Ok(key)
+        })?;
         sealed.push(SEPARATOR);
         crypto::push_b64(sealed, iv);
         sealed.push(SEPARATOR);
         crypto::encrypt_b64_into(cipher, &encryption, iv, self.plaintext, sealed)?;
         sealed.push(SEPARATOR);
         if let Some(expiration) = expiration_ms(options, self.now_ms) {
-            // Formatting into a String cannot fail.
-            let _ = write!(sealed, "{expiration}");
+            sealed.push_str(itoa::Buffer::new().format(expiration));
         }
         let mac_base_len = sealed.len();
         sealed.push(SEPARATOR);
-        let (integrity, integrity_salt) = push_salt(
-            sealed,
-            integrity_salt,
-            self.password.integrity(),
-            crypto::MAC_LEN,
-            options.integrity_key_derivation(),
-        )?;
-        let mac = crypto::mac_b64(&integrity, &sealed.as_bytes()[start..mac_base_len]);
+        let (integrity, integrity_salt) = push_salt(sealed, integrity_salt, |salt| {
+            let secret = self.password.integrity();
+            let derivation = options.integrity_key_derivation();
+            let key = crypto::derive_integrity_key(secret, salt, SaltOrigin::Drawn, derivation)?;
+            crypto::remember_integrity_key(secret, salt, derivation, &key);
+            Ok(key)
+        })?;
+        let mac = integrity
+            .mac
+            .mac_b64(&sealed.as_bytes()[start..mac_base_len]);
         sealed.push(SEPARATOR);
         mac.push_to(sealed);
         Ok(Written {
@@ -365,23 +371,18 @@ impl<'a> SealInputs<'a> {
 }
 
 /// Appends a salt's text to `sealed` and returns its key and where the text is. A drawn salt's
-/// key is derived from the text and remembered, so that the seal, sent back in the next request,
-/// opens without PBKDF2.
-fn push_salt<'a>(
+/// key is made from the text by `derive`, which remembers it, so that the seal, sent back in the
+/// next request, opens without PBKDF2.
+fn push_salt<K>(
     sealed: &mut String,
-    salt: SaltSource<'_, 'a>,
-    secret: &'a Secret,
-    key_len: usize,
-    derivation: KeyDerivation,
-) -> Result<(Key<'a>, Range<usize>), Error> {
+    salt: SaltSource<'_, K>,
+    derive: impl FnOnce(&str) -> Result<K, Error>,
+) -> Result<(K, Range<usize>), Error> {
     let salt_start = sealed.len();
     let key = match salt {
         SaltSource::Drawn(bytes) => {
             crypto::push_hex(sealed, bytes);
-            let text = &sealed[salt_start..];
-            let key = crypto::derive_key(secret, text, key_len, derivation)?;
-            crypto::remember_key(secret, text, derivation, &key);
-            key
+            derive(&sealed[salt_start..])?
         }
         SaltSource::Reused(text, key) => {
             sealed.push_str(text);
@@ -474,7 +475,7 @@ fn salt_len(secret: &crate::Secret, derived_len: usize) -> usize {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::random::PROCESS_ID_READS;
+    use crate::random::FORK_CHECKS;
     use crate::{Cipher, OsRandom, Secret, unseal_at};
 
     const PASSWORD: &str = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
@@ -501,7 +502,7 @@ pub(crate) mod tests {
         sealed.split(SEPARATOR).collect()
     }
 
-    /// One `fill` per seal, so `ThreadRandom` reads the process id (its fork check) once per
+    /// One `fill` per seal, so `ThreadRandom` checks for a fork once per
     /// seal; the 80 bytes are the encryption salt, the IV and the HMAC salt, in Iron's order.
     #[test]
     fn a_text_password_seal_draws_its_80_random_bytes_in_one_fill() {
@@ -683,16 +684,18 @@ pub(crate) mod tests {
         assert_eq!(out, "x=");
     }
 
-    /// The production path: `seal` with `ThreadRandom` reads the process id exactly once (and
+    /// The production path: `seal` with `ThreadRandom` checks for a fork exactly once (and
     /// unsealing, which draws nothing, not at all).
     #[test]
-    fn seal_reads_the_process_id_once() {
+    fn seal_checks_for_a_fork_once() {
         let password = Password::from(PASSWORD);
         let options = Options::default();
-        PROCESS_ID_READS.with(|count| count.set(0));
+        // The thread's generator exists (a first fill makes it without checking).
+        seal(b"{}", &PasswordId::NONE, &password, &options).unwrap();
+        FORK_CHECKS.with(|count| count.set(0));
         let sealed = seal(b"{}", &PasswordId::NONE, &password, &options).unwrap();
-        assert_eq!(PROCESS_ID_READS.with(std::cell::Cell::get), 1);
+        assert_eq!(FORK_CHECKS.with(std::cell::Cell::get), 1);
         assert_eq!(unseal_at(&sealed, &password, &options, 0).unwrap(), b"{}");
-        assert_eq!(PROCESS_ID_READS.with(std::cell::Cell::get), 1);
+        assert_eq!(FORK_CHECKS.with(std::cell::Cell::get), 1);
     }
 }

@@ -1,6 +1,6 @@
 //! Opening a seal: structure, expiration, password, integrity, then (only then) decryption.
 
-use crate::crypto::{self, MAC_B64_LEN, MAC_LEN};
+use crate::crypto::{self, MAC_B64_LEN, MAC_LEN, SaltOrigin};
 use crate::key_reuse::KeyShape;
 use crate::{Cipher, Error, Field, Options, Password, PasswordLookup, SealParts, system_now_ms};
 
@@ -114,30 +114,35 @@ pub fn unseal_detailed_at(
     );
     let integrity_key = match window.and_then(|w| w.integrity_key(&shape, parts.hmac_salt())) {
         Some(key) => key,
-        None => crypto::derive_key(password.integrity(), parts.hmac_salt(), MAC_LEN, own.1)?,
+        None => crypto::derive_integrity_key(
+            password.integrity(),
+            parts.hmac_salt(),
+            SaltOrigin::Seal,
+            own.1,
+        )?,
     };
     let mac_base = parts.mac_base().as_bytes();
     // At most one second try, with the fallback count: a forged seal costs two derivations of the
     // integrity key at most, and the encryption key is derived only for the count that matched.
     let (used_fallback, (encryption_derivation, integrity_derivation), integrity_key) =
-        match crypto::verify_mac(&integrity_key, mac_base, parts.hmac()) {
+        match crypto::verify_mac(&integrity_key.mac, mac_base, parts.hmac()) {
             Ok(()) => (false, own, integrity_key),
             Err(Error::BadMac) => match options.fallback_derivations() {
                 Some(fallback) if crypto::needs_salt(password.integrity()) => {
-                    let key = crypto::derive_key(
+                    let key = crypto::derive_integrity_key(
                         password.integrity(),
                         parts.hmac_salt(),
-                        MAC_LEN,
+                        SaltOrigin::Seal,
                         fallback.1,
                     )?;
-                    crypto::verify_mac(&key, mac_base, parts.hmac())?;
+                    crypto::verify_mac(&key.mac, mac_base, parts.hmac())?;
                     (true, fallback, key)
                 }
                 _ => return Err(Error::BadMac),
             },
             Err(error) => return Err(error),
         };
-    crypto::remember_key(
+    crypto::remember_integrity_key(
         password.integrity(),
         parts.hmac_salt(),
         integrity_derivation,
@@ -161,6 +166,7 @@ pub fn unseal_detailed_at(
         None => crypto::derive_key(
             password.encryption(),
             parts.encryption_salt(),
+            SaltOrigin::Seal,
             cipher.key_len(),
             encryption_derivation,
         )?,

@@ -74,6 +74,20 @@ impl Client {
         Ok(Response { status, head, body })
     }
 
+    /// Sends `request` `count` times, checking that each answer is a 200.
+    pub async fn send_many(&mut self, request: &[u8], count: u64) -> Result<(), String> {
+        for _ in 0..count {
+            let response = self.send(request).await?;
+            if response.status != 200 {
+                return Err(format!(
+                    "status {} for {:?}",
+                    response.status, response.head
+                ));
+            }
+        }
+        Ok(())
+    }
+
     async fn fill(&mut self) -> Result<(), String> {
         let mut chunk = [0u8; 4096];
         let n = self

@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! ironsession-profile [--app peers|demo] [--route bench|plain] [--requests N] [--warmup N]
+//!                     [--cookie past-window|login-window]
 //! ```
 //!
 //! The server is the one `bench/compare` measures, served by hyper's HTTP/1.1 connection on one
@@ -19,8 +20,12 @@
 //! The client is this process too: it logs in once, then sends `GET ROUTE` with the login's
 //! cookie on one kept-alive connection over an in-memory stream (`tokio::io::duplex`, where a
 //! real server has a socket and the kernel), each request after the previous answer, always the
-//! same cookie, as `wrk` does: every request opens the seal (its keys from the key cache after the
-//! first) and seals a new one.
+//! same cookie, as `wrk` does: every request opens the seal and seals a new one. As in
+//! `bench/compare`, where the server has made more than a seal-key window's 65,536 seals after
+//! the login within its first seconds, the cookie is one of a past window (`--cookie
+//! past-window`, the default): it opens with keys from the key cache, while the new seals reuse the
+//! current window's keys. `--cookie login-window` keeps the login's window, as a browser's next
+//! request (carrying the cookie just sealed) finds it.
 //!
 //! The measured requests run inside `measured_requests`, after `--warmup` requests: callgrind's
 //! `--toggle-collect` counts only them. Stderr gets the time per request; stdout one JSON object.
@@ -32,6 +37,7 @@
 //! extensions: `bench/profile` counts a request's blocks with this and times them natively.
 
 mod client;
+mod window;
 
 use std::hint::black_box;
 use std::process::ExitCode;
@@ -50,7 +56,7 @@ use ironsession_demo::{COOKIE_NAME, DemoSession};
 use tokio::runtime::Runtime;
 
 const USAGE: &str = "usage: ironsession-profile [--app peers|demo] [--route bench|plain] \
-[--requests N] [--warmup N] | --calibrate N";
+[--requests N] [--warmup N] [--cookie past-window|login-window] | --calibrate N";
 
 struct Config {
     demo: bool,
@@ -58,6 +64,9 @@ struct Config {
     requests: u64,
     warmup: u64,
     calibrate: Option<u64>,
+    /// Send the login's cookie while its seal-key window lasts (`--cookie login-window`), instead
+    /// of after it ended (`--cookie past-window`, default).
+    login_window: bool,
 }
 
 fn parse_args() -> Result<Config, String> {
@@ -67,6 +76,7 @@ fn parse_args() -> Result<Config, String> {
         requests: 20_000,
         warmup: 2_000,
         calibrate: None,
+        login_window: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -84,6 +94,9 @@ fn parse_args() -> Result<Config, String> {
             ("--requests", _) => config.requests = number()?.max(1),
             ("--warmup", _) => config.warmup = number()?,
             ("--calibrate", _) => config.calibrate = Some(number()?.max(1)),
+            ("--cookie", "login-window" | "past-window") => {
+                config.login_window = value == "login-window";
+            }
             _ => return Err(format!("unexpected {arg} {value:?}\n{USAGE}")),
         }
     }
@@ -123,20 +136,6 @@ mod peers_app {
     }
 }
 
-/// Sends `request` `count` times, checking each answer.
-async fn send_many(client: &mut Client, request: &[u8], count: u64) -> Result<(), String> {
-    for _ in 0..count {
-        let response = client.send(request).await?;
-        if response.status != 200 {
-            return Err(format!(
-                "status {} for {:?}",
-                response.status, response.head
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// The requests callgrind counts (`--toggle-collect=*measured_requests*`): the server's
 /// connection task runs inside this `block_on` too.
 #[inline(never)]
@@ -146,7 +145,7 @@ fn measured_requests(
     request: &[u8],
     count: u64,
 ) -> Result<(), String> {
-    runtime.block_on(send_many(client, request, count))
+    runtime.block_on(client.send_many(request, count))
 }
 
 /// SHA-256 compressions of one block each, as HMAC-SHA256 makes them.
@@ -204,7 +203,8 @@ fn run(config: &Config) -> Result<String, String> {
     }
     let password = Passwords::generate().map_err(|e| e.to_string())?;
     let passwords = Passwords::single(password).map_err(|e| e.to_string())?;
-    let session_config = ironsession_demo::session_config(passwords).map_err(|e| e.to_string())?;
+    let session_config =
+        ironsession_demo::session_config(passwords.clone()).map_err(|e| e.to_string())?;
     let router = if config.demo {
         ironsession_demo::app(session_config)
     } else {
@@ -227,6 +227,9 @@ fn run(config: &Config) -> Result<String, String> {
         .set_cookie(COOKIE_NAME)
         .ok_or_else(|| format!("the login set no {COOKIE_NAME} cookie: {:?}", login.head))?
         .to_owned();
+    if !config.login_window {
+        window::end_seal_key_window(&passwords)?;
+    }
     let route = if config.plain {
         "/bench/plain"
     } else {
@@ -243,7 +246,7 @@ fn run(config: &Config) -> Result<String, String> {
         }
     }
 
-    runtime.block_on(send_many(&mut client, request.as_bytes(), config.warmup))?;
+    runtime.block_on(client.send_many(request.as_bytes(), config.warmup))?;
     let start = Instant::now();
     measured_requests(&runtime, &mut client, request.as_bytes(), config.requests)?;
     let elapsed = start.elapsed();

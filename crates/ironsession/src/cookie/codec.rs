@@ -2,7 +2,6 @@
 //! (which iron-session uses) does, and writing `Set-Cookie` lines in its attribute order.
 
 use std::borrow::Cow;
-use std::fmt::Write;
 use std::sync::Arc;
 
 /// The `SameSite` attribute.
@@ -160,8 +159,7 @@ pub(super) fn start_line(
 pub(super) fn push_attributes(line: &mut String, attributes: &Attributes, max_age: Option<u64>) {
     if let Some(seconds) = max_age {
         line.push_str(MAX_AGE);
-        // Writing into a String cannot fail.
-        let _ = write!(line, "{seconds}");
+        line.push_str(itoa::Buffer::new().format(seconds));
     }
     if let Some(domain) = &attributes.domain {
         line.push_str(DOMAIN);
@@ -243,43 +241,77 @@ fn decimal_digits(n: u64) -> usize {
 /// of surrounding double quotes is removed, and a value with `%` is percent-decoded as UTF-8 when
 /// that succeeds (otherwise it is kept as it is).
 ///
-/// One pass over the headers, however many cookies are looked for.
+/// One pass over the headers, however many cookies are looked for. The header is read as bytes
+/// and only the values found are read as text (invalid UTF-8 replaced by U+FFFD, as Node reads a
+/// header): a name that is not UTF-8 is none of ours, which are tokens.
 pub(crate) fn find_cookies<'h>(
     headers: impl IntoIterator<Item = &'h [u8]>,
     slot_of: impl Fn(&str) -> Option<usize>,
     found: &mut [Option<String>],
 ) {
     for header in headers {
-        let header = String::from_utf8_lossy(header);
-        for pair in header.split(';') {
-            let Some((pair_name, value)) = pair.split_once('=') else {
+        for pair in pairs(header) {
+            let Some(equals) = memchr::memchr(b'=', pair) else {
                 continue;
             };
-            if let Some(slot) = slot_of(trim_sp_tab(pair_name)).and_then(|i| found.get_mut(i))
+            let Ok(pair_name) = std::str::from_utf8(trim_sp_tab(&pair[..equals])) else {
+                continue;
+            };
+            if let Some(slot) = slot_of(pair_name).and_then(|i| found.get_mut(i))
                 && slot.is_none()
             {
-                *slot = Some(decode_value(trim_sp_tab(value)));
+                *slot = Some(decode_value(trim_sp_tab(&pair[equals + 1..])));
             }
         }
     }
 }
 
-fn trim_sp_tab(text: &str) -> &str {
-    text.trim_matches([' ', '\t'])
+/// The pairs of a `Cookie` header: the parts between its `;`s.
+fn pairs(header: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(header);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        match memchr::memchr(b';', text) {
+            Some(at) => {
+                rest = Some(&text[at + 1..]);
+                Some(&text[..at])
+            }
+            None => rest.take(),
+        }
+    })
 }
 
-fn decode_value(value: &str) -> String {
+fn trim_sp_tab(text: &[u8]) -> &[u8] {
+    let is_sp_tab = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = text
+        .iter()
+        .position(|b| !is_sp_tab(b))
+        .unwrap_or(text.len());
+    let end = text
+        .iter()
+        .rposition(|b| !is_sp_tab(b))
+        .map_or(start, |last| last + 1);
+    &text[start..end]
+}
+
+fn decode_value(value: &[u8]) -> String {
     let value = value
-        .strip_prefix('"')
-        .and_then(|rest| rest.strip_suffix('"'))
+        .strip_prefix(b"\"")
+        .and_then(|rest| rest.strip_suffix(b"\""))
         .unwrap_or(value);
-    if !value.contains('%') || !is_well_formed_percent_encoding(value) {
-        return value.to_owned();
+    // `from_utf8` checks a word at a time; `from_utf8_lossy` walks valid text byte by byte.
+    let value = match std::str::from_utf8(value) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(value),
+    };
+    if memchr::memchr(b'%', value.as_bytes()).is_none() || !is_well_formed_percent_encoding(&value)
+    {
+        return value.into_owned();
     }
-    match percent_encoding::percent_decode_str(value).decode_utf8() {
+    match percent_encoding::percent_decode_str(&value).decode_utf8() {
         Ok(Cow::Borrowed(decoded)) => decoded.to_owned(),
         Ok(Cow::Owned(decoded)) => decoded,
-        Err(_) => value.to_owned(),
+        Err(_) => value.into_owned(),
     }
 }
 
@@ -368,6 +400,29 @@ mod tests {
         // Malformed escapes and invalid UTF-8 keep the raw value, as `tryDecode` does.
         assert_eq!(find(&["a=100%"], "a").as_deref(), Some("100%"));
         assert_eq!(find(&["a=%FF"], "a").as_deref(), Some("%FF"));
+    }
+
+    /// Invalid UTF-8 in a value reads as U+FFFD, as the header read as lossy UTF-8 would; a name
+    /// with invalid UTF-8 is never the cookie looked for, and the pairs around it still count.
+    #[test]
+    fn invalid_utf8_is_replaced_in_values_and_matches_no_name() {
+        let find_bytes = |header: &[u8], name: &str| {
+            let mut found = [None];
+            find_cookies([header], |pair| (pair == name).then_some(0), &mut found);
+            let [value] = found;
+            value
+        };
+        assert_eq!(
+            find_bytes(b"x=\xff; a=\xc3\xa9\xff;b=1", "a").as_deref(),
+            Some("\u{e9}\u{fffd}")
+        );
+        assert_eq!(find_bytes(b"a\xff=1; a=2", "a").as_deref(), Some("2"));
+        // U+FFFD is text like any other for the percent-decoding that follows.
+        assert_eq!(
+            find_bytes(b"\xff\xfe; a=\"%7E\xff\"", "a").as_deref(),
+            Some("~\u{fffd}")
+        );
+        assert_eq!(find_bytes(b"a=%7E\xc3", "a").as_deref(), Some("~\u{fffd}"));
     }
 
     #[test]

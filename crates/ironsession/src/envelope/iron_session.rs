@@ -77,10 +77,9 @@ pub(super) fn split<T: de::DeserializeOwned>(plaintext: &[u8]) -> Result<Split<T
 
 /// Whether `json` may have an `_is` key: it has `_is"`, or a `\u` escape (which could spell it).
 fn may_hold_metadata(json: &[u8]) -> bool {
-    (0..json.len()).any(|index| match json[index] {
+    memchr::memchr2_iter(b'_', b'\\', json).any(|index| match json[index] {
         b'_' => json[index + 1..].starts_with(b"is\""),
-        b'\\' => json.get(index + 1) == Some(&b'u'),
-        _ => false,
+        _ => json.get(index + 1) == Some(&b'u'),
     })
 }
 

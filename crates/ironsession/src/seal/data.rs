@@ -257,7 +257,6 @@ pub(crate) fn open_at(
 
 /// The seal without iron-session's version suffix: everything before the first `~`.
 pub(super) fn without_version_suffix(sealed: &str) -> &str {
-    sealed
-        .split_once('~')
-        .map_or(sealed, |(seal, _version)| seal)
+    // `~` is ASCII, so its position is a character boundary.
+    memchr::memchr(b'~', sealed.as_bytes()).map_or(sealed, |at| &sealed[..at])
 }

@@ -41,7 +41,9 @@ use crate::{PasswordError, password_weakness};
 /// ```
 #[derive(Clone)]
 pub struct Passwords {
-    by_id: BTreeMap<u64, Password>,
+    // Shared by clones (`Arc`), so a clone allocates nothing: a request handler may well clone
+    // the passwords (an axum `Extension`, state) on every request.
+    by_id: Arc<BTreeMap<u64, Password>>,
     /// The text of each password, which purpose-bound passwords are derived from.
     texts: Arc<BTreeMap<u64, Zeroizing<String>>>,
     /// The purpose-bound sets derived so far, shared by clones.
@@ -49,9 +51,9 @@ pub struct Passwords {
     /// The purpose these passwords are bound to, if they were derived for one.
     purpose: Option<Arc<str>>,
     /// The highest id, as a number and as written in seals, and its password.
-    sealing: (u64, PasswordId, Password),
+    sealing: Arc<(u64, PasswordId, Password)>,
     /// The ids with a [`KeyStage`]; usually none.
-    stages: BTreeMap<u64, KeyStage>,
+    stages: Arc<BTreeMap<u64, KeyStage>>,
     /// The window in which new seals reuse their password's salts and keys, if they do.
     key_reuse: Option<KeyReuse>,
     /// The PBKDF2 iteration counts of sealing and unsealing.
@@ -207,14 +209,14 @@ impl Passwords {
         };
         // Decimal digits always match Iron's id rule `^\w+$`.
         let id = PasswordId::new(highest.to_string()).expect("digits are a valid id");
-        let sealing = (highest, id, password.clone());
+        let sealing = Arc::new((highest, id, password.clone()));
         Ok(Passwords {
-            by_id,
+            by_id: Arc::new(by_id),
             texts: Arc::new(texts),
             purposes: Arc::default(),
             purpose: None,
             sealing,
-            stages: BTreeMap::new(),
+            stages: Arc::default(),
             key_reuse: Some(KeyReuse::DEFAULT),
             derivation: Derivation::default(),
             unnamed_seals: false,
@@ -393,7 +395,7 @@ impl Passwords {
             return Err(PasswordError::StageWithoutPassword { id });
         }
         stage.check(id)?;
-        self.stages.insert(id, stage);
+        Arc::make_mut(&mut self.stages).insert(id, stage);
         // Sets derived before carry the old stages; this set starts its own.
         self.purposes = Arc::default();
         Ok(self)
