@@ -73,7 +73,14 @@ impl TtlLimit {
             (ttl, None) => ttl,
             (Ttl::Never, _) | (_, Some(Ttl::Never)) => Ttl::Never,
         };
-        TtlLimit::new(longest).dangerous_accept_seals_without_expiration(accept_without_expiration)
+        let limit = TtlLimit::new(longest);
+        // Only ever turned on here: `TtlLimit::NONE` (a longest ttl of `Never`) accepts seals
+        // without expiration whatever the option says.
+        if accept_without_expiration {
+            limit.dangerous_accept_seals_without_expiration(true)
+        } else {
+            limit
+        }
     }
 
     /// How long a seal this limit accepts can stay valid: the longest ttl (Iron's 60 s of skew
