@@ -79,9 +79,12 @@ impl<T> Session<T> {
     ///
     /// ```
     /// use http::HeaderMap;
+    /// use ironsession::revocation::Revocation;
     /// use ironsession::{JsonSession, Passwords, SessionConfig};
     ///
-    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    /// #     .revocation(Revocation::in_memory())
+    /// #     .build()?;
     /// let mut session: JsonSession = config.load(&HeaderMap::new());
     /// assert_eq!(session.subject(), None);
     /// session.set_subject("user-42")?;
