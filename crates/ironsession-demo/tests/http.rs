@@ -70,11 +70,7 @@ async fn login_then_visits_count_up() {
     );
     let cookie = cookie_pair(&lines[0]);
 
-    let html = get(&client, &server, "/", Some(&cookie))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = home_page(&client, &server, &cookie).await;
     assert!(html.contains(r#"<span id="visits">2</span>"#), "{html}");
 }
 
@@ -200,11 +196,7 @@ async fn a_login_or_logout_posted_from_another_site_is_refused() {
             assert!(set_cookies(&response).is_empty(), "{path} {headers:?}");
         }
     }
-    let html = get(&client, &server, "/", Some(&cookie))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = home_page(&client, &server, &cookie).await;
     assert!(
         html.contains(r#"<strong id="username">erin</strong>"#),
         "still logged in: {html}"
@@ -388,11 +380,7 @@ async fn the_username_is_escaped_in_the_page() {
     let name = r#"<script>alert("x")</script>&'"#;
     let response = login(&client, &server, &[("username", name)]).await;
     let cookie = cookie_pair(&session_set_cookie(&response));
-    let html = get(&client, &server, "/", Some(&cookie))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = home_page(&client, &server, &cookie).await;
     assert!(
         html.contains(
             "<strong id=\"username\">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;</strong>"
@@ -692,4 +680,10 @@ async fn the_page_warns_as_the_cookie_header_nears_8_kb() {
             "{html}"
         );
     }
+}
+
+/// The home page as the browser with this session cookie sees it.
+async fn home_page(client: &reqwest::Client, server: &Server, cookie: &str) -> String {
+    let response = get(client, server, "/", Some(cookie)).await;
+    response.text().await.expect("the page's body")
 }

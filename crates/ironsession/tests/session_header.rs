@@ -8,8 +8,8 @@ use std::time::Duration;
 use http::header::{AUTHORIZATION, CACHE_CONTROL, COOKIE, SET_COOKIE, VARY};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use ironsession::{
-    ConfigError, H3Sessions, JsonSession, Passwords, Session, SessionConfig, SessionContext,
-    SessionHeader, Ttl,
+    ConfigError, H3Sessions, JsonSession, Passwords, SaveError, Session, SessionConfig,
+    SessionContext, SessionHeader, Ttl,
 };
 
 const PASSWORD: &str = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
@@ -222,33 +222,23 @@ fn cross_site_requests_may_write_a_header_session_but_not_a_cookie() {
 
     let with_cookies = build(SessionHeader::bearer(x_session()));
     let seal = login(&with_cookies);
-    let (saved, refused, response) =
-        save_from_another_site(&with_cookies, Some(&format!("Bearer {seal}")));
-    assert!(saved.is_ok() && refused.is_none(), "{saved:?} {refused:?}");
-    assert!(
-        response["x-session"]
-            .to_str()
-            .unwrap()
-            .starts_with("Fe26.2*1*")
-    );
-    assert!(response.get(SET_COOKIE).is_none());
+    let saved_in_the_header =
+        |(saved, refused, response): (Result<(), SaveError>, Option<SaveError>, HeaderMap)| {
+            assert!(saved.is_ok() && refused.is_none(), "{saved:?} {refused:?}");
+            let seal = response["x-session"].to_str().unwrap();
+            assert!(seal.starts_with("Fe26.2*1*"), "{seal}");
+            assert!(response.get(SET_COOKIE).is_none());
+        };
+    saved_in_the_header(save_from_another_site(
+        &with_cookies,
+        Some(&format!("Bearer {seal}")),
+    ));
 
     let (saved, refused, response) = save_from_another_site(&with_cookies, None);
-    assert!(
-        matches!(saved, Err(ironsession::SaveError::CrossSite)),
-        "{saved:?}"
-    );
-    assert!(matches!(refused, Some(ironsession::SaveError::CrossSite)));
+    assert!(matches!(saved, Err(SaveError::CrossSite)), "{saved:?}");
+    assert!(matches!(refused, Some(SaveError::CrossSite)));
     assert!(response.get(SET_COOKIE).is_none() && response.get("x-session").is_none());
 
     let without_cookies = build(SessionHeader::bearer(x_session()).without_cookies());
-    let (saved, refused, response) = save_from_another_site(&without_cookies, None);
-    assert!(saved.is_ok() && refused.is_none(), "{saved:?} {refused:?}");
-    assert!(
-        response["x-session"]
-            .to_str()
-            .unwrap()
-            .starts_with("Fe26.2*1*")
-    );
-    assert!(response.get(SET_COOKIE).is_none());
+    saved_in_the_header(save_from_another_site(&without_cookies, None));
 }
