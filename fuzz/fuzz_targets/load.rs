@@ -1,14 +1,16 @@
 //! The whole load path, through the public API, from raw `Cookie` header bytes to
 //! `Session<serde_json::Value>`: any bytes give a session (an empty one with a reason when the
-//! cookie does not open, whose response only ever deletes an expired cookie), never a panic; and a
-//! session that loaded, saved again and sent back as the browser would send it, loads the same
-//! data.
+//! cookie does not open, whose response only ever deletes an expired cookie), never a panic; a
+//! request that carries the cookie both whole and in chunks (non-empty values, by the header
+//! parser's rules) is refused as `ambiguous`, and only such a request; and a session that loaded,
+//! saved again and sent back as the browser would send it, loads the same data.
 //!
 //! The input is split at each newline into separate `Cookie` header values.
 #![no_main]
 
 use std::sync::LazyLock;
 
+use ironsession::fuzzing::find_cookie;
 use ironsession::{Passwords, Session, SessionConfig, SessionContext, UnsealReason};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -47,16 +49,37 @@ fn cookie_header(set_cookies: &[String]) -> String {
         .join("; ")
 }
 
+/// Whether the headers carry a non-empty cookie called `name`, as the first pair of that name.
+fn carries(headers: &[&[u8]], name: &str) -> bool {
+    find_cookie(headers.iter().copied(), name).is_some_and(|value| !value.is_empty())
+}
+
 fuzz_target!(|data: &[u8]| {
     let headers: Vec<&[u8]> = data.split(|&b| b == b'\n').collect();
     let session = load(&headers);
+    let both = carries(&headers, "s")
+        && ["s.0", "s.1", "s.2", "s.3"]
+            .iter()
+            .any(|c| carries(&headers, c));
+    let ambiguous = session.unseal_error().map(|e| e.reason()) == Some(UnsealReason::Ambiguous);
+    assert_eq!(
+        ambiguous, both,
+        "whole and chunks: {both}, refused as ambiguous: {ambiguous}"
+    );
     if let Some(error) = session.unseal_error().cloned() {
-        assert_eq!(*session.data(), Value::Null, "a refused cookie leaves no data");
+        assert_eq!(
+            *session.data(),
+            Value::Null,
+            "a refused cookie leaves no data"
+        );
         // The response carries nothing but deletions, and only for a session that is over.
         let lines = session.take_set_cookies();
         let over = error.reason() == UnsealReason::Expired;
         assert!(lines.is_empty() || over, "{error}: {lines:?}");
-        assert!(lines.iter().all(|line| line.contains("=; Max-Age=0;")), "{lines:?}");
+        assert!(
+            lines.iter().all(|line| line.contains("=; Max-Age=0;")),
+            "{lines:?}"
+        );
         return;
     }
     if session.save().is_err() {

@@ -40,6 +40,8 @@ for seal in seals:
     ]
 cookies += [f"s={ticket}" for ticket in hapi]
 cookies += ["s=", "s", "s=%", "s=%FF", "s=\"\"", "a=1;;; s = x ;", "s.0=a; s.2=b", "s.4=x; s.01=y"]
+# The whole cookie beside chunks (cookie tossing), in either order and across headers: ambiguous.
+cookies += [f"s={seals[0]}; {chunks(seals[1], 2)}", f"{chunks(seals[0], 2)}\ns={seals[1]}", "s=x; s.3=y", "s=; s.0=a; s.0=; s=b"]
 
 passwords = [
     "complex_password_at_least_32_characters_long",

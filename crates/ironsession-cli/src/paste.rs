@@ -7,8 +7,9 @@
 //! its quotes removed and percent-decoded by the rules of the npm `cookie` package. The library
 //! reads cookies only for a [`SessionConfig`], which needs passwords, so this module builds one
 //! with a generated password that nothing ever seals or opens with. What this module parses itself
-//! is only the cookie names, to choose the cookie and to explain what the library would silently
-//! make of a paste (both the whole cookie and chunks, a chunk missing).
+//! is only the cookie names, to choose the cookie and to explain what the library would make of a
+//! paste (both the whole cookie and chunks: refused as ambiguous; a chunk missing: a seal cut
+//! short).
 
 use std::collections::HashSet;
 
@@ -239,7 +240,8 @@ impl Cookies {
             if let Some(index) = chunks.iter().position(|carried| *carried) {
                 return Err(CliError::Paste(format!(
                     "both the cookie {shown_name} and its chunk {shown_name}.{index} are given: \
-                     paste one or the other (a server reads the whole cookie and ignores the chunks)"
+                     paste one or the other (a server refuses such a request as ambiguous: neither \
+                     is read)"
                 )));
             }
             return Ok(Source::Cookie(name.to_owned()));
@@ -356,7 +358,7 @@ mod tests {
             (
                 "s=Fe26.2*1; s.0=Fe26.2*2",
                 None,
-                "invalid: both the cookie s and its chunk s.0 are given: paste one or the other (a server reads the whole cookie and ignores the chunks)",
+                "invalid: both the cookie s and its chunk s.0 are given: paste one or the other (a server refuses such a request as ambiguous: neither is read)",
             ),
             (
                 "s.0=Fe26.2*1; s.2=x",

@@ -1185,7 +1185,7 @@ fn a_paste_the_library_would_misread_is_refused_with_the_reason() {
     for (input, message) in [
         (
             format!("app={SEAL_13}; app.0={first}; app.1={second}"),
-            "invalid: both the cookie app and its chunk app.0 are given: paste one or the other (a server reads the whole cookie and ignores the chunks)\n",
+            "invalid: both the cookie app and its chunk app.0 are given: paste one or the other (a server refuses such a request as ambiguous: neither is read)\n",
         ),
         (
             format!("app.0={first}; app.2={second}"),

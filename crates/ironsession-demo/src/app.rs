@@ -114,7 +114,8 @@ impl<'a> From<&'a DemoSession> for SessionView<'a> {
 /// days, `HttpOnly`, `SameSite=Lax`, `Path=/`), chunking on (as `chunk: true` in server.mjs, so
 /// long notes spill into `iron-session-demo.0` … `.3`), a declared longest ttl of 30 days for
 /// "remember me", sessions without metadata read (the logins of `server.mjs` without
-/// `REDIS_URL`), but **without `Secure`**.
+/// `REDIS_URL`), cross-site writes refused (a login or logout posted by another site's page is a
+/// 403), but **without `Secure`**.
 ///
 /// # Errors
 /// The [`ConfigError`] of the builder (none for these settings).
@@ -126,12 +127,15 @@ pub fn session_config(passwords: Passwords) -> Result<SessionConfig, ConfigError
         // The demo serves plain http on 127.0.0.1 only, where a `Secure` cookie would never be
         // sent back. This is the one reason to drop `Secure`: anything reachable over a network
         // must serve https and keep the default.
-        .dangerous_insecure_cookie()
+        .dangerous_insecure_cookie(true)
         .chunking(true)
         // server.mjs without REDIS_URL logs in without the session metadata ("_is"), which
         // revocation needs. The demo reads such logins anyway (the page says what that leaves
         // open); an app whose Node side adds the metadata (revocation.mjs) keeps this off.
         .dangerous_accept_sessions_without_metadata(true)
+        // Login CSRF and forced logouts: a form on another site posting to /login or /logout is
+        // answered 403 with nothing written. The demo takes no posts from an identity provider.
+        .refuse_cross_site_writes(true)
         .build()
 }
 
@@ -141,7 +145,7 @@ pub fn session_config(passwords: Passwords) -> Result<SessionConfig, ConfigError
 /// | --- | --- |
 /// | `GET /` | HTML page: login form, or the user, visit count and the logout buttons (each saying what it does), and "How your session works" (the `Set-Cookie` attributes, the lifetime in force, the cookies sent, a warning as the `Cookie` header nears 8 KB); beside it "What is in my cookie?" (the seal's fields, the JSON inside and its `_is` metadata explained) |
 /// | `GET /style.css` | the page's one stylesheet |
-/// | `POST /login` | form `username` (required, else 400) and `remember`; 303 to `/` |
+/// | `POST /login` | form `username` (required, else 400) and `remember`; 303 to `/`; 403 (nothing written) when posted from another site, as every write below |
 /// | `POST /logout` | revokes and destroys the session; 303 to `/`, 503 (still logged in) when the revocation store is unreachable |
 /// | `POST /logout-everywhere` | revokes every session of the logged-in username, destroys this one; 303 to `/`, 503 as `/logout` |
 /// | `GET /api/session` | JSON `{username, isLoggedIn, visits, notes}`; counts a visit when logged in |
@@ -322,10 +326,13 @@ async fn login(
         .remember
         .is_some_and(|value| !value.is_empty())
         .then_some(true);
-    // A new session id at every login: one planted or seen before is worth nothing now.
-    session.regenerate()?;
-    // The subject of "log out everywhere" is the username.
-    session.set_subject(username)?;
+    // A new session id and a new lifetime at every login: an id planted or seen before is worth
+    // nothing now.
+    session.start_new_login()?;
+    // The subject of "log out everywhere" is the username (with `REVOCATION=off` there is none).
+    if session.revocation().is_some() {
+        session.set_subject(username)?;
+    }
     save(&mut session)?;
     tracing::info!(username, "logged in");
     Ok(Redirect::to("/").into_response())
@@ -354,26 +361,30 @@ fn remember_me_ttl(session: &DemoSession) -> Option<Ttl> {
 
 /// Revokes the session (every copy of the cookie dies on every server), then destroys it.
 async fn logout(mut session: Session<DemoSession>) -> Response {
-    match session.revoke_and_destroy().await {
-        Ok(()) => Redirect::to("/").into_response(),
-        Err(error) => logout_not_recorded(&error),
-    }
+    logged_out(session.revoke_and_destroy().await)
 }
 
-/// Revokes every session of the logged-in username, on every server, then destroys this one.
+/// Revokes every session of the logged-in user (the session's subject), on every server, then
+/// destroys this one.
 async fn logout_everywhere(mut session: Session<DemoSession>) -> Response {
-    if let (true, Some(username), Some(revocation)) = (
-        session.logged_in(),
-        session.username.clone(),
-        session.revocation(),
-    ) {
-        if let Err(error) = revocation.revoke_subject(&username).await {
-            return logout_not_recorded(&error);
-        }
+    let username = session.username.clone();
+    let revoked = session.revoke_subject_and_destroy().await;
+    if revoked.is_ok() {
         tracing::info!(username, "logged out everywhere");
     }
-    session.destroy();
-    Redirect::to("/").into_response()
+    logged_out(revoked)
+}
+
+/// The answer to a logout: back to `/` once the cookie is deleted, also without revocation
+/// (`REVOCATION=off`: nothing to revoke) or without a login (no subject); a 503 when the store did
+/// not record it (nothing was destroyed).
+fn logged_out(revoked: Result<(), RevocationError>) -> Response {
+    match revoked {
+        Ok(()) | Err(RevocationError::NotConfigured | RevocationError::NoSubject) => {
+            Redirect::to("/").into_response()
+        }
+        Err(error) => logout_not_recorded(&error),
+    }
 }
 
 /// A 503 when the revocation store did not record a logout: nothing was destroyed, the user is

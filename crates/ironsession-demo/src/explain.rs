@@ -237,7 +237,7 @@ pub fn set_cookie_attributes(set_cookie: &str) -> String {
             "off here: this demo serves plain http on 127.0.0.1, where the browser would never \
              send a Secure cookie back. Anyone on the network path could read and replay this \
              cookie, so a real deployment serves https and keeps Secure on (the default; turning \
-             it off is dangerous_insecure_cookie())."
+             it off is dangerous_insecure_cookie(true))."
                 .to_owned(),
         )
     });

@@ -70,11 +70,7 @@ async fn login_then_visits_count_up() {
     );
     let cookie = cookie_pair(&lines[0]);
 
-    let html = get(&client, &server, "/", Some(&cookie))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = home_page(&client, &server, &cookie).await;
     assert!(html.contains(r#"<span id="visits">2</span>"#), "{html}");
 }
 
@@ -166,6 +162,53 @@ async fn logout_deletes_the_cookie() {
     assert!(html.contains("no logout"), "{html}");
     assert!(html.contains(r#"name="remember""#), "{html}");
     assert!(html.contains("Not logged in."), "{html}");
+}
+
+/// The demo refuses cross-site writes: a login (login CSRF) or a logout posted by another site's
+/// page is a 403 with nothing written; the same forms from the demo's own page go through.
+#[tokio::test]
+async fn a_login_or_logout_posted_from_another_site_is_refused() {
+    let server = Server::demo(TEST_PASSWORD);
+    let client = client();
+    let own_origin = server.url("");
+    let own_origin = own_origin.trim_end_matches('/');
+    let post = |path: &str, headers: &[(&str, &str)], cookie: Option<&str>| {
+        let mut request = client
+            .post(server.url(path))
+            .form(&[("username", "mallory")]);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send()
+    };
+    let response = login(&client, &server, &[("username", "erin")]).await;
+    let cookie = cookie_pair(&session_set_cookie(&response));
+    for headers in [
+        &[("sec-fetch-site", "cross-site")][..],
+        &[("origin", "http://evil.example")],
+    ] {
+        for (path, cookie) in [("/login", None), ("/logout", Some(cookie.as_str()))] {
+            let response = post(path, headers, cookie).await.unwrap();
+            assert_eq!(response.status(), 403, "{path} {headers:?}");
+            assert!(set_cookies(&response).is_empty(), "{path} {headers:?}");
+        }
+    }
+    let html = home_page(&client, &server, &cookie).await;
+    assert!(
+        html.contains(r#"<strong id="username">erin</strong>"#),
+        "still logged in: {html}"
+    );
+
+    let same_origin = [("sec-fetch-site", "same-origin"), ("origin", own_origin)];
+    let response = post("/login", &same_origin, None).await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert!(session_set_cookie(&response).starts_with(&format!("{COOKIE_NAME}=Fe26.2*1*")));
+    let response = post("/logout", &same_origin, Some(&cookie)).await.unwrap();
+    assert_eq!(response.status(), 303);
+    assert_eq!(set_cookies(&response).len(), 1);
 }
 
 #[tokio::test]
@@ -337,11 +380,7 @@ async fn the_username_is_escaped_in_the_page() {
     let name = r#"<script>alert("x")</script>&'"#;
     let response = login(&client, &server, &[("username", name)]).await;
     let cookie = cookie_pair(&session_set_cookie(&response));
-    let html = get(&client, &server, "/", Some(&cookie))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = home_page(&client, &server, &cookie).await;
     assert!(
         html.contains(
             "<strong id=\"username\">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;</strong>"
@@ -641,4 +680,10 @@ async fn the_page_warns_as_the_cookie_header_nears_8_kb() {
             "{html}"
         );
     }
+}
+
+/// The home page as the browser with this session cookie sees it.
+async fn home_page(client: &reqwest::Client, server: &Server, cookie: &str) -> String {
+    let response = get(client, server, "/", Some(cookie)).await;
+    response.text().await.expect("the page's body")
 }

@@ -8,8 +8,8 @@
 //! - a typed user in the session (`SessionData`),
 //! - a page only a logged-in user sees, through a small extractor written here (`RequireUser`):
 //!   without a login it answers 401,
-//! - a login that gives the session a new id (`regenerate`: an id seen before the login is worth
-//!   nothing after it) and links it to the user (`set_subject`),
+//! - a login that gives the session a new id and lifetime (`start_new_login`: an id seen before
+//!   the login is worth nothing after it) and links it to the user (`set_subject`),
 //! - "Log out": this session's id is revoked, so every copy of the cookie stops working,
 //! - "Log out everywhere": every session of the user created until now is revoked (the user's
 //!   other browsers too), with revocation kept in this process's memory
@@ -30,7 +30,7 @@ use actix_web::error::InternalError;
 use actix_web::http::header::LOCATION;
 use actix_web::{App, FromRequest, HttpRequest, HttpResponse, HttpServer, web};
 use ironsession::actix::SessionMiddleware;
-use ironsession::revocation::Revocation;
+use ironsession::revocation::{Revocation, RevocationError};
 use ironsession::{ConfigError, Passwords, Session, SessionConfig};
 use serde::{Deserialize, Serialize};
 
@@ -77,7 +77,7 @@ pub fn session_config(password: Passwords) -> Result<SessionConfig, ConfigError>
     SessionConfig::builder("actix-login", password)
         // Served over plain http on 127.0.0.1, where a `Secure` cookie would never be sent back.
         // Over https, drop this line and name the cookie `__Host-…`.
-        .dangerous_insecure_cookie()
+        .dangerous_insecure_cookie(true)
         .revocation(Revocation::in_memory())
         .build()
 }
@@ -142,8 +142,9 @@ async fn login(
         return Ok(HttpResponse::BadRequest().body("a name, please"));
     }
     session.user = Some(User { name: name.clone() });
-    // A new session id at login, and the user as the subject "log out everywhere" revokes.
-    session.regenerate()?;
+    // A new session id and lifetime at login, and the user as the subject "log out everywhere"
+    // revokes.
+    session.start_new_login()?;
     session.set_subject(name)?;
     session.save()?;
     Ok(see_other("/account"))
@@ -158,13 +159,12 @@ async fn logout(mut session: Session<SessionData>) -> HttpResponse {
 }
 
 async fn logout_everywhere(mut session: Session<SessionData>) -> HttpResponse {
-    if let (Some(subject), Some(revocation)) = (session.subject(), session.revocation())
-        && revocation.revoke_subject(&subject).await.is_err()
-    {
-        return HttpResponse::ServiceUnavailable().body("logout failed, try again");
+    // Revokes every session of this session's subject (the user), then deletes this cookie.
+    match session.revoke_subject_and_destroy().await {
+        // Not logged in: no subject, only this session's cookie was deleted.
+        Ok(()) | Err(RevocationError::NoSubject) => see_other("/"),
+        Err(_) => HttpResponse::ServiceUnavailable().body("logout failed, try again"),
     }
-    session.destroy();
-    see_other("/")
 }
 
 /// The name as HTML text.

@@ -12,8 +12,14 @@
 //!    are empty): `axum` ([`axum::SessionLayer`]) or `actix-web`
 //!    ([`actix::SessionMiddleware`]). Any other framework on `http` types: [`SessionConfig::load`].
 //! 3. In handlers, take a [`Session<T>`]: your own `T: Serialize + Deserialize + Default`, read
-//!    from the cookie, with `save`, `destroy` and `regenerate`. [`JsonSession`] if you would
-//!    rather have an untyped JSON map.
+//!    from the cookie, with `save`, `destroy`, `start_new_login` (at login) and `regenerate`.
+//!    [`JsonSession`] if you would rather have an untyped JSON map.
+//! 4. See what goes wrong: the crate logs with `tracing` (why a cookie was ignored, at debug
+//!    level; why a save failed, as an error). Install a subscriber at the start of `main`,
+//!    `tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();`,
+//!    and run with `RUST_LOG=ironsession=debug`. Without one, the adapters' 500s still say why in
+//!    their body (a session too large, a route without the layer), and a change you forgot to
+//!    save is caught by [`SessionConfigBuilder::auto_save`].
 //!
 //! Outside cookies (magic links, tokens), [`seal_data`] and [`unseal_data`] are iron-session's
 //! `sealData` and `unsealData`. Optional parts: [`revocation`] (log out one session or every
@@ -42,7 +48,8 @@
 //! - **`HttpOnly`**: page scripts have no use for a sealed cookie, and an injected script must not
 //!   be able to steal it.
 //! - **`Secure`**: a session cookie over plain HTTP can be read and replayed by anyone on the path.
-//!   Turning it off is `dangerous_insecure_cookie`, for `http://localhost` only.
+//!   Chromium and Firefox keep `Secure` cookies on `http://localhost` too, so local development
+//!   there needs no switch; `dangerous_insecure_cookie(true)` drops it (plain http elsewhere).
 //! - **`SameSite=Lax`**: the cookie comes along when a user follows a link to the site, but not
 //!   on cross-site form posts or sub-requests, which blunts CSRF.
 //! - **`Path=/`**: one session for the whole site.
@@ -63,6 +70,10 @@
 //!   salts and derived keys, each with its own IV, which halves the cost of a small seal; their
 //!   salts show that they come from one server and minute. [`Passwords::with_seal_key_reuse`]
 //!   turns it off (fresh salts per seal, as iron-session).
+//! - **Cross-site writes not refused**, as in iron-session: an identity provider that posts its
+//!   answer back to a route that saves the session (OpenID Connect `form_post`, SAML) would be
+//!   refused. Apps that take no such posts turn on
+//!   [`SessionConfigBuilder::refuse_cross_site_writes`] against login CSRF and forced logouts.
 //! - **Chunking off**, as in iron-session 9: a session over 4 KB is usually better kept as an id;
 //!   [`SessionConfigBuilder::chunking`] turns it on (see [the guide](guide::chunking)).
 //!
@@ -153,6 +164,7 @@ pub use iron_seal;
 /// | [`tokens`](guide::tokens) | sealed tokens without cookies (magic links) |
 /// | [`api_clients`](guide::api_clients) | sessions for API clients: a header instead of a cookie |
 /// | [`metrics`](guide::metrics) | metrics for the people on call, and refused cookies |
+/// | [`writes`](guide::writes) | cross-site writes (login CSRF), forgotten saves, failures you can see |
 /// | [`security`](guide::security) | security notes |
 ///
 /// The pages are Markdown files of the crate (`guide/*.md`), readable in the repository too.
@@ -182,6 +194,8 @@ pub mod guide {
     pub mod api_clients {}
     #[doc = include_str!("../guide/metrics.md")]
     pub mod metrics {}
+    #[doc = include_str!("../guide/writes.md")]
+    pub mod writes {}
     #[doc = include_str!("../guide/security.md")]
     pub mod security {}
 }

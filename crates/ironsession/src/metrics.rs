@@ -8,7 +8,7 @@
 //! | Name | Type | Labels | Unit | When it moves |
 //! | --- | --- | --- | --- | --- |
 //! | `ironsession_sessions_opened_total` | counter | — | sessions | a request's cookie opened and passed the lifetime and revocation checks: once per request, when a handler first reads the session |
-//! | `ironsession_sessions_refused_total` | counter | `reason`: `expired`, `invalid`, `unknown-password`, `revoked`, `missing-metadata`, and any reason added later, spelled as [`UnsealReason::as_str`](crate::UnsealReason::as_str) spells it | sessions | a request's cookie was refused, for the reason of [`Session::unseal_error`](crate::Session::unseal_error): once per request (as [`on_unseal_error`](crate::SessionConfigBuilder::on_unseal_error) is called), when a handler first reads the session. A request without a cookie counts nowhere |
+//! | `ironsession_sessions_refused_total` | counter | `reason`: `expired`, `invalid`, `unknown-password`, `revoked`, `missing-metadata`, `ambiguous`, and any reason added later, spelled as [`UnsealReason::as_str`](crate::UnsealReason::as_str) spells it | sessions | a request's cookie was refused, for the reason of [`Session::unseal_error`](crate::Session::unseal_error): once per request (as [`on_unseal_error`](crate::SessionConfigBuilder::on_unseal_error) is called), when a handler first reads the session. A request without a cookie counts nowhere |
 //! | `ironsession_sessions_saved_total` | counter | — | sessions | a seal was written into the response's `Set-Cookie` lines: a handler's `save`, or the response step's re-seal (renewal, password upgrade, new metadata), which also counts below |
 //! | `ironsession_sessions_resealed_total` | counter | — | sessions | the response step re-sealed a session the handler read but did not save (renewal, password upgrade, new metadata) |
 //! | `ironsession_sessions_destroyed_total` | counter | — | sessions | a handler called `destroy` (or `revoke_and_destroy`) |
@@ -95,7 +95,7 @@ pub fn describe() {
     describe_counter!(
         "ironsession_sessions_refused_total",
         Unit::Count,
-        "Session cookies refused, by reason (expired, invalid, unknown-password, revoked, missing-metadata, ...)"
+        "Session cookies refused, by reason (expired, invalid, unknown-password, revoked, missing-metadata, ambiguous, ...)"
     );
     describe_counter!(
         "ironsession_sessions_saved_total",
@@ -198,7 +198,8 @@ pub(crate) fn session_refused(reason: &'static str) {
             "invalid",
             "unknown-password",
             "revoked",
-            "missing-metadata"
+            "missing-metadata",
+            "ambiguous"
         ]
     )
     .increment(1);

@@ -110,11 +110,26 @@ async fn send(
     cookie_headers: &[HeaderValue],
     body: &str,
 ) -> Answer {
+    send_with(server, method, path, cookie_headers, &[], body).await
+}
+
+/// [`send`] with other request headers too.
+async fn send_with(
+    server: &Server,
+    method: Method,
+    path: &str,
+    cookie_headers: &[HeaderValue],
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Answer {
     let mut request = client()
         .request(method, server.url(path))
         .body(body.to_owned());
     for value in cookie_headers {
         request = request.header(COOKIE, value.clone());
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
     }
     let response = request.send().await.unwrap();
     let status = response.status().as_u16();
@@ -600,12 +615,14 @@ async fn an_oversize_session_is_refused_with_its_size(start: Start) {
     assert_eq!(answer.body, expected.to_string());
     assert!(answer.set_cookies.is_empty());
 
-    // With `save()?`, the adapter answers a generic 500.
+    // With `save()?`, the adapter answers a 500 whose body names the cause, so that a developer
+    // sees it without a log subscriber.
     let answer = post(&server, "/big-unchecked", None, "").await;
-    assert_eq!(
-        (answer.status, answer.body.as_str()),
-        (500, "internal server error")
+    let cause = format!(
+        "ironsession: session not saved: session too large: {expected} bytes, limit 4096 (store \
+         less, or turn on chunking)"
     );
+    assert_eq!((answer.status, answer.body.as_str()), (500, cause.as_str()));
     assert!(answer.set_cookies.is_empty());
 }
 
@@ -652,6 +669,214 @@ async fn with_chunking_a_big_session_spills_into_chunks_and_logout_expires_them(
             DELETION.replacen("sess=", "sess.1=", 1),
         ]
     );
+}
+
+/// Cookie tossing: a whole cookie planted beside a chunked session (by a subdomain, or a page on
+/// plain http) would be read in its place, wherever it stands, were the whole cookie to win. The
+/// request is refused in either order, and nothing is deleted.
+async fn a_cookie_both_whole_and_in_chunks_is_refused_in_either_order(start: Start) {
+    let reasons = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = reasons.clone();
+    let config = builder(Passwords::single(PASSWORD).unwrap())
+        .chunking(true)
+        .on_unseal_error(move |error| record.lock().unwrap().push(error.reason().as_str()))
+        .build()
+        .unwrap();
+    let server = start(Some(config));
+    let victim = post(&server, "/big", None, "").await;
+    let chunks: Vec<&str> = victim
+        .set_cookies
+        .iter()
+        .map(|line| line.split(';').next().unwrap())
+        .collect();
+    assert_eq!(chunks.len(), 2, "{victim:?}");
+    // The attacker's own valid login, as a whole cookie.
+    let attacker = post(&server, "/login", None, "mallory")
+        .await
+        .default_seal();
+    let tossed = format!("{NAME}={attacker}");
+    let header = |pairs: &[&str]| vec![HeaderValue::from_str(&pairs.join("; ")).unwrap()];
+    for (case, headers) in [
+        (
+            "tossed after the chunks",
+            header(&[chunks[0], chunks[1], &tossed]),
+        ),
+        (
+            "tossed before the chunks",
+            header(&[&tossed, chunks[0], chunks[1]]),
+        ),
+        (
+            "tossed in a second Cookie header",
+            vec![
+                header(&[chunks[0], chunks[1]]).remove(0),
+                header(&[&tossed]).remove(0),
+            ],
+        ),
+    ] {
+        let (session, reason) = read(&server, &headers).await;
+        assert_eq!(
+            (session.as_str(), reason.as_str()),
+            ("{}", "ambiguous"),
+            "{case}"
+        );
+    }
+    // Reported like any refused cookie: once per request (two requests per case).
+    assert_eq!(*reasons.lock().unwrap(), ["ambiguous"; 6]);
+    // Either form alone reads as it is.
+    let (session, _) = read(&server, &header(&chunks)).await;
+    assert!(session.starts_with(r#"{"big":"#), "{session}");
+    assert_eq!(
+        read(&server, &header(&[&tossed])).await.0,
+        r#"{"username":"mallory","isLoggedIn":true}"#
+    );
+    // A new login writes one form and expires the other.
+    let login = send(
+        &server,
+        Method::POST,
+        "/login",
+        &header(&[chunks[0], chunks[1], &tossed]),
+        "bob",
+    )
+    .await;
+    assert_eq!(login.set_cookies.len(), 3, "{login:?}");
+    assert!(
+        login.set_cookies[0].starts_with("sess=Fe26.2*1*"),
+        "{login:?}"
+    );
+    assert_eq!(
+        login.set_cookies[1..],
+        [
+            DELETION.replacen("sess=", "sess.0=", 1),
+            DELETION.replacen("sess=", "sess.1=", 1),
+        ]
+    );
+}
+
+const CROSS_SITE_REFUSED: &str =
+    "ironsession: cross-site request refused: the session was not written";
+
+/// Login CSRF and forced logouts: with `refuse_cross_site_writes`, a save or destroy on an
+/// unsafe-method request from another site is answered 403 and writes nothing, whatever the
+/// handler returns (here the app's own 500 for an unexpected save error, or a 200 after
+/// `destroy`).
+async fn cross_site_writes_are_refused_with_a_403_and_nothing_written(start: Start) {
+    let config = || builder(Passwords::single(PASSWORD).unwrap());
+    let server = start(Some(
+        config().refuse_cross_site_writes(true).build().unwrap(),
+    ));
+    let seal = login(&server).await;
+    let own_origin = server.base.clone();
+    let refused: [&[(&str, &str)]; 5] = [
+        &[("sec-fetch-site", "cross-site")],
+        &[("sec-fetch-site", "same-site")],
+        &[("sec-fetch-site", "cross-site"), ("origin", &own_origin)],
+        &[("origin", "https://evil.example")],
+        &[("origin", "null")],
+    ];
+    for headers in refused {
+        for (path, cookies, body) in [
+            ("/login", vec![], "mallory"),
+            ("/logout", cookie(&seal), ""),
+        ] {
+            let answer = send_with(&server, Method::POST, path, &cookies, headers, body).await;
+            assert_eq!(
+                (answer.status, answer.body.as_str()),
+                (403, CROSS_SITE_REFUSED),
+                "{path} {headers:?}"
+            );
+            assert!(
+                answer.set_cookies.is_empty(),
+                "{path} {headers:?}: {answer:?}"
+            );
+        }
+        // Reading is not writing: a cross-site GET reads the session as usual.
+        let page = send_with(
+            &server,
+            Method::GET,
+            "/session",
+            &cookie(&seal),
+            headers,
+            "",
+        )
+        .await;
+        assert_eq!(
+            (page.status, page.body.as_str()),
+            (200, ALICE),
+            "{headers:?}"
+        );
+    }
+    // The logouts deleted nothing and revoked nothing: alice is still logged in.
+    assert_eq!(
+        read(&server, &cookie(&seal)).await,
+        (ALICE.into(), "none".into())
+    );
+
+    // Same origin, a navigation the user started, and requests without either header (curl) write.
+    let allowed: [&[(&str, &str)]; 4] = [
+        &[("sec-fetch-site", "same-origin"), ("origin", &own_origin)],
+        &[("sec-fetch-site", "none")],
+        &[("origin", &own_origin)],
+        &[],
+    ];
+    for headers in allowed {
+        let login = send_with(&server, Method::POST, "/login", &[], headers, "bob").await;
+        assert_eq!(login.status, 200, "{headers:?}: {login:?}");
+        login.default_seal();
+    }
+
+    // Off (the default), a cross-site login writes its cookie, as in iron-session.
+    let off = start(Some(config().build().unwrap()));
+    let csrf = [
+        ("sec-fetch-site", "cross-site"),
+        ("origin", "https://evil.example"),
+    ];
+    let login = send_with(&off, Method::POST, "/login", &[], &csrf, "mallory").await;
+    assert_eq!(login.status, 200, "{login:?}");
+    login.default_seal();
+}
+
+/// A session changed but not saved: nothing is written by default (the change is lost, with a
+/// warning in the log); with `auto_save` it is saved when the handler's `Session<T>` is dropped,
+/// and an automatic save that fails turns the response into a 500 that names the cause.
+async fn a_changed_session_is_saved_on_the_way_out_only_with_auto_save(start: Start) {
+    let config = || builder(Passwords::single(PASSWORD).unwrap());
+    let server = start(Some(config().build().unwrap()));
+    let answer = post(&server, "/visit-unsaved", None, "").await;
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (200, r#"{"visits":1}"#)
+    );
+    assert!(answer.set_cookies.is_empty(), "{answer:?}");
+
+    let server = start(Some(config().auto_save(true).build().unwrap()));
+    let seal = login(&server).await;
+    let answer = post(&server, "/visit-unsaved", Some(&seal), "").await;
+    let visited = r#"{"username":"alice","isLoggedIn":true,"visits":1}"#;
+    assert_eq!((answer.status, answer.body.as_str()), (200, visited));
+    let seal = answer.default_seal();
+    assert_eq!(
+        read(&server, &cookie(&seal)).await,
+        (visited.into(), "none".into())
+    );
+    // A mutable borrow that changed nothing is not a change.
+    let touched = post(&server, "/touch", Some(&seal), "").await;
+    assert_eq!(
+        (touched.status, touched.set_cookies.len()),
+        (200, 0),
+        "{touched:?}"
+    );
+    // Too large: the handler answered 200, the response is the 500 of the failed save.
+    let big = post(&server, "/big-unsaved", Some(&seal), "").await;
+    assert_eq!(big.status, 500, "{big:?}");
+    assert!(
+        big.body
+            .starts_with("ironsession: session not saved: session too large: ")
+            && big
+                .body
+                .contains(" bytes, limit 4096 (store less, or turn on chunking)"),
+        "{big:?}"
+    );
+    assert!(big.set_cookies.is_empty(), "{big:?}");
 }
 
 /// `(Cache-Control lines, Vary lines)` from string slices.
@@ -708,7 +933,7 @@ async fn responses_that_set_or_read_the_session_are_kept_out_of_shared_caches(st
 
 async fn manual_cache_headers_leave_the_response_as_the_handler_made_it(start: Start) {
     let config = builder(Passwords::single(PASSWORD).unwrap())
-        .dangerous_manual_cache_headers()
+        .dangerous_manual_cache_headers(true)
         .build()
         .unwrap();
     let server = start(Some(config));
@@ -757,7 +982,7 @@ async fn save_after_destroy_fails_and_the_deletion_is_still_sent(start: Start) {
 
 async fn an_insecure_cookie_works_with_a_cookie_jar(start: Start) {
     let config = builder(Passwords::single(PASSWORD).unwrap())
-        .dangerous_insecure_cookie()
+        .dangerous_insecure_cookie(true)
         .build()
         .unwrap();
     let server = start(Some(config));
@@ -801,12 +1026,18 @@ async fn an_insecure_cookie_works_with_a_cookie_jar(start: Start) {
     assert_eq!(call(Method::GET, "/reason", "").await, (200, "none".into()));
 }
 
-async fn a_route_without_the_middleware_is_a_500(start: Start) {
+async fn a_route_without_the_middleware_is_a_500_that_says_so(start: Start) {
     let server = start(None);
     let answer = get(&server, "/session", None).await;
-    assert_eq!(
-        (answer.status, answer.body.as_str()),
-        (500, "internal server error")
+    assert_eq!(answer.status, 500);
+    // "no SessionLayer on this route" (axum), "no SessionMiddleware on this route" (actix-web).
+    let (start, end) = (
+        "ironsession: no Session",
+        " on this route: Session<T> needs ironsession::",
+    );
+    assert!(
+        answer.body.starts_with(start) && answer.body.contains(end),
+        "{answer:?}"
     );
     assert!(answer.set_cookies.is_empty());
 }
@@ -864,12 +1095,15 @@ adapters!(
     saving_twice_sends_one_set_cookie,
     an_oversize_session_is_refused_with_its_size,
     with_chunking_a_big_session_spills_into_chunks_and_logout_expires_them,
+    a_cookie_both_whole_and_in_chunks_is_refused_in_either_order,
+    cross_site_writes_are_refused_with_a_403_and_nothing_written,
+    a_changed_session_is_saved_on_the_way_out_only_with_auto_save,
     responses_that_set_or_read_the_session_are_kept_out_of_shared_caches,
     manual_cache_headers_leave_the_response_as_the_handler_made_it,
     update_config_changes_the_ttl_of_this_save,
     save_after_destroy_fails_and_the_deletion_is_still_sent,
     an_insecure_cookie_works_with_a_cookie_jar,
-    a_route_without_the_middleware_is_a_500,
+    a_route_without_the_middleware_is_a_500_that_says_so,
     browser_session_cookies_have_no_max_age,
     renewal_sends_a_cookie_on_a_read_only_past_renew_after,
     the_absolute_cap_holds_while_the_client_keeps_the_session_busy,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use http::HeaderMap;
 use ironsession::{
     ConfigError, CookieLifetime, JsonSession, MAX_COOKIE_AGE_SECONDS, PasswordError, Passwords,
-    Priority, SameSite, SessionConfig, SessionConfigBuilder, Ttl,
+    Priority, SameSite, SessionConfig, SessionConfigBuilder, Ttl, TtlLimit,
 };
 
 const PASSWORD: &str = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
@@ -103,7 +103,7 @@ fn host_prefix_requires_secure_root_path_and_no_domain() {
         );
         assert_eq!(refused(builder(name).path("/x")), ConfigError::HostPrefix);
         assert_eq!(
-            refused(builder(name).dangerous_insecure_cookie()),
+            refused(builder(name).dangerous_insecure_cookie(true)),
             ConfigError::HostPrefix
         );
         builder(name).build().unwrap();
@@ -119,7 +119,7 @@ fn host_prefix_requires_secure_root_path_and_no_domain() {
 fn secure_prefix_requires_secure() {
     for name in ["__Secure-sess", "__secure-sess"] {
         assert_eq!(
-            refused(builder(name).dangerous_insecure_cookie()),
+            refused(builder(name).dangerous_insecure_cookie(true)),
             ConfigError::SecurePrefix
         );
         builder(name)
@@ -136,7 +136,7 @@ fn same_site_none_and_partitioned_require_secure() {
         refused(
             builder("sess")
                 .same_site(SameSite::None)
-                .dangerous_insecure_cookie()
+                .dangerous_insecure_cookie(true)
         ),
         ConfigError::SameSiteNoneWithoutSecure
     );
@@ -144,7 +144,7 @@ fn same_site_none_and_partitioned_require_secure() {
         refused(
             builder("sess")
                 .partitioned(true)
-                .dangerous_insecure_cookie()
+                .dangerous_insecure_cookie(true)
         ),
         ConfigError::PartitionedWithoutSecure
     );
@@ -156,7 +156,7 @@ fn same_site_none_and_partitioned_require_secure() {
     // Insecure is fine with Lax or Strict.
     builder("sess")
         .same_site(SameSite::Strict)
-        .dangerous_insecure_cookie()
+        .dangerous_insecure_cookie(true)
         .build()
         .unwrap();
 }
@@ -259,7 +259,7 @@ fn an_invalid_update_keeps_the_old_configuration() {
     let mut session: JsonSession = config.load(&HeaderMap::new());
     assert_eq!(
         session
-            .update_config(|c| c.same_site(SameSite::None).dangerous_insecure_cookie())
+            .update_config(|c| c.same_site(SameSite::None).dangerous_insecure_cookie(true))
             .unwrap_err(),
         ConfigError::SameSiteNoneWithoutSecure
     );
@@ -400,20 +400,59 @@ fn set_cookie_strings_match_the_reference_table() {
         "sess=; Max-Age=0; Domain=example.com; Path=/app; HttpOnly; Secure; Partitioned; Priority=High; SameSite=None"
     );
     assert_eq!(
-        refused(custom().dangerous_insecure_cookie()),
+        refused(custom().dangerous_insecure_cookie(true)),
         ConfigError::SameSiteNoneWithoutSecure
     );
+}
+
+/// The `dangerous_*` switches take a bool, so that they follow the environment: `false` keeps (or
+/// restores) the safe default, whatever an earlier call said.
+#[test]
+fn dangerous_switches_turned_off_keep_the_safe_defaults() {
+    let line = |b: SessionConfigBuilder| saved_line(&b.build().unwrap(), false).1;
+    let defaults = "; Max-Age=1209540; Path=/; HttpOnly; Secure; SameSite=Lax";
+    assert_eq!(
+        line(builder("sess").dangerous_insecure_cookie(false)),
+        defaults
+    );
+    assert_eq!(
+        line(builder("sess").dangerous_script_readable_cookie(false)),
+        defaults
+    );
+    let switched_back = builder("sess")
+        .dangerous_insecure_cookie(true)
+        .dangerous_script_readable_cookie(true)
+        .dangerous_insecure_cookie(false)
+        .dangerous_script_readable_cookie(false);
+    assert_eq!(line(switched_back), defaults);
+    let cache = |on| {
+        builder("sess")
+            .dangerous_manual_cache_headers(on)
+            .build()
+            .unwrap()
+            .cache_headers()
+    };
+    assert!(cache(false) && !cache(true));
+    let limit = |on| {
+        builder("sess")
+            .dangerous_accept_seals_without_expiration(on)
+            .build()
+            .unwrap()
+            .ttl_limit()
+    };
+    assert_eq!(limit(false), TtlLimit::new(Ttl::DEFAULT));
+    assert_ne!(limit(true), TtlLimit::new(Ttl::DEFAULT));
 }
 
 #[test]
 fn each_attribute_is_written_in_the_cookie_package_order() {
     let line = |b: SessionConfigBuilder| saved_line(&b.build().unwrap(), false).1;
     assert_eq!(
-        line(builder("sess").dangerous_script_readable_cookie()),
+        line(builder("sess").dangerous_script_readable_cookie(true)),
         "; Max-Age=1209540; Path=/; Secure; SameSite=Lax"
     );
     assert_eq!(
-        line(builder("sess").dangerous_insecure_cookie()),
+        line(builder("sess").dangerous_insecure_cookie(true)),
         "; Max-Age=1209540; Path=/; HttpOnly; SameSite=Lax"
     );
     assert_eq!(

@@ -2,7 +2,8 @@
 //! and served on loopback ports, driven over HTTP as browsers would: the protected page refuses a
 //! visitor, a login gets a new session id each time, the user sees the page, "Log out" ends the
 //! session (a copy of its cookie too), and "Log out everywhere" ends the user's session in another
-//! browser as well.
+//! browser as well. The axum example turns on `auto_save`: a preference its handler changes
+//! without `save()` reaches the cookie.
 #![cfg(any(feature = "axum", feature = "actix-web"))]
 
 #[cfg(feature = "actix-web")]
@@ -140,6 +141,28 @@ async fn log_in_and_out(base: &str, passwords: &Passwords) {
     assert_eq!(bob_at_work.account().await.0, StatusCode::OK);
 }
 
+/// The axum example's `/theme` changes the session without `save()`: with `auto_save` the change
+/// is saved when the handler is done (without it, nothing would be written and the page would
+/// still say `light`).
+#[cfg(feature = "axum")]
+async fn a_change_not_saved_is_saved_on_the_way_out(base: &str, passwords: &Passwords) {
+    let dana = Browser::new(base);
+    dana.log_in("dana").await;
+    let page = dana.get("/").await.text().await.unwrap();
+    assert!(page.contains("Theme: light."), "{page}");
+    let response = dana.post("/theme", &[("theme", "dark")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let line = response.headers()[SET_COOKIE].to_str().unwrap();
+    let cookie = Cookie::parse(line).unwrap();
+    let data: serde_json::Value = unseal_data(cookie.value(), passwords).unwrap();
+    assert_eq!(
+        (&data["theme"], &data["user"]["name"]),
+        (&"dark".into(), &"dana".into())
+    );
+    let page = dana.get("/").await.text().await.unwrap();
+    assert!(page.contains("Theme: dark."), "{page}");
+}
+
 #[cfg(feature = "axum")]
 #[tokio::test]
 async fn axum_login_example() {
@@ -149,6 +172,7 @@ async fn axum_login_example() {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let server = tokio::spawn(async move { axum::serve(listener, axum_login::app(config)).await });
     log_in_and_out(&base, &passwords).await;
+    a_change_not_saved_is_saved_on_the_way_out(&base, &passwords).await;
     server.abort();
 }
 

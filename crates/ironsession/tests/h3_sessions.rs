@@ -32,7 +32,7 @@ fn with_cookie(value: &str) -> HeaderMap {
 fn login(config: &SessionConfig, subject: &str) -> (String, String) {
     let context = SessionContext::from_headers(config, &HeaderMap::new());
     let mut session: JsonSession = Session::load(&context);
-    session.regenerate().unwrap();
+    session.start_new_login().unwrap();
     session.set_subject(subject).unwrap();
     session.insert("user".into(), subject.into());
     session.save().unwrap();
@@ -43,7 +43,11 @@ fn login(config: &SessionConfig, subject: &str) -> (String, String) {
 
 #[test]
 fn new_h3_sessions_have_uuid_ids_and_no_version_suffix() {
-    let config = builder().build().unwrap();
+    // A subject needs revocation (without it, `set_subject` is an error).
+    let config = builder()
+        .revocation(Revocation::in_memory())
+        .build()
+        .unwrap();
     let (seal, id) = login(&config, "alice");
     assert_eq!(id.len(), 36);
     assert_eq!(&id[14..15], "4", "{id}");
@@ -54,6 +58,39 @@ fn new_h3_sessions_have_uuid_ids_and_no_version_suffix() {
     let session: JsonSession = config.load(&with_cookie(&seal));
     assert_eq!(session.id().unwrap().as_str(), id);
     assert_eq!(session.metadata().unwrap().subject(), Some("alice"));
+}
+
+/// `regenerate()` of a session that came in (a change of privilege) gives a new id of h3's form
+/// and keeps `createdAt`; a new login gives a new UUID and a new `createdAt`.
+#[test]
+fn regenerated_and_new_login_ids_are_uuids_too() {
+    let is_uuid_v4 =
+        |id: &str| id.len() == 36 && &id[14..15] == "4" && id.matches('-').count() == 4;
+    let revocation = Revocation::in_memory();
+    let at = |ms| {
+        let builder = builder().revocation(revocation.clone());
+        builder.clock(move || ms).build().unwrap()
+    };
+    let (seal, first_id) = login(&at(1_700_000_000_000), "alice");
+    let mut session: JsonSession = at(1_700_000_060_000).load(&with_cookie(&seal));
+    let created = session.metadata().unwrap().created_at_ms();
+    session.regenerate().unwrap();
+    let regenerated = session.id().unwrap().as_str().to_owned();
+    assert!(
+        is_uuid_v4(&regenerated) && regenerated != first_id,
+        "{regenerated}"
+    );
+    assert_eq!(session.metadata().unwrap().created_at_ms(), created);
+    session.start_new_login().unwrap();
+    let new_login = session.id().unwrap().as_str().to_owned();
+    assert!(
+        is_uuid_v4(&new_login) && new_login != regenerated,
+        "{new_login}"
+    );
+    assert_eq!(
+        session.metadata().unwrap().created_at_ms(),
+        1_700_000_060_000
+    );
 }
 
 #[tokio::test]
@@ -99,7 +136,7 @@ fn seals_without_expiration_from_an_h3_app_without_max_age_are_refused_unless_ac
     );
     let accepting = plain
         .to_builder()
-        .dangerous_accept_seals_without_expiration()
+        .dangerous_accept_seals_without_expiration(true)
         .build()
         .unwrap();
     let session: JsonSession = accepting.load(&with_cookie(&seal));

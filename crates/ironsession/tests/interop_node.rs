@@ -881,7 +881,7 @@ impl ChunkOptions {
             builder = builder
                 .domain("example.com")
                 .path("/app")
-                .dangerous_insecure_cookie();
+                .dangerous_insecure_cookie(true);
         }
         builder.build().unwrap()
     }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use cookie::Cookie;
 use http::HeaderMap;
 use http::header::COOKIE;
+use ironsession::revocation::Revocation;
 use ironsession::{
     JsonSession, MetadataError, Passwords, Session, SessionConfig, SessionConfigBuilder, Ttl,
     UnsealReason, unseal_data_at,
@@ -108,7 +109,7 @@ fn expiration(seal: &str) -> u64 {
 fn login(server: &Server) -> String {
     let (_, lines) = server.request(None, |session: &mut Session<User>| {
         session.name = Some("alice".into());
-        session.regenerate().unwrap();
+        session.start_new_login().unwrap();
         session.save().unwrap();
     });
     assert_eq!(lines.len(), 1);
@@ -183,14 +184,14 @@ fn a_server_without_the_options_keeps_the_key_it_read() {
 }
 
 #[test]
-fn regenerate_gives_a_new_id_and_creation_time() {
+fn start_new_login_gives_a_new_id_and_creation_time() {
     let server = Server::new(|b| b.session_ids(true));
     let cookie = login(&server);
     let before = server.json(&cookie)["_is"].clone();
 
     server.set_time(T0 + HOUR);
     let (after, lines) = server.request(Some(&cookie), |session: &mut Session<User>| {
-        session.regenerate().unwrap();
+        session.start_new_login().unwrap();
         session.metadata().unwrap()
     });
     assert_ne!(after.id().as_str(), before["sid"]);
@@ -199,6 +200,35 @@ fn regenerate_gives_a_new_id_and_creation_time() {
     assert_eq!(lines.len(), 1);
     let sealed = server.json(seal(&lines[0]));
     assert_eq!(sealed["_is"]["sid"], after.id().as_str());
+    assert_eq!(sealed["_is"]["iat"], T0 + HOUR);
+    assert_eq!(sealed["name"], "alice");
+}
+
+#[test]
+fn regenerate_gives_a_new_id_and_keeps_the_creation_time_and_subject() {
+    let server = Server::new(|b| b.revocation(Revocation::in_memory()));
+    let (_, lines) = server.request(None, |session: &mut Session<User>| {
+        session.name = Some("alice".into());
+        session.start_new_login().unwrap();
+        session.set_subject("alice").unwrap();
+        session.save().unwrap();
+    });
+    let cookie = seal(&lines[0]).to_owned();
+    let before = server.json(&cookie)["_is"].clone();
+
+    server.set_time(T0 + HOUR);
+    let (after, lines) = server.request(Some(&cookie), |session: &mut Session<User>| {
+        session.regenerate().unwrap();
+        session.metadata().unwrap()
+    });
+    assert_ne!(after.id().as_str(), before["sid"]);
+    assert_eq!(after.created_at_ms(), T0);
+    assert_eq!(after.subject(), Some("alice"));
+    assert_eq!(lines.len(), 1);
+    let sealed = server.json(seal(&lines[0]));
+    assert_eq!(sealed["_is"]["sid"], after.id().as_str());
+    assert_eq!(sealed["_is"]["iat"], T0);
+    assert_eq!(sealed["_is"]["sub"], "alice");
     assert_eq!(sealed["name"], "alice");
 }
 
@@ -327,6 +357,51 @@ fn saves_near_the_deadline_cap_the_seal_and_max_age() {
         lines[0].starts_with("s=; Max-Age=0;"),
         "the dead cookie is deleted: {lines:?}"
     );
+}
+
+/// A handler that regenerates on a privilege change (no new login) keeps the login's deadline; a
+/// new login starts a new one.
+#[test]
+fn regenerating_never_extends_the_absolute_lifetime() {
+    let server = absolute_server();
+    let deadline = T0 + 8 * HOUR;
+    let mut cookie = login(&server);
+    // Every half hour the handler regenerates and saves, up to the deadline.
+    let mut now = T0;
+    while now + 30 * MINUTE < deadline {
+        now += 30 * MINUTE;
+        server.set_time(now);
+        let (expires_at, lines) = server.request(Some(&cookie), |session: &mut Session<User>| {
+            assert!(session.unseal_error().is_none());
+            session.regenerate().unwrap();
+            session.save().unwrap();
+            session.expires_at_ms()
+        });
+        assert_eq!(expires_at, Some((now + HOUR).min(deadline)));
+        cookie = seal(&lines[0]).to_owned();
+        assert_eq!(server.json(&cookie)["_is"]["iat"], T0);
+        assert_eq!(max_age(&lines[0]), ((deadline - now) / 1000).min(3540));
+    }
+    server.set_time(deadline + SKEW);
+    let (reason, _) = server.request(Some(&cookie), |session: &mut Session<User>| {
+        session.unseal_error().map(|e| e.reason())
+    });
+    assert_eq!(reason, Some(UnsealReason::Expired));
+
+    // A new login just before the deadline starts a new lifetime.
+    server.set_time(deadline - MINUTE);
+    let (_, lines) = server.request(Some(&cookie), |session: &mut Session<User>| {
+        assert!(session.unseal_error().is_none());
+        session.start_new_login().unwrap();
+        session.save().unwrap();
+    });
+    let cookie = seal(&lines[0]).to_owned();
+    assert_eq!(server.json(&cookie)["_is"]["iat"], deadline - MINUTE);
+    server.set_time(deadline + SKEW);
+    let (reason, _) = server.request(Some(&cookie), |session: &mut Session<User>| {
+        session.unseal_error().map(|e| e.reason())
+    });
+    assert_eq!(reason, None);
 }
 
 /// A cookie sealed without metadata (by a Node app that does not add it, or before the option

@@ -78,7 +78,7 @@ fn save_read_and_untouched_requests_through_the_plain_api() {
 
     let manual = config
         .to_builder()
-        .dangerous_manual_cache_headers()
+        .dangerous_manual_cache_headers(true)
         .build()
         .unwrap();
     let saved = respond(&manual, &request, |context, _| {

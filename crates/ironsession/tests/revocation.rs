@@ -1033,8 +1033,8 @@ mod sessions {
         // A new subject is a login: the generation of now.
         session.set_subject("olga").unwrap();
         assert_eq!(generation(&session), Some(now));
-        // As is new metadata.
-        session.regenerate().unwrap();
+        // As is new metadata (a new login; `regenerate` keeps the login's metadata).
+        session.start_new_login().unwrap();
         assert_eq!(generation(&session), Some(now));
         let fresh: JsonSession = config.load(&HeaderMap::new());
         assert_eq!(generation(&fresh), Some(now));
@@ -1134,19 +1134,6 @@ mod sessions {
         assert_eq!(session["user"], "frank", "still logged in");
         assert!(session.take_set_cookies().is_empty(), "no deletion cookie");
         assert!(session.id().is_some());
-    }
-
-    #[tokio::test]
-    async fn without_revocation_revoke_and_destroy_only_destroys() {
-        let config = SessionConfig::builder("s", Passwords::single(PASSWORD).unwrap())
-            .build()
-            .unwrap();
-        let mut session: JsonSession = config.load(&HeaderMap::new());
-        session.insert("k".into(), 1.into());
-        session.save().unwrap();
-        session.revoke_and_destroy().await.unwrap();
-        assert!(session.is_empty());
-        assert!(config.revocation().is_none());
     }
 
     #[tokio::test]
@@ -1255,14 +1242,14 @@ mod sessions {
             ),
             (
                 "seals without expiration accepted",
-                |b| b.dangerous_accept_seals_without_expiration(),
+                |b| b.dangerous_accept_seals_without_expiration(true),
                 None,
             ),
             (
                 "both",
                 |b| {
                     b.ttl(Ttl::Never)
-                        .dangerous_accept_seals_without_expiration()
+                        .dangerous_accept_seals_without_expiration(true)
                 },
                 None,
             ),
@@ -1345,7 +1332,7 @@ mod sessions {
             (
                 "seals without expiration, capped",
                 |b| {
-                    b.dangerous_accept_seals_without_expiration()
+                    b.dangerous_accept_seals_without_expiration(true)
                         .absolute_lifetime(Duration::from_secs(14 * DAY))
                 },
                 days(14),

@@ -8,8 +8,8 @@ use std::time::Duration;
 use http::header::{AUTHORIZATION, CACHE_CONTROL, COOKIE, SET_COOKIE, VARY};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use ironsession::{
-    ConfigError, H3Sessions, JsonSession, Passwords, Session, SessionConfig, SessionContext,
-    SessionHeader, Ttl,
+    ConfigError, H3Sessions, JsonSession, Passwords, SaveError, Session, SessionConfig,
+    SessionContext, SessionHeader, Ttl,
 };
 
 const PASSWORD: &str = "ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg";
@@ -185,4 +185,60 @@ fn headers_that_cannot_carry_a_session_are_refused() {
             "{header:?}"
         );
     }
+}
+
+/// With `refuse_cross_site_writes`, a session in the header may be written from another site: no
+/// browser sends the header by itself, and a login answered in it sets no cookie. A request of the
+/// same configuration without the header is a cookie session, and refused.
+#[test]
+fn cross_site_requests_may_write_a_header_session_but_not_a_cookie() {
+    let build = |header: SessionHeader| {
+        SessionConfig::builder("s", Passwords::single(PASSWORD).unwrap())
+            .session_header(header)
+            .refuse_cross_site_writes(true)
+            .clock(|| T0)
+            .build()
+            .unwrap()
+    };
+    let cross_site_post = |authorization: Option<&str>| {
+        let mut request = http::Request::post("https://api.example/profile")
+            .header("host", "api.example")
+            .header("sec-fetch-site", "cross-site");
+        if let Some(value) = authorization {
+            request = request.header(AUTHORIZATION, value);
+        }
+        request.body(()).unwrap()
+    };
+    let save_from_another_site = |config: &SessionConfig, authorization: Option<&str>| {
+        let context = SessionContext::from_request(config, &cross_site_post(authorization));
+        let mut session: JsonSession = Session::load(&context);
+        session.insert("theme".into(), "dark".into());
+        let saved = session.save();
+        drop(session);
+        let mut response = HeaderMap::new();
+        context.append_set_cookies(&mut response);
+        (saved, context.take_write_error(), response)
+    };
+
+    let with_cookies = build(SessionHeader::bearer(x_session()));
+    let seal = login(&with_cookies);
+    let saved_in_the_header =
+        |(saved, refused, response): (Result<(), SaveError>, Option<SaveError>, HeaderMap)| {
+            assert!(saved.is_ok() && refused.is_none(), "{saved:?} {refused:?}");
+            let seal = response["x-session"].to_str().unwrap();
+            assert!(seal.starts_with("Fe26.2*1*"), "{seal}");
+            assert!(response.get(SET_COOKIE).is_none());
+        };
+    saved_in_the_header(save_from_another_site(
+        &with_cookies,
+        Some(&format!("Bearer {seal}")),
+    ));
+
+    let (saved, refused, response) = save_from_another_site(&with_cookies, None);
+    assert!(matches!(saved, Err(SaveError::CrossSite)), "{saved:?}");
+    assert!(matches!(refused, Some(SaveError::CrossSite)));
+    assert!(response.get(SET_COOKIE).is_none() && response.get("x-session").is_none());
+
+    let without_cookies = build(SessionHeader::bearer(x_session()).without_cookies());
+    saved_in_the_header(save_from_another_site(&without_cookies, None));
 }

@@ -144,7 +144,7 @@ fn a_ttl_raised_per_request_without_declaring_it_is_not_read_back() {
 #[test]
 fn never_expiring_cookies_are_read_when_asked_for_by_name() {
     let config = hourly()
-        .dangerous_accept_seals_without_expiration()
+        .dangerous_accept_seals_without_expiration(true)
         .build()
         .unwrap();
     assert_read(&config, &cookie(None));

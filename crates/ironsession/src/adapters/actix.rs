@@ -25,11 +25,16 @@
 //!
 //! With `HttpServer`, build the configuration once, before the server, and clone it into the
 //! application factory: `HttpServer::new(move || App::new().wrap(SessionMiddleware::new(config.clone())))`.
+//!
+//! A failed `save()?` answers a 500 whose body names the cause (no data, no secret), and so does
+//! a `Session<T>` on a route without the middleware. The log says the same: in `main`,
+//! `tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();`
+//! and `RUST_LOG=ironsession=debug`.
 
 use std::future::{Future, Ready, ready};
 use std::pin::Pin;
 
-use actix_web::body::BoxBody;
+use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::{Payload, Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -38,6 +43,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::cookie::{CacheHeader, ResponseHeaders};
+use crate::request::RequestSite;
 use crate::{SaveError, Session, SessionConfig, SessionContext};
 
 /// The middleware that gives every request a session context: wrap an `App` or a scope with it.
@@ -45,7 +51,10 @@ use crate::{SaveError, Session, SessionConfig, SessionContext};
 /// Per request it reads the `Cookie` headers (and the session headers the configuration names)
 /// into a [`SessionContext`] (stored in the request's
 /// extensions, where the [`Session<T>`] extractor finds it), calls the application, then appends
-/// the `Set-Cookie` headers that `save` and `destroy` queued, on error responses too.
+/// the `Set-Cookie` headers that `save` and `destroy` queued, on error responses too. A request
+/// whose session write was refused (a cross-site write) or failed after the handler (an automatic
+/// save) gets the middleware's own answer instead of the handler's (see
+/// [`SessionContext::take_write_error`]), hence the response body type `EitherBody<B>`.
 ///
 /// ```
 /// use actix_web::{test, web, App};
@@ -98,7 +107,7 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>>,
     S::Future: 'static,
 {
-    type Response = ServiceResponse<B>;
+    type Response = ServiceResponse<EitherBody<B>>;
     type Error = S::Error;
     type Transform = SessionService<S>;
     type InitError = ();
@@ -139,23 +148,38 @@ where
     S: Service<ServiceRequest, Response = ServiceResponse<B>>,
     S::Future: 'static,
 {
-    type Response = ServiceResponse<B>;
+    type Response = ServiceResponse<EitherBody<B>>;
     type Error = S::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>>>>;
 
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        let context = SessionContext::from_request_headers(&self.config, |name| {
-            request
-                .headers()
-                .get_all(name.as_str())
-                .map(HeaderValue::as_bytes)
-        });
+        let headers = request.headers();
+        let value = |name| headers.get(name).map(HeaderValue::as_bytes);
+        let site = RequestSite {
+            method: request.method().as_str(),
+            fetch_site: value(header::HeaderName::from_static("sec-fetch-site")),
+            origin: value(header::ORIGIN),
+            host: value(header::HOST)
+                .or_else(|| request.uri().authority().map(|a| a.as_str().as_bytes())),
+        };
+        let context = SessionContext::from_request_site(
+            &self.config,
+            |name| headers.get_all(name.as_str()).map(HeaderValue::as_bytes),
+            site,
+        );
         request.extensions_mut().insert(context.clone());
         let response = self.service.call(request);
         Box::pin(async move {
-            let mut response = response.await?;
+            let response = response.await?;
+            let mut response = match context.take_write_error() {
+                Some(error) => {
+                    let (request, _) = response.into_parts();
+                    ServiceResponse::new(request, error.error_response()).map_into_right_body()
+                }
+                None => response.map_into_left_body(),
+            };
             context.write_response(response.headers_mut());
             Ok(response)
         })
@@ -230,7 +254,7 @@ where
 }
 
 /// The error of the [`Session<T>`] extractor on a route without [`SessionMiddleware`]: a
-/// programming error, answered with a 500 and logged.
+/// programming error, answered with a 500 whose body is this message, and logged.
 ///
 /// ```
 /// use actix_web::{test, web, App, http::StatusCode};
@@ -243,11 +267,14 @@ where
 ///     let app = test::init_service(App::new().route("/", web::get().to(handler))).await;
 ///     let response = test::call_service(&app, test::TestRequest::get().to_request()).await;
 ///     assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+///     let body = test::read_body(response).await;
+///     assert!(body.starts_with(b"ironsession: no SessionMiddleware on this route"));
 /// });
 /// ```
 #[derive(Clone, Copy, Debug, thiserror::Error)]
 #[error(
-    "ironsession: Session<T> extracted on a route without ironsession::actix::SessionMiddleware"
+    "ironsession: no SessionMiddleware on this route: Session<T> needs \
+     ironsession::actix::SessionMiddleware around the route (App::wrap)"
 )]
 pub struct MissingSessionMiddleware;
 
@@ -258,16 +285,19 @@ impl ResponseError for MissingSessionMiddleware {
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
         tracing::error!("{self}");
-        internal_server_error()
+        text_response(StatusCode::INTERNAL_SERVER_ERROR, self.to_string())
     }
 }
 
-/// A failed save as a response: 500 with a generic body; the details go to the log only.
+/// A failed save as a response: 403 for a cross-site write ([`SaveError::CrossSite`]), else 500
+/// with a plain-text body that names the cause (the size of a session too large, say), never the
+/// data; the error is logged too.
 ///
 /// ```
 /// use ironsession::{JsonSession, SaveError};
 ///
-/// // `?` turns a failed save into a 500 with the body "internal server error".
+/// // `?` turns a failed save into a 500 whose body says why, e.g.
+/// // "ironsession: session not saved: session too large: 5123 bytes, limit 4096 (…)".
 /// async fn save(session: JsonSession) -> Result<&'static str, SaveError> {
 ///     session.save()?;
 ///     Ok("saved")
@@ -276,19 +306,27 @@ impl ResponseError for MissingSessionMiddleware {
 /// ```
 impl ResponseError for SaveError {
     fn status_code(&self) -> StatusCode {
-        StatusCode::INTERNAL_SERVER_ERROR
+        actix_status(self.answer().0)
     }
 
     fn error_response(&self) -> HttpResponse<BoxBody> {
-        tracing::error!(error = %self, "session not saved");
-        internal_server_error()
+        let (status, body) = self.answer();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "session not saved");
+        }
+        text_response(actix_status(status), body)
     }
 }
 
-fn internal_server_error() -> HttpResponse<BoxBody> {
-    HttpResponse::InternalServerError()
+/// actix-web 4's `StatusCode` is `http` 0.2's: the code goes across as a number.
+fn actix_status(status: http::StatusCode) -> StatusCode {
+    StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+fn text_response(status: StatusCode, body: String) -> HttpResponse<BoxBody> {
+    HttpResponse::build(status)
         .content_type("text/plain; charset=utf-8")
-        .body("internal server error")
+        .body(body)
 }
 
 #[cfg(test)]

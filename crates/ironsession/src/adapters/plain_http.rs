@@ -3,11 +3,12 @@
 //! `HeaderMap`. iron-session's `getIronSession(req, res)` is [`SessionConfig::load`].
 
 use http::header::SET_COOKIE;
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::{HeaderMap, HeaderName, HeaderValue, Request, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::cookie::{CacheHeader, ResponseHeaders};
+use crate::request::RequestSite;
 use crate::{Session, SessionConfig, SessionContext};
 
 impl SessionConfig {
@@ -24,11 +25,47 @@ impl SessionConfig {
 
 impl SessionContext {
     /// The context of a request with these headers: every `Cookie` header, and the
-    /// [session header](crate::SessionHeader) and h3's session header when configured.
+    /// [session header](crate::SessionHeader) and h3's session header when configured. It knows
+    /// no method, so [`refuse_cross_site_writes`](crate::SessionConfigBuilder::refuse_cross_site_writes)
+    /// cannot apply to it: use [`from_request`](SessionContext::from_request) for that.
     pub fn from_headers(config: &SessionConfig, headers: &HeaderMap) -> Self {
-        Self::from_request_headers(config, |name| {
-            headers.get_all(name).iter().map(HeaderValue::as_bytes)
-        })
+        Self::from_request_headers(config, |name| values(headers, name))
+    }
+
+    /// The context of a request: its `Cookie` headers (and the session headers the configuration
+    /// reads), and what
+    /// [`refuse_cross_site_writes`](crate::SessionConfigBuilder::refuse_cross_site_writes) reads
+    /// (the method, `Sec-Fetch-Site`, `Origin`, and `Host` or else the URI's authority). The
+    /// body is not read. The axum adapter makes its contexts with it.
+    ///
+    /// ```
+    /// use http::Request;
+    /// use ironsession::{JsonSession, Passwords, SaveError, Session, SessionConfig, SessionContext};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .refuse_cross_site_writes(true)
+    ///     .build()?;
+    /// let request = |origin: &str| {
+    ///     Request::post("/login").header("host", "app.example").header("origin", origin).body(())
+    /// };
+    /// let same_origin = SessionContext::from_request(&config, &request("https://app.example")?);
+    /// assert!(Session::<serde_json::Value>::load(&same_origin).save().is_ok());
+    /// let cross_site = SessionContext::from_request(&config, &request("https://evil.example")?);
+    /// let session: JsonSession = Session::load(&cross_site);
+    /// assert!(matches!(session.save(), Err(SaveError::CrossSite)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_request<B>(config: &SessionConfig, request: &Request<B>) -> Self {
+        let headers = request.headers();
+        let value = |name| headers.get(name).map(HeaderValue::as_bytes);
+        let site = RequestSite {
+            method: request.method().as_str(),
+            fetch_site: value(HeaderName::from_static("sec-fetch-site")),
+            origin: value(header::ORIGIN),
+            host: value(header::HOST)
+                .or_else(|| request.uri().authority().map(|a| a.as_str().as_bytes())),
+        };
+        Self::from_request_site(config, |name| values(headers, name), site)
     }
 
     /// The response step: appends the queued `Set-Cookie` headers to `headers`, clears the
@@ -55,9 +92,19 @@ impl SessionContext {
     }
 }
 
+/// The values of a request's header `name`, in order.
+fn values<'h>(
+    headers: &'h HeaderMap,
+    name: &HeaderName,
+) -> impl Iterator<Item = &'h [u8]> + use<'h> {
+    headers.get_all(name).iter().map(HeaderValue::as_bytes)
+}
+
 impl<T> Session<T> {
     /// Appends the queued `Set-Cookie` headers to a response's headers, with the cache headers
-    /// (see [`SessionContext::append_set_cookies`]).
+    /// (see [`SessionContext::append_set_cookies`]). A changed session the handler did not save
+    /// is first saved (with [`auto_save`](crate::SessionConfigBuilder::auto_save)) or warned
+    /// about.
     ///
     /// ```
     /// use http::HeaderMap;
@@ -74,6 +121,7 @@ impl<T> Session<T> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn append_set_cookies(&self, headers: &mut HeaderMap) {
+        self.finish_handler();
         self.context().append_set_cookies(headers);
     }
 }

@@ -39,6 +39,8 @@ impl SessionConfig {
             clear_refused_cookies: true,
             revocation: None,
             on_unseal_error: None,
+            refuse_cross_site_writes: false,
+            auto_save: false,
             h3: None,
             session_header: None,
         }
@@ -70,6 +72,8 @@ impl SessionConfig {
             clear_refused_cookies: self.clear_refused_cookies,
             revocation: self.revocation.clone(),
             on_unseal_error: self.on_unseal_error.clone(),
+            refuse_cross_site_writes: self.refuse_cross_site_writes,
+            auto_save: self.auto_save,
             h3: self.h3.clone(),
             session_header: self.session_header.clone(),
         }
@@ -112,6 +116,8 @@ pub struct SessionConfigBuilder {
     pub(super) clear_refused_cookies: bool,
     pub(super) revocation: Option<Revocation>,
     pub(super) on_unseal_error: Option<UnsealErrorHook>,
+    pub(super) refuse_cross_site_writes: bool,
+    pub(super) auto_save: bool,
     pub(super) h3: Option<H3Sessions>,
     pub(super) session_header: Option<SessionHeader>,
 }
@@ -206,10 +212,10 @@ impl SessionConfigBuilder {
         self
     }
 
-    /// Reads cookies whose seal never expires, as a peer that seals with ttl 0 writes them (by
-    /// default they are refused, with reason `invalid`, unless the ttl is [`Ttl::Never`]). Such a
-    /// cookie stays a valid login for as long as its password is configured, wherever it was
-    /// copied to.
+    /// Whether to read cookies whose seal never expires, as a peer that seals with ttl 0 writes
+    /// them (default: off, they are refused with reason `invalid` unless the ttl is
+    /// [`Ttl::Never`]). Such a cookie stays a valid login for as long as its password is
+    /// configured, wherever it was copied to. A bool, so that it can follow the environment.
     ///
     /// ```
     /// use http::HeaderMap;
@@ -226,14 +232,14 @@ impl SessionConfigBuilder {
     /// assert_eq!(refused.unseal_error().map(|e| e.reason()), Some(UnsealReason::Invalid));
     ///
     /// let lenient = SessionConfig::builder("s", passwords)
-    ///     .dangerous_accept_seals_without_expiration()
+    ///     .dangerous_accept_seals_without_expiration(true)
     ///     .build()?;
     /// let session: JsonSession = lenient.load(&headers);
     /// assert_eq!(session["user"], "alice");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn dangerous_accept_seals_without_expiration(mut self) -> Self {
-        self.accept_seals_without_expiration = true;
+    pub fn dangerous_accept_seals_without_expiration(mut self, on: bool) -> Self {
+        self.accept_seals_without_expiration = on;
         self
     }
 
@@ -364,15 +370,20 @@ impl SessionConfigBuilder {
         self
     }
 
-    /// Drops `Secure`, so the cookie also travels over plain HTTP, where anyone on the network can
-    /// read and replay it. Only for local development over `http://localhost`.
+    /// Whether to drop `Secure` (default: off, the cookie has `Secure`), so that the cookie also
+    /// travels over plain HTTP, where anyone on the network can read and replay it.
+    ///
+    /// Local development rarely needs it: Chromium and Firefox treat `http://localhost` as a
+    /// secure context, where they store and send `Secure` cookies. It is for plain HTTP on other
+    /// hosts (a LAN address, `127.0.0.1` in some browsers), and for Safari on `localhost`. A bool,
+    /// so that it follows the environment (`cfg!(debug_assertions)`, a setting).
     ///
     /// ```
     /// use http::HeaderMap;
     /// use ironsession::{JsonSession, Passwords, SessionConfig};
     ///
     /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
-    ///     .dangerous_insecure_cookie() // http://localhost only
+    ///     .dangerous_insecure_cookie(true) // plain http in development only
     ///     .build()?;
     /// // A deletion cookie shows the attributes every cookie of this configuration gets.
     /// let mut session: JsonSession = config.load(&HeaderMap::new());
@@ -381,19 +392,20 @@ impl SessionConfigBuilder {
     /// assert!(!line.contains("Secure"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn dangerous_insecure_cookie(mut self) -> Self {
-        self.attributes.secure = false;
+    pub fn dangerous_insecure_cookie(mut self, on: bool) -> Self {
+        self.attributes.secure = !on;
         self
     }
 
-    /// Drops `HttpOnly`, so page scripts (and any injected script) can read the sealed cookie.
+    /// Whether to drop `HttpOnly` (default: off, the cookie has `HttpOnly`), so that page
+    /// scripts (and any injected script) can read the sealed cookie.
     ///
     /// ```
     /// use http::HeaderMap;
     /// use ironsession::{JsonSession, Passwords, SessionConfig};
     ///
     /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
-    ///     .dangerous_script_readable_cookie()
+    ///     .dangerous_script_readable_cookie(true)
     ///     .build()?;
     /// // A deletion cookie shows the attributes every cookie of this configuration gets.
     /// let mut session: JsonSession = config.load(&HeaderMap::new());
@@ -402,8 +414,8 @@ impl SessionConfigBuilder {
     /// assert!(!line.contains("HttpOnly"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn dangerous_script_readable_cookie(mut self) -> Self {
-        self.attributes.http_only = false;
+    pub fn dangerous_script_readable_cookie(mut self, on: bool) -> Self {
+        self.attributes.http_only = !on;
         self
     }
 
@@ -425,17 +437,18 @@ impl SessionConfigBuilder {
         self
     }
 
-    /// Stops adding `Cache-Control: private, no-store` to responses that set the session cookie
-    /// and `Vary: Cookie` to responses whose handler read the session, for apps that set both
-    /// themselves. Without them a shared cache may serve one user's cookie or page to another
-    /// (Flask CVE-2023-30861); see the [crate documentation](crate#caching).
+    /// Whether to stop adding `Cache-Control: private, no-store` to responses that set the
+    /// session cookie and `Vary: Cookie` to responses whose handler read the session (default:
+    /// off, both are added), for apps that set both themselves. Without them a shared cache may
+    /// serve one user's cookie or page to another (Flask CVE-2023-30861); see the
+    /// [crate documentation](crate#caching).
     ///
     /// ```
     /// use http::HeaderMap;
     /// use ironsession::{JsonSession, Passwords, SessionConfig};
     ///
     /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
-    ///     .dangerous_manual_cache_headers()
+    ///     .dangerous_manual_cache_headers(true)
     ///     .build()?;
     /// let mut session: JsonSession = config.load(&HeaderMap::new());
     /// session.insert("user".into(), "alice".into());
@@ -447,8 +460,8 @@ impl SessionConfigBuilder {
     /// assert!(!response_headers.contains_key("vary"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn dangerous_manual_cache_headers(mut self) -> Self {
-        self.cache_headers = false;
+    pub fn dangerous_manual_cache_headers(mut self, on: bool) -> Self {
+        self.cache_headers = !on;
         self
     }
 
@@ -597,6 +610,8 @@ impl SessionConfigBuilder {
             clear_refused_cookies: self.clear_refused_cookies,
             revocation: self.revocation,
             on_unseal_error: self.on_unseal_error,
+            refuse_cross_site_writes: self.refuse_cross_site_writes,
+            auto_save: self.auto_save,
             h3: self.h3,
             session_header: self.session_header,
             h3_session_header: h3_header,

@@ -7,8 +7,9 @@ use super::{ConfigError, SessionConfig, SessionConfigBuilder};
 use crate::Ttl;
 
 impl SessionConfigBuilder {
-    /// Ends every session this long after it was created (or last
-    /// [regenerated](crate::Session::regenerate)), however often it is used: an older session is
+    /// Ends every session this long after it was created (or its last login
+    /// [started](crate::Session::start_new_login); [`regenerate`](crate::Session::regenerate)
+    /// keeps the deadline), however often it is used: an older session is
     /// refused with [`UnsealReason::Expired`](crate::UnsealReason::Expired), whatever its seal's
     /// expiration says. The seal's expiration and the cookie's `Max-Age` are capped at the time
     /// left, so the browser drops the cookie in time too. Default: no absolute lifetime (as

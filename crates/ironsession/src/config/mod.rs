@@ -3,8 +3,9 @@
 //! Owns [`SessionConfig`] and its getters (here), [`SessionConfigBuilder`] with every option and
 //! the checks of `build` (`builder`; the lifetime options in `lifetimes`, revocation's in
 //! `revocation`, `on_unseal_error` in `hooks`, sessions shared with h3 in `h3`, the session
-//! header's in `session_header`), and [`ConfigError`] (`error`). A feature's option is set here;
-//! the feature itself lives in its own folder.
+//! header's in `session_header`, the options of the handler's writes in `writes`), and
+//! [`ConfigError`] (`error`). A feature's option is set here; the feature itself lives in its own
+//! folder.
 //!
 //! It keeps what each lower concept needs in that concept's own type (the `Passwords`, the
 //! cookie's `Attributes`, the `Lifetimes`, the `Revocation`) and hands that down, never itself:
@@ -21,6 +22,7 @@ mod hooks;
 mod lifetimes;
 mod revocation;
 mod session_header;
+mod writes;
 
 pub use builder::SessionConfigBuilder;
 pub use error::ConfigError;
@@ -89,6 +91,8 @@ pub struct SessionConfig {
     clear_refused_cookies: bool,
     revocation: Option<Revocation>,
     on_unseal_error: Option<UnsealErrorHook>,
+    refuse_cross_site_writes: bool,
+    auto_save: bool,
     h3: Option<H3Sessions>,
     session_header: Option<SessionHeader>,
     /// h3's session header, read before the cookie in h3 mode.

@@ -7,6 +7,16 @@
 //!   missing one, never past [`MAX_CHUNKS`]. No cookie holds a chunk count (a count the client
 //!   sends would be attacker-chosen work). Chunks are not checked one by one: the seal's HMAC
 //!   covers the whole string, so a missing, reordered or foreign chunk fails it.
+//! - **Both forms at once** (a non-empty whole cookie and any non-empty chunk, in any order):
+//!   neither is read, the session is empty with reason
+//!   [`Ambiguous`](crate::UnsealReason::Ambiguous). iron-session reads the whole cookie wherever
+//!   it stands, so a whole cookie planted by a subdomain or a plain-http page (cookie tossing)
+//!   would replace a chunked session; no writer leaves both, since a save expires the form it does
+//!   not write. The response deletes nothing: the planted cookie may carry a `Domain` or `Path`
+//!   this configuration's deletion cannot reach, and deleting only the session's own cookies would
+//!   finish the attacker's logout for them. The next save (a new login) writes one form and
+//!   expires the other. Of several cookies of one name (two whole ones, or a chunk twice), the
+//!   first is read, as by the npm `cookie` package: browsers send the most specific path first.
 //! - **Writing**: a seal whose whole `Set-Cookie` line fits 4096 bytes is one cookie. A longer one
 //!   is cut every `4096 − bytes("name.0=" + attributes)` characters, each chunk with the same
 //!   attributes; more than [`MAX_CHUNKS`] is
@@ -77,6 +87,21 @@ pub enum Oversize {
 }
 
 impl Oversize {
+    /// What to do about it, in a few words (the adapters' 500 body).
+    #[cfg(any(feature = "axum", feature = "actix-web"))]
+    pub(crate) fn hint(self) -> String {
+        match self {
+            Oversize::OneCookie => "store less, or turn on chunking".into(),
+            Oversize::ChunkingOffButRequestChunked => {
+                "chunking is off here but the request carried chunks: use one setting everywhere"
+                    .into()
+            }
+            Oversize::TooManyChunks { needed } => {
+                format!("it needs {needed} cookies, at most {MAX_CHUNKS}: store an id instead")
+            }
+        }
+    }
+
     /// The message of [`SaveError::TooLarge`](crate::SaveError::TooLarge).
     pub(crate) fn describe(self, size: usize, limit: usize) -> String {
         match self {
@@ -122,6 +147,11 @@ pub(crate) struct Carried {
 }
 
 impl Carried {
+    /// Whether the request carried the cookie both whole and in chunks.
+    fn is_ambiguous(&self) -> bool {
+        self.whole && self.chunks.contains(&true)
+    }
+
     /// Whether the request carried the whole cookie or any chunk.
     pub(crate) fn any(&self) -> bool {
         self.whole || self.chunks.contains(&true)
@@ -144,8 +174,8 @@ impl Carried {
     }
 }
 
-/// Reads a request's session cookies: the seal (the whole cookie, else the joined chunks), and
-/// which cookies were there.
+/// Reads a request's session cookies: the seal (the whole cookie, else the joined chunks; none
+/// when the request carried both, which [`check_carried`] refuses), and which cookies were there.
 pub(crate) fn read<'h>(
     config: &CookieConfig<'_>,
     cookie_headers: impl IntoIterator<Item = &'h [u8]>,
@@ -159,6 +189,9 @@ pub(crate) fn read<'h>(
         whole: whole.is_some(),
         chunks: chunks.each_ref().map(Option::is_some),
     };
+    if carried.is_ambiguous() {
+        return (None, carried);
+    }
     let seal = whole.or_else(|| {
         let length: usize = chunks
             .iter()
@@ -173,6 +206,15 @@ pub(crate) fn read<'h>(
         Some(joined)
     });
     (seal, carried)
+}
+
+/// Refuses, before any crypto, a request that carried the cookie both whole and in chunks (see
+/// the module documentation).
+pub(crate) fn check_carried(carried: &Carried) -> Result<(), UnsealError> {
+    if carried.is_ambiguous() {
+        return Err(UnsealError::ambiguous());
+    }
+    Ok(())
 }
 
 /// Where a cookie called `pair` belongs among the session's cookies named after `name`: 0 for the

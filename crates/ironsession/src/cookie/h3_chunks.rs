@@ -7,6 +7,12 @@
 //!   joined, or nothing when one is missing (as h3). Only the canonical marker is read
 //!   (`__chunked__` and a decimal count from 1 to 100, no sign or leading zero), where h3's
 //!   `parseInt` also takes `__chunked__3abc` or `__chunked__0x3`: no writer produces those.
+//! - **Cookie tossing**: unlike iron-session 9's scheme, there is no choice between two forms to
+//!   refuse (see [`chunks`](super::chunks)): the cookie `name` is always read first and decides
+//!   (a seal, or the marker that counts the chunks), stray chunks beside a seal are ignored as h3
+//!   ignores them, and of two `name` cookies the first is read. A tossed cookie replaces a session
+//!   only by being sent before the victim's `name` (a more specific `Path`), as for any cookie;
+//!   `__Host-` names prevent that.
 //! - **Writing**: a seal of at most 4000 characters (fewer if the name and attributes leave less
 //!   room in a 4096-byte line) is one cookie; a longer one is cut into chunks of that size behind
 //!   a marker, at most [`MAX_CHUNKS`] of them. h3 allows 100; the cap here is the one every

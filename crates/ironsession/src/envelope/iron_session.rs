@@ -4,7 +4,8 @@
 //!
 //! It is added only when something needs it (an absolute lifetime, rolling renewal, revocation,
 //! [`SessionConfigBuilder::session_ids`](crate::SessionConfigBuilder::session_ids) or
-//! [`Session::regenerate`](crate::Session::regenerate)), so by default cookies stay exactly what
+//! [`Session::regenerate`](crate::Session::regenerate) and
+//! [`Session::start_new_login`](crate::Session::start_new_login)), so by default cookies stay exactly what
 //! iron-session writes. The user's `T` never sees the key: it is split off while `T` is
 //! deserialized (so a `#[serde(flatten)]` map in `T` does not capture it) and appended after `T` is
 //! serialized. A Node app sharing the cookie keeps it, because iron-session saves every key it read.

@@ -15,8 +15,8 @@ use crate::SealError;
 ///
 /// | field | JSON | meaning |
 /// | --- | --- | --- |
-/// | [`id`](Metadata::id) | `sid` | the session id, new at creation and at [`regenerate`](crate::Session::regenerate) |
-/// | [`created_at_ms`](Metadata::created_at_ms) | `iat` | when the session was created (ms since the epoch); the absolute lifetime counts from here |
+/// | [`id`](Metadata::id) | `sid` | the session id, new at creation, at [`regenerate`](crate::Session::regenerate) and at [`start_new_login`](crate::Session::start_new_login) |
+/// | [`created_at_ms`](Metadata::created_at_ms) | `iat` | when the session was created, or its login started (ms since the epoch); the absolute lifetime counts from here |
 /// | [`sealed_at_ms`](Metadata::sealed_at_ms) | `rat` | when it was last sealed by a save or a renewal; renewal counts from here |
 /// | [`subject`](Metadata::subject) | `sub` | optional: whose session it is (for revocation) |
 /// | [`generation`](Metadata::generation) | `gen` | with revocation: the revocation generation the session was created in |
@@ -72,8 +72,8 @@ impl Metadata {
         &self.sid
     }
 
-    /// When the session was created (or last [regenerated](crate::Session::regenerate)), in
-    /// milliseconds since the Unix epoch.
+    /// When the session was created (or its last login [started](crate::Session::start_new_login)),
+    /// in milliseconds since the Unix epoch. [`regenerate`](crate::Session::regenerate) keeps it.
     pub fn created_at_ms(&self) -> u64 {
         self.iat
     }
@@ -237,6 +237,24 @@ pub(crate) struct MetadataState {
 }
 
 impl MetadataState {
+    /// Gives the session a new id and keeps the rest of its metadata (its creation time, so its
+    /// absolute deadline, its subject and generation); fresh metadata (in revocation generation
+    /// `generation`) when it has none.
+    pub(crate) fn new_id(
+        &mut self,
+        now_ms: u64,
+        generation: Option<u64>,
+    ) -> Result<&mut Metadata, SealError> {
+        match self.current {
+            Some(ref mut metadata) => {
+                metadata.sid = SessionId::generate(iron_seal::ThreadRandom, self.id_form)?;
+                self.changed = true;
+                Ok(metadata)
+            }
+            None => self.regenerate(now_ms, generation),
+        }
+    }
+
     /// Replaces the metadata with fresh one (new id, created now, in revocation generation
     /// `generation`).
     pub(crate) fn regenerate(

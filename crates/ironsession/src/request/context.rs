@@ -7,12 +7,13 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use http::HeaderName;
 use http::header::COOKIE;
 
+use super::cross_site::RequestSite;
 use super::incoming::Incoming;
 use super::outgoing;
 use super::transport::Transport;
-use crate::SessionConfig;
 use crate::cookie::{CacheNeeds, Cookies, ResponseHeaders, chunks};
 use crate::lifetime::MetadataState;
+use crate::{SaveError, SessionConfig};
 
 /// One request's session state. Adapters make one per request with
 /// [`from_headers`](SessionContext::from_headers) (or
@@ -58,6 +59,14 @@ pub(crate) struct ContextState {
     /// The cookie as opened by the first `Session::load`.
     pub(super) incoming: Incoming,
     pub(crate) metadata: MetadataState,
+    /// Whether the request is an unsafe-method request from another site; `None` when the context
+    /// was made from its cookies alone.
+    pub(super) cross_site_write: Option<bool>,
+    /// A write the response must answer in the handler's place: refused as cross-site, or an
+    /// automatic save that failed. Boxed: rare, and every request allocates this state.
+    pub(super) write_error: Option<Box<SaveError>>,
+    /// The warning about a session changed but not saved was logged.
+    pub(crate) unsaved_warned: bool,
 }
 
 /// The incoming cookie and the queued `Set-Cookie` lines are bearer tokens: whoever copies one from
@@ -82,11 +91,19 @@ impl fmt::Debug for ContextState {
             )
             .field("destroyed", &self.destroyed)
             .field("pending_set_cookie_names", &pending)
+            .field("cross_site_write", &self.cross_site_write)
+            .field("write_error", &self.write_error)
             .finish()
     }
 }
 
 impl ContextState {
+    /// Records the error of a write the handler did not see (a failed automatic save), for the
+    /// response to answer; the first one stands.
+    pub(crate) fn record_write_error(&mut self, error: SaveError) {
+        self.write_error.get_or_insert_with(|| Box::new(error));
+    }
+
     /// Queues the cookies of a save or destroy of the session the configuration now names. They
     /// replace every line queued earlier for that session's cookies (the whole one and its
     /// chunks), so a second save in one request never leaves chunks of the first behind.
@@ -108,6 +125,21 @@ impl SessionContext {
     /// configuration with a [session header](crate::SessionHeader), or shared with h3 (whose
     /// session header is read first), needs the other headers too:
     /// [`from_request_headers`](Self::from_request_headers).
+    ///
+    /// It knows nothing else of the request, so
+    /// [`refuse_cross_site_writes`](crate::SessionConfigBuilder::refuse_cross_site_writes) cannot
+    /// apply to it (a warning says so, once per process): the adapters, and
+    /// [`from_request`](SessionContext::from_request) on `http` types, also read the method and
+    /// the `Sec-Fetch-Site`, `Origin` and `Host` headers.
+    ///
+    /// ```
+    /// use ironsession::{Passwords, SessionConfig, SessionContext};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// let context = SessionContext::from_cookie_headers(&config, [&b"other=1; s=Fe26.2*1*abc"[..]]);
+    /// assert_eq!(context.incoming_seal().as_deref(), Some("Fe26.2*1*abc"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_cookie_headers<'h>(
         config: &SessionConfig,
         cookie_headers: impl IntoIterator<Item = &'h [u8]>,
@@ -127,7 +159,9 @@ impl SessionContext {
     /// the session headers the configuration reads (see
     /// [`SessionHeader`](crate::SessionHeader), [`H3Sessions`](crate::H3Sessions)). For a
     /// framework whose header type is not `http`'s; with `http`'s, use
-    /// [`from_headers`](Self::from_headers).
+    /// [`from_headers`](Self::from_headers), or [`from_request`](Self::from_request) for
+    /// [`refuse_cross_site_writes`](crate::SessionConfigBuilder::refuse_cross_site_writes), which
+    /// needs the method too (without it, as here, writes are not checked).
     ///
     /// ```
     /// use ironsession::{JsonSession, Passwords, Session, SessionConfig, SessionContext};
@@ -144,6 +178,29 @@ impl SessionContext {
     pub fn from_request_headers<'h, I>(
         config: &SessionConfig,
         header: impl FnMut(&HeaderName) -> I,
+    ) -> Self
+    where
+        I: IntoIterator<Item = &'h [u8]>,
+    {
+        Self::new(config, header, None)
+    }
+
+    /// The context of a request whose headers `header` gives, with this method and origin.
+    pub(crate) fn from_request_site<'h, I>(
+        config: &SessionConfig,
+        header: impl FnMut(&HeaderName) -> I,
+        site: RequestSite<'_>,
+    ) -> Self
+    where
+        I: IntoIterator<Item = &'h [u8]>,
+    {
+        Self::new(config, header, Some(site.is_cross_site_write()))
+    }
+
+    fn new<'h, I>(
+        config: &SessionConfig,
+        header: impl FnMut(&HeaderName) -> I,
+        cross_site_write: Option<bool>,
     ) -> Self
     where
         I: IntoIterator<Item = &'h [u8]>,
@@ -165,13 +222,18 @@ impl SessionContext {
                     id_form: config.id_form(),
                     ..MetadataState::default()
                 },
+                cross_site_write,
+                write_error: None,
+                unsaved_warned: false,
             })),
         }
     }
 
     /// The seal the request carried for this session, as the client sent it (the whole cookie,
-    /// else its chunks joined, or a session header's value), whether or not it opens: for tools that show what is inside,
-    /// such as the demo's "What is in my cookie?" panel. It is a bearer token: never log it.
+    /// else its chunks joined, or a session header's value), whether or not it opens: for tools
+    /// that show what is inside, such as the demo's "What is in my cookie?" panel. `None` when the
+    /// request carried none, or carried the cookie both whole and in chunks
+    /// ([`Ambiguous`](crate::UnsealReason::Ambiguous)). It is a bearer token: never log it.
     ///
     /// ```
     /// use http::{HeaderMap, HeaderValue, header};
@@ -187,6 +249,38 @@ impl SessionContext {
     /// ```
     pub fn incoming_seal(&self) -> Option<String> {
         self.lock().cookie_value.clone()
+    }
+
+    /// Takes the error of a session write that the response must answer in the handler's place,
+    /// whatever the handler returned: a save or destroy refused as a cross-site write
+    /// ([`SaveError::CrossSite`], answered 403, see
+    /// [`refuse_cross_site_writes`](crate::SessionConfigBuilder::refuse_cross_site_writes)), or a
+    /// failed [automatic save](crate::SessionConfigBuilder::auto_save) (answered 500). The axum
+    /// and actix-web adapters replace the handler's response with that answer; with the plain
+    /// `http` API, call it after the handler, once its `Session<T>`s are dropped.
+    ///
+    /// ```
+    /// use http::{HeaderMap, Method, Request};
+    /// use ironsession::{JsonSession, Passwords, SaveError, Session, SessionConfig, SessionContext};
+    ///
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .refuse_cross_site_writes(true)
+    ///     .build()?;
+    /// let login_csrf = Request::post("https://app.example/login")
+    ///     .header("host", "app.example")
+    ///     .header("sec-fetch-site", "cross-site")
+    ///     .body(())?;
+    /// let context = SessionContext::from_request(&config, &login_csrf);
+    /// let mut session: JsonSession = Session::load(&context);
+    /// session.insert("user".into(), "mallory".into());
+    /// assert!(matches!(session.save(), Err(SaveError::CrossSite)));
+    /// drop(session);
+    /// assert!(matches!(context.take_write_error(), Some(SaveError::CrossSite)));
+    /// assert!(context.take_set_cookies().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn take_write_error(&self) -> Option<SaveError> {
+        self.lock().write_error.take().map(|error| *error)
     }
 
     /// Takes the `Set-Cookie` values to send: those queued by `save` and `destroy` (one per

@@ -2,6 +2,7 @@
 //! `Session::load`, and its JSON kept for the response step, which re-seals it (renewal, password
 //! upgrade) without opening it again.
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::context::ContextState;
@@ -63,7 +64,10 @@ pub(crate) fn load<T: DeserializeOwned + Default>(
     state.read = true;
     let now_ms = state.config.now_ms();
     if let Incoming::Unread = state.incoming {
-        state.incoming = open(state.cookie_value.as_deref(), state, now_ms);
+        state.incoming = match state.transport.check_carried() {
+            Ok(()) => open(state.cookie_value.as_deref(), state, now_ms),
+            Err(error) => Incoming::Refused(error),
+        };
         if let Incoming::Refused(error) = &state.incoming {
             refused(&state.config, error);
         }
@@ -166,6 +170,23 @@ fn read<T: DeserializeOwned + Default>(
 fn refused(config: &SessionConfig, error: &UnsealError) {
     crate::metrics::session_refused(error.reason().as_str());
     config.report_unseal_error(error);
+}
+
+/// The JSON of the session as a `Session<T>` of this request loaded it: the cookie's data read as a
+/// `T`, or `T::default()` when there was none, it was refused, or it is not a `T`.
+pub(crate) fn loaded_json<T: Serialize + DeserializeOwned + Default>(
+    state: &ContextState,
+) -> Option<Vec<u8>> {
+    let data = match &state.incoming {
+        Incoming::Opened(opened) => state
+            .config
+            .envelope()
+            .split::<T>(&opened.plaintext)
+            .map(|split| split.data)
+            .unwrap_or_default(),
+        _ => T::default(),
+    };
+    serde_json::to_vec(&data).ok()
 }
 
 /// The load-side check of revocation: a session whose id or subject is revoked is refused.

@@ -15,6 +15,7 @@
 //! Uses [`config`](crate::config) and everything below it.
 
 mod context;
+mod cross_site;
 pub(crate) mod incoming;
 pub(crate) mod outgoing;
 mod refused;
@@ -22,4 +23,5 @@ mod transport;
 
 pub(crate) use context::ContextState;
 pub use context::SessionContext;
+pub(crate) use cross_site::RequestSite;
 pub use outgoing::SaveError;

@@ -39,6 +39,53 @@ pub enum SaveError {
         crate::revocation::MAX_SUBJECT_BYTES
     )]
     InvalidSubject,
+    /// [`set_subject`](crate::Session::set_subject) without
+    /// [revocation](crate::SessionConfigBuilder::revocation): a subject serves only to revoke a
+    /// user's sessions, which this configuration cannot. Nothing was set.
+    #[error(
+        "revocation is not configured: a subject would revoke nothing (SessionConfigBuilder::revocation turns it on)"
+    )]
+    RevocationNotConfigured,
+    /// The request has an unsafe method and comes from another site (`Sec-Fetch-Site`, else
+    /// `Origin` against `Host`), and the configuration
+    /// [refuses cross-site writes](crate::SessionConfigBuilder::refuse_cross_site_writes): nothing
+    /// was written. The adapters answer such a request 403, whatever the handler returns.
+    #[error("cross-site request: the session was not written")]
+    CrossSite,
+}
+
+impl SaveError {
+    /// The status and plain-text body the adapters answer this error with: 403 for a cross-site
+    /// write, 500 for the others, whose body names the cause (a developer sees it without a log
+    /// subscriber) and holds no secret: sizes and fixed texts only, never the data or a seal.
+    #[cfg(any(feature = "axum", feature = "actix-web"))]
+    pub(crate) fn answer(&self) -> (http::StatusCode, String) {
+        let cause = match self {
+            SaveError::CrossSite => {
+                return (
+                    http::StatusCode::FORBIDDEN,
+                    "ironsession: cross-site request refused: the session was not written".into(),
+                );
+            }
+            SaveError::TooLarge {
+                size,
+                limit,
+                oversize,
+            } => format!(
+                "session too large: {size} bytes, limit {limit} ({})",
+                oversize.hint()
+            ),
+            // A serializer's message may quote the data.
+            SaveError::Seal(SealError::Serialize(_)) => {
+                "its data cannot be serialized to JSON".into()
+            }
+            other => other.to_string(),
+        };
+        (
+            http::StatusCode::INTERNAL_SERVER_ERROR,
+            format!("ironsession: session not saved: {cause}"),
+        )
+    }
 }
 
 impl From<TooLarge> for SaveError {
@@ -117,12 +164,13 @@ pub(crate) fn destroy(state: &mut ContextState) {
     state.queue(cookies);
 }
 
-/// Before the response, unless the handler saved or destroyed the session: deletes a cookie refused
-/// because its session is over, or re-seals the session as it came in when it is due for renewal,
-/// was sealed with an older password (or only opened with the fallback iteration count), or got
-/// new metadata. A failure to re-seal is logged; the browser keeps the cookie it has.
+/// Before the response, unless the handler saved or destroyed the session or the request is a
+/// refused cross-site write: deletes a cookie refused because its session is over, or re-seals the
+/// session as it came in when it is due for renewal, was sealed with an older password (or only
+/// opened with the fallback iteration count), or got new metadata. A failure to re-seal is logged;
+/// the browser keeps the cookie it has.
 pub(super) fn before_response(state: &mut ContextState) {
-    if state.saved || state.destroyed {
+    if state.saved || state.destroyed || state.writes_refused() {
         return;
     }
     if let Some(deletion) = refused::deletion(state) {

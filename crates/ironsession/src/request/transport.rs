@@ -86,6 +86,17 @@ impl Transport {
         }
     }
 
+    /// Refuses, before any crypto, what the request carried when no writer of this transport
+    /// leaves it so: for iron-session's cookie, the whole cookie beside chunks. h3's cookie has
+    /// one entry point (`name` holds the seal or the marker that counts the chunks), so there is
+    /// no choice between two forms to refuse; a header carries one value.
+    pub(super) fn check_carried(&self) -> Result<(), UnsealError> {
+        match self {
+            Transport::Cookie(carried) => chunks::check_carried(carried),
+            Transport::H3Cookie(_) | Transport::Header(_) => Ok(()),
+        }
+    }
+
     /// Refuses, before any crypto, a seal longer than any writer of this transport can produce.
     pub(super) fn check_length(&self, seal: &str) -> Result<(), UnsealError> {
         match self {

@@ -200,6 +200,26 @@ pub enum RevocationError {
     /// The store's address could not be used.
     #[error("invalid revocation store address: {0}")]
     InvalidAddress(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The session's configuration has no [revocation](crate::SessionConfigBuilder::revocation):
+    /// nothing was revoked (from [`Session::revoke_and_destroy`](crate::Session::revoke_and_destroy)
+    /// and [`Session::revoke_subject_and_destroy`](crate::Session::revoke_subject_and_destroy),
+    /// which still destroyed the session's cookie).
+    #[error(
+        "revocation is not configured: nothing was revoked (SessionConfigBuilder::revocation turns it on)"
+    )]
+    NotConfigured,
+    /// [`Session::revoke_subject_and_destroy`](crate::Session::revoke_subject_and_destroy) of a
+    /// session without a [subject](crate::Session::set_subject), or that no cookie carried: no
+    /// other session was revoked (this one was destroyed).
+    #[error(
+        "the session has no subject: no other session was revoked (set one with Session::set_subject at login)"
+    )]
+    NoSubject,
+    /// The request is a cross-site write that the configuration
+    /// [refuses](crate::SessionConfigBuilder::refuse_cross_site_writes): nothing was revoked or
+    /// destroyed (see [`SaveError::CrossSite`](crate::SaveError::CrossSite)).
+    #[error("cross-site request: nothing was revoked or destroyed")]
+    CrossSite,
 }
 
 /// Revocation for a [`SessionConfig`](crate::SessionConfig): a backend, the retention of its

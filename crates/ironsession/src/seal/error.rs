@@ -67,11 +67,13 @@ pub enum PasswordError {
 }
 
 /// Why a session was not read: the three reasons iron-session 9 gives when a seal does not open,
-/// [`Revoked`](UnsealReason::Revoked) and [`MissingMetadata`](UnsealReason::MissingMetadata).
-/// They decide how much a log line should worry: `Expired` is routine, `UnknownPassword` follows
-/// a rotation that dropped a key, `Invalid` is garbage, another app's cookie, or tampering,
-/// `Revoked` a cookie kept or copied after a logout, `MissingMetadata` a cookie written by an app
-/// that does not add the session metadata.
+/// [`Revoked`](UnsealReason::Revoked), [`MissingMetadata`](UnsealReason::MissingMetadata) and
+/// [`Ambiguous`](UnsealReason::Ambiguous). They decide how much a log line should worry:
+/// `Expired` is routine, `UnknownPassword` follows a rotation that dropped a key, `Invalid` is
+/// garbage, another app's cookie, or tampering, `Revoked` a cookie kept or copied after a logout,
+/// `MissingMetadata` a cookie written by an app that does not add the session metadata,
+/// `Ambiguous` a cookie planted beside the session's (cookie tossing) or two writers of one
+/// cookie that disagree on chunking.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UnsealReason {
@@ -89,11 +91,17 @@ pub enum UnsealReason {
     /// before these options were on). See
     /// [`dangerous_accept_sessions_without_metadata`](crate::SessionConfigBuilder::dangerous_accept_sessions_without_metadata).
     MissingMetadata,
+    /// The request carried the session's cookie both whole (`name`) and in chunks (`name.0` …
+    /// `name.3`), so it is not clear which is the session: neither is read. iron-session reads
+    /// the whole cookie wherever it stands, so a cookie another site or subdomain planted (cookie
+    /// tossing) would replace a chunked session. No writer of the cookie leaves both: a save
+    /// expires the form it does not write.
+    Ambiguous,
 }
 
 impl UnsealReason {
     /// The reason as iron-session 9 spells it in `onUnsealError` (`expired`, `unknown-password`,
-    /// `invalid`), and `revoked`, `missing-metadata`.
+    /// `invalid`), and `revoked`, `missing-metadata`, `ambiguous`.
     ///
     /// ```
     /// assert_eq!(ironsession::UnsealReason::UnknownPassword.as_str(), "unknown-password");
@@ -105,6 +113,7 @@ impl UnsealReason {
             UnsealReason::Invalid => "invalid",
             UnsealReason::Revoked => "revoked",
             UnsealReason::MissingMetadata => "missing-metadata",
+            UnsealReason::Ambiguous => "ambiguous",
         }
     }
 }
@@ -117,6 +126,7 @@ impl fmt::Display for UnsealReason {
             UnsealReason::Invalid => "invalid",
             UnsealReason::Revoked => "revoked",
             UnsealReason::MissingMetadata => "missing metadata",
+            UnsealReason::Ambiguous => "ambiguous",
         })
     }
 }
@@ -148,6 +158,8 @@ enum Detail {
     Seal(iron_seal::Error),
     Revoked(Refusal),
     Metadata(MetadataError),
+    /// The cookie came both whole and in chunks.
+    Ambiguous,
 }
 
 impl UnsealError {
@@ -156,12 +168,12 @@ impl UnsealError {
         self.reason
     }
 
-    /// The detailed cause from the format layer; `None` for a revoked session or untrusted
-    /// metadata.
+    /// The detailed cause from the format layer; `None` for a revoked or ambiguous session, or
+    /// untrusted metadata.
     pub fn cause(&self) -> Option<&iron_seal::Error> {
         match &self.detail {
             Detail::Seal(cause) => Some(cause),
-            Detail::Revoked(_) | Detail::Metadata(_) => None,
+            Detail::Revoked(_) | Detail::Metadata(_) | Detail::Ambiguous => None,
         }
     }
 
@@ -169,7 +181,7 @@ impl UnsealError {
     pub fn refusal(&self) -> Option<Refusal> {
         match self.detail {
             Detail::Revoked(refusal) => Some(refusal),
-            Detail::Seal(_) | Detail::Metadata(_) => None,
+            Detail::Seal(_) | Detail::Metadata(_) | Detail::Ambiguous => None,
         }
     }
 
@@ -188,7 +200,7 @@ impl UnsealError {
     pub fn metadata_error(&self) -> Option<MetadataError> {
         match self.detail {
             Detail::Metadata(error) => Some(error),
-            Detail::Seal(_) | Detail::Revoked(_) => None,
+            Detail::Seal(_) | Detail::Revoked(_) | Detail::Ambiguous => None,
         }
     }
 
@@ -199,6 +211,14 @@ impl UnsealError {
             detail: Detail::Revoked(refusal),
         }
     }
+
+    /// The error of a request that carried the session's cookie both whole and in chunks.
+    pub(crate) fn ambiguous() -> Self {
+        UnsealError {
+            reason: UnsealReason::Ambiguous,
+            detail: Detail::Ambiguous,
+        }
+    }
 }
 
 impl fmt::Display for UnsealError {
@@ -207,6 +227,10 @@ impl fmt::Display for UnsealError {
             Detail::Seal(cause) => write!(f, "{}: {cause}", self.reason),
             Detail::Revoked(refusal) => write!(f, "revoked: {refusal}"),
             Detail::Metadata(error) => write!(f, "{}: {error}", self.reason),
+            Detail::Ambiguous => f.write_str(
+                "ambiguous: the request carried the session cookie both whole and in chunks, so \
+                 neither is read",
+            ),
         }
     }
 }
@@ -216,7 +240,7 @@ impl std::error::Error for UnsealError {
         match &self.detail {
             Detail::Seal(cause) => Some(cause),
             Detail::Metadata(error) => Some(error),
-            Detail::Revoked(_) => None,
+            Detail::Revoked(_) | Detail::Ambiguous => None,
         }
     }
 }

@@ -29,7 +29,7 @@ use crate::{Ttl, UnsealError};
 /// assert_eq!(limit.check_at(&forever, 0).unwrap_err().reason(), UnsealReason::Invalid);
 /// assert_eq!(limit.check_at(&a_year, 0).unwrap_err().reason(), UnsealReason::Invalid);
 /// // Read a peer's never-expiring seals on purpose:
-/// assert!(limit.dangerous_accept_seals_without_expiration().check_at(&forever, 0).is_ok());
+/// assert!(limit.dangerous_accept_seals_without_expiration(true).check_at(&forever, 0).is_ok());
 /// // unseal_data alone checks only that the seal has not expired.
 /// assert_eq!(unseal_data_at::<Vec<u8>>(&a_year, &passwords, 0)?, [1]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -74,8 +74,10 @@ impl TtlLimit {
             (Ttl::Never, _) | (_, Some(Ttl::Never)) => Ttl::Never,
         };
         let limit = TtlLimit::new(longest);
+        // Only ever turned on here: `TtlLimit::NONE` (a longest ttl of `Never`) accepts seals
+        // without expiration whatever the option says.
         if accept_without_expiration {
-            limit.dangerous_accept_seals_without_expiration()
+            limit.dangerous_accept_seals_without_expiration(true)
         } else {
             limit
         }
@@ -92,12 +94,22 @@ impl TtlLimit {
         self.longest_ms
     }
 
-    /// Also accepts seals without expiration, for peers that seal with ttl 0. Such a seal opens
-    /// for as long as its password is configured: a copy stolen once is a login for good.
+    /// Whether seals without expiration are also accepted (by default only by
+    /// [`TtlLimit::NONE`]), for peers that seal with ttl 0. Such a seal opens for as long as its
+    /// password is configured: a copy stolen once is a login for good. A bool, so that it can
+    /// follow the environment.
+    ///
+    /// ```
+    /// use ironsession::{Ttl, TtlLimit};
+    ///
+    /// let strict = TtlLimit::new(Ttl::seconds(3600));
+    /// assert_ne!(strict.dangerous_accept_seals_without_expiration(true), strict);
+    /// assert_eq!(strict.dangerous_accept_seals_without_expiration(false), strict);
+    /// ```
     #[must_use]
-    pub fn dangerous_accept_seals_without_expiration(self) -> TtlLimit {
+    pub fn dangerous_accept_seals_without_expiration(self, on: bool) -> TtlLimit {
         TtlLimit {
-            accept_without_expiration: true,
+            accept_without_expiration: on,
             ..self
         }
     }

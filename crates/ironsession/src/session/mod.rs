@@ -8,9 +8,11 @@
 //! Uses [`request`](crate::request), [`config`](crate::config) and the concepts below them.
 
 mod revocation;
+mod unsaved;
 
 use std::fmt;
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -24,7 +26,9 @@ use crate::{
 ///
 /// Read and change the data through `Deref`/`DerefMut` (`session.visits += 1`), then call
 /// [`save`](Session::save) to seal it into the response's cookie. Nothing is sent unless you save
-/// or [`destroy`](Session::destroy).
+/// or [`destroy`](Session::destroy): a session changed but neither saved nor destroyed logs a
+/// warning when it is dropped, or is saved then with
+/// [`auto_save`](crate::SessionConfigBuilder::auto_save).
 ///
 /// A request without a cookie, or with one that does not unseal (garbage, another app's cookie,
 /// tampered, expired, an unknown password id), gets `T::default()`; the reason is kept in
@@ -51,6 +55,13 @@ pub struct Session<T> {
     data: T,
     context: SessionContext,
     unseal_error: Option<UnsealError>,
+    /// The data was borrowed mutably since it was loaded, saved or destroyed.
+    changed: AtomicBool,
+    /// A hash of the JSON of this session's last save in the request, `0` before any.
+    saved_json_hash: AtomicU64,
+    /// What happens to a changed session at the end of the handler (`unsaved`): a function of
+    /// the `T: Serialize` impl, which `Drop` (bound by no trait) can call.
+    finish: fn(&Session<T>),
 }
 
 /// A session with iron-session's free-form data: a JSON object.
@@ -77,6 +88,9 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
             data,
             context: context.clone(),
             unseal_error,
+            changed: AtomicBool::new(false),
+            saved_json_hash: AtomicU64::new(0),
+            finish: Session::finish,
         }
     }
 
@@ -98,14 +112,18 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
     /// ```
     ///
     /// # Errors
-    /// [`SaveError::TooLarge`] with the size, [`SaveError::Destroyed`], or [`SaveError::Seal`].
+    /// [`SaveError::TooLarge`] with the size, [`SaveError::Destroyed`], [`SaveError::Seal`], or
+    /// [`SaveError::CrossSite`] for a cross-site write the configuration
+    /// [refuses](crate::SessionConfigBuilder::refuse_cross_site_writes).
     pub fn save(&self) -> Result<(), SaveError> {
         let mut state = self.context.lock();
+        state.check_write()?;
         if state.destroyed {
             let to_json = |data: &T| {
                 serde_json::to_value(data).map_err(|e| SealError::Serialize(e.to_string()))
             };
             return if to_json(&self.data)? == to_json(&T::default())? {
+                self.changed.store(false, Ordering::Relaxed);
                 Ok(())
             } else {
                 Err(SaveError::Destroyed)
@@ -114,7 +132,11 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
         let mut json = Vec::with_capacity(outgoing::json_capacity(&state));
         serde_json::to_writer(&mut json, &self.data)
             .map_err(|e| SealError::Serialize(e.to_string()))?;
-        outgoing::write(&mut state, json)
+        let hash = unsaved::json_hash(&json);
+        outgoing::write(&mut state, json)?;
+        self.changed.store(false, Ordering::Relaxed);
+        self.saved_json_hash.store(hash, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Empties the session and queues a deletion cookie (`Max-Age=0`, same `Path`, `Domain` and
@@ -129,6 +151,11 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
     /// login, then a destroy) never left the server, so nothing is recorded for it. And a request
     /// that carried no session cookie gets no deletion cookie either: nothing is recorded, nothing
     /// is sent (without revocation, every destroy sends iron-session 9's deletion).
+    ///
+    /// On a cross-site write the configuration
+    /// [refuses](crate::SessionConfigBuilder::refuse_cross_site_writes) it does nothing: the
+    /// session stays as it is, and the response is a 403 (see
+    /// [`SessionContext::take_write_error`]).
     ///
     /// ```
     /// use http::HeaderMap;
@@ -149,13 +176,39 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn destroy(&mut self) {
-        self.data = T::default();
         let mut state = self.context.lock();
+        if state.check_write().is_err() {
+            return;
+        }
+        self.data = T::default();
+        *self.changed.get_mut() = false;
         state.destroyed = true;
         revocation::revoke_on_destroy(&mut state);
         state.metadata.current = None;
         outgoing::destroy(&mut state);
         crate::metrics::session_destroyed();
+    }
+
+    /// Takes the data out of the session; a change not saved is dropped without a warning.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use ironsession::{Passwords, Session, SessionConfig};
+    /// use serde::{Deserialize, Serialize};
+    ///
+    /// #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+    /// struct Cart { items: Vec<String> }
+    ///
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// let mut session: Session<Cart> = config.load(&HeaderMap::new());
+    /// session.items.push("book".into());
+    /// let cart: Cart = session.into_data();
+    /// assert_eq!(cart.items, ["book"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn into_data(mut self) -> T {
+        *self.changed.get_mut() = false;
+        std::mem::take(&mut self.data)
     }
 
     /// Changes this request's configuration, as iron-session's `updateConfig` does: for a "remember
@@ -187,28 +240,63 @@ impl<T: Serialize + DeserializeOwned + Default> Session<T> {
 }
 
 impl<T> Session<T> {
-    /// Gives the session a new id and creation time, keeping its data: call it at login and at
-    /// any change of privilege, so that an id an attacker planted or saw before (session
-    /// fixation) is worth nothing afterwards. It also restarts the
-    /// [absolute lifetime](crate::SessionConfigBuilder::absolute_lifetime). The new metadata goes
-    /// out with the next `save`, or on the response if the handler does not save.
+    /// Gives the session a new id, keeping its data, its creation time and its subject: call it at
+    /// any change of privilege within one login (a role granted, a password confirmed again), so
+    /// that an id an attacker saw before is worth nothing afterwards. The
+    /// [absolute lifetime](crate::SessionConfigBuilder::absolute_lifetime) keeps its deadline: a
+    /// handler that regenerates never extends it. At login, call
+    /// [`start_new_login`](Session::start_new_login) instead. The new metadata goes out with the
+    /// next `save`, or on the response if the handler does not save.
     ///
     /// ```
     /// # use http::HeaderMap;
     /// # use ironsession::{JsonSession, Passwords, SessionConfig};
-    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
+    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).session_ids(true).build()?;
     /// let mut session: JsonSession = config.load(&HeaderMap::new());
-    /// assert_eq!(session.id(), None);
-    /// session.regenerate()?;
-    /// let first = session.id().unwrap();
+    /// let (first, created) = (session.id().unwrap(), session.metadata().unwrap().created_at_ms());
     /// session.regenerate()?;
     /// assert_ne!(session.id(), Some(first));
+    /// assert_eq!(session.metadata().unwrap().created_at_ms(), created);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors
     /// [`SaveError::Seal`] when no random bytes can be had for the id.
     pub fn regenerate(&mut self) -> Result<(), SaveError> {
+        let mut state = self.context.lock();
+        let now_ms = state.config.now_ms();
+        let generation = state.config.new_session_generation();
+        state.metadata.new_id(now_ms, generation)?;
+        Ok(())
+    }
+
+    /// Starts a new login in this session, keeping its data: a new id and a new creation time, so
+    /// a new [absolute lifetime](crate::SessionConfigBuilder::absolute_lifetime), and no subject
+    /// (set the user's with [`set_subject`](Session::set_subject)). Call it when the user logs in,
+    /// so that an id an attacker planted or saw before (session fixation) is worth nothing
+    /// afterwards; within a login, [`regenerate`](Session::regenerate) changes the id without
+    /// extending the login. The new metadata goes out with the next `save`, or on the response if
+    /// the handler does not save.
+    ///
+    /// ```
+    /// # use http::HeaderMap;
+    /// # use ironsession::{JsonSession, Passwords, SessionConfig};
+    /// let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?)
+    ///     .absolute_lifetime(std::time::Duration::from_secs(8 * 3600))
+    ///     .clock(|| 1_700_000_000_000)
+    ///     .build()?;
+    /// let mut session: JsonSession = config.load(&HeaderMap::new());
+    /// session.insert("user".into(), "alice".into());
+    /// session.start_new_login()?;
+    /// assert_eq!(session.metadata().unwrap().created_at_ms(), 1_700_000_000_000);
+    /// assert_eq!(session.expires_at_ms(), Some(1_700_000_000_000 + 8 * 3600 * 1000));
+    /// session.save()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`SaveError::Seal`] when no random bytes can be had for the id.
+    pub fn start_new_login(&mut self) -> Result<(), SaveError> {
         let mut state = self.context.lock();
         let now_ms = state.config.now_ms();
         let generation = state.config.new_session_generation();
@@ -219,7 +307,7 @@ impl<T> Session<T> {
     /// The session id, if the session has [metadata](crate::Metadata): always when the
     /// configuration has a lifetime option or
     /// [`session_ids`](crate::SessionConfigBuilder::session_ids), and after
-    /// [`regenerate`](Session::regenerate).
+    /// [`regenerate`](Session::regenerate) or [`start_new_login`](Session::start_new_login).
     ///
     /// ```
     /// use http::HeaderMap;
@@ -328,7 +416,8 @@ impl<T> Session<T> {
         &self.data
     }
 
-    /// The data, to change it.
+    /// The data, to change it (as `DerefMut` does): a change must be
+    /// [saved](Session::save).
     ///
     /// ```
     /// use http::HeaderMap;
@@ -346,28 +435,8 @@ impl<T> Session<T> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn data_mut(&mut self) -> &mut T {
+        *self.changed.get_mut() = true;
         &mut self.data
-    }
-
-    /// Takes the data out of the session.
-    ///
-    /// ```
-    /// use http::HeaderMap;
-    /// use ironsession::{Passwords, Session, SessionConfig};
-    /// use serde::{Deserialize, Serialize};
-    ///
-    /// #[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
-    /// struct Cart { items: Vec<String> }
-    ///
-    /// # let config = SessionConfig::builder("s", Passwords::single("ehvylEM-wkhtQD2FJM6AiDsDMpIBpxgFKda_hOynIsg")?).build()?;
-    /// let mut session: Session<Cart> = config.load(&HeaderMap::new());
-    /// session.items.push("book".into());
-    /// let cart: Cart = session.into_data();
-    /// assert_eq!(cart.items, ["book"]);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn into_data(self) -> T {
-        self.data
     }
 
     /// The request's shared session state.
@@ -390,7 +459,9 @@ impl<T> Session<T> {
     }
 
     /// Takes the queued `Set-Cookie` values (see [`SessionContext::take_set_cookies`]; cache
-    /// headers are set by [`append_set_cookies`](Self::append_set_cookies) only).
+    /// headers are set by [`append_set_cookies`](Self::append_set_cookies) only). A changed
+    /// session the handler did not save is first saved (with
+    /// [`auto_save`](crate::SessionConfigBuilder::auto_save)) or warned about.
     ///
     /// ```
     /// use http::HeaderMap;
@@ -405,6 +476,7 @@ impl<T> Session<T> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn take_set_cookies(&self) -> Vec<String> {
+        self.finish_handler();
         self.context.take_set_cookies()
     }
 }
@@ -419,7 +491,16 @@ impl<T> Deref for Session<T> {
 
 impl<T> DerefMut for Session<T> {
     fn deref_mut(&mut self) -> &mut T {
+        *self.changed.get_mut() = true;
         &mut self.data
+    }
+}
+
+/// The end of the handler: a changed session that was neither saved nor destroyed is saved (with
+/// [`auto_save`](crate::SessionConfigBuilder::auto_save)) or warned about.
+impl<T> Drop for Session<T> {
+    fn drop(&mut self) {
+        self.finish_handler();
     }
 }
 

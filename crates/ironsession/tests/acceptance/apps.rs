@@ -15,6 +15,9 @@
 //! | `POST /destroy-then-save` | destroy, then save with data: `Destroyed` is answered 409 |
 //! | `POST /headers` | body `action\ncache-control\nvary`: `read` or `save` the session (`visits` + 1), answered with the handler's own `Cache-Control` and `Vary` (each left out when empty) |
 //! | `GET /plain` | no session at all |
+//! | `POST /visit-unsaved` | `visits` + 1, no save (saved only with `auto_save`) |
+//! | `POST /big-unsaved` | 5000 characters into the session, no save |
+//! | `POST /touch` | borrows the data mutably, changes nothing, no save |
 //!
 //! In actix every answer that is not a success goes through the framework's error path (an
 //! `InternalError`), so the suite also checks that cookies reach error responses.
@@ -167,6 +170,22 @@ mod logic {
         reply
     }
 
+    pub fn visit_unsaved(session: &mut Session<AppSession>) -> Reply {
+        session.visits = Some(session.visits.unwrap_or(0) + 1);
+        json(session)
+    }
+
+    pub fn big_unsaved(session: &mut Session<AppSession>) -> Reply {
+        session.big = Some("x".repeat(BIG_VALUE_LEN));
+        Reply::new(200, "changed")
+    }
+
+    pub fn touch(session: &mut Session<AppSession>) -> Reply {
+        let visits = session.data_mut().visits;
+        session.visits = visits;
+        json(session)
+    }
+
     pub fn destroy_then_save(session: &mut Session<AppSession>) -> Reply {
         session.destroy();
         session.username = Some("mallory".into());
@@ -210,6 +229,9 @@ pub mod axum_app {
     handler!(big);
     handler!(remember);
     handler!(destroy_then_save);
+    handler!(visit_unsaved);
+    handler!(big_unsaved);
+    handler!(touch);
 
     async fn login(mut session: Session<AppSession>, username: String) -> Response {
         respond(logic::login(&mut session, username))
@@ -243,6 +265,9 @@ pub mod axum_app {
             .route("/destroy-then-save", post(destroy_then_save))
             .route("/headers", post(headers))
             .route("/plain", get(plain))
+            .route("/visit-unsaved", post(visit_unsaved))
+            .route("/big-unsaved", post(big_unsaved))
+            .route("/touch", post(touch))
     }
 
     /// Serves on the test's tokio runtime; dropping the [`Server`] aborts the task.
@@ -299,6 +324,9 @@ pub mod actix_app {
     handler!(big);
     handler!(remember);
     handler!(destroy_then_save);
+    handler!(visit_unsaved);
+    handler!(big_unsaved);
+    handler!(touch);
 
     async fn login(
         mut session: Session<AppSession>,
@@ -337,7 +365,10 @@ pub mod actix_app {
             .route("/remember", web::post().to(remember))
             .route("/destroy-then-save", web::post().to(destroy_then_save))
             .route("/headers", web::post().to(headers))
-            .route("/plain", web::get().to(plain));
+            .route("/plain", web::get().to(plain))
+            .route("/visit-unsaved", web::post().to(visit_unsaved))
+            .route("/big-unsaved", web::post().to(big_unsaved))
+            .route("/touch", web::post().to(touch));
     }
 
     /// Serves from its own thread and actix system (one worker); dropping the [`Server`] stops it.

@@ -5,8 +5,8 @@
 //! Routes (`/me` here is `/rust/me` in the browser):
 //! - `GET /me`: the user, as JSON, or 401 when signed out.
 //! - `POST /login` (form `username`): a login on the Rust side; 303 to `/`.
-//! - `POST /note` (form `note`): a save on the Rust side (the Next.js app's fields and the
-//!   session metadata stay); 303 to `/`, 401 when signed out.
+//! - `POST /note` (form `note`): a save on the Rust side, by `auto_save` (the Next.js app's fields
+//!   and the session metadata stay); 303 to `/`, 401 when signed out.
 //! - `POST /logout`: revokes the session (with `REDIS_URL`, for the Next.js app too), then
 //!   deletes the cookie; 303 to `/`, 503 when the revocation could not be recorded.
 //!
@@ -93,8 +93,9 @@ async fn login(
     if username.is_empty() {
         return Ok((StatusCode::BAD_REQUEST, "enter a username\n").into_response());
     }
-    // A new session id at login: an id seen before it is worth nothing (session fixation).
-    session.regenerate()?;
+    // A new session id and lifetime at login: an id seen before it is worth nothing (session
+    // fixation).
+    session.start_new_login()?;
     session.username = Some(username.to_owned());
     session.is_logged_in = true;
     session.logged_in_by = Some("rust".to_owned());
@@ -109,19 +110,17 @@ async fn login(
     Ok(Redirect::to("/").into_response())
 }
 
-async fn note(
-    mut session: Session<SharedSession>,
-    Form(form): Form<NoteForm>,
-) -> Result<Response, SaveError> {
+async fn note(mut session: Session<SharedSession>, Form(form): Form<NoteForm>) -> Response {
     if !session.is_logged_in {
-        return Ok((StatusCode::UNAUTHORIZED, "not logged in\n").into_response());
+        return (StatusCode::UNAUTHORIZED, "not logged in\n").into_response();
     }
     if form.note.chars().count() > MAX_NOTE_CHARS {
-        return Ok((StatusCode::BAD_REQUEST, "note too long\n").into_response());
+        return (StatusCode::BAD_REQUEST, "note too long\n").into_response();
     }
+    // No `save()`: the configuration's `auto_save` saves a changed session when the handler is
+    // done (a failure, such as a session too large, is answered 500 with the cause).
     session.rust_note = Some(form.note);
-    session.save()?;
-    Ok(Redirect::to("/").into_response())
+    Redirect::to("/").into_response()
 }
 
 async fn logout(mut session: Session<SharedSession>) -> Response {
@@ -148,7 +147,8 @@ fn app(config: SessionConfig) -> Router {
 
 /// The configuration the Next.js app's `lib/session.js` mirrors: same cookie name and password;
 /// the defaults of both libraries for the rest (ttl 14 days, `HttpOnly; Secure; SameSite=Lax;
-/// Path=/`, `Max-Age` = ttl - 60 s).
+/// Path=/`, `Max-Age` = ttl - 60 s). `auto_save` on: a handler that changes the session need not
+/// call `save()` (`POST /note` relies on it).
 async fn config_from_env() -> Result<SessionConfig, String> {
     let password = std::env::var("IRON_SESSION_PASSWORD")
         .ok()
@@ -177,6 +177,7 @@ async fn config_from_env() -> Result<SessionConfig, String> {
     };
     SessionConfig::builder(cookie_name, passwords)
         .revocation(revocation)
+        .auto_save(true)
         .build()
         .map_err(|e| format!("bad session configuration: {e}"))
 }

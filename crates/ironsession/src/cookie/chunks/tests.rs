@@ -76,7 +76,9 @@ fn save(
 
 /// What a request with this `Cookie` header carries.
 fn carried(config: &SessionConfig, cookie_header: &str) -> (Option<String>, Carried) {
-    read(&config.cookie(), [cookie_header.as_bytes()])
+    let (seal, carried) = read(&config.cookie(), [cookie_header.as_bytes()]);
+    assert!(check_carried(&carried).is_ok(), "{cookie_header}");
+    (seal, carried)
 }
 
 fn nothing(config: &SessionConfig) -> Carried {
@@ -251,7 +253,7 @@ fn a_name_and_attributes_that_fill_a_cookie_are_refused_with_chunking_only() {
 fn reading_takes_the_whole_cookie_else_chunks_up_to_the_first_gap() {
     let config = config(false);
     let cases = [
-        ("s=whole; s.0=a; s.1=b", Some("whole")),
+        ("s=whole", Some("whole")),
         ("s.0=a; s.1=b; s.2=c; s.3=d", Some("abcd")),
         // Order in the header does not matter, names do.
         ("s.1=b; s.0=a", Some("ab")),
@@ -262,16 +264,48 @@ fn reading_takes_the_whole_cookie_else_chunks_up_to_the_first_gap() {
         ("s.0=a; s.01=b; s.1x=c", Some("a")),
         // An empty value is no cookie.
         ("s=; s.0=a", Some("a")),
+        ("s.0=a; s=", Some("a")),
+        ("s=w; s.0=", Some("w")),
         ("s.0=; s.1=b", None),
         // The first of two equal names wins, as in the npm `cookie` package.
         ("s.0=a; s.0=z; s.1=b", Some("ab")),
+        ("s=first; s=second", Some("first")),
         ("t.0=a; s0=b; S.0=c", None),
     ];
     for (header, seal) in cases {
         assert_eq!(carried(&config, header).0.as_deref(), seal, "{header}");
     }
-    let (_, carried) = carried(&config, "s.3=d; s.1=; s=w; s.0=a");
-    assert!(carried.whole);
+}
+
+/// A request with both the whole cookie and a chunk (cookie tossing: a whole cookie planted in
+/// front of, or behind, a chunked session) reads neither, whatever the order, even when the
+/// chunks alone would not join into a seal.
+#[test]
+fn the_whole_cookie_beside_any_chunk_is_ambiguous_in_either_order() {
+    let config = config(false);
+    for header in [
+        "s.0=victim; s.1=victim; s=attacker",
+        "s=attacker; s.0=victim; s.1=victim",
+        "s.0=victim; s=attacker; s.1=victim",
+        "s=attacker; s.3=stray",
+        "s.1=stray; s=attacker",
+    ] {
+        let (seal, carried) = read(&config.cookie(), [header.as_bytes()]);
+        assert_eq!(seal, None, "{header}");
+        assert_eq!(
+            check_carried(&carried),
+            Err(UnsealError::ambiguous()),
+            "{header}"
+        );
+        assert!(carried.whole, "{header}");
+    }
+    // Across two `Cookie` headers too.
+    let (seal, carried) = read(&config.cookie(), [&b"s.0=victim"[..], b"s=attacker"]);
+    assert_eq!(seal, None);
+    assert_eq!(check_carried(&carried), Err(UnsealError::ambiguous()));
+    let (_, carried) = read(&config.cookie(), [b"s.3=d; s.1=; s=w; s.0=a".as_slice()]);
+    let error = check_carried(&carried).unwrap_err();
+    assert_eq!(error.reason(), UnsealReason::Ambiguous);
     assert_eq!(carried.chunks, [true, false, false, true]);
 }
 
@@ -372,10 +406,6 @@ fn a_chunked_session_round_trips_and_damage_to_any_chunk_is_invalid() {
             "chunk 1 of another session with the same data",
             format!("{}; {}; {}", pairs[0], other_pairs[1], pairs[2]),
         ),
-        (
-            "garbage whole cookie beside valid chunks",
-            format!("s=garbage; {header}"),
-        ),
     ];
     for (case, header) in damaged {
         let session = load(&config, &header);
@@ -383,10 +413,30 @@ fn a_chunked_session_round_trips_and_damage_to_any_chunk_is_invalid() {
         let reason = session.unseal_error().map(UnsealError::reason);
         assert_eq!(reason, Some(UnsealReason::Invalid), "{case}");
     }
-    // A valid whole cookie wins over chunks beside it, however broken.
-    let whole = save_session(&config, "", json!({"small": true}));
-    let header = format!("{}; s.0=junk; s.1=junk", cookie_header(&whole));
-    assert_eq!(*load(&config, &header), json!({"small": true}));
+    // A whole cookie beside chunks is neither read, valid or not, before or after them: a tossed
+    // whole cookie never replaces a chunked session, nor chunks a whole one.
+    let whole = cookie_header(&save_session(&config, "", json!({"small": true})));
+    for (case, header) in [
+        (
+            "garbage whole cookie before valid chunks",
+            format!("s=garbage; {header}"),
+        ),
+        (
+            "valid whole cookie after valid chunks",
+            format!("{header}; {whole}"),
+        ),
+        (
+            "valid whole cookie before junk chunks",
+            format!("{whole}; s.0=junk; s.1=junk"),
+        ),
+    ] {
+        let session = load(&config, &header);
+        assert_eq!(*session, Value::Null, "{case}");
+        let reason = session.unseal_error().map(UnsealError::reason);
+        assert_eq!(reason, Some(UnsealReason::Ambiguous), "{case}");
+        // Nothing is deleted: the cookies may not be this configuration's to delete.
+        assert!(session.take_set_cookies().is_empty(), "{case}");
+    }
 }
 
 #[test]
@@ -562,7 +612,7 @@ mod properties {
                     builder = builder.domain(domain);
                 }
                 if insecure {
-                    builder = builder.dangerous_insecure_cookie();
+                    builder = builder.dangerous_insecure_cookie(true);
                 }
                 builder.build().unwrap()
             })
@@ -590,6 +640,14 @@ mod properties {
                 header.push(format!("{name}.{index}=c"));
             }
             let (_, carried) = read(&config.cookie(), [header.join("; ").as_bytes()]);
+            // The browser's jar: what the request carried, which the response then changes.
+            let mut jar: Vec<(String, String)> = header
+                .iter()
+                .map(|pair| {
+                    let (n, v) = pair.split_once('=').unwrap();
+                    (n.to_owned(), v.to_owned())
+                })
+                .collect();
             let seal = seal_of(length);
             let whole_line = config.cookie().set_cookie_line(&name, &seal).len();
             match save(&config, &seal, &carried) {
@@ -618,12 +676,19 @@ mod properties {
                         prop_assert!(was_carried, "{} expired but not carried", expired);
                         prop_assert!(!written.iter().any(|(n, _)| n == expired));
                     }
-                    // The browser's next request reads the seal back, within the bound.
-                    let next: Vec<String> = written
-                        .iter()
-                        .map(|(_, line)| line.split(';').next().unwrap().to_owned())
-                        .collect();
+                    // The browser's next request (its jar after this response: expired cookies
+                    // gone, written ones replaced) reads the seal back, within the bound: no
+                    // save leaves the cookie both whole and in chunks.
+                    for (name, line) in &cookies {
+                        jar.retain(|(n, _)| n != name);
+                        let value = &line[name.len() + 1..line.find(';').unwrap()];
+                        if !value.is_empty() {
+                            jar.push((name.clone(), value.to_owned()));
+                        }
+                    }
+                    let next: Vec<String> = jar.iter().map(|(n, v)| format!("{n}={v}")).collect();
                     let (read_seal, carried) = read(&config.cookie(), [next.join("; ").as_bytes()]);
+                    prop_assert!(check_carried(&carried).is_ok());
                     prop_assert_eq!(read_seal.as_deref(), (!seal.is_empty()).then_some(seal.as_str()));
                     if !seal.is_empty() {
                         prop_assert!(check_length(&carried, &seal).is_ok());

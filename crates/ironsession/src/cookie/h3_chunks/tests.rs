@@ -56,6 +56,29 @@ fn a_whole_cookie_and_a_marker_with_its_chunks_read_as_h3_reads_them() {
     assert_eq!(read_header("h3=").0, None);
 }
 
+/// iron-session 9's cookie-tossing gap (a whole cookie read before chunks wherever it stands) has
+/// no twin here: the cookie `h3` decides, a chunked session carries it too (the marker), and of
+/// two `h3` cookies the first is read, so a tossed cookie sent after the victim's changes nothing.
+#[test]
+fn the_session_cookie_decides_and_a_tossed_one_after_it_is_not_read() {
+    let victim = "h3=__chunked__2; h3.1=vic; h3.2=tim";
+    assert_eq!(
+        read_header(&format!("{victim}; h3=attacker")).0.as_deref(),
+        Some("victim")
+    );
+    assert_eq!(
+        read_header(&format!("{victim}; h3=__chunked__1; h3.1=attacker"))
+            .0
+            .as_deref(),
+        Some("victim")
+    );
+    // A whole seal with stray chunks beside it: the seal, as h3 reads it (no marker counts them).
+    assert_eq!(
+        read_header("h3.1=attacker; h3=victim; h3.2=x").0.as_deref(),
+        Some("victim")
+    );
+}
+
 #[test]
 fn only_canonical_markers_and_chunk_names_count() {
     for marker in [
