@@ -157,7 +157,7 @@ where
     fn call(&self, request: ServiceRequest) -> Self::Future {
         let headers = request.headers();
         let value = |name| headers.get(name).map(HeaderValue::as_bytes);
-        let site = RequestSite {
+        let site = || RequestSite {
             method: request.method().as_str(),
             fetch_site: value(header::HeaderName::from_static("sec-fetch-site")),
             origin: value(header::ORIGIN),

@@ -58,7 +58,7 @@ impl SessionContext {
     pub fn from_request<B>(config: &SessionConfig, request: &Request<B>) -> Self {
         let headers = request.headers();
         let value = |name| headers.get(name).map(HeaderValue::as_bytes);
-        let site = RequestSite {
+        let site = || RequestSite {
             method: request.method().as_str(),
             fetch_site: value(HeaderName::from_static("sec-fetch-site")),
             origin: value(header::ORIGIN),

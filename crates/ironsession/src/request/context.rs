@@ -185,16 +185,20 @@ impl SessionContext {
         Self::new(config, header, None)
     }
 
-    /// The context of a request whose headers `header` gives, with this method and origin.
-    pub(crate) fn from_request_site<'h, I>(
+    /// The context of a request whose headers `header` gives, with the method and origin `site`
+    /// reads: looked up only when the configuration refuses cross-site writes.
+    pub(crate) fn from_request_site<'h, 'r, I>(
         config: &SessionConfig,
         header: impl FnMut(&HeaderName) -> I,
-        site: RequestSite<'_>,
+        site: impl FnOnce() -> RequestSite<'r>,
     ) -> Self
     where
         I: IntoIterator<Item = &'h [u8]>,
     {
-        Self::new(config, header, Some(site.is_cross_site_write()))
+        let cross_site_write = config
+            .refuse_cross_site_writes()
+            .then(|| site().is_cross_site_write());
+        Self::new(config, header, cross_site_write)
     }
 
     fn new<'h, I>(
