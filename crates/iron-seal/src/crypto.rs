@@ -448,6 +448,7 @@ pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
             pair[0] = DIGITS[usize::from(byte >> 4)];
             pair[1] = DIGITS[usize::from(byte & 0x0f)];
         }
+        // Every byte was taken from `DIGITS`, so the text is ASCII.
         out.push_str(std::str::from_utf8(text).expect("hex digits are ASCII"));
     }
 }
